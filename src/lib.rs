@@ -1,0 +1,9 @@
+//! pii-proxy: an inline reverse proxy that protects the personal data in JSON
+//! payloads shared with partners, and audits every share.
+//!
+//! The parts follow the request flow; see `DESIGN.md` for the picture.
+
+pub mod detect;
+pub mod protect;
+pub mod time;
+pub mod vocab;

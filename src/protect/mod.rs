@@ -1,0 +1,10 @@
+//! The actions on one value: mask, redact, hash, encrypt, tokenize; and the
+//! keyring they draw their keys from.
+//!
+//! Owns: turning one plaintext value into its protected form (and back, for
+//! `encrypt` and `tokenize`). Knows nothing of JSON or HTTP: the engine hands
+//! it decoded text and writes what comes back.
+
+pub mod keyring;
+
+pub use keyring::{Key32, Keyring, KeyringError, Purpose};
