@@ -4,6 +4,7 @@
 //! The parts follow the request flow; see `DESIGN.md` for the picture.
 
 pub mod detect;
+pub mod diag;
 pub mod protect;
 pub mod time;
 pub mod vocab;
