@@ -5,6 +5,7 @@
 
 pub mod detect;
 pub mod diag;
+pub mod engine;
 pub mod protect;
 pub mod time;
 pub mod vocab;

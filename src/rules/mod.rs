@@ -147,6 +147,18 @@ pub struct Policy {
     pub header_rules: HashMap<String, Rule>,
     pub query_rules: HashMap<String, Rule>,
     pub crypto: Crypto,
+    /// Every category this policy can report (envelopes bind one of them).
+    pub categories: Vec<Arc<str>>,
+}
+
+impl Policy {
+    /// Opens an `encrypt` envelope made for this partner with any key of
+    /// the keyring and any of the policy's categories.
+    pub fn open_envelope(&self, text: &str) -> Option<(crate::protect::ValueKind, Vec<u8>)> {
+        let (kid, blob) = crate::protect::actions::parse_envelope(text)?;
+        let sealer = self.crypto.sealer_for(kid)?;
+        self.categories.iter().find_map(|category| sealer.open(category, blob))
+    }
 }
 
 /// Categories whose values have a known least number of digits, for the FF1
@@ -317,6 +329,16 @@ fn compile(
         return None;
     }
     let longest_key = key_index.keys().map(String::len).max().unwrap_or(0);
+    let mut categories: Vec<Arc<str>> = rules
+        .iter()
+        .chain(&detect_rules)
+        .chain(header_rules.values())
+        .chain(query_rules.values())
+        .map(|r| r.category.clone())
+        .chain(key_index.values().map(|t| t.category.clone()))
+        .collect();
+    categories.sort();
+    categories.dedup();
     Some(Policy {
         partner: partner.into(),
         version: format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes()))),
@@ -334,6 +356,7 @@ fn compile(
         header_rules,
         query_rules,
         crypto: Crypto::derive(keyring, partner),
+        categories,
     })
 }
 

@@ -1,0 +1,127 @@
+//! The engine: one pass over a JSON body that applies a partner's compiled
+//! policy and reports what it did.
+//!
+//! Owns matching selectors and key names as it walks, calling the detectors
+//! on values no field rule matched, applying actions, and writing the output
+//! into one buffer. Bytes no rule touches are copied through unchanged
+//! (spacing, key order, number text, escapes). Knows nothing of HTTP or
+//! files: `(policy, bytes) → (bytes, findings)`, a pure function. Fails
+//! closed: input `serde_json` would refuse is refused with its position,
+//! and no partial output is ever returned.
+
+mod lex;
+mod named;
+mod pass;
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use lex::write_json_string;
+pub use named::{NamedOutcome, Place, protect_named_text};
+
+use crate::rules::Policy;
+
+/// What the engine did to one value: never the value itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// JSONPath of the value (`$.user.id_number`, `$.items[0].card`), or
+    /// `header:Name` / `query:name` / `form:name` for named text.
+    pub path: String,
+    pub category: Arc<str>,
+    pub action: &'static str,
+    /// The rule or detector that matched (`fields[2]`, `detect:bank_card`).
+    pub rule: Arc<str>,
+}
+
+/// The value that identifies the data subject. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Subject(String);
+
+impl Subject {
+    pub fn new(value: String) -> Self {
+        Subject(value)
+    }
+
+    /// The raw value, for hashing (consent lookup, audit). Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Subject(<redacted>)")
+    }
+}
+
+/// Everything the engine found in one document.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub items: Vec<Finding>,
+    /// The subject selected by the rules' `subject:` path, if present.
+    pub subject: Option<Subject>,
+}
+
+/// Why a document was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Not JSON that serde_json would accept.
+    InvalidJson,
+    /// Nested deeper than the policy's `max_depth`.
+    TooDeep,
+}
+
+/// A refused document: where, and why, never with a value from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineError {
+    pub kind: ErrorKind,
+    /// Byte offset of the problem.
+    pub offset: usize,
+    /// 1-based line and column (column counted in bytes).
+    pub line: usize,
+    pub column: usize,
+    pub message: &'static str,
+}
+
+impl EngineError {
+    /// The stable public error code (`invalid_json`, `too_deep`).
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::InvalidJson => "invalid_json",
+            ErrorKind::TooDeep => "too_deep",
+        }
+    }
+
+    fn at(input: &[u8], offset: usize, kind: ErrorKind, message: &'static str) -> Self {
+        let before = &input[..offset.min(input.len())];
+        let line = memchr::memchr_iter(b'\n', before).count() + 1;
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        EngineError { kind, offset, line, column: offset - line_start + 1, message }
+    }
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {} column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// Reverses what `policy` did where it can (what a partner holding the keys
+/// can do): opens every `encrypt` envelope and detokenizes `tokenize` fields.
+/// Returns the document and the number of values restored.
+pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize), EngineError> {
+    pass::reveal(policy, input)
+}
+
+/// Applies `policy` to the JSON document `input`: the protected document
+/// and the findings, or the reason it was refused.
+pub fn protect(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, Findings), EngineError> {
+    pass::run(policy, input, None, 0)
+}
+
+#[cfg(test)]
+mod tests;

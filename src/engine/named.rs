@@ -1,0 +1,95 @@
+//! Protection of named text outside the JSON body: request headers, query
+//! parameters and form fields. The same rules apply as to a JSON member with
+//! that key (the rules' `headers:`/`query:` sections first, then `keys:`
+//! rules), and the detectors run over whatever no rule named.
+
+use super::pass::protect_with_rule;
+use super::{Finding, Findings, Subject};
+use crate::rules::{Action, Policy, Rule};
+use crate::vocab;
+
+/// Where a named value was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Header,
+    Query,
+    Form,
+}
+
+impl Place {
+    fn prefix(self) -> &'static str {
+        match self {
+            Place::Header => "header:",
+            Place::Query => "query:",
+            Place::Form => "form:",
+        }
+    }
+}
+
+/// What to do with one named value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamedOutcome {
+    Keep,
+    Replace(String),
+    Drop,
+}
+
+/// Applies `policy` to the value of header, query parameter or form field
+/// `name`, recording findings (and the subject, for the rules'
+/// `subject_header`) into `findings`.
+pub fn protect_named_text(policy: &Policy, place: Place, name: &str, value: &str, findings: &mut Findings) -> NamedOutcome {
+    if place == Place::Header
+        && findings.subject.is_none()
+        && policy.subject_header.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(name))
+    {
+        findings.subject = Some(Subject::new(value.to_owned()));
+    }
+    let normalized = vocab::normalize_key(name);
+    let section = match place {
+        Place::Header => &policy.header_rules,
+        Place::Query | Place::Form => &policy.query_rules,
+    };
+    let rule = section.get(&normalized).cloned().or_else(|| {
+        policy.key_index.get(&normalized).map(|target| {
+            let rule = &policy.rules[target.rule as usize];
+            Rule { category: target.category.clone(), ..rule.clone() }
+        })
+    });
+    let path = || format!("{}{}", place.prefix(), name);
+    if let Some(rule) = rule.filter(|r| r.action != Action::Allow) {
+        findings.items.push(Finding {
+            path: path(),
+            category: rule.category.clone(),
+            action: rule.action.name(),
+            rule: rule.label.clone(),
+        });
+        if rule.action == Action::Drop {
+            return NamedOutcome::Drop;
+        }
+        return NamedOutcome::Replace(protect_with_rule(policy, &rule, value));
+    }
+    let mut spans = Vec::new();
+    policy.detectors.scan(Some(name), value, &mut spans);
+    if spans.is_empty() {
+        return NamedOutcome::Keep;
+    }
+    let mut rebuilt = String::with_capacity(value.len());
+    let mut last = 0;
+    for span in &spans {
+        let rule = &policy.detect_rules[span.spec];
+        findings.items.push(Finding {
+            path: path(),
+            category: rule.category.clone(),
+            action: rule.action.name(),
+            rule: rule.label.clone(),
+        });
+        if rule.action == Action::Drop {
+            return NamedOutcome::Drop;
+        }
+        rebuilt.push_str(&value[last..span.start]);
+        rebuilt.push_str(&protect_with_rule(policy, rule, &value[span.start..span.end]));
+        last = span.end;
+    }
+    rebuilt.push_str(&value[last..]);
+    NamedOutcome::Replace(rebuilt)
+}
