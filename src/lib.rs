@@ -9,3 +9,4 @@ pub mod diag;
 pub mod protect;
 pub mod time;
 pub mod vocab;
+pub mod rules;

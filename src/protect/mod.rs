@@ -8,3 +8,6 @@
 pub mod keyring;
 
 pub use keyring::{Key32, Keyring, KeyringError, Purpose};
+pub mod actions;
+
+pub use actions::{Sealer, Tokenizer, ValueKind};

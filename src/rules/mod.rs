@@ -1,0 +1,471 @@
+//! A partner's rules file → a compiled [`Policy`].
+//!
+//! Owns reading one rules file (YAML), checking it with every problem
+//! reported as `FILE:LINE:COL: message`, and precomputing everything a
+//! request needs: parsed selectors, the normalized key index, compiled
+//! detectors and the partner's derived keys. Knows nothing of HTTP, and no
+//! I/O beyond reading its own file. A policy that does not compile is never
+//! half-used: loading fails as a whole.
+
+pub mod raw;
+pub mod selector;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_saphyr::{Location, Spanned};
+use sha2::{Digest, Sha256};
+
+use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, ExtraLabels};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::protect::{Key32, Keyring, Purpose, Sealer, Tokenizer};
+use crate::vocab;
+use raw::{RawAction, RawKeys, RawRules};
+pub use raw::UnknownFields;
+pub use selector::PathSelector;
+
+/// What to do with a matched value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Named as necessary and forwarded as is (detectors still look inside).
+    Allow,
+    Mask { keep_first: usize, keep_last: usize, mask_char: char },
+    Redact { text: String },
+    /// Key and value removed.
+    Drop,
+    /// HMAC-SHA256 with the partner's hash key, as hex.
+    Hash,
+    /// AES-256-GCM envelope `pii:v1:<kid>:<base64url>`.
+    Encrypt,
+    /// FF1 over the digits, keeping the last `keep_last`.
+    Tokenize { keep_last: usize },
+}
+
+impl Action {
+    /// The action's name as written in rules files and findings.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Mask { .. } => "mask",
+            Action::Redact { .. } => "redact",
+            Action::Drop => "drop",
+            Action::Hash => "hash",
+            Action::Encrypt => "encrypt",
+            Action::Tokenize { .. } => "tokenize",
+        }
+    }
+}
+
+/// A compiled rule: what it protects, how, and how findings name it.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub category: Arc<str>,
+    pub action: Action,
+    /// `fields[2]`, `detect:cn_resident_id`, `headers[0]`: how findings and
+    /// audit records name the rule (never a value).
+    pub label: Arc<str>,
+}
+
+/// Where a key-name match points: a field rule, with the category of the
+/// dictionary the key came from.
+#[derive(Debug, Clone)]
+pub struct KeyTarget {
+    pub rule: u32,
+    pub category: Arc<str>,
+}
+
+/// The partner's keys, derived once at load.
+pub struct Crypto {
+    pub hash_key: Key32,
+    pub sealers: Vec<Sealer>,
+    pub tokenizers: Vec<(String, Tokenizer)>,
+    active: usize,
+}
+
+impl Crypto {
+    fn derive(keyring: &Keyring, partner: &str) -> Self {
+        let mut sealers = Vec::new();
+        let mut tokenizers = Vec::new();
+        let mut active = 0;
+        for (i, kid) in keyring.kids().enumerate() {
+            let derive = |purpose| keyring.derive(kid, purpose, partner).expect("kid comes from the keyring");
+            sealers.push(Sealer::new(kid, &derive(Purpose::Encrypt), partner));
+            tokenizers.push((kid.to_owned(), Tokenizer::new(&derive(Purpose::Tokenize), partner)));
+            if kid == keyring.active_kid() {
+                active = i;
+            }
+        }
+        Crypto { hash_key: keyring.derive_active(Purpose::Hash, partner), sealers, tokenizers, active }
+    }
+
+    /// The sealer of the active key.
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealers[self.active]
+    }
+
+    /// The tokenizer of the active key.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizers[self.active].1
+    }
+
+    pub fn sealer_for(&self, kid: &str) -> Option<&Sealer> {
+        self.sealers.iter().find(|s| s.kid() == kid)
+    }
+}
+
+impl std::fmt::Debug for Crypto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crypto").field("active_kid", &self.sealer().kid()).finish_non_exhaustive()
+    }
+}
+
+/// A partner's compiled rules: everything one request needs, built once.
+#[derive(Debug)]
+pub struct Policy {
+    pub partner: Arc<str>,
+    /// `sha256:<hex>` of the rules file text: names the rules in audit records.
+    pub version: String,
+    pub unknown_fields: UnknownFields,
+    pub max_depth: usize,
+    /// Field rules in file order (index = rule number; lower wins).
+    pub rules: Vec<Rule>,
+    /// Path selectors, and the rule each belongs to.
+    pub selectors: Vec<PathSelector>,
+    pub selector_rule: Vec<u32>,
+    /// Index of the subject selector within `selectors`, if any.
+    pub subject_selector: Option<u32>,
+    pub subject_header: Option<String>,
+    /// Normalized key name → rule, for `keys:` rules.
+    pub key_index: HashMap<String, KeyTarget>,
+    /// Longest normalized key in `key_index`, in bytes: longer keys skip the lookup.
+    pub longest_key: usize,
+    pub detectors: DetectorSet,
+    /// Per detector spec: its rule (category and action).
+    pub detect_rules: Vec<Rule>,
+    /// Normalized header / query-parameter name → rule.
+    pub header_rules: HashMap<String, Rule>,
+    pub query_rules: HashMap<String, Rule>,
+    pub crypto: Crypto,
+}
+
+/// Categories whose values have a known least number of digits, for the FF1
+/// domain check of `tokenize`.
+fn known_min_digits(category: &str) -> Option<usize> {
+    match category {
+        "id_number" => Some(15),
+        "bank_card" => Some(13),
+        "phone" => Some(11),
+        _ => None,
+    }
+}
+
+/// Collects diagnostics while compiling one file.
+struct Checker<'a> {
+    file: &'a Path,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn at(&mut self, location: &Location, message: impl Into<String>) {
+        // One diagnostic, one line: multi-line messages (regex errors draw
+        // a caret under the pattern) are folded.
+        let message: String = message.into();
+        let folded: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        self.problems.push(Diagnostic::at(self.file, location, folded.join(" ")));
+    }
+
+    fn category(&mut self, category: Option<&Spanned<String>>, fallback: &Location) -> Option<Arc<str>> {
+        match category {
+            Some(c) if !c.value.trim().is_empty() => Some(c.value.trim().into()),
+            Some(c) => {
+                self.at(&c.referenced, "`category` must not be empty");
+                None
+            }
+            None => {
+                self.at(fallback, "this rule needs a `category` (e.g. id_number, bank_card, phone, name)");
+                None
+            }
+        }
+    }
+
+    fn action(&mut self, raw: &Spanned<RawAction>, category: &str) -> Option<Action> {
+        Some(match &raw.value {
+            RawAction::Allow => Action::Allow,
+            RawAction::Mask(p) => Action::Mask { keep_first: p.keep_first, keep_last: p.keep_last, mask_char: p.char },
+            RawAction::Redact(p) => Action::Redact { text: p.text.clone() },
+            RawAction::Drop => Action::Drop,
+            RawAction::Hash => Action::Hash,
+            RawAction::Encrypt => Action::Encrypt,
+            RawAction::Tokenize(p) => {
+                let Some(min_digits) = p.min_digits.or_else(|| known_min_digits(category)) else {
+                    self.at(
+                        &raw.referenced,
+                        format!(
+                            "tokenize needs `min_digits` for category `{category}` (known formats: id_number, bank_card, phone)"
+                        ),
+                    );
+                    return None;
+                };
+                let domain = min_digits.saturating_sub(p.keep_last);
+                if domain < crate::protect::actions::FF1_MIN_DIGITS {
+                    self.at(
+                        &raw.referenced,
+                        format!(
+                            "tokenize would encrypt only {domain} digits of `{category}` values ({min_digits} digits, keep_last {}); FF1 needs at least 6 (a domain of 10^6)",
+                            p.keep_last
+                        ),
+                    );
+                    return None;
+                }
+                Action::Tokenize { keep_last: p.keep_last }
+            }
+        })
+    }
+}
+
+impl Policy {
+    /// Reads and compiles `rules_path` for `partner`, with its keys derived
+    /// from `keyring`. `max_depth` applies unless the file sets its own.
+    pub fn load(rules_path: &Path, partner: &str, keyring: &Keyring, max_depth: usize) -> Result<Policy, Diagnostics> {
+        let text = std::fs::read_to_string(rules_path)
+            .map_err(|e| Diagnostics(vec![Diagnostic::whole_file(rules_path, format!("cannot read rules file: {e}"))]))?;
+        Self::from_yaml(rules_path, &text, partner, keyring, max_depth)
+    }
+
+    /// Compiles rules from their text; `file` names them in diagnostics.
+    pub fn from_yaml(file: &Path, text: &str, partner: &str, keyring: &Keyring, max_depth: usize) -> Result<Policy, Diagnostics> {
+        let raw: RawRules = serde_saphyr::from_str(text).map_err(|e| Diagnostics(vec![Diagnostic::from_yaml(file, &e)]))?;
+        let mut checker = Checker { file, problems: Vec::new() };
+        let policy = compile(&mut checker, raw, text, partner, keyring, max_depth);
+        match policy {
+            Some(policy) if checker.problems.is_empty() => Ok(policy),
+            _ => Err(Diagnostics(checker.problems)),
+        }
+    }
+}
+
+fn compile(
+    checker: &mut Checker<'_>,
+    raw: RawRules,
+    text: &str,
+    partner: &str,
+    keyring: &Keyring,
+    default_depth: usize,
+) -> Option<Policy> {
+    let mut rules = Vec::new();
+    let mut selectors = Vec::new();
+    let mut selector_rule = Vec::new();
+    let mut key_index: HashMap<String, KeyTarget> = HashMap::new();
+
+    for (index, field) in raw.fields.iter().enumerate() {
+        let f = &field.value;
+        let rule_number = index as u32;
+        let category = match (&f.category, &f.keys) {
+            (None, Some(keys)) if matches!(keys.value, RawKeys::Builtin) => Some(Arc::from("builtin")),
+            (category, _) => checker.category(category.as_ref(), &field.referenced),
+        };
+        let action = category.as_deref().and_then(|c| checker.action(&f.action, c));
+        match (&f.path, &f.keys) {
+            (Some(_), Some(keys)) => checker.at(&keys.referenced, "a field rule has `path` or `keys`, not both"),
+            (None, None) => checker.at(&field.referenced, "a field rule needs `path` or `keys`"),
+            (Some(path), None) => match PathSelector::parse(&path.value) {
+                Ok(selector) => {
+                    selectors.push(selector);
+                    selector_rule.push(rule_number);
+                }
+                Err(err) => checker.at(&path.referenced, format!("invalid path: {err}")),
+            },
+            (None, Some(keys)) => {
+                let named = category.as_deref().unwrap_or("");
+                for (key, key_category) in key_list(checker, keys, named) {
+                    key_index
+                        .entry(vocab::normalize_key(&key))
+                        .or_insert(KeyTarget { rule: rule_number, category: key_category });
+                }
+            }
+        }
+        if let (Some(category), Some(action)) = (category, action) {
+            rules.push(Rule { category, action, label: format!("fields[{index}]").into() });
+        }
+    }
+
+    let subject_selector = raw.subject.as_ref().and_then(|subject| match PathSelector::parse(&subject.value) {
+        Ok(selector) => {
+            selectors.push(selector);
+            selector_rule.push(u32::MAX);
+            Some((selectors.len() - 1) as u32)
+        }
+        Err(err) => {
+            checker.at(&subject.referenced, format!("invalid subject path: {err}"));
+            None
+        }
+    });
+
+    let (detectors, detect_rules) = compile_detectors(checker, &raw);
+    let header_rules = compile_named(checker, &raw.headers, "headers");
+    let query_rules = compile_named(checker, &raw.query, "query");
+    let max_depth = match &raw.max_depth {
+        Some(depth) if depth.value == 0 => {
+            checker.at(&depth.referenced, "`max_depth` must be at least 1");
+            default_depth
+        }
+        Some(depth) => depth.value,
+        None => default_depth,
+    };
+    if !checker.problems.is_empty() {
+        return None;
+    }
+    let longest_key = key_index.keys().map(String::len).max().unwrap_or(0);
+    Some(Policy {
+        partner: partner.into(),
+        version: format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes()))),
+        unknown_fields: raw.unknown_fields,
+        max_depth,
+        rules,
+        selectors,
+        selector_rule,
+        subject_selector,
+        subject_header: raw.subject_header.map(|h| h.value.to_ascii_lowercase()),
+        key_index,
+        longest_key,
+        detectors: detectors?,
+        detect_rules,
+        header_rules,
+        query_rules,
+        crypto: Crypto::derive(keyring, partner),
+    })
+}
+
+/// The key names of a `keys:` rule with the category each stands for.
+fn key_list(checker: &mut Checker<'_>, keys: &Spanned<RawKeys>, category: &str) -> Vec<(String, Arc<str>)> {
+    match &keys.value {
+        RawKeys::List(list) if list.is_empty() => {
+            checker.at(&keys.referenced, "`keys` lists no key names");
+            Vec::new()
+        }
+        RawKeys::List(list) => list.iter().map(|k| (k.clone(), Arc::from(category))).collect(),
+        RawKeys::Builtin if category == "builtin" => vocab::BUILTIN_CATEGORIES
+            .iter()
+            .flat_map(|c| {
+                let shared: Arc<str> = Arc::from(*c);
+                vocab::builtin_keys(c).unwrap_or(&[]).iter().map(move |k| (k.to_string(), shared.clone()))
+            })
+            .collect(),
+        RawKeys::Builtin => match vocab::builtin_keys(category) {
+            Some(list) => list.iter().map(|k| (k.to_string(), Arc::from(category))).collect(),
+            None => {
+                checker.at(
+                    &keys.referenced,
+                    format!(
+                        "no built-in key dictionary for category `{category}`; built-in: {}",
+                        vocab::BUILTIN_CATEGORIES.join(", ")
+                    ),
+                );
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn compile_detectors(checker: &mut Checker<'_>, raw: &RawRules) -> (Option<DetectorSet>, Vec<Rule>) {
+    let mut specs = Vec::new();
+    let mut rules = Vec::new();
+    let mut locations = Vec::new();
+    for entry in &raw.detect {
+        let d = &entry.value;
+        let (kind, label, default_category) = match (&d.detector, &d.pattern) {
+            (Some(name), None) => match BuiltinDetector::from_name(&name.value) {
+                Some(builtin) => (
+                    DetectorKind::Builtin(builtin),
+                    format!("detect:{}", builtin.name()),
+                    Some(builtin.default_category()),
+                ),
+                None => {
+                    let known: Vec<&str> = BuiltinDetector::ALL.iter().map(|d| d.name()).collect();
+                    checker.at(
+                        &name.referenced,
+                        format!("unknown detector `{}`; known: {}", name.value, known.join(", ")),
+                    );
+                    continue;
+                }
+            },
+            (None, Some(pattern)) => {
+                (DetectorKind::Pattern(pattern.value.clone()), format!("detect:pattern[{}]", specs.len()), None)
+            }
+            _ => {
+                checker.at(&entry.referenced, "a detect entry has exactly one of `detector` or `pattern`");
+                continue;
+            }
+        };
+        let category: Option<Arc<str>> = match (&d.category, default_category) {
+            (None, Some(default)) => Some(default.into()),
+            (category, _) => checker.category(category.as_ref(), &entry.referenced),
+        };
+        let Some(category) = category else { continue };
+        if d.action.value.is_allow() {
+            checker.at(&d.action.referenced, "a detector's action must protect (`allow` would do nothing)");
+            continue;
+        }
+        let Some(action) = checker.action(&d.action, &category) else { continue };
+        specs.push(DetectorSpec { kind, category: Some(category.to_string()) });
+        rules.push(Rule { category, action, label: label.into() });
+        locations.push(match (&d.pattern, &d.detector) {
+            (Some(p), _) => p.referenced,
+            (_, Some(n)) => n.referenced,
+            _ => entry.referenced,
+        });
+    }
+    let words = &raw.context_words;
+    let labels = ExtraLabels {
+        name: words.name.clone(),
+        address: words.address.clone(),
+        birth_date: words.birth_date.clone(),
+        passport: words.passport.clone(),
+    };
+    match DetectorSet::new(&specs, &labels) {
+        Ok(set) => (Some(set), rules),
+        Err(errors) => {
+            for (index, message) in errors {
+                let location = locations.get(index).copied().unwrap_or(Location::UNKNOWN);
+                checker.at(&location, message);
+            }
+            (None, rules)
+        }
+    }
+}
+
+fn compile_named(checker: &mut Checker<'_>, entries: &[Spanned<raw::RawNamed>], section: &str) -> HashMap<String, Rule> {
+    let mut compiled = HashMap::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let named = &entry.value;
+        if named.name.value.trim().is_empty() {
+            checker.at(&named.name.referenced, "`name` must not be empty");
+            continue;
+        }
+        let category = match &named.category {
+            None => {
+                let name = named.name.value.as_str();
+                let bare = name.strip_prefix("X-").or_else(|| name.strip_prefix("x-")).unwrap_or(name);
+                vocab::category_of_key(&vocab::normalize_key(bare)).map(Arc::from)
+            }
+            Some(_) => None,
+        };
+        let Some(category) = category.or_else(|| checker.category(named.category.as_ref(), &entry.referenced)) else {
+            continue;
+        };
+        let Some(action) = checker.action(&named.action, &category) else { continue };
+        let label = format!("{section}[{index}]").into();
+        compiled.entry(vocab::normalize_key(&named.name.value)).or_insert(Rule { category, action, label });
+    }
+    compiled
+}
+
+impl RawAction {
+    fn is_allow(&self) -> bool {
+        matches!(self, RawAction::Allow)
+    }
+}
+
+#[cfg(test)]
+mod tests;
