@@ -1,0 +1,407 @@
+//! Raw config → checked [`Config`]: every problem is collected (not just the
+//! first) with the position of the value that causes it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::{Location, Spanned};
+
+use super::raw::{
+    RawAdmin, RawAudit, RawConfig, RawLimits, RawPartner, RawPartnerTls, RawServerTls,
+};
+use super::{
+    AdminConfig, AuditSettings, Config, Limits, Partner, PartnerTls, Scheme, ServerTls, Upstream,
+};
+use crate::diag::{Diagnostic, Diagnostics};
+
+struct Checker<'a> {
+    file: &'a Path,
+    base: PathBuf,
+    errors: Vec<Diagnostic>,
+}
+
+pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> {
+    let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut c = Checker {
+        file,
+        base,
+        errors: Vec::new(),
+    };
+    let listen = c.socket_addr(&raw.listen);
+    let tls = raw.tls.as_ref().map(|t| c.server_tls(t, listen));
+    if let Some(addr) = listen {
+        let loopback = addr.ip().is_loopback();
+        if !loopback && tls.is_none() && !raw.allow_plaintext_non_loopback {
+            c.error(
+                &raw.listen.referenced,
+                format!(
+                    "`{addr}` is not a loopback address: add `tls` (cert and key), or set \
+                     `allow_plaintext_non_loopback: true` if TLS ends before this proxy"
+                ),
+            );
+        }
+    }
+    let admin = raw.admin.as_ref().map(|a| c.admin(a, listen));
+    let audit = c.audit(raw.audit.as_ref());
+    let keys = raw
+        .keys
+        .as_ref()
+        .map(|k| c.path(k))
+        .unwrap_or_else(|| c.base.join("keys/keyring.json"));
+    let limits = raw
+        .limits
+        .as_ref()
+        .map(|l| c.limits(&l.value))
+        .unwrap_or_default();
+    let partners = c.partners(&raw.partners);
+    let errors = std::mem::take(&mut c.errors);
+    match (listen, errors.is_empty()) {
+        (Some(listen), true) => Ok(Config {
+            source: file.to_path_buf(),
+            listen,
+            tls: tls.flatten(),
+            allow_plaintext_non_loopback: raw.allow_plaintext_non_loopback,
+            admin: admin.flatten(),
+            audit,
+            keys,
+            limits,
+            partners,
+        }),
+        _ => Err(Diagnostics(errors)),
+    }
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: &Location, message: impl Into<String>) {
+        self.errors.push(Diagnostic::at(self.file, at, message));
+    }
+
+    /// A path from the file, resolved against the config file's directory.
+    fn path(&self, value: &Spanned<String>) -> PathBuf {
+        let p = Path::new(&value.value);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        }
+    }
+
+    /// A path that must name an existing file.
+    fn existing_file(&mut self, value: &Spanned<String>, what: &str) -> PathBuf {
+        let path = self.path(value);
+        if !path.is_file() {
+            self.error(
+                &value.referenced,
+                format!("{what} `{}` does not exist", path.display()),
+            );
+        }
+        path
+    }
+
+    fn socket_addr(&mut self, value: &Spanned<String>) -> Option<SocketAddr> {
+        match value.value.parse::<SocketAddr>() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                self.error(
+                    &value.referenced,
+                    format!(
+                        "`{}` is not an IP:PORT address (e.g. 127.0.0.1:8080 or [::1]:8080)",
+                        value.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn server_tls(
+        &mut self,
+        tls: &Spanned<RawServerTls>,
+        listen: Option<SocketAddr>,
+    ) -> Option<ServerTls> {
+        let t = &tls.value;
+        let cert = self.path(&t.cert);
+        let key = self.path(&t.key);
+        let loopback = listen.is_some_and(|a| a.ip().is_loopback());
+        // A missing pair on loopback is a development setup: serve makes one.
+        let generate_dev_cert = !cert.exists() && !key.exists() && loopback;
+        if !generate_dev_cert {
+            self.existing_file(&t.cert, "tls.cert");
+            self.existing_file(&t.key, "tls.key");
+        }
+        let client_ca = t
+            .client_ca
+            .as_ref()
+            .map(|ca| self.existing_file(ca, "tls.client_ca"));
+        Some(ServerTls {
+            cert,
+            key,
+            client_ca,
+            generate_dev_cert,
+        })
+    }
+
+    fn admin(
+        &mut self,
+        admin: &Spanned<RawAdmin>,
+        listen: Option<SocketAddr>,
+    ) -> Option<AdminConfig> {
+        let a = &admin.value;
+        let addr = self.socket_addr(&a.listen)?;
+        if Some(addr) == listen {
+            self.error(
+                &a.listen.referenced,
+                "admin.listen must differ from listen: the admin API is never on the proxy port",
+            );
+        }
+        Some(AdminConfig {
+            listen: addr,
+            token_file: a.token_file.as_ref().map(|t| self.path(t)),
+        })
+    }
+
+    fn audit(&mut self, audit: Option<&Spanned<RawAudit>>) -> AuditSettings {
+        match audit {
+            Some(a) => AuditSettings {
+                dir: self.path(&a.value.dir),
+                fsync: a.value.fsync.unwrap_or_default(),
+            },
+            None => AuditSettings {
+                dir: self.base.join("audit"),
+                fsync: Default::default(),
+            },
+        }
+    }
+
+    fn limits(&mut self, raw: &RawLimits) -> Limits {
+        let mut limits = Limits::default();
+        if let Some(max) = &raw.max_body_bytes {
+            if max.value == 0 {
+                self.error(&max.referenced, "max_body_bytes must be at least 1");
+            }
+            limits.max_body_bytes = usize::try_from(max.value).unwrap_or(usize::MAX);
+        }
+        if let Some(depth) = &raw.max_depth {
+            if depth.value == 0 || depth.value > 10_000 {
+                self.error(&depth.referenced, "max_depth must be between 1 and 10000");
+            }
+            limits.max_depth = usize::try_from(depth.value).unwrap_or(usize::MAX);
+        }
+        let durations = [
+            (raw.header_read_timeout, &mut limits.header_read_timeout),
+            (raw.body_read_timeout, &mut limits.body_read_timeout),
+            (
+                raw.upstream_connect_timeout,
+                &mut limits.upstream_connect_timeout,
+            ),
+            (raw.upstream_timeout, &mut limits.upstream_timeout),
+        ];
+        for (value, slot) in durations {
+            if let Some(d) = value {
+                *slot = d;
+            }
+        }
+        limits
+    }
+
+    fn partners(&mut self, raw: &Spanned<Vec<Spanned<RawPartner>>>) -> Vec<Partner> {
+        if raw.value.is_empty() {
+            self.error(
+                &raw.referenced,
+                "no partners: list at least one (the proxy forwards only to configured partners)",
+            );
+        }
+        let mut ids: HashMap<&str, u64> = HashMap::new();
+        let mut routes: HashMap<&str, u64> = HashMap::new();
+        let mut out = Vec::new();
+        for p in &raw.value {
+            let p = &p.value;
+            if let Some(first) = ids.insert(&p.id.value, p.id.referenced.line()) {
+                self.error(
+                    &p.id.referenced,
+                    format!(
+                        "duplicate partner id `{}` (first at line {first})",
+                        p.id.value
+                    ),
+                );
+            }
+            if let Some(first) = routes.insert(&p.route.value, p.route.referenced.line()) {
+                self.error(
+                    &p.route.referenced,
+                    format!(
+                        "duplicate route `{}` (first at line {first})",
+                        p.route.value
+                    ),
+                );
+            }
+            if let Some(partner) = self.partner(p) {
+                out.push(partner);
+            }
+        }
+        out
+    }
+
+    fn partner(&mut self, p: &RawPartner) -> Option<Partner> {
+        let before = self.errors.len();
+        self.partner_id(&p.id);
+        self.route(&p.route);
+        let upstream = self.upstream(&p.upstream);
+        let region = p.region.as_ref().map(|r| self.region(r));
+        let rules = self.existing_file(&p.rules, "rules file");
+        let tls = match &p.tls {
+            Some(t) => self.partner_tls(t, upstream.as_ref()),
+            None => PartnerTls::default(),
+        };
+        if self.errors.len() > before {
+            return None;
+        }
+        Some(Partner {
+            id: p.id.value.clone(),
+            route: p.route.value.clone(),
+            upstream: upstream?,
+            region,
+            rules,
+            tls,
+            content_types: p.content_types.unwrap_or_default(),
+            responses: p.responses.unwrap_or_default(),
+        })
+    }
+
+    fn partner_id(&mut self, id: &Spanned<String>) {
+        let ok = !id.value.is_empty()
+            && id.value.len() <= 64
+            && id
+                .value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !ok {
+            self.error(
+                &id.referenced,
+                format!(
+                    "partner id `{}` must be 1-64 characters of a-z, 0-9, `-` and `_`",
+                    id.value
+                ),
+            );
+        }
+    }
+
+    fn route(&mut self, route: &Spanned<String>) {
+        let r = &route.value;
+        let problem = if !r.starts_with('/') || !r.ends_with('/') {
+            Some("must start and end with `/` (e.g. `/partners/demo/`)")
+        } else if r.contains("//") {
+            Some("must not contain an empty segment (`//`)")
+        } else if r.split('/').any(|s| s == "." || s == "..") {
+            Some("must not contain `.` or `..` segments")
+        } else if r.contains(['?', '#', '%']) || r.chars().any(|c| !c.is_ascii_graphic()) {
+            Some("must be a plain path: no `?`, `#`, `%`, spaces or non-ASCII characters")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.error(&route.referenced, format!("route `{r}` {problem}"));
+        }
+    }
+
+    fn upstream(&mut self, upstream: &Spanned<String>) -> Option<Upstream> {
+        match parse_upstream(&upstream.value) {
+            Ok(u) => Some(u),
+            Err(problem) => {
+                self.error(
+                    &upstream.referenced,
+                    format!("upstream `{}`: {problem}", upstream.value),
+                );
+                None
+            }
+        }
+    }
+
+    fn region(&mut self, region: &Spanned<String>) -> String {
+        let r = &region.value;
+        if r.len() != 2 || !r.bytes().all(|b| b.is_ascii_uppercase()) {
+            self.error(
+                &region.referenced,
+                format!("region `{r}` must be an ISO 3166 alpha-2 code such as `CN`"),
+            );
+        }
+        r.clone()
+    }
+
+    fn partner_tls(
+        &mut self,
+        tls: &Spanned<RawPartnerTls>,
+        upstream: Option<&Upstream>,
+    ) -> PartnerTls {
+        let t = &tls.value;
+        let is_https = matches!(
+            upstream,
+            Some(Upstream::Http {
+                scheme: Scheme::Https,
+                ..
+            })
+        );
+        if upstream.is_some() && !is_https {
+            self.error(
+                &tls.referenced,
+                "tls is only meaningful for an https:// upstream",
+            );
+        }
+        let ca = t.ca.as_ref().map(|ca| self.existing_file(ca, "tls.ca"));
+        let client_identity = match (&t.client_cert, &t.client_key) {
+            (Some(cert), Some(key)) => Some((
+                self.existing_file(cert, "tls.client_cert"),
+                self.existing_file(key, "tls.client_key"),
+            )),
+            (None, None) => None,
+            (Some(one), None) | (None, Some(one)) => {
+                self.error(
+                    &one.referenced,
+                    "tls.client_cert and tls.client_key go together: set both or neither",
+                );
+                None
+            }
+        };
+        PartnerTls {
+            ca,
+            client_identity,
+        }
+    }
+}
+
+/// Parses an `upstream:` value. The error says what to change.
+pub(super) fn parse_upstream(text: &str) -> Result<Upstream, String> {
+    if let Some(name) = text.strip_prefix("builtin:") {
+        return match name {
+            "echo" => Ok(Upstream::Echo),
+            _ => Err(format!(
+                "unknown built-in upstream `{name}` (known: `builtin:echo`)"
+            )),
+        };
+    }
+    let uri: http::Uri = text
+        .parse()
+        .map_err(|e| format!("not a URL ({e}); write https://host[:port][/base]"))?;
+    let scheme = match uri.scheme_str() {
+        Some("https") => Scheme::Https,
+        Some("http") => Scheme::Http,
+        _ => return Err("the scheme must be https://, http:// or builtin:".into()),
+    };
+    let authority = uri
+        .authority()
+        .filter(|a| !a.host().is_empty())
+        .ok_or("the URL has no host")?
+        .clone();
+    if authority.as_str().contains('@') {
+        return Err("credentials in the URL are not supported".into());
+    }
+    if uri.query().is_some() || text.contains('#') {
+        return Err("a query or fragment is not allowed; give a base path only".into());
+    }
+    let base_path = uri.path().trim_end_matches('/').to_string();
+    Ok(Upstream::Http {
+        scheme,
+        authority,
+        base_path,
+    })
+}

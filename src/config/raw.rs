@@ -1,0 +1,141 @@
+//! The config file exactly as written: serde types that reject unknown keys
+//! and keep the positions the checks in `super` report against.
+//!
+//! Field doc comments are the user documentation of each key.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// The whole file (`pii-proxy.yaml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    /// Address the proxy listens on, `IP:PORT`. A non-loopback address
+    /// requires `tls` (or `allow_plaintext_non_loopback: true`).
+    pub listen: Spanned<String>,
+    /// Inbound TLS: PEM certificate chain and key, and optionally a CA whose
+    /// client certificates callers must present.
+    #[serde(default)]
+    pub tls: Option<Spanned<RawServerTls>>,
+    /// Explicit opt-in to serve plain HTTP on a non-loopback address (for a
+    /// proxy behind a TLS-terminating sidecar). Off by default.
+    #[serde(default)]
+    pub allow_plaintext_non_loopback: bool,
+    /// The admin listener (health, metrics, reload, consent).
+    #[serde(default)]
+    pub admin: Option<Spanned<RawAdmin>>,
+    /// Where the audit log goes and how durable each write is.
+    #[serde(default)]
+    pub audit: Option<Spanned<RawAudit>>,
+    /// The keyring file; created with a warning when missing (development).
+    #[serde(default)]
+    pub keys: Option<Spanned<String>>,
+    /// Size and time limits applied to every request.
+    #[serde(default)]
+    pub limits: Option<Spanned<RawLimits>>,
+    /// The partners requests may be routed to. Nothing else is reachable.
+    pub partners: Spanned<Vec<Spanned<RawPartner>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawServerTls {
+    /// PEM certificate chain served to callers.
+    pub cert: Spanned<String>,
+    /// PEM private key of `cert`.
+    pub key: Spanned<String>,
+    /// PEM CA certificates; when set, callers must present a client
+    /// certificate issued by one of them.
+    #[serde(default)]
+    pub client_ca: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAdmin {
+    /// Address of the admin listener, `IP:PORT`.
+    pub listen: Spanned<String>,
+    /// File holding the bearer token admin requests must carry.
+    #[serde(default)]
+    pub token_file: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAudit {
+    /// Directory of the audit log segments.
+    pub dir: Spanned<String>,
+    /// `always` (a request waits for its record to be on disk), `batch`
+    /// (fsync at most every few ms) or `off`.
+    #[serde(default)]
+    pub fsync: Option<super::FsyncPolicy>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLimits {
+    /// Largest request or inspected response body, in bytes, after decoding
+    /// its content encoding. Larger bodies are refused with 413.
+    #[serde(default)]
+    pub max_body_bytes: Option<Spanned<u64>>,
+    /// Deepest JSON nesting the engine accepts.
+    #[serde(default)]
+    pub max_depth: Option<Spanned<u64>>,
+    /// Time a caller has to send a request's headers (408 after it).
+    #[serde(default, with = "humantime_serde")]
+    pub header_read_timeout: Option<Duration>,
+    /// Time a caller has to send a request's body once headers arrived (408).
+    #[serde(default, with = "humantime_serde")]
+    pub body_read_timeout: Option<Duration>,
+    /// Time to open a connection (TCP and TLS) to a partner (504 after it).
+    #[serde(default, with = "humantime_serde")]
+    pub upstream_connect_timeout: Option<Duration>,
+    /// Time a partner has to answer, from sending the request to the end of
+    /// the response headers (and body, when responses are inspected) (504).
+    #[serde(default, with = "humantime_serde")]
+    pub upstream_timeout: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPartner {
+    /// Stable partner name: keys are derived from it and audit records and
+    /// metrics carry it. Lowercase letters, digits, `-` and `_`.
+    pub id: Spanned<String>,
+    /// Path prefix, starting and ending with `/`; stripped before forwarding.
+    pub route: Spanned<String>,
+    /// `https://host[:port][/base]`, `http://...`, or `builtin:echo`.
+    pub upstream: Spanned<String>,
+    /// Where the partner processes the data (ISO 3166 alpha-2, e.g. `CN`).
+    #[serde(default)]
+    pub region: Option<Spanned<String>>,
+    /// The partner's rules file.
+    pub rules: Spanned<String>,
+    /// Outbound TLS: extra CA to trust and an optional client certificate.
+    #[serde(default)]
+    pub tls: Option<Spanned<RawPartnerTls>>,
+    /// Bodies that are neither JSON nor form data: `refuse` (415, the
+    /// default) or `allow` (forwarded uninspected).
+    #[serde(default)]
+    pub content_types: Option<super::ContentTypePolicy>,
+    /// Responses: `pass` (the default) or `inspect` (the partner's policy is
+    /// applied to what comes back).
+    #[serde(default)]
+    pub responses: Option<super::ResponsePolicy>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPartnerTls {
+    /// PEM CA certificates trusted for this partner, besides the system roots.
+    #[serde(default)]
+    pub ca: Option<Spanned<String>>,
+    /// PEM client certificate chain presented to the partner (mTLS).
+    #[serde(default)]
+    pub client_cert: Option<Spanned<String>>,
+    /// PEM private key of `client_cert`.
+    #[serde(default)]
+    pub client_key: Option<Spanned<String>>,
+}

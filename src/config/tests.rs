@@ -1,0 +1,276 @@
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::*;
+
+/// A directory with a rules file, and a config written into it.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("rules")).expect("rules dir");
+        std::fs::write(dir.path().join("rules/demo.yaml"), "fields: []\n").expect("rules");
+        Fixture { dir }
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, "x").expect("write fixture file");
+        path
+    }
+
+    fn load(&self, text: &str) -> Result<Config, Diagnostics> {
+        let path = self.dir.path().join("pii-proxy.yaml");
+        std::fs::write(&path, text).expect("write config");
+        Config::load(&path)
+    }
+
+    /// Loads `text`, expecting errors; returns them as `(line, col, message)`.
+    fn errors(&self, text: &str) -> Vec<(u64, u64, String)> {
+        match self.load(text) {
+            Ok(_) => panic!("config should be rejected:\n{text}"),
+            Err(d) => {
+                d.0.into_iter()
+                    .map(|d| (d.line, d.column, d.message))
+                    .collect()
+            }
+        }
+    }
+}
+
+const MINIMAL: &str = "\
+listen: 127.0.0.1:8080
+partners:
+  - id: demo
+    route: /partners/demo/
+    upstream: builtin:echo
+    rules: rules/demo.yaml
+";
+
+fn assert_one(errors: &[(u64, u64, String)], line: u64, col: u64, needle: &str) {
+    assert!(
+        errors
+            .iter()
+            .any(|(l, c, m)| *l == line && *c == col && m.contains(needle)),
+        "expected {line}:{col} `{needle}` in {errors:#?}"
+    );
+}
+
+#[test]
+fn minimal_config_gets_defaults_and_resolved_paths() {
+    let f = Fixture::new();
+    let config = f.load(MINIMAL).expect("valid");
+    assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.limits, Limits::default());
+    assert_eq!(config.keys, f.dir.path().join("keys/keyring.json"));
+    let demo = config.partner("demo").expect("demo");
+    assert_eq!(demo.upstream, Upstream::Echo);
+    assert_eq!(demo.rules, f.dir.path().join("rules/demo.yaml"));
+    assert_eq!(demo.content_types, ContentTypePolicy::Refuse);
+    assert_eq!(demo.responses, ResponsePolicy::Pass);
+}
+
+#[test]
+fn full_config_is_read() {
+    let f = Fixture::new();
+    f.file("ca.pem");
+    f.file("client.pem");
+    f.file("client-key.pem");
+    let config = f
+        .load(
+            "\
+listen: 127.0.0.1:8080
+admin: {listen: 127.0.0.1:9090, token_file: keys/admin.token}
+audit: {dir: /var/audit, fsync: always}
+keys: k/ring.json
+limits: {max_body_bytes: 1024, max_depth: 16, header_read_timeout: 2s, body_read_timeout: 3s,
+         upstream_connect_timeout: 500ms, upstream_timeout: 1m}
+partners:
+  - id: credit-bureau
+    route: /partners/cb/
+    upstream: https://api.partner.example:8443/v2/
+    region: SG
+    rules: rules/demo.yaml
+    tls: {ca: ca.pem, client_cert: client.pem, client_key: client-key.pem}
+    content_types: allow
+    responses: inspect
+",
+        )
+        .expect("valid");
+    assert_eq!(config.audit.dir, Path::new("/var/audit"));
+    assert_eq!(config.audit.fsync, FsyncPolicy::Always);
+    assert_eq!(config.limits.max_body_bytes, 1024);
+    assert_eq!(
+        config.limits.upstream_connect_timeout,
+        Duration::from_millis(500)
+    );
+    assert_eq!(config.limits.upstream_timeout, Duration::from_secs(60));
+    let admin = config.admin.expect("admin");
+    assert_eq!(
+        admin.token_file,
+        Some(f.dir.path().join("keys/admin.token"))
+    );
+    let p = &config.partners[0];
+    assert_eq!(
+        p.upstream,
+        Upstream::Http {
+            scheme: Scheme::Https,
+            authority: "api.partner.example:8443".parse().expect("authority"),
+            base_path: "/v2".into(),
+        }
+    );
+    assert_eq!(p.region.as_deref(), Some("SG"));
+    assert!(p.tls.client_identity.is_some());
+    assert_eq!(p.content_types, ContentTypePolicy::Allow);
+    assert_eq!(p.responses, ResponsePolicy::Inspect);
+}
+
+#[test]
+fn syntax_and_unknown_keys_are_positioned() {
+    let f = Fixture::new();
+    let errors = f.errors(&format!("{MINIMAL}    colour: blue\n"));
+    assert_one(&errors, 7, 5, "colour");
+    let errors =
+        f.errors("listen: 127.0.0.1:8080\nlimits: {header_read_timeout: soon}\npartners: []\n");
+    assert_eq!(errors[0].0, 2, "{errors:?}");
+}
+
+#[test]
+fn every_error_is_reported_not_just_the_first() {
+    let f = Fixture::new();
+    let errors = f.errors(
+        "\
+listen: 0.0.0.0:8080
+partners:
+  - id: Demo
+    route: partners/demo
+    upstream: ftp://x
+    rules: rules/missing.yaml
+",
+    );
+    assert_one(&errors, 1, 9, "not a loopback address");
+    assert_one(&errors, 3, 9, "partner id `Demo`");
+    assert_one(&errors, 4, 12, "must start and end with `/`");
+    assert_one(&errors, 5, 15, "scheme");
+    assert_one(&errors, 6, 12, "does not exist");
+    assert_eq!(errors.len(), 5, "{errors:#?}");
+}
+
+#[test]
+fn duplicate_ids_and_routes_point_at_the_second() {
+    let f = Fixture::new();
+    let errors = f.errors(&format!(
+        "{MINIMAL}  - id: demo\n    route: /partners/demo/\n    upstream: builtin:echo\n    rules: rules/demo.yaml\n"
+    ));
+    assert_one(
+        &errors,
+        7,
+        9,
+        "duplicate partner id `demo` (first at line 3)",
+    );
+    assert_one(&errors, 8, 12, "duplicate route");
+}
+
+#[test]
+fn bad_listen_and_plaintext_opt_in() {
+    let f = Fixture::new();
+    let errors = f.errors(&MINIMAL.replace("127.0.0.1:8080", "localhost:8080"));
+    assert_one(&errors, 1, 9, "not an IP:PORT address");
+    let open = format!(
+        "allow_plaintext_non_loopback: true\n{}",
+        MINIMAL.replace("127.0.0.1", "0.0.0.0")
+    );
+    assert!(f.load(&open).is_ok());
+}
+
+#[test]
+fn upstream_urls_are_checked() {
+    for (text, needle) in [
+        ("builtin:mirror", "unknown built-in"),
+        ("https://", "not a URL"),
+        ("https://user:pw@host/", "credentials"),
+        ("https://host/?a=1", "query"),
+        ("host.example", "scheme"),
+    ] {
+        let err = check::parse_upstream(text).expect_err(text);
+        assert!(err.contains(needle), "{text}: {err}");
+    }
+    assert_eq!(
+        check::parse_upstream("http://127.0.0.1:9/").expect("ok"),
+        Upstream::Http {
+            scheme: Scheme::Http,
+            authority: "127.0.0.1:9".parse().expect("authority"),
+            base_path: String::new(),
+        }
+    );
+}
+
+#[test]
+fn route_shapes_are_checked() {
+    let f = Fixture::new();
+    for route in ["/a//b/", "/a/../b/", "/a?b/", "/a b/"] {
+        let errors = f.errors(&MINIMAL.replace("/partners/demo/", route));
+        assert_one(&errors, 4, 12, "route");
+    }
+}
+
+#[test]
+fn tls_files_must_exist_unless_a_dev_pair_is_generated() {
+    let f = Fixture::new();
+    let with_tls = format!("tls: {{cert: c.pem, key: k.pem}}\n{MINIMAL}");
+    let config = f.load(&with_tls).expect("loopback dev pair");
+    assert!(config.tls.expect("tls").generate_dev_cert);
+
+    let errors = f.errors(&with_tls.replace("127.0.0.1", "10.0.0.1"));
+    assert_one(&errors, 1, 13, "tls.cert");
+    assert_one(&errors, 1, 25, "tls.key");
+
+    f.file("c.pem");
+    let errors = f.errors(&with_tls);
+    assert_one(&errors, 1, 25, "tls.key `");
+
+    let errors = f.errors(&format!(
+        "tls: {{cert: c.pem, key: c.pem, client_ca: ca.pem}}\n{MINIMAL}"
+    ));
+    assert_one(&errors, 1, 43, "tls.client_ca");
+}
+
+#[test]
+fn partner_tls_is_checked() {
+    let f = Fixture::new();
+    f.file("cert.pem");
+    let echo_tls = format!("{MINIMAL}    tls: {{client_cert: cert.pem}}\n");
+    let errors = f.errors(&echo_tls);
+    assert_one(&errors, 7, 10, "only meaningful for an https://");
+    assert_one(&errors, 7, 24, "go together");
+}
+
+#[test]
+fn limits_and_admin_are_checked() {
+    let f = Fixture::new();
+    let errors = f.errors(&format!(
+        "limits: {{max_body_bytes: 0, max_depth: 0}}\nadmin: {{listen: 127.0.0.1:8080}}\n{MINIMAL}"
+    ));
+    assert_one(&errors, 1, 26, "max_body_bytes");
+    assert_one(&errors, 1, 40, "max_depth");
+    assert_one(&errors, 2, 17, "admin.listen must differ");
+}
+
+#[test]
+fn region_and_empty_partner_list_are_checked() {
+    let f = Fixture::new();
+    let errors = f.errors(&format!("{MINIMAL}    region: china\n"));
+    assert_one(&errors, 7, 13, "ISO 3166");
+    let errors = f.errors("listen: 127.0.0.1:8080\npartners: []\n");
+    assert_one(&errors, 2, 11, "no partners");
+}
+
+#[test]
+fn unreadable_file_is_a_whole_file_diagnostic() {
+    let err = Config::load(Path::new("/nonexistent/pii-proxy.yaml")).expect_err("missing");
+    assert_eq!((err.0[0].line, err.0[0].column), (0, 0));
+    assert!(err.to_string().contains("cannot read the config file"));
+}
