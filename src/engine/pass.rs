@@ -161,7 +161,10 @@ impl<'p, 'i> Pass<'p, 'i> {
             root = self.choose(root, None);
         }
         let start = self.pos;
+        let checkpoint = self.checkpoint();
         if self.value(root)? == Disposition::Remove {
+            // A removed document leaves as `null`: nothing of it, still JSON.
+            self.restore(checkpoint);
             self.replace(start, self.pos, |out| out.extend_from_slice(b"null"));
         }
         self.pos = lex::skip_whitespace(self.input, self.pos);
