@@ -3,6 +3,7 @@
 //!
 //! The parts follow the request flow; see `DESIGN.md` for the picture.
 
+pub mod audit;
 pub mod detect;
 pub mod protect;
 pub mod time;
