@@ -47,7 +47,10 @@ fn crash_child() {
                 let handle = handle.clone();
                 tokio::spawn(async move {
                     for n in 0.. {
-                        let seq = handle.append(simple_share(n * 4 + task)).await.expect("append");
+                        let seq = handle
+                            .append(simple_share(n * 4 + task))
+                            .await
+                            .expect("append");
                         // Bypasses the test harness's capture on purpose.
                         let mut out = std::io::stdout().lock();
                         writeln!(out, "ack {seq}").expect("stdout");

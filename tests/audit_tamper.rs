@@ -45,7 +45,11 @@ fn expect_broken(dir: &Path, file: &Path, line: u64, kind: ProblemKind, says: &s
 
     let output = run(&["audit", "verify", dir.to_str().expect("utf8")]);
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
-    let first = stdout(&output).lines().next().unwrap_or_default().to_owned();
+    let first = stdout(&output)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let prefix = format!("{}:{line}: ", file.display());
     assert!(first.starts_with(&prefix), "{first}");
     assert!(first.contains(says), "{first}");
@@ -117,7 +121,10 @@ fn forge(line: &str, edit: impl Fn(&str) -> String) -> String {
     let open = &line[..line.len() - 75];
     let canonical = format!("{}}}", edit(open));
     let hash = hex::encode(Sha256::digest(canonical.as_bytes()));
-    format!("{},\"hash\":\"{hash}\"}}", &canonical[..canonical.len() - 1])
+    format!(
+        "{},\"hash\":\"{hash}\"}}",
+        &canonical[..canonical.len() - 1]
+    )
 }
 
 #[test]
@@ -125,7 +132,9 @@ fn forged_inserted_line_is_found_at_the_record_after_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, mut lines) = log(dir.path()).remove(0);
     // A well-formed seq 3 chained to record 2: only the next record shows it.
-    let forged = forge(&lines[2], |open| open.replace("\"bytes_out\":1100", "\"bytes_out\":7"));
+    let forged = forge(&lines[2], |open| {
+        open.replace("\"bytes_out\":1100", "\"bytes_out\":7")
+    });
     lines.insert(2, forged);
     rewrite(&path, &lines, "");
     let kind = ProblemKind::Repeated {
@@ -189,14 +198,16 @@ fn keyed_chain_catches_a_forged_line_where_it_is() {
     let events = (0..4).map(|n| Event::from(simple_share(n))).collect();
     write_events(&config(&audit_dir), key.clone(), events);
     let (path, mut lines) = segments(&audit_dir).remove(0);
-    lines[1] = forge(&lines[1], |open| open.replace("\"bytes_in\":1024", "\"bytes_in\":2"));
+    lines[1] = forge(&lines[1], |open| {
+        open.replace("\"bytes_in\":1024", "\"bytes_in\":2")
+    });
     rewrite(&path, &lines, "");
 
     let options = VerifyOptions {
         key,
         partial: false,
     };
-    let problem = verify(&[audit_dir.clone()], &options)
+    let problem = verify(std::slice::from_ref(&audit_dir), &options)
         .expect("read")
         .problem
         .expect("forgery found");

@@ -211,3 +211,20 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
     assert!(!shared.available.load(Ordering::Relaxed));
     assert_eq!(slots.available_permits(), 4, "slots are released");
 }
+
+#[tokio::test]
+async fn time_rotation_starts_a_segment_per_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = AuditConfig {
+        rotate_bytes: 0,
+        // Any batch finds the previous segment older than this.
+        rotate_interval: Duration::from_nanos(1),
+        ..config(dir.path(), FsyncPolicy::Batch)
+    };
+    let handle = AuditHandle::open_with_key(&config, ChainKey::Plain).expect("open");
+    append_n(&handle, 4).await;
+    handle.shutdown().await.expect("shutdown");
+    let segments = crate::audit::segment::list(dir.path()).expect("list");
+    assert_eq!(segments.len(), 4);
+    assert!(check(dir.path(), ChainKey::Plain).is_intact());
+}
