@@ -46,14 +46,21 @@ fn bench_sizes(c: &mut Criterion) {
         if size > 1 << 20 {
             group.sample_size(10);
         }
-        group.bench_function("engine/demo", |b| b.iter(|| protect(&demo, black_box(&body)).expect("valid")));
-        group.bench_function("engine/passthrough", |b| b.iter(|| protect(&nothing, black_box(&body)).expect("valid")));
+        group.bench_function("engine/demo", |b| {
+            b.iter(|| protect(&demo, black_box(&body)).expect("valid"))
+        });
+        group.bench_function("engine/passthrough", |b| {
+            b.iter(|| protect(&nothing, black_box(&body)).expect("valid"))
+        });
         group.bench_function("serde_json/ignored_any", |b| {
-            b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&body)).expect("valid"))
+            b.iter(|| {
+                serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&body)).expect("valid")
+            })
         });
         group.bench_function("serde_json/value_roundtrip", |b| {
             b.iter(|| {
-                let value: serde_json::Value = serde_json::from_slice(black_box(&body)).expect("valid");
+                let value: serde_json::Value =
+                    serde_json::from_slice(black_box(&body)).expect("valid");
                 serde_json::to_vec(&value).expect("serializes")
             })
         });

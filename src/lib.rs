@@ -3,6 +3,7 @@
 //!
 //! The parts follow the request flow; see `DESIGN.md` for the picture.
 
+pub mod audit;
 pub mod config;
 pub mod detect;
 pub mod diag;

@@ -41,7 +41,12 @@ impl Scratch {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the binary starts");
-        child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin)
+            .expect("write stdin");
         child.wait_with_output().expect("the binary finishes")
     }
 }
@@ -55,14 +60,21 @@ const RULES: &str = "fields:\n  - path: $.name\n    category: name\n    action: 
 #[test]
 fn mask_reads_stdin_writes_protected_json_and_findings() {
     let scratch = Scratch::new(RULES);
-    let input = r#"{"name":"张三丰","id":"110105194912310029","card":"6222021234567890334","n":1}"#.as_bytes();
+    let input = r#"{"name":"张三丰","id":"110105194912310029","card":"6222021234567890334","n":1}"#
+        .as_bytes();
     let out = scratch.run(&["mask", "--partner", "p"], input);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with(r#"{"name":"张**","id":"pii:v1:k1:"#), "{stdout}");
+    assert!(
+        stdout.starts_with(r#"{"name":"张**","id":"pii:v1:k1:"#),
+        "{stdout}"
+    );
     assert!(!stdout.contains("110105194912310029") && !stdout.contains("6222021234567890334"));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("DEVELOPMENT keyring"), "a created keyring is announced: {stderr}");
+    assert!(
+        stderr.contains("DEVELOPMENT keyring"),
+        "a created keyring is announced: {stderr}"
+    );
     let findings: Vec<serde_json::Value> = stderr
         .lines()
         .filter(|l| l.starts_with('{'))
@@ -70,7 +82,10 @@ fn mask_reads_stdin_writes_protected_json_and_findings() {
         .collect();
     assert_eq!(findings.len(), 3);
     assert_eq!(findings[0]["path"], "$.name");
-    assert!(!stderr.contains("110105194912310029"), "findings never hold values");
+    assert!(
+        !stderr.contains("110105194912310029"),
+        "findings never hold values"
+    );
     assert!(scratch.path("keys/keyring.json").exists());
 
     let back = scratch.run(&["decrypt", "--partner", "p", "-"], &out.stdout);
@@ -84,11 +99,17 @@ fn mask_reads_stdin_writes_protected_json_and_findings() {
 #[test]
 fn mask_refuses_invalid_json_with_a_position_and_no_output() {
     let scratch = Scratch::new(RULES);
-    let out = scratch.run(&["mask", "--partner", "p"], b"{\n  \"id\": \"110105194912310029\",\n}");
+    let out = scratch.run(
+        &["mask", "--partner", "p"],
+        b"{\n  \"id\": \"110105194912310029\",\n}",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("invalid_json") && stderr.contains("line 3 column 1"), "{stderr}");
+    assert!(
+        stderr.contains("invalid_json") && stderr.contains("line 3 column 1"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("110105194912310029"));
 }
 
@@ -119,9 +140,18 @@ fn check_prints_every_error_with_its_position() {
     let stderr = text(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{stderr}");
-    assert!(lines[0].contains("rules/p.yaml:2:11: invalid path"), "{stderr}");
-    assert!(lines[1].contains("rules/p.yaml:6:15: unknown detector"), "{stderr}");
-    assert!(!scratch.path("keys/keyring.json").exists(), "check creates nothing");
+    assert!(
+        lines[0].contains("rules/p.yaml:2:11: invalid path"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].contains("rules/p.yaml:6:15: unknown detector"),
+        "{stderr}"
+    );
+    assert!(
+        !scratch.path("keys/keyring.json").exists(),
+        "check creates nothing"
+    );
 }
 
 #[test]
@@ -134,7 +164,11 @@ fn check_accepts_a_good_config() {
 
 #[test]
 fn shipped_config_checks_clean() {
-    let out = binary().args(["check", "--config"]).arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("pii-proxy.yaml")).output().expect("runs");
+    let out = binary()
+        .args(["check", "--config"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("pii-proxy.yaml"))
+        .output()
+        .expect("runs");
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
@@ -146,14 +180,19 @@ fn keygen_writes_0600_refuses_to_overwrite_and_rotates() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(scratch.path("k/ring.json")).expect("exists").permissions().mode();
+        let mode = std::fs::metadata(scratch.path("k/ring.json"))
+            .expect("exists")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let again = scratch.run(&["keygen", "--out", "k/ring.json"], b"");
     assert_eq!(again.status.code(), Some(1));
     let rotated = scratch.run(&["keygen", "--out", "k/ring.json", "--rotate"], b"");
     assert!(rotated.status.success());
-    let ring: serde_json::Value = serde_json::from_slice(&std::fs::read(scratch.path("k/ring.json")).expect("read")).expect("json");
+    let ring: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scratch.path("k/ring.json")).expect("read"))
+            .expect("json");
     assert_eq!(ring["active"], "k2");
     assert_eq!(ring["keys"].as_array().expect("keys").len(), 2);
 }
@@ -161,13 +200,28 @@ fn keygen_writes_0600_refuses_to_overwrite_and_rotates() {
 #[test]
 fn values_encrypted_before_rotation_still_decrypt() {
     let scratch = Scratch::new(RULES);
-    let sealed = scratch.run(&["mask", "--partner", "p"], br#"{"id":"110105194912310029"}"#);
+    let sealed = scratch.run(
+        &["mask", "--partner", "p"],
+        br#"{"id":"110105194912310029"}"#,
+    );
     assert!(sealed.status.success());
-    assert!(scratch.run(&["keygen", "--out", "keys/keyring.json", "--rotate"], b"").status.success());
-    let newer = scratch.run(&["mask", "--partner", "p"], br#"{"id":"110105194912310029"}"#);
+    assert!(
+        scratch
+            .run(&["keygen", "--out", "keys/keyring.json", "--rotate"], b"")
+            .status
+            .success()
+    );
+    let newer = scratch.run(
+        &["mask", "--partner", "p"],
+        br#"{"id":"110105194912310029"}"#,
+    );
     assert!(text(&newer.stdout).contains("pii:v1:k2:"));
     for doc in [&sealed.stdout, &newer.stdout] {
         let back = scratch.run(&["decrypt", "--partner", "p"], doc);
-        assert!(text(&back.stdout).contains("110105194912310029"), "{}", text(&back.stderr));
+        assert!(
+            text(&back.stdout).contains("110105194912310029"),
+            "{}",
+            text(&back.stderr)
+        );
     }
 }

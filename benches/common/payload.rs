@@ -27,14 +27,35 @@ impl Rng {
     }
 
     pub fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "欧阳", "司马"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"];
-const CITIES: &[&str] = &["北京市朝阳区", "上海市浦东新区", "广州市天河区", "深圳市南山区", "杭州市西湖区", "成都市武侯区"];
-const STREETS: &[&str] = &["建国路", "世纪大道", "天河路", "科技园南路", "文三路", "人民南路"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "欧阳", "司马",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛",
+];
+const CITIES: &[&str] = &[
+    "北京市朝阳区",
+    "上海市浦东新区",
+    "广州市天河区",
+    "深圳市南山区",
+    "杭州市西湖区",
+    "成都市武侯区",
+];
+const STREETS: &[&str] = &[
+    "建国路",
+    "世纪大道",
+    "天河路",
+    "科技园南路",
+    "文三路",
+    "人民南路",
+];
 const REGIONS: &[&str] = &["110105", "310115", "440106", "440305", "330106", "510107"];
 
 pub fn resident_id(rng: &mut Rng) -> String {
@@ -47,13 +68,23 @@ pub fn resident_id(rng: &mut Rng) -> String {
         rng.digits(3)
     );
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{body}{check}")
 }
 
 pub fn bank_card(rng: &mut Rng) -> String {
-    let (prefix, len) = [("622202", 19), ("622848", 16), ("4", 16), ("5", 16), ("620", 18)][rng.below(5) as usize];
+    let (prefix, len) = [
+        ("622202", 19),
+        ("622848", 16),
+        ("4", 16),
+        ("5", 16),
+        ("620", 18),
+    ][rng.below(5) as usize];
     let body = format!("{prefix}{}", rng.digits(len - prefix.len() - 1));
     let sum: u32 = body
         .bytes()
@@ -61,7 +92,11 @@ pub fn bank_card(rng: &mut Rng) -> String {
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b - b'0');
-            if i % 2 == 0 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+            if i % 2 == 0 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
         })
         .sum();
     format!("{body}{}", (10 - sum % 10) % 10)
@@ -76,7 +111,13 @@ fn name(rng: &mut Rng) -> String {
 }
 
 fn address(rng: &mut Rng) -> String {
-    format!("{}{}{}号{}室", rng.pick(CITIES), rng.pick(STREETS), 1 + rng.below(300), 100 + rng.below(2000))
+    format!(
+        "{}{}{}号{}室",
+        rng.pick(CITIES),
+        rng.pick(STREETS),
+        1 + rng.below(300),
+        100 + rng.below(2000)
+    )
 }
 
 fn transaction(rng: &mut Rng, i: usize) -> String {
@@ -134,5 +175,10 @@ pub fn payload(target: usize, seed: u64) -> Vec<u8> {
         size += r.len() + 1;
         records.push(r);
     }
-    format!(r#"{{"batch_id":"B{}","records":[{}]}}"#, rng.digits(12), records.join(",")).into_bytes()
+    format!(
+        r#"{{"batch_id":"B{}","records":[{}]}}"#,
+        rng.digits(12),
+        records.join(",")
+    )
+    .into_bytes()
 }
