@@ -65,11 +65,12 @@ fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(e.into()),
         };
+        let shutdown = shutdown_signal();
         let addr = server.local_addr().context("the listener has no address")?;
         let scheme = if server.is_tls() { "https" } else { "http" };
         // A fixed line on stderr: scripts and tests read the bound port from it.
         eprintln!("pii-proxy: listening on {scheme}://{addr}");
-        server.run(shutdown_signal()).await;
+        server.run(shutdown).await;
         eprintln!("pii-proxy: stopped");
         Ok(ExitCode::SUCCESS)
     })

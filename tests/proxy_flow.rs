@@ -211,8 +211,13 @@ async fn keep_alive_serves_several_requests_and_the_upstream_pool_is_reused() {
     for i in 0..3 {
         let body = format!(r#"{{"mobile":"1380013800{i}"}}"#);
         let request = post("/p/x", "application/json", body);
+        sender.ready().await.expect("the connection stays open");
         let response = sender.send_request(request).await.expect("same connection");
         assert_eq!(response.status(), 200);
+        // Reading the body to its end frees the connection for the next one.
+        http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .expect("body");
     }
     let got = partner.recorded();
     assert_eq!(got.len(), 3);

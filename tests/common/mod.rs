@@ -449,3 +449,94 @@ pub async fn read_response(stream: &mut TcpStream) -> (u16, String, Vec<u8>) {
     }
     (status, head, buf[head_end..head_end + length].to_vec())
 }
+
+/// The real `pii-proxy` binary, killed when dropped.
+pub struct BinaryProxy {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+    pub scheme: String,
+    /// Every stderr line so far (the reader thread keeps appending).
+    pub stderr: Arc<Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for BinaryProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl BinaryProxy {
+    /// Runs `pii-proxy serve --config CONFIG` and waits for its
+    /// `listening on` line.
+    pub fn serve(config: &Path) -> BinaryProxy {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pii-proxy"))
+            .args(["serve", "--config"])
+            .arg(config)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start pii-proxy");
+        let stderr = child.stderr.take().expect("stderr pipe");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = lines.clone();
+        let reader = std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(at) = line.strip_prefix("pii-proxy: listening on ") {
+                    let _ = tx.send(at.to_string());
+                }
+                sink.lock().expect("stderr lock").push(line);
+            }
+        });
+        let mut proxy = BinaryProxy {
+            child,
+            addr: "127.0.0.1:1".parse().expect("placeholder"),
+            scheme: String::new(),
+            stderr: lines,
+            reader: Some(reader),
+        };
+        // Generous: this bounds a hang, it does not measure anything.
+        let url = rx
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("no listening line; stderr: {:?}", proxy.stderr_text()));
+        let (scheme, addr) = url.split_once("://").expect("scheme://addr");
+        proxy.scheme = scheme.to_string();
+        proxy.addr = addr.parse().expect("listening address");
+        proxy
+    }
+
+    pub fn stderr_text(&self) -> String {
+        self.stderr.lock().expect("stderr lock").join("\n")
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(status.success());
+        let exit = self.child.wait().expect("wait for pii-proxy");
+        // The pipe closes with the process: every line is read after this.
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        exit
+    }
+}
+
+/// Writes `config` and the test rules into `dir`, returning the config path.
+pub fn write_config(dir: &Path, config: &str) -> PathBuf {
+    std::fs::create_dir_all(dir.join("rules")).expect("rules dir");
+    std::fs::write(dir.join("rules/test.yaml"), TEST_RULES).expect("rules");
+    let path = dir.join("pii-proxy.yaml");
+    std::fs::write(&path, config).expect("config");
+    path
+}
