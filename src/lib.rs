@@ -10,6 +10,8 @@ pub mod diag;
 pub mod engine;
 pub mod policy_set;
 pub mod protect;
+pub mod proxy;
 pub mod rules;
 pub mod time;
+pub mod tls;
 pub mod vocab;

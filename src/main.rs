@@ -12,6 +12,7 @@ use pii_proxy::config::{Config, DEFAULT_CONFIG};
 use pii_proxy::engine;
 use pii_proxy::policy_set::{PolicySet, load_keyring_for_check, load_or_create_keyring};
 use pii_proxy::protect::Keyring;
+use pii_proxy::proxy::{Server, StartError, shutdown_signal};
 
 #[derive(Parser)]
 #[command(
@@ -26,6 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the proxy: route requests to partners, protecting every body.
+    Serve(ConfigArg),
     /// Validate the config, every partner's rules and the keyring; print every
     /// error as FILE:LINE:COL: message.
     Check(ConfigArg),
@@ -125,6 +128,10 @@ struct KeygenArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Serve(args) => {
+            init_logging();
+            serve(&args.config)
+        }
         Command::Check(args) => check(&args.config),
         Command::Mask(args) => mask(&args),
         Command::Decrypt(args) => decrypt(&args),
@@ -358,4 +365,43 @@ fn run_audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PII_PROXY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Exit 1 with every config or rules error printed as `FILE:LINE:COL: message`.
+fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(path) {
+        Ok(config) => config,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let server = match Server::bind(&config).await {
+            Ok(server) => server,
+            Err(StartError::Rules(diagnostics)) => {
+                eprintln!("{diagnostics}");
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let shutdown = shutdown_signal();
+        let addr = server.local_addr().context("the listener has no address")?;
+        let scheme = if server.is_tls() { "https" } else { "http" };
+        // A fixed line on stderr: scripts and tests read the bound port from it.
+        eprintln!("pii-proxy: listening on {scheme}://{addr}");
+        server.run(shutdown).await;
+        eprintln!("pii-proxy: stopped");
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -1,0 +1,80 @@
+//! The proxy: an HTTP/1.1 and HTTP/2 server in front of partner APIs. Every
+//! request is routed to one configured partner, its body read under limits,
+//! decoded, inspected by the partner's compiled policy, and only then sent
+//! upstream; the answer comes back the same way.
+//!
+//! Owns: the listener (TLS, ALPN, h2c), routing, forwarding, the upstream
+//! clients, body limits and timeouts, content types and encodings, and the
+//! per-request flow ([`flow`]). Knows nothing of rule syntax: it hands bytes
+//! to the engine and forwards what comes back. Fails closed: a request that
+//! cannot be fully inspected (over a limit, malformed, in an unknown
+//! encoding or type) is refused with a JSON error and nothing is forwarded.
+
+pub mod body;
+pub mod encoding;
+pub mod error;
+pub mod flow;
+pub mod form;
+pub mod headers;
+pub mod inspect;
+pub mod route;
+pub mod server;
+pub mod start;
+pub mod upstream;
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+
+use crate::config::{Limits, Partner};
+use crate::rules::Policy;
+
+pub use error::{Fault, Refusal};
+pub use server::{Server, shutdown_signal};
+pub use start::StartError;
+
+/// The body type of every response the proxy sends.
+pub type ProxyBody = BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Everything one config generation serves with: routes, partners with their
+/// compiled policies and clients, limits. Requests hold an `Arc` to the
+/// generation they started on, so a reload never changes a request midway.
+pub struct Generation {
+    pub router: route::Router,
+    pub partners: Vec<PartnerRuntime>,
+    pub limits: Limits,
+}
+
+/// One partner, ready to serve.
+pub struct PartnerRuntime {
+    pub config: Partner,
+    pub policy: Arc<Policy>,
+    pub target: upstream::Target,
+}
+
+/// The state shared by all connections: the current generation, swapped
+/// whole on reload.
+pub struct Proxy {
+    current: ArcSwap<Generation>,
+}
+
+impl Proxy {
+    pub fn new(generation: Generation) -> Self {
+        Proxy {
+            current: ArcSwap::from_pointee(generation),
+        }
+    }
+
+    /// The generation new requests use.
+    pub fn current(&self) -> Arc<Generation> {
+        self.current.load_full()
+    }
+
+    /// Makes `generation` the one new requests use; in-flight requests
+    /// finish on the one they started with.
+    pub fn replace(&self, generation: Generation) {
+        self.current.store(Arc::new(generation));
+    }
+}
