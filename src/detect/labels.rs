@@ -11,12 +11,16 @@
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::ExtraLabels;
-use super::values;
+use super::values::{self, Strength};
 use crate::vocab;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LabelKind {
     Name,
+    /// A role word (`客户`, `用户`, `customer`): what follows is often a name
+    /// but often not (`用户：我的手机号是…` in a chat log), so the name must
+    /// carry its own evidence (a known surname) even after a colon.
+    Role,
     Address,
     BirthDate,
     Passport,
@@ -24,197 +28,50 @@ pub(crate) enum LabelKind {
     Stop,
 }
 
+#[rustfmt::skip] // word lists read better in lines
 const NAME_LABELS: &[&str] = &[
-    "姓名",
-    "真实姓名",
-    "客户姓名",
-    "用户姓名",
-    "持卡人",
-    "持卡人姓名",
-    "户名",
-    "开户名",
-    "账户名",
-    "收货人",
-    "收件人",
-    "收款人",
-    "付款人",
-    "联系人",
-    "紧急联系人",
-    "客户",
-    "用户",
-    "乘客",
-    "乘机人",
-    "申请人",
-    "借款人",
-    "投保人",
-    "被保险人",
-    "受益人",
-    "法人",
-    "寄件人",
-    "签收人",
-    "经办人",
-    "担保人",
-    "患者",
-    "name",
-    "full name",
-    "real name",
-    "customer",
-    "customer name",
-    "cardholder",
-    "card holder",
-    "holder name",
-    "account name",
-    "contact",
-    "contact name",
-    "payer",
-    "payee",
-    "recipient",
-    "receiver",
-    "consignee",
-    "passenger",
-    "applicant",
+    "姓名", "真实姓名", "客户姓名", "用户姓名", "持卡人", "持卡人姓名", "户名", "开户名", "账户名", "收货人",
+    "收件人", "收款人", "付款人", "联系人", "紧急联系人", "乘机人", "寄件人", "签收人", "name", "full name",
+    "real name", "customer name", "cardholder", "card holder", "holder name", "account name", "contact name",
+];
+
+#[rustfmt::skip]
+const ROLE_LABELS: &[&str] = &[
+    "客户", "用户", "乘客", "申请人", "借款人", "投保人", "被保险人", "受益人", "法人", "经办人", "担保人", "患者",
+    "customer", "contact", "payer", "payee", "recipient", "receiver", "consignee", "passenger", "applicant",
     "beneficiary",
 ];
 
+#[rustfmt::skip]
 const ADDRESS_LABELS: &[&str] = &[
-    "地址",
-    "住址",
-    "收货地址",
-    "家庭住址",
-    "详细地址",
-    "通讯地址",
-    "户籍地址",
-    "居住地址",
-    "联系地址",
-    "送货地址",
-    "寄送地址",
-    "邮寄地址",
-    "收件地址",
-    "现住址",
-    "居住地",
-    "户籍所在地",
-    "单位地址",
-    "address",
-    "addr",
-    "home address",
-    "shipping address",
-    "billing address",
-    "delivery address",
-    "street address",
-    "residential address",
-    "mailing address",
+    "地址", "住址", "收货地址", "家庭住址", "详细地址", "通讯地址", "户籍地址", "居住地址", "联系地址", "送货地址", "寄送地址", "邮寄地址", "收件地址",
+    "现住址", "居住地", "户籍所在地", "单位地址", "address", "addr", "home address", "shipping address",
+    "billing address", "delivery address", "street address", "residential address", "mailing address",
 ];
 
+#[rustfmt::skip]
 const BIRTH_LABELS: &[&str] = &[
-    "出生日期",
-    "出生年月",
-    "出生年月日",
-    "生日",
-    "出生",
-    "出生于",
-    "dob",
-    "d.o.b.",
-    "date of birth",
-    "birth date",
-    "birthdate",
-    "birthday",
-    "born",
-    "born on",
+    "出生日期", "出生年月", "出生年月日", "生日", "出生", "出生于", "dob", "d.o.b.", "date of birth", "birth date",
+    "birthdate", "birthday", "born", "born on",
 ];
 
+#[rustfmt::skip]
 const PASSPORT_LABELS: &[&str] = &[
-    "护照",
-    "护照号",
-    "护照号码",
-    "护照编号",
-    "passport",
-    "passport no",
-    "passport number",
-    "passport#",
+    "护照", "护照号", "护照号码", "护照编号", "passport", "passport no", "passport number", "passport#",
 ];
 
 /// Labels that are not PII labels but end a value, and longer phrases that
 /// would otherwise be read as a PII label (`product name`, `IP地址`).
+#[rustfmt::skip]
 const STOP_LABELS: &[&str] = &[
-    "电话",
-    "手机",
-    "手机号",
-    "联系电话",
-    "邮箱",
-    "身份证",
-    "身份证号",
-    "证件号",
-    "银行卡",
-    "卡号",
-    "备注",
-    "邮编",
-    "金额",
-    "订单",
-    "订单号",
-    "时间",
-    "日期",
-    "性别",
-    "年龄",
-    "民族",
-    "国籍",
-    "职业",
-    "用户名",
-    "用户名称",
-    "用户ID",
-    "用户id",
-    "用户号",
-    "用户数",
-    "客户端",
-    "客户号",
-    "客户编号",
-    "客户经理",
-    "客户服务",
-    "商户名称",
-    "商品名称",
-    "银行名称",
-    "公司名称",
-    "门店名称",
-    "IP地址",
-    "邮箱地址",
-    "MAC地址",
-    "网络地址",
-    "服务器地址",
-    "URL地址",
-    "phone",
-    "mobile",
-    "tel",
-    "email",
-    "card",
-    "amount",
-    "order",
-    "remark",
-    "note",
-    "gender",
-    "product name",
-    "merchant name",
-    "store name",
-    "shop name",
-    "file name",
-    "user name",
-    "username",
-    "app name",
-    "item name",
-    "company name",
-    "brand name",
-    "bank name",
-    "device name",
-    "host name",
-    "domain name",
-    "display name",
-    "email address",
-    "ip address",
-    "mac address",
-    "web address",
-    "wallet address",
-    "contact us",
-    "customer service",
-    "customer id",
-    "customer no",
+    "电话", "手机", "手机号", "联系电话", "邮箱", "身份证", "身份证号", "证件号", "银行卡", "卡号", "备注", "邮编", "金额", "订单", "订单号",
+    "时间", "日期", "性别", "年龄", "民族", "国籍", "职业", "用户名", "用户名称", "用户ID", "用户id", "用户号", "用户数", "客户端", "客户号",
+    "客户编号", "客户经理", "客户服务", "商户名称", "商品名称", "银行名称", "公司名称", "门店名称", "IP地址", "邮箱地址", "MAC地址", "网络地址",
+    "服务器地址", "URL地址", "phone", "mobile", "tel", "email", "card", "amount", "order", "remark", "note",
+    "gender", "product name", "merchant name", "store name", "shop name", "file name", "user name",
+    "username", "app name", "item name", "company name", "brand name", "bank name", "device name",
+    "host name", "domain name", "display name", "email address", "ip address", "mac address",
+    "web address", "wallet address", "contact us", "customer service", "customer id", "customer no",
 ];
 
 /// One label found in the text.
@@ -254,8 +111,10 @@ impl Labels {
                 }
             }
         };
-        // Longer, more specific lists first: a word listed twice keeps its first kind.
+        // A word listed twice keeps its first kind, so stops and roles win
+        // over the same word coming from `vocab` (`username` is a key there).
         add(&mut STOP_LABELS.iter().copied(), LabelKind::Stop);
+        add(&mut ROLE_LABELS.iter().copied(), LabelKind::Role);
         let sources: [(&[&str], &str, &[String], LabelKind); 4] = [
             (NAME_LABELS, "name", &extra.name, LabelKind::Name),
             (
@@ -326,7 +185,7 @@ impl Labels {
         }
         for (i, hit) in hits.iter().enumerate() {
             let wanted = match hit.kind {
-                LabelKind::Name => enabled.name,
+                LabelKind::Name | LabelKind::Role => enabled.name,
                 LabelKind::Address => enabled.address,
                 LabelKind::BirthDate => enabled.birth_date,
                 LabelKind::Passport => enabled.passport,
@@ -345,13 +204,22 @@ impl Labels {
             let (at, strength) = values::skip_separators(t, hit.end, limit);
             let span = match hit.kind {
                 LabelKind::Name => values::name(t, at, limit, strength),
+                LabelKind::Role => values::name(t, at, limit, Strength::Weak),
                 LabelKind::Address => values::address(t, at, limit, strength),
                 LabelKind::BirthDate => values::birth_date(t, at, limit, today),
                 LabelKind::Passport => values::passport(t, at, limit),
                 LabelKind::Stop => None,
             };
             if let Some((s, e)) = span {
-                emit(s, e, hit.kind);
+                emit(
+                    s,
+                    e,
+                    if hit.kind == LabelKind::Role {
+                        LabelKind::Name
+                    } else {
+                        hit.kind
+                    },
+                );
             }
         }
     }
@@ -432,6 +300,8 @@ mod tests {
             "地址变更申请已提交",
             "contact us at support",
             "passport photo required",
+            "用户：我的手机号是多少",
+            "Customer: Thanks for the help",
         ] {
             assert!(labelled(text).is_empty(), "{text}: {:?}", labelled(text));
         }

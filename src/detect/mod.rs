@@ -390,7 +390,7 @@ impl DetectorSet {
                 };
                 labels.scan(t, enabled, self.today, hits, &mut |s, e, kind| {
                     let d = match kind {
-                        LabelKind::Name => BuiltinDetector::Name,
+                        LabelKind::Name | LabelKind::Role => BuiltinDetector::Name,
                         LabelKind::Address => BuiltinDetector::Address,
                         LabelKind::BirthDate => BuiltinDetector::BirthDate,
                         LabelKind::Passport | LabelKind::Stop => BuiltinDetector::Passport,

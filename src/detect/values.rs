@@ -126,6 +126,7 @@ fn romanized(rest: &str, strength: Strength) -> Option<usize> {
 /// Characters that mark a Chinese address (province … room).
 const ADDRESS_MARKS: &str = "省市区县镇乡村路街道巷号弄楼室栋幢苑园厦座";
 /// Words that mark a romanized or English address.
+#[rustfmt::skip]
 const ADDRESS_WORDS: &[&str] = &[
     "road", "rd", "street", "st", "avenue", "ave", "lane", "district", "room", "floor", "building",
     "bldg", "apt", "lu", "jie", "hutong", "village", "city", "province", "no",
