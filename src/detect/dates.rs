@@ -141,7 +141,7 @@ pub(crate) fn find_date(b: &[u8], today: u32) -> Option<(usize, usize)> {
 mod tests {
     use super::*;
 
-    const TODAY: u32 = 2026_11_23;
+    const TODAY: u32 = 20261123;
 
     #[test]
     fn calendar_rules() {

@@ -278,13 +278,9 @@ mod tests {
         let table = table();
         let mut found = Vec::new();
         let class = table.classify(key, value.len());
-        scan_keyed(
-            class,
-            value,
-            (0, value.len()),
-            2026_11_23,
-            &mut |s, e, d| found.push((value[s..e].to_owned(), d)),
-        );
+        scan_keyed(class, value, (0, value.len()), 20261123, &mut |s, e, d| {
+            found.push((value[s..e].to_owned(), d))
+        });
         found
     }
 
@@ -340,7 +336,7 @@ mod tests {
     fn query_string_parameters() {
         let t = "https://x.example/cb?a=1&realName=张三&passport=E12345678&dob=1990-01-02";
         let mut found = Vec::new();
-        scan_query(&table(), t, 2026_11_23, &mut |s, e, d| {
+        scan_query(&table(), t, 20261123, &mut |s, e, d| {
             found.push((&t[s..e], d))
         });
         use BuiltinDetector::*;

@@ -256,13 +256,9 @@ mod tests {
             passport: true,
         };
         let mut found = Vec::new();
-        labels.scan(
-            text,
-            enabled,
-            2026_11_23,
-            &mut Vec::new(),
-            &mut |s, e, k| found.push((&text[s..e], k)),
-        );
+        labels.scan(text, enabled, 20261123, &mut Vec::new(), &mut |s, e, k| {
+            found.push((&text[s..e], k))
+        });
         found
     }
 

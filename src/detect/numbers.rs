@@ -241,7 +241,7 @@ mod tests {
         bank_card: true,
         mobile: true,
         ipv4: true,
-        today: 2026_11_23,
+        today: 20261123,
     };
 
     fn found(text: &str) -> Vec<(&str, Numeric)> {

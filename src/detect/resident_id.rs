@@ -64,7 +64,7 @@ pub(crate) fn is_valid_15(id: &[u8], today: u32) -> bool {
 mod tests {
     use super::*;
 
-    const TODAY: u32 = 2026_11_23;
+    const TODAY: u32 = 20261123;
 
     #[test]
     fn check_character_of_the_standard_example() {

@@ -228,10 +228,10 @@ pub(crate) fn passport_token(token: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn after_label<'a>(
-        text: &'a str,
+    fn after_label(
+        text: &str,
         read: impl Fn(&str, usize, usize, Strength) -> Option<(usize, usize)>,
-    ) -> Option<&'a str> {
+    ) -> Option<&str> {
         let (at, strength) = skip_separators(text, 0, text.len());
         read(text, at, text.len(), strength).map(|(s, e)| &text[s..e])
     }
@@ -285,7 +285,7 @@ mod tests {
         assert_eq!(after_label(" No. E12345678", read), Some("E12345678"));
         assert_eq!(after_label("号码：EA1234567。", read), Some("EA1234567"));
         assert_eq!(after_label(": photo", read), None);
-        let read = |t: &str, a, l, _| birth_date(t, a, l, 2026_11_23);
+        let read = |t: &str, a, l, _| birth_date(t, a, l, 20261123);
         assert_eq!(
             after_label("：1990年1月2日出生", read),
             Some("1990年1月2日")

@@ -719,19 +719,31 @@ impl<'p, 'i> Pass<'p, 'i> {
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
         self.policy.detectors.scan(None, key, &mut spans);
+        let drops = spans
+            .iter()
+            .any(|s| self.policy.detect_rules[s.spec].action == Action::Drop);
         let disposition = if spans.is_empty() {
             Disposition::Keep
-        } else if self.record_spans(&spans) == Disposition::Remove {
-            Disposition::Remove
         } else {
-            let rebuilt = self.rebuild(&spans, key);
-            self.replace(start, end, |out| lex::write_json_string(out, &rebuilt));
+            // The stacked key is rewritten before the findings are recorded:
+            // a finding's path must never carry the raw key.
+            let rebuilt = if drops {
+                String::from("[dropped]")
+            } else {
+                self.rebuild(&spans, key)
+            };
             self.keys.truncate(keys_mark);
             self.keys.push_str(&rebuilt);
             if let Some(Segment::Key(_, key_end)) = self.path.last_mut() {
                 *key_end = self.keys.len();
             }
-            Disposition::Keep
+            self.record_spans(&spans);
+            if drops {
+                Disposition::Remove
+            } else {
+                self.replace(start, end, |out| lex::write_json_string(out, &rebuilt));
+                Disposition::Keep
+            }
         };
         self.spans = spans;
         disposition
