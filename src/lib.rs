@@ -3,10 +3,12 @@
 //!
 //! The parts follow the request flow; see `DESIGN.md` for the picture.
 
+pub mod audit;
 pub mod config;
 pub mod detect;
 pub mod diag;
 pub mod engine;
+pub mod policy_set;
 pub mod protect;
 pub mod proxy;
 pub mod rules;

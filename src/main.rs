@@ -1,11 +1,17 @@
 //! The `pii-proxy` command line: parsing, wiring and exit codes, nothing else.
 
-use std::path::PathBuf;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
-use clap::Parser;
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use pii_proxy::audit;
 use pii_proxy::config::{Config, DEFAULT_CONFIG};
+use pii_proxy::engine;
+use pii_proxy::policy_set::{PolicySet, load_keyring_for_check, load_or_create_keyring};
+use pii_proxy::protect::Keyring;
 use pii_proxy::proxy::{Server, StartError, shutdown_signal};
 
 #[derive(Parser)]
@@ -14,55 +20,149 @@ use pii_proxy::proxy::{Server, StartError, shutdown_signal};
     version,
     about = "Protects personal data in JSON shared with partners"
 )]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
 enum Command {
-    /// Run the proxy: route requests to partners, protecting every body.
-    Serve {
-        /// The config file.
-        #[arg(long, short, default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
+    /// Run the proxy: route each request to its partner, protecting every
+    /// body on the way (SIGTERM/SIGINT: finish in-flight requests, then exit).
+    Serve(ConfigArg),
+    /// Validate the config, every partner's rules and the keyring; print every
+    /// error as FILE:LINE:COL: message.
+    Check(ConfigArg),
+    /// Apply a partner's request policy to one JSON document (file or stdin):
+    /// protected JSON to stdout, findings (JSON lines) to stderr.
+    Mask(MaskArgs),
+    /// Reverse `encrypt` and `tokenize` in one JSON document, as the partner
+    /// holding the keys can.
+    Decrypt(PartnerInput),
+    /// Write a new keyring (mode 0600), or add a new active key to one.
+    Keygen(KeygenArgs),
+    /// Check, search and summarize the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; name the first broken record (exit 1).
+    Verify {
+        /// Keyring for a log written with `keyed_chain: true`.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// The files need not start at the genesis record.
+        #[arg(long)]
+        partial: bool,
+        /// Segment files or audit directories.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List one subject's share events (what went to whom, when).
+    Search {
+        /// The subject id as the rules' `subject:` selects it; `-` reads
+        /// it from stdin (keeps it out of shell history).
+        #[arg(long)]
+        subject: String,
+        #[arg(long)]
+        partner: Option<String>,
+        /// RFC 3339 time or YYYY-MM-DD (UTC).
+        #[arg(long)]
+        since: Option<String>,
+        /// Keyring holding the subject key.
+        #[arg(long, default_value = "keys/keyring.json")]
+        keys: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Per partner: share events, subjects, categories, actions, refusals.
+    Stats {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
+#[derive(Args)]
+struct ConfigArg {
+    /// The proxy config file.
+    #[arg(long, default_value = DEFAULT_CONFIG, env = "PII_PROXY_CONFIG")]
+    config: PathBuf,
+}
+
+#[derive(Args)]
+struct PartnerInput {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The partner whose policy applies.
+    #[arg(long)]
+    partner: String,
+    /// The JSON document; stdin when absent or `-`.
+    input: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct MaskArgs {
+    #[command(flatten)]
+    target: PartnerInput,
+    /// Print findings as a readable table instead of JSON lines.
+    #[arg(long)]
+    table: bool,
+}
+
+#[derive(Args)]
+struct KeygenArgs {
+    /// Where to write the keyring.
+    #[arg(long, default_value = "keys/keyring.json")]
+    out: PathBuf,
+    /// Add a new active key to the existing keyring (old keys still decrypt).
+    #[arg(long, conflicts_with = "force")]
+    rotate: bool,
+    /// Replace an existing keyring (everything protected with it becomes
+    /// unrecoverable).
+    #[arg(long)]
+    force: bool,
+}
+
+/// Exit codes: 0 done, 1 refused (invalid input or config), 2 usage or I/O.
 fn main() -> ExitCode {
-    init_logging();
-    let result = match Command::parse() {
-        Command::Serve { config } => serve(&config),
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Serve(args) => serve(&args.config),
+        Command::Check(args) => check(&args.config),
+        Command::Mask(args) => mask(&args),
+        Command::Decrypt(args) => decrypt(&args),
+        Command::Keygen(args) => keygen(&args),
+        Command::Audit(command) => run_audit(command),
     };
-    match result {
+    match outcome {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("pii-proxy: {e:#}");
-            ExitCode::FAILURE
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
         }
     }
 }
 
-fn init_logging() {
+/// Serves until a signal; config and rules errors exit 1 before any socket
+/// is bound.
+fn serve(config_path: &Path) -> Result<ExitCode> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PII_PROXY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-}
-
-/// Exit 1 with every config or rules error printed as `FILE:LINE:COL: message`.
-fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let config = match Config::load(path) {
+    let config = match Config::load(config_path) {
         Ok(config) => config,
-        Err(diagnostics) => {
-            eprintln!("{diagnostics}");
-            return Ok(ExitCode::FAILURE);
-        }
+        Err(problems) => return Ok(refused(&problems)),
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let server = match Server::bind(&config).await {
             Ok(server) => server,
-            Err(StartError::Rules(diagnostics)) => {
-                eprintln!("{diagnostics}");
-                return Ok(ExitCode::FAILURE);
-            }
+            Err(StartError::Rules(problems)) => return Ok(refused(&problems)),
             Err(e) => return Err(e.into()),
         };
         let shutdown = shutdown_signal();
@@ -74,4 +174,224 @@ fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         eprintln!("pii-proxy: stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn check(config_path: &Path) -> Result<ExitCode> {
+    let config = match Config::load(config_path) {
+        Ok(config) => config,
+        Err(problems) => return Ok(refused(&problems)),
+    };
+    let keyring = match load_keyring_for_check(&config.keys) {
+        Ok(keyring) => keyring,
+        Err(problems) => return Ok(refused(&problems)),
+    };
+    match PolicySet::compile(&config, &keyring) {
+        Ok(_) => {
+            println!(
+                "{}: ok ({} partners)",
+                config_path.display(),
+                config.partners.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => Ok(refused(&problems)),
+    }
+}
+
+fn refused(problems: &pii_proxy::diag::Diagnostics) -> ExitCode {
+    eprintln!("{problems}");
+    ExitCode::from(1)
+}
+
+/// Loads config, keyring and the partner's policy.
+fn partner_policy(
+    args: &PartnerInput,
+) -> Result<Result<std::sync::Arc<pii_proxy::rules::Policy>, ExitCode>> {
+    let config = match Config::load(&args.config.config) {
+        Ok(config) => config,
+        Err(problems) => return Ok(Err(refused(&problems))),
+    };
+    let (keyring, _) = match load_or_create_keyring(&config.keys) {
+        Ok(loaded) => loaded,
+        Err(problems) => return Ok(Err(refused(&problems))),
+    };
+    let policies = match PolicySet::compile(&config, &keyring) {
+        Ok(policies) => policies,
+        Err(problems) => return Ok(Err(refused(&problems))),
+    };
+    match policies.get(&args.partner) {
+        Some(policy) => Ok(Ok(policy.clone())),
+        None => {
+            eprintln!(
+                "error: no partner `{}` in {}",
+                args.partner,
+                args.config.config.display()
+            );
+            Ok(Err(ExitCode::from(1)))
+        }
+    }
+}
+
+fn read_input(input: &Option<PathBuf>) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    match input {
+        Some(path) if path.as_os_str() != "-" => {
+            bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read stdin")?;
+        }
+    }
+    Ok(bytes)
+}
+
+fn mask(args: &MaskArgs) -> Result<ExitCode> {
+    let policy = match partner_policy(&args.target)? {
+        Ok(policy) => policy,
+        Err(code) => return Ok(code),
+    };
+    let input = read_input(&args.target.input)?;
+    let (output, findings) = match engine::protect(&policy, &input) {
+        Ok(done) => done,
+        Err(err) => {
+            eprintln!("error: refused ({}): {err}", err.code());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    std::io::stdout()
+        .write_all(&output)
+        .context("cannot write stdout")?;
+    let mut stderr = std::io::stderr().lock();
+    if args.table {
+        writeln!(
+            stderr,
+            "{:<40} {:<14} {:<9} rule",
+            "path", "category", "action"
+        )?;
+    }
+    for finding in &findings.items {
+        if args.table {
+            writeln!(
+                stderr,
+                "{:<40} {:<14} {:<9} {}",
+                finding.path, finding.category, finding.action, finding.rule
+            )?;
+        } else {
+            writeln!(stderr, "{}", serde_json::to_string(finding)?)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn decrypt(args: &PartnerInput) -> Result<ExitCode> {
+    let policy = match partner_policy(args)? {
+        Ok(policy) => policy,
+        Err(code) => return Ok(code),
+    };
+    let input = read_input(&args.input)?;
+    match engine::decrypt_document(&policy, &input) {
+        Ok((output, restored)) => {
+            std::io::stdout()
+                .write_all(&output)
+                .context("cannot write stdout")?;
+            eprintln!("restored {restored} values");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("error: refused ({}): {err}", err.code());
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn keygen(args: &KeygenArgs) -> Result<ExitCode> {
+    let keyring = if args.rotate {
+        let mut keyring = Keyring::load(&args.out)?;
+        let kid = keyring.rotate().to_owned();
+        eprintln!("added key {kid}; it is now the active key");
+        keyring
+    } else {
+        if args.out.exists() && !args.force {
+            eprintln!(
+                "error: {} exists; use --rotate to add a key, or --force to replace it",
+                args.out.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Keyring::generate()
+    };
+    keyring.save(&args.out)?;
+    eprintln!(
+        "wrote {} (mode 0600; active key {})",
+        args.out.display(),
+        keyring.active_kid()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_keyring(path: &Path) -> anyhow::Result<Keyring> {
+    Keyring::load(path).with_context(|| format!("loading the keyring {}", path.display()))
+}
+
+fn run_audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        AuditCommand::Verify {
+            keys,
+            partial,
+            files,
+        } => {
+            let key = match keys {
+                Some(path) => audit::ChainKey::Keyed(load_keyring(&path)?.audit_chain_key()),
+                None => audit::ChainKey::Plain,
+            };
+            let report = audit::verify(&files, &audit::VerifyOptions { key, partial })?;
+            write!(out, "{report}")?;
+            Ok(if report.is_intact() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        AuditCommand::Search {
+            subject,
+            partner,
+            since,
+            keys,
+            files,
+        } => {
+            let subject = if subject == "-" {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                subject
+            };
+            let since = since
+                .map(|s| {
+                    audit::search::parse_since(&s)
+                        .with_context(|| format!("--since {s}: expected RFC 3339 or YYYY-MM-DD"))
+                })
+                .transpose()?;
+            let hasher = audit::SubjectHasher::from_keyring(&load_keyring(&keys)?);
+            let query = audit::SearchQuery {
+                subject: hasher.hash(&subject),
+                partner,
+                since,
+            };
+            let events = audit::search(&files, &query)?;
+            for event in &events {
+                writeln!(out, "{event}")?;
+            }
+            writeln!(out, "{} share events for {}", events.len(), query.subject)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Stats { files } => {
+            write!(out, "{}", audit::stats(&files)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

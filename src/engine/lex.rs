@@ -74,7 +74,12 @@ pub fn scan_string(input: &[u8], start: usize) -> Lexed<(usize, bool)> {
                 escaped = true;
                 pos = scan_escape(input, pos)?;
             }
-            Some(_) => return fail(pos, "control character (\\u0000-\\u001F) found while parsing a string"),
+            Some(_) => {
+                return fail(
+                    pos,
+                    "control character (\\u0000-\\u001F) found while parsing a string",
+                );
+            }
         }
     }
 }
@@ -127,7 +132,9 @@ pub fn decode_string(content: &[u8], out: &mut String) {
     let mut pos = 0;
     while pos < content.len() {
         let run_end = memchr::memchr(b'\\', &content[pos..]).map_or(content.len(), |i| pos + i);
-        out.push_str(std::str::from_utf8(&content[pos..run_end]).expect("validated UTF-8 between escapes"));
+        out.push_str(
+            std::str::from_utf8(&content[pos..run_end]).expect("validated UTF-8 between escapes"),
+        );
         if run_end == content.len() {
             break;
         }
@@ -154,9 +161,15 @@ fn decode_escape(escape: &[u8]) -> (char, usize) {
             if (0xD800..=0xDBFF).contains(&unit) {
                 let low = hex4(escape, 8).expect("validated surrogate pair");
                 let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                (char::from_u32(code).expect("a surrogate pair is a scalar value"), 12)
+                (
+                    char::from_u32(code).expect("a surrogate pair is a scalar value"),
+                    12,
+                )
             } else {
-                (char::from_u32(unit).expect("a non-surrogate unit is a scalar value"), 6)
+                (
+                    char::from_u32(unit).expect("a non-surrogate unit is a scalar value"),
+                    6,
+                )
             }
         }
     }
@@ -271,7 +284,11 @@ mod tests {
                     assert_eq!(find_string_special(&text, 0), at, "len {len} at {at}");
                 }
             }
-            assert_eq!(find_string_special(&vec![0xE4; len], 0), len, "UTF-8 bytes are plain");
+            assert_eq!(
+                find_string_special(&vec![0xE4; len], 0),
+                len,
+                "UTF-8 bytes are plain"
+            );
         }
     }
 

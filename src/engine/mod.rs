@@ -98,13 +98,23 @@ impl EngineError {
         let before = &input[..offset.min(input.len())];
         let line = memchr::memchr_iter(b'\n', before).count() + 1;
         let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-        EngineError { kind, offset, line, column: offset - line_start + 1, message }
+        EngineError {
+            kind,
+            offset,
+            line,
+            column: offset - line_start + 1,
+            message,
+        }
     }
 }
 
 impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {} column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {} column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 

@@ -37,10 +37,19 @@ pub enum NamedOutcome {
 /// Applies `policy` to the value of header, query parameter or form field
 /// `name`, recording findings (and the subject, for the rules'
 /// `subject_header`) into `findings`.
-pub fn protect_named_text(policy: &Policy, place: Place, name: &str, value: &str, findings: &mut Findings) -> NamedOutcome {
+pub fn protect_named_text(
+    policy: &Policy,
+    place: Place,
+    name: &str,
+    value: &str,
+    findings: &mut Findings,
+) -> NamedOutcome {
     if place == Place::Header
         && findings.subject.is_none()
-        && policy.subject_header.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(name))
+        && policy
+            .subject_header
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(name))
     {
         findings.subject = Some(Subject::new(value.to_owned()));
     }
@@ -52,7 +61,10 @@ pub fn protect_named_text(policy: &Policy, place: Place, name: &str, value: &str
     let rule = section.get(&normalized).cloned().or_else(|| {
         policy.key_index.get(&normalized).map(|target| {
             let rule = &policy.rules[target.rule as usize];
-            Rule { category: target.category.clone(), ..rule.clone() }
+            Rule {
+                category: target.category.clone(),
+                ..rule.clone()
+            }
         })
     });
     let path = || format!("{}{}", place.prefix(), name);
@@ -87,7 +99,11 @@ pub fn protect_named_text(policy: &Policy, place: Place, name: &str, value: &str
             return NamedOutcome::Drop;
         }
         rebuilt.push_str(&value[last..span.start]);
-        rebuilt.push_str(&protect_with_rule(policy, rule, &value[span.start..span.end]));
+        rebuilt.push_str(&protect_with_rule(
+            policy,
+            rule,
+            &value[span.start..span.end],
+        ));
         last = span.end;
     }
     rebuilt.push_str(&value[last..]);

@@ -107,7 +107,12 @@ fn new_pass<'p, 'i>(
     reveal: bool,
 ) -> Result<Pass<'p, 'i>, EngineError> {
     if let Err(err) = std::str::from_utf8(input) {
-        return Err(EngineError::at(input, err.valid_up_to(), ErrorKind::InvalidJson, "invalid UTF-8"));
+        return Err(EngineError::at(
+            input,
+            err.valid_up_to(),
+            ErrorKind::InvalidJson,
+            "invalid UTF-8",
+        ));
     }
     let mut pass = Pass {
         policy,
@@ -156,7 +161,10 @@ impl<'p, 'i> Pass<'p, 'i> {
             root = self.choose(root, None);
         }
         let start = self.pos;
+        let checkpoint = self.checkpoint();
         if self.value(root)? == Disposition::Remove {
+            // A removed document leaves as `null`: nothing of it, still JSON.
+            self.restore(checkpoint);
             self.replace(start, self.pos, |out| out.extend_from_slice(b"null"));
         }
         self.pos = lex::skip_whitespace(self.input, self.pos);
@@ -243,21 +251,38 @@ impl<'p, 'i> Pass<'p, 'i> {
     /// Reverse mode: tokenized scalars are detokenized; everything else is
     /// walked so envelopes in strings are opened.
     fn reveal_value(&mut self, node: Node<'p>) -> Walked {
-        let tokenized = node.applied.or(node.forced).filter(|a| matches!(a.rule.action, Action::Tokenize { .. }));
+        let tokenized = node
+            .applied
+            .or(node.forced)
+            .filter(|a| matches!(a.rule.action, Action::Tokenize { .. }));
         let start = self.pos;
         match (tokenized, self.input[start]) {
             (Some(applied), b'"') => {
                 let (end, escaped) = self.lexed(lex::scan_string(self.input, start))?;
                 self.pos = end;
-                let Action::Tokenize { keep_last } = applied.rule.action else { unreachable!("filtered above") };
+                let Action::Tokenize { keep_last } = applied.rule.action else {
+                    unreachable!("filtered above")
+                };
                 let token = self.decoded(start, end, escaped).to_owned();
-                let plain = self.policy.crypto.tokenizer().detokenize(applied.category, &token, keep_last);
+                let plain =
+                    self.policy
+                        .crypto
+                        .tokenizer()
+                        .detokenize(applied.category, &token, keep_last);
                 self.replace(start, end, |out| lex::write_json_string(out, &plain));
                 self.restored += 1;
                 Ok(Disposition::Keep)
             }
-            (Some(applied), b'{' | b'[') => self.walk(Node { applied: None, forced: Some(applied), ..node }),
-            _ => self.walk(Node { applied: None, forced: None, ..node }),
+            (Some(applied), b'{' | b'[') => self.walk(Node {
+                applied: None,
+                forced: Some(applied),
+                ..node
+            }),
+            _ => self.walk(Node {
+                applied: None,
+                forced: None,
+                ..node
+            }),
         }
     }
 
@@ -319,10 +344,19 @@ impl<'p, 'i> Pass<'p, 'i> {
                 self.record(applied.category, applied.rule);
                 Ok(Disposition::Remove)
             }
-            Action::Allow => self.walk(Node { applied: None, drop_unknown: false, ..node }),
+            Action::Allow => self.walk(Node {
+                applied: None,
+                drop_unknown: false,
+                ..node
+            }),
             Action::Mask { .. } | Action::Tokenize { .. } if container => {
                 self.record(applied.category, applied.rule);
-                self.walk(Node { applied: None, forced: Some(applied), drop_unknown: false, ..node })
+                self.walk(Node {
+                    applied: None,
+                    forced: Some(applied),
+                    drop_unknown: false,
+                    ..node
+                })
             }
             _ => {
                 let end = self.skip_value()?;
@@ -340,7 +374,10 @@ impl<'p, 'i> Pass<'p, 'i> {
         let (text, kind) = match self.input[start] {
             b'"' => {
                 let escaped = memchr::memchr(b'\\', &self.input[start..end]).is_some();
-                (self.decoded(start, end, escaped).to_owned(), ValueKind::String)
+                (
+                    self.decoded(start, end, escaped).to_owned(),
+                    ValueKind::String,
+                )
             }
             b'n' => return false,
             _ => (self.text(start, end).to_owned(), ValueKind::RawJson),
@@ -358,7 +395,11 @@ impl<'p, 'i> Pass<'p, 'i> {
             Some(b'-' | b'0'..=b'9') => self.number(node),
             Some(b't' | b'f' | b'n') => {
                 self.pos = self.lexed(lex::scan_literal(self.input, self.pos))?;
-                Ok(if node.drop_unknown && node.forced.is_none() { Disposition::Remove } else { Disposition::Keep })
+                Ok(if node.drop_unknown && node.forced.is_none() {
+                    Disposition::Remove
+                } else {
+                    Disposition::Keep
+                })
             }
             Some(_) => Err(self.error(self.pos, "expected value")),
             None => Err(self.error(self.pos, "EOF while parsing a value")),
@@ -433,7 +474,12 @@ impl<'p, 'i> Pass<'p, 'i> {
 
     /// A string whose content is itself a JSON object or array is protected
     /// with the same policy and written back as a string.
-    fn nested_json(&mut self, start: usize, end: usize, text: &str) -> Result<Option<Disposition>, EngineError> {
+    fn nested_json(
+        &mut self,
+        start: usize,
+        end: usize,
+        text: &str,
+    ) -> Result<Option<Disposition>, EngineError> {
         let trimmed = text.trim_matches([' ', '\n', '\r', '\t']);
         let looks_nested = (trimmed.starts_with('{') && trimmed.ends_with('}'))
             || (trimmed.starts_with('[') && trimmed.ends_with(']'));
@@ -441,7 +487,8 @@ impl<'p, 'i> Pass<'p, 'i> {
             return Ok(None);
         }
         let prefix = self.current_path();
-        let Ok((inner, findings)) = run(self.policy, text.as_bytes(), Some(&prefix), self.depth) else {
+        let Ok((inner, findings)) = run(self.policy, text.as_bytes(), Some(&prefix), self.depth)
+        else {
             return Ok(None);
         };
         if inner != text.as_bytes() {
@@ -472,13 +519,22 @@ impl<'p, 'i> Pass<'p, 'i> {
         }
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
-        policy.detectors.scan(key.map(|k| &self.keys[k]), text, &mut spans);
+        policy
+            .detectors
+            .scan(key.map(|k| &self.keys[k]), text, &mut spans);
         let result = self.apply_spans(&spans, text, start, end, in_place);
         self.spans = spans;
         result
     }
 
-    fn apply_spans(&mut self, spans: &[Match], text: &str, start: usize, end: usize, in_place: bool) -> Walked {
+    fn apply_spans(
+        &mut self,
+        spans: &[Match],
+        text: &str,
+        start: usize,
+        end: usize,
+        in_place: bool,
+    ) -> Walked {
         if spans.is_empty() {
             return Ok(Disposition::Keep);
         }
@@ -492,7 +548,9 @@ impl<'p, 'i> Pass<'p, 'i> {
                 escaped.clear();
                 lex::write_json_string(&mut escaped, &replacement);
                 let inner = &escaped[1..escaped.len() - 1];
-                self.replace(start + 1 + span.start, start + 1 + span.end, |out| out.extend_from_slice(inner));
+                self.replace(start + 1 + span.start, start + 1 + span.end, |out| {
+                    out.extend_from_slice(inner)
+                });
             }
         } else {
             let rebuilt = self.rebuild(spans, text);
@@ -517,8 +575,16 @@ impl<'p, 'i> Pass<'p, 'i> {
 
     fn protect_span(&self, span: &Match, text: &str) -> String {
         let rule = &self.policy.detect_rules[span.spec];
-        let applied = Applied { rule, category: &rule.category };
-        protect_text(self.policy, applied, &text[span.start..span.end], ValueKind::String)
+        let applied = Applied {
+            rule,
+            category: &rule.category,
+        };
+        protect_text(
+            self.policy,
+            applied,
+            &text[span.start..span.end],
+            ValueKind::String,
+        )
     }
 
     /// `text` with every match replaced by its protected form.
@@ -539,7 +605,12 @@ impl<'p, 'i> Pass<'p, 'i> {
     fn enter(&mut self) -> Result<(), EngineError> {
         self.depth += 1;
         if self.depth > self.policy.max_depth {
-            return Err(EngineError::at(self.input, self.pos, ErrorKind::TooDeep, "nesting is deeper than max_depth"));
+            return Err(EngineError::at(
+                self.input,
+                self.pos,
+                ErrorKind::TooDeep,
+                "nesting is deeper than max_depth",
+            ));
         }
         Ok(())
     }
@@ -585,7 +656,13 @@ impl<'p, 'i> Pass<'p, 'i> {
     }
 
     /// One `"key": value` member; `self.pos` is at the value.
-    fn member(&mut self, parent: &Node<'p>, key_start: usize, key_end: usize, escaped: bool) -> Walked {
+    fn member(
+        &mut self,
+        parent: &Node<'p>,
+        key_start: usize,
+        key_end: usize,
+        escaped: bool,
+    ) -> Walked {
         if self.skipping() {
             return self.walk(parent.clone());
         }
@@ -595,7 +672,13 @@ impl<'p, 'i> Pass<'p, 'i> {
         self.path.push(Segment::Key(keys_mark, self.keys.len()));
         let progress_mark = self.progress.len();
         self.matched.clear();
-        selector::advance(&self.policy.selectors, &mut self.progress, parent.progress.clone(), Edge::Key(&key), &mut self.matched);
+        selector::advance(
+            &self.policy.selectors,
+            &mut self.progress,
+            parent.progress.clone(),
+            Edge::Key(&key),
+            &mut self.matched,
+        );
         let key_rule = self.key_rule(&key);
         let child = Node {
             progress: progress_mark..self.progress.len(),
@@ -619,7 +702,14 @@ impl<'p, 'i> Pass<'p, 'i> {
     /// Runs the detectors over a key (a map keyed by phone numbers leaks
     /// through its keys). A rewritten key is written whole and replaces the
     /// stacked one, so paths name the key as it left.
-    fn protect_key(&mut self, start: usize, end: usize, key: &str, keys_mark: usize, parent: &Node<'p>) -> Disposition {
+    fn protect_key(
+        &mut self,
+        start: usize,
+        end: usize,
+        key: &str,
+        keys_mark: usize,
+        parent: &Node<'p>,
+    ) -> Disposition {
         if self.policy.detectors.is_empty() || parent.forced.is_some() || key.len() < 5 {
             return Disposition::Keep;
         }
@@ -687,7 +777,13 @@ impl<'p, 'i> Pass<'p, 'i> {
         self.path.push(Segment::Index(index));
         let progress_mark = self.progress.len();
         self.matched.clear();
-        selector::advance(&self.policy.selectors, &mut self.progress, parent.progress.clone(), Edge::Index(index), &mut self.matched);
+        selector::advance(
+            &self.policy.selectors,
+            &mut self.progress,
+            parent.progress.clone(),
+            Edge::Index(index),
+            &mut self.matched,
+        );
         let child = Node {
             progress: progress_mark..self.progress.len(),
             applied: None,
@@ -712,7 +808,10 @@ impl<'p, 'i> Pass<'p, 'i> {
             return None;
         }
         vocab::normalize_key_into(key, &mut self.normalized);
-        policy.key_index.get(self.normalized.as_str()).map(|t| (t.rule, &t.category))
+        policy
+            .key_index
+            .get(self.normalized.as_str())
+            .map(|t| (t.rule, &t.category))
     }
 
     /// Picks the first rule (in file order) among the path selectors in
@@ -731,7 +830,10 @@ impl<'p, 'i> Pass<'p, 'i> {
             }
         }
         if let Some((rule, category)) = best {
-            node.applied = Some(Applied { rule: &policy.rules[rule as usize], category });
+            node.applied = Some(Applied {
+                rule: &policy.rules[rule as usize],
+                category,
+            });
         }
         node
     }
@@ -761,18 +863,33 @@ impl<'p, 'i> Pass<'p, 'i> {
 fn protect_text(policy: &Policy, applied: Applied<'_>, text: &str, kind: ValueKind) -> String {
     let category = applied.category;
     match &applied.rule.action {
-        Action::Mask { keep_first, keep_last, mask_char } => mask(text, *keep_first, *keep_last, *mask_char),
+        Action::Mask {
+            keep_first,
+            keep_last,
+            mask_char,
+        } => mask(text, *keep_first, *keep_last, *mask_char),
         Action::Redact { text } => text.clone(),
         Action::Hash => hash(&policy.crypto.hash_key, text.as_bytes()),
         Action::Encrypt => policy.crypto.sealer().seal(category, kind, text.as_bytes()),
-        Action::Tokenize { keep_last } => policy.crypto.tokenizer().tokenize(category, text, *keep_last),
+        Action::Tokenize { keep_last } => policy
+            .crypto
+            .tokenizer()
+            .tokenize(category, text, *keep_last),
         Action::Allow | Action::Drop => text.to_owned(),
     }
 }
 
 /// Public form of [`protect_text`] for the named-text path.
 pub(super) fn protect_with_rule(policy: &Policy, rule: &Rule, text: &str) -> String {
-    protect_text(policy, Applied { rule, category: &rule.category }, text, ValueKind::String)
+    protect_text(
+        policy,
+        Applied {
+            rule,
+            category: &rule.category,
+        },
+        text,
+        ValueKind::String,
+    )
 }
 
 /// Length of the envelope at the start of `text`: the prefix, a kid, `:`,
@@ -791,7 +908,9 @@ fn envelope_len(text: &str) -> usize {
 
 fn push_key_segment(path: &mut String, key: &str) {
     let plain = !key.is_empty()
-        && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
         && !key.starts_with(|c: char| c.is_ascii_digit());
     if plain {
         path.push('.');
@@ -822,7 +941,12 @@ struct Members {
 
 impl Members {
     fn new(after_open: usize) -> Self {
-        Members { previous_end: after_open, first: true, kept: false, pending_comma: false }
+        Members {
+            previous_end: after_open,
+            first: true,
+            kept: false,
+            pending_comma: false,
+        }
     }
 
     /// Before reading a member: optimistically drops the leading comma if
@@ -835,7 +959,14 @@ impl Members {
         checkpoint
     }
 
-    fn end(&mut self, pass: &mut Pass<'_, '_>, start: usize, end: usize, disposition: Disposition, checkpoint: (usize, usize)) {
+    fn end(
+        &mut self,
+        pass: &mut Pass<'_, '_>,
+        start: usize,
+        end: usize,
+        disposition: Disposition,
+        checkpoint: (usize, usize),
+    ) {
         match disposition {
             Disposition::Keep => {
                 self.pending_comma = false;
@@ -857,6 +988,10 @@ impl Members {
 
     /// Under `unknown_fields: drop`, a container with nothing kept goes too.
     fn result(&self, drop_unknown: bool) -> Disposition {
-        if drop_unknown && !self.kept { Disposition::Remove } else { Disposition::Keep }
+        if drop_unknown && !self.kept {
+            Disposition::Remove
+        } else {
+            Disposition::Keep
+        }
     }
 }

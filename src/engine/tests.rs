@@ -4,7 +4,13 @@ use super::*;
 use crate::protect::Keyring;
 
 fn policy(rules: &str) -> Policy {
-    match Policy::from_yaml(Path::new("test.yaml"), rules, "demo", &Keyring::generate(), 128) {
+    match Policy::from_yaml(
+        Path::new("test.yaml"),
+        rules,
+        "demo",
+        &Keyring::generate(),
+        128,
+    ) {
         Ok(policy) => policy,
         Err(errors) => panic!("{errors}"),
     }
@@ -13,7 +19,8 @@ fn policy(rules: &str) -> Policy {
 fn run(policy: &Policy, input: &str) -> (String, Findings) {
     let (out, findings) = protect(policy, input.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     let out = String::from_utf8(out).expect("UTF-8 out");
-    serde_json::from_str::<serde_json::Value>(&out).unwrap_or_else(|e| panic!("output is not JSON ({e}): {out}"));
+    serde_json::from_str::<serde_json::Value>(&out)
+        .unwrap_or_else(|e| panic!("output is not JSON ({e}): {out}"));
     (out, findings)
 }
 
@@ -29,7 +36,10 @@ fn mask_keeps_what_the_rule_says_and_nothing_else_changes() {
     assert_eq!(out, input.replace("张三丰", "张**"));
     assert_eq!(findings.items.len(), 1);
     let finding = &findings.items[0];
-    assert_eq!((finding.path.as_str(), &*finding.category, finding.action), ("$.user.name", "name", "mask"));
+    assert_eq!(
+        (finding.path.as_str(), &*finding.category, finding.action),
+        ("$.user.name", "name", "mask")
+    );
     assert_eq!(&*finding.rule, "fields[0]");
 }
 
@@ -61,7 +71,10 @@ fn drop_removes_key_and_value_with_commas_right() {
 #[test]
 fn drop_in_arrays_keeps_the_list_valid() {
     let p = policy(&field("$.a[*].secret", "x", "drop"));
-    assert_eq!(run(&p, r#"{"a":[{"secret":1},{"k":2,"secret":3}]}"#).0, r#"{"a":[{},{"k":2}]}"#);
+    assert_eq!(
+        run(&p, r#"{"a":[{"secret":1},{"k":2,"secret":3}]}"#).0,
+        r#"{"a":[{},{"k":2}]}"#
+    );
     let p = policy(&field("$.a[1]", "x", "drop"));
     assert_eq!(run(&p, "[0]").0, "[0]");
     assert_eq!(run(&p, r#"{"a":[0,1,2]}"#).0, r#"{"a":[0,2]}"#);
@@ -74,7 +87,9 @@ fn drop_in_arrays_keeps_the_list_valid() {
 fn hash_is_stable_per_partner_and_differs_across_partners() {
     let rules = field("$.id", "id_number", "hash");
     let keyring = Keyring::generate();
-    let load = |partner| Policy::from_yaml(Path::new("t"), &rules, partner, &keyring, 128).expect("compiles");
+    let load = |partner| {
+        Policy::from_yaml(Path::new("t"), &rules, partner, &keyring, 128).expect("compiles")
+    };
     let (a, b) = (load("a"), load("b"));
     let input = r#"{"id":"110101199003074578"}"#;
     let hashed = |p: &Policy| run(p, input).0;
@@ -86,10 +101,17 @@ fn hash_is_stable_per_partner_and_differs_across_partners() {
 
 #[test]
 fn encrypt_round_trips_through_decrypt_for_strings_numbers_and_objects() {
-    let p = policy("fields:\n  - path: $.a\n    category: id_number\n    action: encrypt\n  - path: $.n\n    category: bank_card\n    action: encrypt\n  - path: $.o\n    category: address\n    action: encrypt\n");
-    let input = r#"{"a":"110101199003074578","n":6222021234567890128,"o":{"city":"北京","no":[1,2]}}"#;
+    let p = policy(
+        "fields:\n  - path: $.a\n    category: id_number\n    action: encrypt\n  - path: $.n\n    category: bank_card\n    action: encrypt\n  - path: $.o\n    category: address\n    action: encrypt\n",
+    );
+    let input =
+        r#"{"a":"110101199003074578","n":6222021234567890128,"o":{"city":"北京","no":[1,2]}}"#;
     let (out, _) = run(&p, input);
-    assert!(!out.contains("110101199003074578") && !out.contains("6222021234567890128") && !out.contains("北京"));
+    assert!(
+        !out.contains("110101199003074578")
+            && !out.contains("6222021234567890128")
+            && !out.contains("北京")
+    );
     let (back, restored) = crate::engine::decrypt_document(&p, out.as_bytes()).expect("decrypts");
     assert_eq!(String::from_utf8(back).expect("utf8"), input);
     assert_eq!(restored, 3);
@@ -100,23 +122,46 @@ fn tokenize_keeps_format_and_reverses() {
     let p = policy(&field("$.card", "bank_card", "{tokenize: {keep_last: 4}}"));
     let input = r#"{"card":"6222021234567890128"}"#;
     let (out, _) = run(&p, input);
-    let token = serde_json::from_str::<serde_json::Value>(&out).expect("json")["card"].as_str().expect("s").to_owned();
+    let token = serde_json::from_str::<serde_json::Value>(&out).expect("json")["card"]
+        .as_str()
+        .expect("s")
+        .to_owned();
     assert_eq!(token.len(), 19);
     assert!(token.ends_with("0128") && token != "6222021234567890128");
     assert_eq!(run(&p, input).0, out, "deterministic for the partner");
-    let (back, restored) = crate::engine::decrypt_document(&p, out.as_bytes()).expect("detokenizes");
-    assert_eq!((String::from_utf8(back).expect("utf8").as_str(), restored), (input, 1));
+    let (back, restored) =
+        crate::engine::decrypt_document(&p, out.as_bytes()).expect("detokenizes");
+    assert_eq!(
+        (String::from_utf8(back).expect("utf8").as_str(), restored),
+        (input, 1)
+    );
 }
 
 #[test]
 fn every_selector_form_matches() {
     let cases = [
-        ("$.a.b", r#"{"a":{"b":"x","c":"y"}}"#, r#"{"a":{"b":"*","c":"y"}}"#),
-        ("$['身份证号']", r#"{"身份证号":"x","b":"y"}"#, r#"{"身份证号":"*","b":"y"}"#),
+        (
+            "$.a.b",
+            r#"{"a":{"b":"x","c":"y"}}"#,
+            r#"{"a":{"b":"*","c":"y"}}"#,
+        ),
+        (
+            "$['身份证号']",
+            r#"{"身份证号":"x","b":"y"}"#,
+            r#"{"身份证号":"*","b":"y"}"#,
+        ),
         ("$.l[*]", r#"{"l":["x","y"]}"#, r#"{"l":["*","*"]}"#),
         ("$.l[1]", r#"{"l":["x","y"]}"#, r#"{"l":["x","*"]}"#),
-        ("$..k", r#"{"k":"x","a":[{"k":"y"}],"b":{"c":{"k":"z"}}}"#, r#"{"k":"*","a":[{"k":"*"}],"b":{"c":{"k":"*"}}}"#),
-        ("$.o.*", r#"{"o":{"a":"x","b":"y"}}"#, r#"{"o":{"a":"*","b":"*"}}"#),
+        (
+            "$..k",
+            r#"{"k":"x","a":[{"k":"y"}],"b":{"c":{"k":"z"}}}"#,
+            r#"{"k":"*","a":[{"k":"*"}],"b":{"c":{"k":"*"}}}"#,
+        ),
+        (
+            "$.o.*",
+            r#"{"o":{"a":"x","b":"y"}}"#,
+            r#"{"o":{"a":"*","b":"*"}}"#,
+        ),
         ("$", r#""x""#, r#""*""#),
     ];
     for (path, input, expected) in cases {
@@ -138,11 +183,15 @@ fn keys_match_any_depth_case_and_separator_insensitively() {
 #[test]
 fn builtin_keys_cover_pinyin_and_chinese_names() {
     let p = policy("fields:\n  - keys: builtin\n    action: redact\n");
-    let input = r#"{"sfzh":"a","银行卡号":"b","realName":"c","faceImage":"d","imei":"e","orderNo":"f"}"#;
+    let input =
+        r#"{"sfzh":"a","银行卡号":"b","realName":"c","faceImage":"d","imei":"e","orderNo":"f"}"#;
     let (out, findings) = run(&p, input);
     assert!(out.ends_with(r#""orderNo":"f"}"#), "{out}");
     let categories: Vec<&str> = findings.items.iter().map(|f| &*f.category).collect();
-    assert_eq!(categories, ["id_number", "bank_card", "name", "biometric", "device"]);
+    assert_eq!(
+        categories,
+        ["id_number", "bank_card", "name", "biometric", "device"]
+    );
 }
 
 #[test]
@@ -160,14 +209,23 @@ fn unknown_fields_drop_keeps_only_named_fields() {
     );
     let input = r#"{"user":{"id":1,"name":"张三","phone":"13812345678"},"amount":{"v":10,"c":"CNY"},"extra":{"a":1},"items":[{"sku":"A","p":1},{"p":2}],"z":null}"#;
     let (out, _) = run(&p, input);
-    assert_eq!(out, r#"{"user":{"name":"张*"},"amount":{"v":10,"c":"CNY"},"items":[{"sku":"A"}]}"#);
+    assert_eq!(
+        out,
+        r#"{"user":{"name":"张*"},"amount":{"v":10,"c":"CNY"},"items":[{"sku":"A"}]}"#
+    );
 }
 
 #[test]
 fn containers_under_mask_have_every_leaf_masked() {
     let p = policy(&field("$.addr", "address", "{mask: {keep_first: 1}}"));
-    let (out, findings) = run(&p, r#"{"addr":{"city":"北京市","no":12345,"ok":true,"n":null}}"#);
-    assert_eq!(out, r#"{"addr":{"city":"北**","no":"1****","ok":true,"n":null}}"#);
+    let (out, findings) = run(
+        &p,
+        r#"{"addr":{"city":"北京市","no":12345,"ok":true,"n":null}}"#,
+    );
+    assert_eq!(
+        out,
+        r#"{"addr":{"city":"北**","no":"1****","ok":true,"n":null}}"#
+    );
     assert_eq!(findings.items.len(), 1);
 }
 
@@ -177,9 +235,13 @@ fn json_inside_strings_is_protected_and_reencoded() {
     let inner = r#"{\"card\":\"6222021234567890128\",\"memo\":\"{\\\"card\\\":\\\"4111111111111111\\\"}\"}"#;
     let input = format!(r#"{{"payload":"{inner}","n":1}}"#);
     let (out, findings) = run(&p, &input);
-    assert!(!out.contains("6222021234567890128") && !out.contains("4111111111111111"), "{out}");
+    assert!(
+        !out.contains("6222021234567890128") && !out.contains("4111111111111111"),
+        "{out}"
+    );
     let outer: serde_json::Value = serde_json::from_str(&out).expect("json");
-    let payload: serde_json::Value = serde_json::from_str(outer["payload"].as_str().expect("s")).expect("inner json");
+    let payload: serde_json::Value =
+        serde_json::from_str(outer["payload"].as_str().expect("s")).expect("inner json");
     assert_eq!(payload["card"], "***************0128");
     let paths: Vec<&str> = findings.items.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["$.payload.card", "$.payload.memo.card"]);
@@ -187,18 +249,34 @@ fn json_inside_strings_is_protected_and_reencoded() {
 
 #[test]
 fn pattern_detectors_replace_only_the_span() {
-    let p = policy("detect:\n  - pattern: 'MRN-\\d{8}'\n    category: medical_record\n    action: {mask: {keep_first: 4}}\n");
-    let (out, findings) = run(&p, r#"{"note":"patient MRN-12345678 seen","k":"MRN-00000000"}"#);
-    assert_eq!(out, r#"{"note":"patient MRN-******** seen","k":"MRN-********"}"#);
+    let p = policy(
+        "detect:\n  - pattern: 'MRN-\\d{8}'\n    category: medical_record\n    action: {mask: {keep_first: 4}}\n",
+    );
+    let (out, findings) = run(
+        &p,
+        r#"{"note":"patient MRN-12345678 seen","k":"MRN-00000000"}"#,
+    );
+    assert_eq!(
+        out,
+        r#"{"note":"patient MRN-******** seen","k":"MRN-********"}"#
+    );
     assert_eq!(findings.items.len(), 2);
     assert_eq!(&*findings.items[0].rule, "detect:pattern[0]");
 }
 
 #[test]
 fn detectors_see_decoded_text_and_numbers_and_keys() {
-    let p = policy("detect:\n  - pattern: '\\d{11}'\n    category: phone\n    action: {mask: {keep_first: 3, keep_last: 4}}\n");
-    let (out, _) = run(&p, r#"{"a":"tel \u0031\u0033812345678","n":13812345678,"m":{"13912345678":"x"}}"#);
-    assert_eq!(out, r#"{"a":"tel 138****5678","n":"138****5678","m":{"139****5678":"x"}}"#);
+    let p = policy(
+        "detect:\n  - pattern: '\\d{11}'\n    category: phone\n    action: {mask: {keep_first: 3, keep_last: 4}}\n",
+    );
+    let (out, _) = run(
+        &p,
+        r#"{"a":"tel \u0031\u0033812345678","n":13812345678,"m":{"13912345678":"x"}}"#,
+    );
+    assert_eq!(
+        out,
+        r#"{"a":"tel 138****5678","n":"138****5678","m":{"139****5678":"x"}}"#
+    );
 }
 
 #[test]
@@ -225,5 +303,8 @@ fn refusals_carry_position_and_code_but_no_value() {
     let err = protect(&p, br#"{"card":"6222021234567890128",}"#).expect_err("trailing comma");
     assert!(!err.to_string().contains("6222"), "{err}");
     let deep = "[".repeat(200) + &"]".repeat(200);
-    assert_eq!(protect(&p, deep.as_bytes()).expect_err("too deep").code(), "too_deep");
+    assert_eq!(
+        protect(&p, deep.as_bytes()).expect_err("too deep").code(),
+        "too_deep"
+    );
 }

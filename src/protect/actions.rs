@@ -83,7 +83,11 @@ pub struct Sealer {
 impl Sealer {
     pub fn new(kid: &str, key: &Key32, partner: &str) -> Self {
         let cipher = Aes256Gcm::new_from_slice(key.as_ref()).expect("AES-256 takes 32-byte keys");
-        Sealer { kid: kid.to_owned(), cipher, partner: partner.to_owned() }
+        Sealer {
+            kid: kid.to_owned(),
+            cipher,
+            partner: partner.to_owned(),
+        }
     }
 
     pub fn kid(&self) -> &str {
@@ -104,7 +108,13 @@ impl Sealer {
         let aad = self.aad(category);
         let sealed = self
             .cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: &plaintext, aad: &aad })
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: &plaintext,
+                    aad: &aad,
+                },
+            )
             .expect("AES-GCM encrypts any value below 64 GiB");
         let mut blob = Vec::with_capacity(12 + sealed.len());
         blob.extend_from_slice(&nonce);
@@ -122,7 +132,16 @@ impl Sealer {
         let (nonce, sealed) = blob.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().ok()?;
         let aad = self.aad(category);
-        let plain = self.cipher.decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad: &aad }).ok()?;
+        let plain = self
+            .cipher
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
+            .ok()?;
         let kind = match plain.first()? {
             b's' => ValueKind::String,
             b'j' => ValueKind::RawJson,
@@ -136,7 +155,11 @@ impl Sealer {
 pub fn parse_envelope(text: &str) -> Option<(&str, &str)> {
     let rest = text.strip_prefix(ENVELOPE_PREFIX)?;
     let (kid, blob) = rest.split_once(':')?;
-    let valid = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
     (valid(kid) && valid(blob)).then_some((kid, blob))
 }
 
@@ -158,7 +181,10 @@ enum Direction {
 impl Tokenizer {
     pub fn new(key: &Key32, partner: &str) -> Self {
         let ff1 = FF1::<Aes256>::new(key.as_ref(), 10).expect("radix 10 is valid for FF1");
-        Tokenizer { ff1, partner: partner.to_owned() }
+        Tokenizer {
+            ff1,
+            partner: partner.to_owned(),
+        }
     }
 
     fn tweak(&self, category: &str) -> Vec<u8> {
@@ -179,7 +205,13 @@ impl Tokenizer {
         self.transform(category, token, keep_last, Direction::Decrypt)
     }
 
-    fn transform(&self, category: &str, text: &str, keep_last: usize, direction: Direction) -> String {
+    fn transform(
+        &self,
+        category: &str,
+        text: &str,
+        keep_last: usize,
+        direction: Direction,
+    ) -> String {
         let chars: Vec<char> = text.chars().filter(|c| !is_invisible(*c)).collect();
         let digits: Vec<u16> = chars.iter().filter_map(|c| digit_value(*c)).collect();
         let transformed = digits.len().saturating_sub(keep_last);
@@ -190,7 +222,9 @@ impl Tokenizer {
                 Direction::Encrypt => self.ff1.encrypt(&tweak, &numerals),
                 Direction::Decrypt => self.ff1.decrypt(&tweak, &numerals),
             };
-            result.expect("digits are valid radix-10 numerals of FF1-legal length").into()
+            result
+                .expect("digits are valid radix-10 numerals of FF1-legal length")
+                .into()
         } else {
             Vec::new()
         };
@@ -205,7 +239,11 @@ impl Tokenizer {
                     next_digit += 1;
                 }
                 Some(_) => {
-                    let index = if masked { next_digit - transformed } else { next_digit };
+                    let index = if masked {
+                        next_digit - transformed
+                    } else {
+                        next_digit
+                    };
                     out.push(char::from(b'0' + replaced[index] as u8));
                     next_digit += 1;
                 }
@@ -265,15 +303,31 @@ mod tests {
     #[test]
     fn seal_round_trips_and_binds_partner_and_category() {
         let sealer = Sealer::new("k1", &key(3), "bureau");
-        let envelope = sealer.seal("id_number", ValueKind::String, "110101199003074578".as_bytes());
+        let envelope = sealer.seal(
+            "id_number",
+            ValueKind::String,
+            "110101199003074578".as_bytes(),
+        );
         assert!(envelope.starts_with("pii:v1:k1:"), "{envelope}");
         let (kid, blob) = parse_envelope(&envelope).expect("well-formed");
         assert_eq!(kid, "k1");
         let (kind, plain) = sealer.open("id_number", blob).expect("opens");
-        assert_eq!((kind, plain.as_slice()), (ValueKind::String, "110101199003074578".as_bytes()));
+        assert_eq!(
+            (kind, plain.as_slice()),
+            (ValueKind::String, "110101199003074578".as_bytes())
+        );
         assert!(sealer.open("phone", blob).is_none(), "category is bound");
-        assert!(Sealer::new("k1", &key(3), "other").open("id_number", blob).is_none(), "partner is bound");
-        let again = sealer.seal("id_number", ValueKind::String, "110101199003074578".as_bytes());
+        assert!(
+            Sealer::new("k1", &key(3), "other")
+                .open("id_number", blob)
+                .is_none(),
+            "partner is bound"
+        );
+        let again = sealer.seal(
+            "id_number",
+            ValueKind::String,
+            "110101199003074578".as_bytes(),
+        );
         assert_ne!(envelope, again, "fresh nonce per value");
     }
 
@@ -285,9 +339,20 @@ mod tests {
         assert_eq!(token.len(), card.len());
         assert!(token.ends_with("0 128"), "{token}");
         assert_ne!(token, card);
-        assert_eq!(token, tokenizer.tokenize("bank_card", card, 4), "deterministic");
-        assert_ne!(token, tokenizer.tokenize("phone", card, 4), "category is in the tweak");
-        assert_ne!(token, Tokenizer::new(&key(4), "other").tokenize("bank_card", card, 4));
+        assert_eq!(
+            token,
+            tokenizer.tokenize("bank_card", card, 4),
+            "deterministic"
+        );
+        assert_ne!(
+            token,
+            tokenizer.tokenize("phone", card, 4),
+            "category is in the tweak"
+        );
+        assert_ne!(
+            token,
+            Tokenizer::new(&key(4), "other").tokenize("bank_card", card, 4)
+        );
         assert_eq!(tokenizer.detokenize("bank_card", &token, 4), card);
     }
 

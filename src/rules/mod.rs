@@ -21,8 +21,8 @@ use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, Ex
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::protect::{Key32, Keyring, Purpose, Sealer, Tokenizer};
 use crate::vocab;
-use raw::{RawAction, RawKeys, RawRules};
 pub use raw::UnknownFields;
+use raw::{RawAction, RawKeys, RawRules};
 pub use selector::PathSelector;
 
 /// What to do with a matched value.
@@ -30,8 +30,14 @@ pub use selector::PathSelector;
 pub enum Action {
     /// Named as necessary and forwarded as is (detectors still look inside).
     Allow,
-    Mask { keep_first: usize, keep_last: usize, mask_char: char },
-    Redact { text: String },
+    Mask {
+        keep_first: usize,
+        keep_last: usize,
+        mask_char: char,
+    },
+    Redact {
+        text: String,
+    },
     /// Key and value removed.
     Drop,
     /// HMAC-SHA256 with the partner's hash key, as hex.
@@ -39,7 +45,9 @@ pub enum Action {
     /// AES-256-GCM envelope `pii:v1:<kid>:<base64url>`.
     Encrypt,
     /// FF1 over the digits, keeping the last `keep_last`.
-    Tokenize { keep_last: usize },
+    Tokenize {
+        keep_last: usize,
+    },
 }
 
 impl Action {
@@ -89,14 +97,26 @@ impl Crypto {
         let mut tokenizers = Vec::new();
         let mut active = 0;
         for (i, kid) in keyring.kids().enumerate() {
-            let derive = |purpose| keyring.derive(kid, purpose, partner).expect("kid comes from the keyring");
+            let derive = |purpose| {
+                keyring
+                    .derive(kid, purpose, partner)
+                    .expect("kid comes from the keyring")
+            };
             sealers.push(Sealer::new(kid, &derive(Purpose::Encrypt), partner));
-            tokenizers.push((kid.to_owned(), Tokenizer::new(&derive(Purpose::Tokenize), partner)));
+            tokenizers.push((
+                kid.to_owned(),
+                Tokenizer::new(&derive(Purpose::Tokenize), partner),
+            ));
             if kid == keyring.active_kid() {
                 active = i;
             }
         }
-        Crypto { hash_key: keyring.derive_active(Purpose::Hash, partner), sealers, tokenizers, active }
+        Crypto {
+            hash_key: keyring.derive_active(Purpose::Hash, partner),
+            sealers,
+            tokenizers,
+            active,
+        }
     }
 
     /// The sealer of the active key.
@@ -116,7 +136,9 @@ impl Crypto {
 
 impl std::fmt::Debug for Crypto {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Crypto").field("active_kid", &self.sealer().kid()).finish_non_exhaustive()
+        f.debug_struct("Crypto")
+            .field("active_kid", &self.sealer().kid())
+            .finish_non_exhaustive()
     }
 }
 
@@ -157,7 +179,9 @@ impl Policy {
     pub fn open_envelope(&self, text: &str) -> Option<(crate::protect::ValueKind, Vec<u8>)> {
         let (kid, blob) = crate::protect::actions::parse_envelope(text)?;
         let sealer = self.crypto.sealer_for(kid)?;
-        self.categories.iter().find_map(|category| sealer.open(category, blob))
+        self.categories
+            .iter()
+            .find_map(|category| sealer.open(category, blob))
     }
 }
 
@@ -183,11 +207,20 @@ impl Checker<'_> {
         // One diagnostic, one line: multi-line messages (regex errors draw
         // a caret under the pattern) are folded.
         let message: String = message.into();
-        let folded: Vec<&str> = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        self.problems.push(Diagnostic::at(self.file, location, folded.join(" ")));
+        let folded: Vec<&str> = message
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        self.problems
+            .push(Diagnostic::at(self.file, location, folded.join(" ")));
     }
 
-    fn category(&mut self, category: Option<&Spanned<String>>, fallback: &Location) -> Option<Arc<str>> {
+    fn category(
+        &mut self,
+        category: Option<&Spanned<String>>,
+        fallback: &Location,
+    ) -> Option<Arc<str>> {
         match category {
             Some(c) if !c.value.trim().is_empty() => Some(c.value.trim().into()),
             Some(c) => {
@@ -195,7 +228,10 @@ impl Checker<'_> {
                 None
             }
             None => {
-                self.at(fallback, "this rule needs a `category` (e.g. id_number, bank_card, phone, name)");
+                self.at(
+                    fallback,
+                    "this rule needs a `category` (e.g. id_number, bank_card, phone, name)",
+                );
                 None
             }
         }
@@ -204,8 +240,14 @@ impl Checker<'_> {
     fn action(&mut self, raw: &Spanned<RawAction>, category: &str) -> Option<Action> {
         Some(match &raw.value {
             RawAction::Allow => Action::Allow,
-            RawAction::Mask(p) => Action::Mask { keep_first: p.keep_first, keep_last: p.keep_last, mask_char: p.char },
-            RawAction::Redact(p) => Action::Redact { text: p.text.clone() },
+            RawAction::Mask(p) => Action::Mask {
+                keep_first: p.keep_first,
+                keep_last: p.keep_last,
+                mask_char: p.char,
+            },
+            RawAction::Redact(p) => Action::Redact {
+                text: p.text.clone(),
+            },
             RawAction::Drop => Action::Drop,
             RawAction::Hash => Action::Hash,
             RawAction::Encrypt => Action::Encrypt,
@@ -230,7 +272,9 @@ impl Checker<'_> {
                     );
                     return None;
                 }
-                Action::Tokenize { keep_last: p.keep_last }
+                Action::Tokenize {
+                    keep_last: p.keep_last,
+                }
             }
         })
     }
@@ -239,16 +283,35 @@ impl Checker<'_> {
 impl Policy {
     /// Reads and compiles `rules_path` for `partner`, with its keys derived
     /// from `keyring`. `max_depth` applies unless the file sets its own.
-    pub fn load(rules_path: &Path, partner: &str, keyring: &Keyring, max_depth: usize) -> Result<Policy, Diagnostics> {
-        let text = std::fs::read_to_string(rules_path)
-            .map_err(|e| Diagnostics(vec![Diagnostic::whole_file(rules_path, format!("cannot read rules file: {e}"))]))?;
+    pub fn load(
+        rules_path: &Path,
+        partner: &str,
+        keyring: &Keyring,
+        max_depth: usize,
+    ) -> Result<Policy, Diagnostics> {
+        let text = std::fs::read_to_string(rules_path).map_err(|e| {
+            Diagnostics(vec![Diagnostic::whole_file(
+                rules_path,
+                format!("cannot read rules file: {e}"),
+            )])
+        })?;
         Self::from_yaml(rules_path, &text, partner, keyring, max_depth)
     }
 
     /// Compiles rules from their text; `file` names them in diagnostics.
-    pub fn from_yaml(file: &Path, text: &str, partner: &str, keyring: &Keyring, max_depth: usize) -> Result<Policy, Diagnostics> {
-        let raw: RawRules = serde_saphyr::from_str(text).map_err(|e| Diagnostics(vec![Diagnostic::from_yaml(file, &e)]))?;
-        let mut checker = Checker { file, problems: Vec::new() };
+    pub fn from_yaml(
+        file: &Path,
+        text: &str,
+        partner: &str,
+        keyring: &Keyring,
+        max_depth: usize,
+    ) -> Result<Policy, Diagnostics> {
+        let raw: RawRules = serde_saphyr::from_str(text)
+            .map_err(|e| Diagnostics(vec![Diagnostic::from_yaml(file, &e)]))?;
+        let mut checker = Checker {
+            file,
+            problems: Vec::new(),
+        };
         let policy = compile(&mut checker, raw, text, partner, keyring, max_depth);
         match policy {
             Some(policy) if checker.problems.is_empty() => Ok(policy),
@@ -274,12 +337,19 @@ fn compile(
         let f = &field.value;
         let rule_number = index as u32;
         let category = match (&f.category, &f.keys) {
-            (None, Some(keys)) if matches!(keys.value, RawKeys::Builtin) => Some(Arc::from("builtin")),
+            (None, Some(keys)) if matches!(keys.value, RawKeys::Builtin) => {
+                Some(Arc::from("builtin"))
+            }
             (category, _) => checker.category(category.as_ref(), &field.referenced),
         };
-        let action = category.as_deref().and_then(|c| checker.action(&f.action, c));
+        let action = category
+            .as_deref()
+            .and_then(|c| checker.action(&f.action, c));
         match (&f.path, &f.keys) {
-            (Some(_), Some(keys)) => checker.at(&keys.referenced, "a field rule has `path` or `keys`, not both"),
+            (Some(_), Some(keys)) => checker.at(
+                &keys.referenced,
+                "a field rule has `path` or `keys`, not both",
+            ),
             (None, None) => checker.at(&field.referenced, "a field rule needs `path` or `keys`"),
             (Some(path), None) => match PathSelector::parse(&path.value) {
                 Ok(selector) => {
@@ -293,26 +363,36 @@ fn compile(
                 for (key, key_category) in key_list(checker, keys, named) {
                     key_index
                         .entry(vocab::normalize_key(&key))
-                        .or_insert(KeyTarget { rule: rule_number, category: key_category });
+                        .or_insert(KeyTarget {
+                            rule: rule_number,
+                            category: key_category,
+                        });
                 }
             }
         }
         if let (Some(category), Some(action)) = (category, action) {
-            rules.push(Rule { category, action, label: format!("fields[{index}]").into() });
+            rules.push(Rule {
+                category,
+                action,
+                label: format!("fields[{index}]").into(),
+            });
         }
     }
 
-    let subject_selector = raw.subject.as_ref().and_then(|subject| match PathSelector::parse(&subject.value) {
-        Ok(selector) => {
-            selectors.push(selector);
-            selector_rule.push(u32::MAX);
-            Some((selectors.len() - 1) as u32)
-        }
-        Err(err) => {
-            checker.at(&subject.referenced, format!("invalid subject path: {err}"));
-            None
-        }
-    });
+    let subject_selector =
+        raw.subject
+            .as_ref()
+            .and_then(|subject| match PathSelector::parse(&subject.value) {
+                Ok(selector) => {
+                    selectors.push(selector);
+                    selector_rule.push(u32::MAX);
+                    Some((selectors.len() - 1) as u32)
+                }
+                Err(err) => {
+                    checker.at(&subject.referenced, format!("invalid subject path: {err}"));
+                    None
+                }
+            });
 
     let (detectors, detect_rules) = compile_detectors(checker, &raw);
     let header_rules = compile_named(checker, &raw.headers, "headers");
@@ -361,22 +441,35 @@ fn compile(
 }
 
 /// The key names of a `keys:` rule with the category each stands for.
-fn key_list(checker: &mut Checker<'_>, keys: &Spanned<RawKeys>, category: &str) -> Vec<(String, Arc<str>)> {
+fn key_list(
+    checker: &mut Checker<'_>,
+    keys: &Spanned<RawKeys>,
+    category: &str,
+) -> Vec<(String, Arc<str>)> {
     match &keys.value {
         RawKeys::List(list) if list.is_empty() => {
             checker.at(&keys.referenced, "`keys` lists no key names");
             Vec::new()
         }
-        RawKeys::List(list) => list.iter().map(|k| (k.clone(), Arc::from(category))).collect(),
+        RawKeys::List(list) => list
+            .iter()
+            .map(|k| (k.clone(), Arc::from(category)))
+            .collect(),
         RawKeys::Builtin if category == "builtin" => vocab::BUILTIN_CATEGORIES
             .iter()
             .flat_map(|c| {
                 let shared: Arc<str> = Arc::from(*c);
-                vocab::builtin_keys(c).unwrap_or(&[]).iter().map(move |k| (k.to_string(), shared.clone()))
+                vocab::builtin_keys(c)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(move |k| (k.to_string(), shared.clone()))
             })
             .collect(),
         RawKeys::Builtin => match vocab::builtin_keys(category) {
-            Some(list) => list.iter().map(|k| (k.to_string(), Arc::from(category))).collect(),
+            Some(list) => list
+                .iter()
+                .map(|k| (k.to_string(), Arc::from(category)))
+                .collect(),
             None => {
                 checker.at(
                     &keys.referenced,
@@ -391,7 +484,10 @@ fn key_list(checker: &mut Checker<'_>, keys: &Spanned<RawKeys>, category: &str) 
     }
 }
 
-fn compile_detectors(checker: &mut Checker<'_>, raw: &RawRules) -> (Option<DetectorSet>, Vec<Rule>) {
+fn compile_detectors(
+    checker: &mut Checker<'_>,
+    raw: &RawRules,
+) -> (Option<DetectorSet>, Vec<Rule>) {
     let mut specs = Vec::new();
     let mut rules = Vec::new();
     let mut locations = Vec::new();
@@ -408,16 +504,25 @@ fn compile_detectors(checker: &mut Checker<'_>, raw: &RawRules) -> (Option<Detec
                     let known: Vec<&str> = BuiltinDetector::ALL.iter().map(|d| d.name()).collect();
                     checker.at(
                         &name.referenced,
-                        format!("unknown detector `{}`; known: {}", name.value, known.join(", ")),
+                        format!(
+                            "unknown detector `{}`; known: {}",
+                            name.value,
+                            known.join(", ")
+                        ),
                     );
                     continue;
                 }
             },
-            (None, Some(pattern)) => {
-                (DetectorKind::Pattern(pattern.value.clone()), format!("detect:pattern[{}]", specs.len()), None)
-            }
+            (None, Some(pattern)) => (
+                DetectorKind::Pattern(pattern.value.clone()),
+                format!("detect:pattern[{}]", specs.len()),
+                None,
+            ),
             _ => {
-                checker.at(&entry.referenced, "a detect entry has exactly one of `detector` or `pattern`");
+                checker.at(
+                    &entry.referenced,
+                    "a detect entry has exactly one of `detector` or `pattern`",
+                );
                 continue;
             }
         };
@@ -427,12 +532,24 @@ fn compile_detectors(checker: &mut Checker<'_>, raw: &RawRules) -> (Option<Detec
         };
         let Some(category) = category else { continue };
         if d.action.value.is_allow() {
-            checker.at(&d.action.referenced, "a detector's action must protect (`allow` would do nothing)");
+            checker.at(
+                &d.action.referenced,
+                "a detector's action must protect (`allow` would do nothing)",
+            );
             continue;
         }
-        let Some(action) = checker.action(&d.action, &category) else { continue };
-        specs.push(DetectorSpec { kind, category: Some(category.to_string()) });
-        rules.push(Rule { category, action, label: label.into() });
+        let Some(action) = checker.action(&d.action, &category) else {
+            continue;
+        };
+        specs.push(DetectorSpec {
+            kind,
+            category: Some(category.to_string()),
+        });
+        rules.push(Rule {
+            category,
+            action,
+            label: label.into(),
+        });
         locations.push(match (&d.pattern, &d.detector) {
             (Some(p), _) => p.referenced,
             (_, Some(n)) => n.referenced,
@@ -458,7 +575,11 @@ fn compile_detectors(checker: &mut Checker<'_>, raw: &RawRules) -> (Option<Detec
     }
 }
 
-fn compile_named(checker: &mut Checker<'_>, entries: &[Spanned<raw::RawNamed>], section: &str) -> HashMap<String, Rule> {
+fn compile_named(
+    checker: &mut Checker<'_>,
+    entries: &[Spanned<raw::RawNamed>],
+    section: &str,
+) -> HashMap<String, Rule> {
     let mut compiled = HashMap::new();
     for (index, entry) in entries.iter().enumerate() {
         let named = &entry.value;
@@ -469,17 +590,30 @@ fn compile_named(checker: &mut Checker<'_>, entries: &[Spanned<raw::RawNamed>], 
         let category = match &named.category {
             None => {
                 let name = named.name.value.as_str();
-                let bare = name.strip_prefix("X-").or_else(|| name.strip_prefix("x-")).unwrap_or(name);
+                let bare = name
+                    .strip_prefix("X-")
+                    .or_else(|| name.strip_prefix("x-"))
+                    .unwrap_or(name);
                 vocab::category_of_key(&vocab::normalize_key(bare)).map(Arc::from)
             }
             Some(_) => None,
         };
-        let Some(category) = category.or_else(|| checker.category(named.category.as_ref(), &entry.referenced)) else {
+        let Some(category) =
+            category.or_else(|| checker.category(named.category.as_ref(), &entry.referenced))
+        else {
             continue;
         };
-        let Some(action) = checker.action(&named.action, &category) else { continue };
+        let Some(action) = checker.action(&named.action, &category) else {
+            continue;
+        };
         let label = format!("{section}[{index}]").into();
-        compiled.entry(vocab::normalize_key(&named.name.value)).or_insert(Rule { category, action, label });
+        compiled
+            .entry(vocab::normalize_key(&named.name.value))
+            .or_insert(Rule {
+                category,
+                action,
+                label,
+            });
     }
     compiled
 }

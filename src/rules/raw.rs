@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 /// A partner's rules file.
@@ -159,7 +159,11 @@ fn default_mask_char() -> char {
 
 impl Default for MaskParams {
     fn default() -> Self {
-        MaskParams { keep_first: 0, keep_last: 0, char: '*' }
+        MaskParams {
+            keep_first: 0,
+            keep_last: 0,
+            char: '*',
+        }
     }
 }
 
@@ -176,7 +180,9 @@ fn default_redaction() -> String {
 
 impl Default for RedactParams {
     fn default() -> Self {
-        RedactParams { text: default_redaction() }
+        RedactParams {
+            text: default_redaction(),
+        }
     }
 }
 
@@ -191,7 +197,9 @@ pub struct TokenizeParams {
     pub min_digits: Option<usize>,
 }
 
-const ACTION_NAMES: &[&str] = &["allow", "mask", "redact", "drop", "hash", "encrypt", "tokenize"];
+const ACTION_NAMES: &[&str] = &[
+    "allow", "mask", "redact", "drop", "hash", "encrypt", "tokenize",
+];
 
 impl RawAction {
     fn from_name<E: de::Error>(name: &str) -> Result<Self, E> {
@@ -221,7 +229,9 @@ impl<'de> Deserialize<'de> for RawAction {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAction, A::Error> {
                 let Some(name) = map.next_key::<String>()? else {
-                    return Err(de::Error::custom("an action map needs one key: the action's name"));
+                    return Err(de::Error::custom(
+                        "an action map needs one key: the action's name",
+                    ));
                 };
                 let action = match name.as_str() {
                     "mask" => RawAction::Mask(map.next_value()?),
@@ -234,7 +244,9 @@ impl<'de> Deserialize<'de> for RawAction {
                     other => return Err(de::Error::unknown_variant(other, ACTION_NAMES)),
                 };
                 if let Some(extra) = map.next_key::<String>()? {
-                    return Err(de::Error::custom(format!("an action map has one key; `{extra}` is a second one")));
+                    return Err(de::Error::custom(format!(
+                        "an action map has one key; `{extra}` is a second one"
+                    )));
                 }
                 Ok(action)
             }

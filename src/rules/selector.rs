@@ -36,7 +36,12 @@ pub struct SelectorError {
 
 impl fmt::Display for SelectorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at character {} of the path)", self.message, self.offset + 1)
+        write!(
+            f,
+            "{} (at character {} of the path)",
+            self.message,
+            self.offset + 1
+        )
     }
 }
 
@@ -53,7 +58,10 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn error<T>(&self, message: impl Into<String>) -> Result<T, SelectorError> {
-        Err(SelectorError { offset: self.pos, message: message.into() })
+        Err(SelectorError {
+            offset: self.pos,
+            message: message.into(),
+        })
     }
 
     fn rest(&self) -> &'a str {
@@ -101,7 +109,10 @@ impl<'a> Parser<'a> {
 
     /// A bare name after `.` or `..`: up to the next `.` or `[`.
     fn name(&mut self) -> Result<Box<str>, SelectorError> {
-        let end = self.rest().find(['.', '[', ']', '\'', '"', ' ']).unwrap_or(self.rest().len());
+        let end = self
+            .rest()
+            .find(['.', '[', ']', '\'', '"', ' '])
+            .unwrap_or(self.rest().len());
         if end == 0 {
             return self.error("expected a key name");
         }
@@ -185,7 +196,10 @@ pub fn advance(
     for i in parent {
         let current = progress[i];
         let steps = &selectors[current.selector as usize].steps;
-        let next = Progress { selector: current.selector, step: current.step + 1 };
+        let next = Progress {
+            selector: current.selector,
+            step: current.step + 1,
+        };
         let advanced = match (&steps[current.step as usize], edge) {
             (Step::Child(name), Edge::Key(key)) => **name == *key,
             (Step::Index(n), Edge::Index(index)) => *n == index,
@@ -217,7 +231,10 @@ pub fn root_progress(selectors: &[PathSelector]) -> Vec<Progress> {
 
 /// The first selector that is `$` alone and so matches the whole document.
 pub fn root_match(selectors: &[PathSelector]) -> Option<u32> {
-    selectors.iter().position(|s| s.steps.is_empty()).map(|i| i as u32)
+    selectors
+        .iter()
+        .position(|s| s.steps.is_empty())
+        .map(|i| i as u32)
 }
 
 #[cfg(test)]
@@ -238,20 +255,43 @@ mod tests {
         assert_eq!(steps("$['身份证号']"), vec![Step::Child("身份证号".into())]);
         assert_eq!(steps("$[\"a b\"]"), vec![Step::Child("a b".into())]);
         assert_eq!(steps("$['it\\'s']"), vec![Step::Child("it's".into())]);
-        assert_eq!(steps("$.items[*].card"), vec![
-            Step::Child("items".into()),
-            Step::Wildcard,
-            Step::Child("card".into())
-        ]);
-        assert_eq!(steps("$.items[12]"), vec![Step::Child("items".into()), Step::Index(12)]);
-        assert_eq!(steps("$..id_number"), vec![Step::Descendant("id_number".into())]);
-        assert_eq!(steps("$..['手机号']"), vec![Step::Descendant("手机号".into())]);
-        assert_eq!(steps("$.a.*"), vec![Step::Child("a".into()), Step::Wildcard]);
+        assert_eq!(
+            steps("$.items[*].card"),
+            vec![
+                Step::Child("items".into()),
+                Step::Wildcard,
+                Step::Child("card".into())
+            ]
+        );
+        assert_eq!(
+            steps("$.items[12]"),
+            vec![Step::Child("items".into()), Step::Index(12)]
+        );
+        assert_eq!(
+            steps("$..id_number"),
+            vec![Step::Descendant("id_number".into())]
+        );
+        assert_eq!(
+            steps("$..['手机号']"),
+            vec![Step::Descendant("手机号".into())]
+        );
+        assert_eq!(
+            steps("$.a.*"),
+            vec![Step::Child("a".into()), Step::Wildcard]
+        );
     }
 
     #[test]
     fn rejects_malformed_paths_with_offsets() {
-        for (text, offset) in [("user.name", 0), ("$.", 2), ("$[", 2), ("$['a'", 5), ("$[x]", 2), ("$.a]", 3), ("$..[0]", 6)] {
+        for (text, offset) in [
+            ("user.name", 0),
+            ("$.", 2),
+            ("$[", 2),
+            ("$['a'", 5),
+            ("$[x]", 2),
+            ("$.a]", 3),
+            ("$..[0]", 6),
+        ] {
             let err = PathSelector::parse(text).expect_err(text);
             assert_eq!(err.offset, offset, "{text}: {err}");
         }
@@ -280,12 +320,24 @@ mod tests {
         assert!(matches("$", &[]));
         assert!(matches("$.user.name", &[Key("user"), Key("name")]));
         assert!(!matches("$.user.name", &[Key("user"), Key("nick")]));
-        assert!(!matches("$.user.name", &[Key("x"), Key("user"), Key("name")]));
-        assert!(matches("$..id_number", &[Key("a"), Index(3), Key("b"), Key("id_number")]));
+        assert!(!matches(
+            "$.user.name",
+            &[Key("x"), Key("user"), Key("name")]
+        ));
+        assert!(matches(
+            "$..id_number",
+            &[Key("a"), Index(3), Key("b"), Key("id_number")]
+        ));
         assert!(matches("$..id_number", &[Key("id_number")]));
-        assert!(matches("$.items[*].card", &[Key("items"), Index(7), Key("card")]));
+        assert!(matches(
+            "$.items[*].card",
+            &[Key("items"), Index(7), Key("card")]
+        ));
         assert!(matches("$.items[1]", &[Key("items"), Index(1)]));
         assert!(!matches("$.items[1]", &[Key("items"), Index(2)]));
-        assert!(matches("$.a..b.c", &[Key("a"), Key("x"), Key("b"), Key("c")]));
+        assert!(matches(
+            "$.a..b.c",
+            &[Key("a"), Key("x"), Key("b"), Key("c")]
+        ));
     }
 }

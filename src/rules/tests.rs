@@ -3,7 +3,13 @@ use std::path::Path;
 use super::*;
 
 fn compile(text: &str) -> Result<Policy, Diagnostics> {
-    Policy::from_yaml(Path::new("rules/x.yaml"), text, "p", &Keyring::generate(), 128)
+    Policy::from_yaml(
+        Path::new("rules/x.yaml"),
+        text,
+        "p",
+        &Keyring::generate(),
+        128,
+    )
 }
 
 /// The single problem reported for `text`, as (line, column, message).
@@ -11,7 +17,10 @@ fn problem(text: &str) -> (u64, u64, String) {
     let problems = compile(text).expect_err("rules should be refused").0;
     assert_eq!(problems.len(), 1, "{problems:?}");
     let d = &problems[0];
-    assert!(d.to_string().starts_with(&format!("rules/x.yaml:{}:{}: ", d.line, d.column)));
+    assert!(
+        d.to_string()
+            .starts_with(&format!("rules/x.yaml:{}:{}: ", d.line, d.column))
+    );
     (d.line, d.column, d.message.clone())
 }
 
@@ -59,13 +68,23 @@ query:
         Err(errors) => panic!("{errors}"),
     };
     assert_eq!(policy.rules.len(), 6);
-    assert_eq!(policy.selectors.len(), 4, "three path rules and the subject");
+    assert_eq!(
+        policy.selectors.len(),
+        4,
+        "three path rules and the subject"
+    );
     assert_eq!(policy.subject_selector, Some(3));
     assert_eq!(policy.unknown_fields, UnknownFields::Drop);
     assert_eq!(policy.key_index["phonenumber"].rule, 2);
     assert_eq!(&*policy.key_index["银行卡号"].category, "bank_card");
-    assert_eq!(policy.key_index["bankcardno"].rule, 3, "the earlier rule keeps the key");
-    assert_eq!(&*policy.key_index["sfzh"].category, "id_number", "keys: builtin without category");
+    assert_eq!(
+        policy.key_index["bankcardno"].rule, 3,
+        "the earlier rule keeps the key"
+    );
+    assert_eq!(
+        &*policy.key_index["sfzh"].category, "id_number",
+        "keys: builtin without category"
+    );
     assert_eq!(&*policy.header_rules["xphonenumber"].category, "phone");
     assert_eq!(policy.detect_rules.len(), 2);
     assert!(policy.version.starts_with("sha256:"));
@@ -79,14 +98,16 @@ fn yaml_syntax_error_has_its_position() {
 
 #[test]
 fn unknown_key_is_refused_where_it_stands() {
-    let (line, column, message) = problem("fields:\n  - path: $.a\n    category: name\n    action: drop\n    colour: red\n");
+    let (line, column, message) =
+        problem("fields:\n  - path: $.a\n    category: name\n    action: drop\n    colour: red\n");
     assert_eq!((line, column), (5, 5));
     assert!(message.contains("colour"), "{message}");
 }
 
 #[test]
 fn bad_path_points_at_the_path() {
-    let (line, column, message) = problem("fields:\n  - path: user.name\n    category: name\n    action: drop\n");
+    let (line, column, message) =
+        problem("fields:\n  - path: user.name\n    category: name\n    action: drop\n");
     assert_eq!((line, column), (2, 11));
     assert!(message.contains("invalid path"), "{message}");
 }
@@ -95,38 +116,46 @@ fn bad_path_points_at_the_path() {
 fn unknown_detector_lists_the_known_ones() {
     let (line, column, message) = problem("detect:\n  - detector: ssn\n    action: redact\n");
     assert_eq!((line, column), (2, 15));
-    assert!(message.contains("unknown detector `ssn`") && message.contains("cn_resident_id"), "{message}");
+    assert!(
+        message.contains("unknown detector `ssn`") && message.contains("cn_resident_id"),
+        "{message}"
+    );
 }
 
 #[test]
 fn bad_regex_points_at_the_pattern() {
-    let (line, column, message) = problem("detect:\n  - pattern: 'a(b'\n    category: x\n    action: redact\n");
+    let (line, column, message) =
+        problem("detect:\n  - pattern: 'a(b'\n    category: x\n    action: redact\n");
     assert_eq!((line, column), (2, 14));
     assert!(message.contains("pattern"), "{message}");
 }
 
 #[test]
 fn unknown_action_is_refused() {
-    let (line, _, message) = problem("fields:\n  - path: $.a\n    category: name\n    action: scramble\n");
+    let (line, _, message) =
+        problem("fields:\n  - path: $.a\n    category: name\n    action: scramble\n");
     assert_eq!(line, 4);
     assert!(message.contains("scramble"), "{message}");
 }
 
 #[test]
 fn unknown_action_parameter_is_refused() {
-    let (line, _, message) =
-        problem("fields:\n  - path: $.a\n    category: name\n    action: {mask: {keep_middle: 1}}\n");
+    let (line, _, message) = problem(
+        "fields:\n  - path: $.a\n    category: name\n    action: {mask: {keep_middle: 1}}\n",
+    );
     assert_eq!(line, 4);
     assert!(message.contains("keep_middle"), "{message}");
 }
 
 #[test]
 fn tokenize_below_the_ff1_domain_is_refused() {
-    let (line, column, message) =
-        problem("fields:\n  - path: $.p\n    category: phone\n    action: {tokenize: {keep_last: 6}}\n");
+    let (line, column, message) = problem(
+        "fields:\n  - path: $.p\n    category: phone\n    action: {tokenize: {keep_last: 6}}\n",
+    );
     assert_eq!((line, column), (4, 13));
     assert!(message.contains("FF1"), "{message}");
-    let (_, _, message) = problem("fields:\n  - path: $.x\n    category: coupon\n    action: tokenize\n");
+    let (_, _, message) =
+        problem("fields:\n  - path: $.x\n    category: coupon\n    action: tokenize\n");
     assert!(message.contains("min_digits"), "{message}");
 }
 
@@ -137,13 +166,15 @@ fn missing_category_and_selector_are_refused() {
     assert!(message.contains("category"), "{message}");
     let (_, _, message) = problem("fields:\n  - category: name\n    action: drop\n");
     assert!(message.contains("`path` or `keys`"), "{message}");
-    let (_, _, message) = problem("fields:\n  - path: $.a\n    keys: [a]\n    category: name\n    action: drop\n");
+    let (_, _, message) =
+        problem("fields:\n  - path: $.a\n    keys: [a]\n    category: name\n    action: drop\n");
     assert!(message.contains("not both"), "{message}");
 }
 
 #[test]
 fn builtin_keys_need_a_known_dictionary() {
-    let (line, column, message) = problem("fields:\n  - keys: builtin\n    category: coupon\n    action: drop\n");
+    let (line, column, message) =
+        problem("fields:\n  - keys: builtin\n    category: coupon\n    action: drop\n");
     assert_eq!((line, column), (2, 11));
     assert!(message.contains("no built-in key dictionary"), "{message}");
 }
@@ -164,5 +195,8 @@ fn every_problem_is_reported_not_just_the_first() {
     .0;
     let lines: Vec<u64> = problems.iter().map(|d| d.line).collect();
     assert_eq!(lines, vec![2, 6, 8], "{problems:?}");
-    assert!(problems.iter().all(|d| !d.message.contains('\n')), "one line each: {problems:?}");
+    assert!(
+        problems.iter().all(|d| !d.message.contains('\n')),
+        "one line each: {problems:?}"
+    );
 }

@@ -1,0 +1,233 @@
+//! The hash chain and the exact bytes it covers.
+//!
+//! A record line is a compact JSON object whose members come in a fixed
+//! order: `seq`, `ts`, `kind`, the kind's own members (in the order of the
+//! struct fields in [`super::record`], absent optional members omitted),
+//! `prev`, and last `hash`:
+//!
+//! ```text
+//! {"seq":7,"ts":"…","kind":"share",…,"prev":"<64 hex>","hash":"<64 hex>"}\n
+//! ```
+//!
+//! **Canonical bytes** of a record: the line without its `\n` and without its
+//! final `,"hash":"<64 hex>"` member, i.e. `{"seq":7,…,"prev":"<64 hex>"}`.
+//! Verification hashes these bytes exactly as they are in the file (it never
+//! re-serializes), so any edit of any byte but the hash itself changes them.
+//!
+//! **hash** = lowercase hex of SHA-256(canonical bytes), or of
+//! HMAC-SHA256(audit chain key, canonical bytes) with the keyed chain.
+//! **prev** = the previous record's `hash`; the genesis record (seq 1) has
+//! 64 zeros. Because `prev` is inside the canonical bytes, each hash commits
+//! to the whole history before it, across segments and restarts.
+
+use std::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
+
+/// `,"hash":"` + 64 hex + `"}`.
+pub const HASH_MEMBER_LEN: usize = 9 + 64 + 2;
+const HASH_MEMBER_PREFIX: &[u8] = b",\"hash\":\"";
+
+/// A SHA-256 or HMAC-SHA256 output; shown and stored as 64 lowercase hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Digest(pub [u8; 32]);
+
+/// `prev` of the genesis record.
+pub const GENESIS: Digest = Digest([0; 32]);
+
+impl Digest {
+    /// Parses 64 lowercase hex digits.
+    pub fn from_hex(text: &[u8]) -> Option<Digest> {
+        if text.len() != 64 || !text.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(text, &mut out).ok()?;
+        Some(Digest(out))
+    }
+
+    fn encode(&self, out: &mut [u8; 64]) {
+        hex::encode_to_slice(self.0, out).expect("64 bytes hold the hex of 32");
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = [0u8; 64];
+        self.encode(&mut text);
+        f.write_str(std::str::from_utf8(&text).expect("hex is ASCII"))
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({self})")
+    }
+}
+
+impl Serialize for Digest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = [0u8; 64];
+        self.encode(&mut text);
+        serializer.serialize_str(std::str::from_utf8(&text).expect("hex is ASCII"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Digest::from_hex(text.as_bytes())
+            .ok_or_else(|| serde::de::Error::custom("expected 64 lowercase hex digits"))
+    }
+}
+
+/// Which function chains the records.
+#[derive(Clone)]
+pub enum ChainKey {
+    /// SHA-256: anyone can check the chain, and anyone who can write the
+    /// files could rebuild it from the point they edited.
+    Plain,
+    /// HMAC-SHA256 under the keyring's audit chain key: checking and
+    /// rebuilding both need the key.
+    Keyed(Zeroizing<[u8; 32]>),
+}
+
+impl fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ChainKey::Plain => "ChainKey::Plain",
+            ChainKey::Keyed(_) => "ChainKey::Keyed(..)",
+        })
+    }
+}
+
+impl ChainKey {
+    pub fn is_keyed(&self) -> bool {
+        matches!(self, ChainKey::Keyed(_))
+    }
+
+    /// The hash of canonical bytes given as `open` (everything up to the
+    /// closing brace) followed by `}`; split so callers need not copy.
+    pub fn digest(&self, open: &[u8]) -> Digest {
+        match self {
+            ChainKey::Plain => {
+                let mut hasher = Sha256::new();
+                hasher.update(open);
+                hasher.update(b"}");
+                Digest(hasher.finalize().into())
+            }
+            ChainKey::Keyed(key) => {
+                let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_ref())
+                    .expect("HMAC takes a key of any length");
+                mac.update(open);
+                mac.update(b"}");
+                Digest(mac.finalize().into_bytes().into())
+            }
+        }
+    }
+
+    /// Turns canonical bytes at the end of `buf` (starting at `start`, ending
+    /// with `}`) into a sealed line: appends the hash member and `\n`.
+    /// Returns the record's hash.
+    pub fn seal(&self, buf: &mut Vec<u8>, start: usize) -> Digest {
+        debug_assert_eq!(buf.last(), Some(&b'}'));
+        buf.pop();
+        let hash = self.digest(&buf[start..]);
+        let mut text = [0u8; 64];
+        hash.encode(&mut text);
+        buf.extend_from_slice(HASH_MEMBER_PREFIX);
+        buf.extend_from_slice(&text);
+        buf.extend_from_slice(b"\"}\n");
+        hash
+    }
+}
+
+/// A line (without `\n`) split into the canonical bytes before their
+/// closing brace and the hash it claims; `None` when the line does not end
+/// in a well-formed hash member.
+pub fn split_line(line: &[u8]) -> Option<(&[u8], Digest)> {
+    if line.len() < HASH_MEMBER_LEN + 2 || !line.ends_with(b"\"}") {
+        return None;
+    }
+    let at = line.len() - HASH_MEMBER_LEN;
+    let (open, member) = line.split_at(at);
+    if !member.starts_with(HASH_MEMBER_PREFIX) || !open.starts_with(b"{") {
+        return None;
+    }
+    let hex = &member[HASH_MEMBER_PREFIX.len()..HASH_MEMBER_PREFIX.len() + 64];
+    Some((open, Digest::from_hex(hex)?))
+}
+
+/// Whether a line's claimed hash matches its canonical bytes under `key`.
+pub fn line_intact(key: &ChainKey, line: &[u8]) -> Option<bool> {
+    let (open, claimed) = split_line(line)?;
+    Some(key.digest(open) == claimed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(key: &ChainKey, canonical: &str) -> (Vec<u8>, Digest) {
+        let mut buf = b"junk".to_vec();
+        buf.extend_from_slice(canonical.as_bytes());
+        let hash = key.seal(&mut buf, 4);
+        (buf[4..].to_vec(), hash)
+    }
+
+    #[test]
+    fn plain_hash_is_sha256_of_the_canonical_bytes() {
+        let canonical = r#"{"seq":1,"prev":"00"}"#;
+        let (line, hash) = sealed(&ChainKey::Plain, canonical);
+        let expected: [u8; 32] = Sha256::digest(canonical.as_bytes()).into();
+        assert_eq!(hash, Digest(expected));
+        let text = String::from_utf8(line.clone()).expect("utf8");
+        assert_eq!(
+            text,
+            format!("{{\"seq\":1,\"prev\":\"00\",\"hash\":\"{hash}\"}}\n")
+        );
+        assert_eq!(
+            line_intact(&ChainKey::Plain, &line[..line.len() - 1]),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn keyed_hash_needs_the_key() {
+        let key = ChainKey::Keyed(Zeroizing::new([7u8; 32]));
+        let (line, _) = sealed(&key, r#"{"seq":1}"#);
+        let line = &line[..line.len() - 1];
+        assert_eq!(line_intact(&key, line), Some(true));
+        assert_eq!(line_intact(&ChainKey::Plain, line), Some(false));
+        let other = ChainKey::Keyed(Zeroizing::new([8u8; 32]));
+        assert_eq!(line_intact(&other, line), Some(false));
+    }
+
+    #[test]
+    fn any_edited_byte_breaks_the_line() {
+        let (line, _) = sealed(&ChainKey::Plain, r#"{"seq":12,"x":"abc"}"#);
+        let line = &line[..line.len() - 1];
+        for at in 0..line.len() {
+            let mut edited = line.to_vec();
+            edited[at] ^= 0x01;
+            assert_ne!(
+                line_intact(&ChainKey::Plain, &edited),
+                Some(true),
+                "byte {at}"
+            );
+        }
+    }
+
+    #[test]
+    fn digest_hex_round_trips_and_rejects_uppercase() {
+        let digest = Digest([0xab; 32]);
+        let text = digest.to_string();
+        assert_eq!(Digest::from_hex(text.as_bytes()), Some(digest));
+        assert_eq!(Digest::from_hex(text.to_uppercase().as_bytes()), None);
+        assert_eq!(Digest::from_hex(b"abc"), None);
+        assert_eq!(GENESIS.to_string(), "0".repeat(64));
+    }
+}

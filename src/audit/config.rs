@@ -1,0 +1,128 @@
+//! The `audit:` section of `pii-proxy.yaml`. The config module embeds
+//! [`AuditConfig`] as is; every field has a default, so `audit: {}` (or no
+//! section at all) gives a working, durable log in `./audit`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::AuditError;
+
+/// Where and how the audit log is written.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Directory holding the segment files (`audit-<first seq>-<time>.jsonl`).
+    /// Created at start when missing. Default: `audit`.
+    pub dir: PathBuf,
+    /// When a record counts as accepted: `always` (written and fsynced; a
+    /// request waits for its batch's fsync), `batch` (written; fsync at most
+    /// every `fsync_interval`, so a power loss can lose that window) or `off`
+    /// (written; the OS decides). Default: `batch`.
+    pub fsync: FsyncPolicy,
+    /// Under `fsync: batch`, the longest time written records stay without
+    /// an fsync. Default: `20ms`.
+    #[serde(with = "humantime_serde")]
+    pub fsync_interval: Duration,
+    /// Start a new segment once the current one holds this many bytes
+    /// (checked between batches, so a segment can end a batch beyond it).
+    /// `0` never rotates by size. Default: 64 MiB.
+    pub rotate_bytes: u64,
+    /// Start a new segment once the current one is this old. `0s` never
+    /// rotates by time. Default: `24h`.
+    #[serde(with = "humantime_serde")]
+    pub rotate_interval: Duration,
+    /// Chain records with HMAC-SHA256 under the keyring's audit chain key
+    /// instead of plain SHA-256, so that someone who can edit the files
+    /// cannot rebuild a valid chain. `audit verify` then needs `--keys`.
+    /// Changing it on an existing log is refused at start. Default: `false`.
+    pub keyed_chain: bool,
+    /// Records waiting for the writer before `append` waits for room
+    /// (back-pressure on requests). Default: 4096.
+    pub queue_capacity: usize,
+}
+
+/// When the writer fsyncs; see [`AuditConfig::fsync`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FsyncPolicy {
+    Always,
+    #[default]
+    Batch,
+    Off,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            dir: PathBuf::from("audit"),
+            fsync: FsyncPolicy::Batch,
+            fsync_interval: Duration::from_millis(20),
+            rotate_bytes: 64 * 1024 * 1024,
+            rotate_interval: Duration::from_secs(24 * 60 * 60),
+            keyed_chain: false,
+            queue_capacity: 4096,
+        }
+    }
+}
+
+impl AuditConfig {
+    /// Checks what serde cannot: every problem, not just the first.
+    pub fn validate(&self) -> Result<(), AuditError> {
+        let mut problems = Vec::new();
+        if self.dir.as_os_str().is_empty() {
+            problems.push("`dir` must not be empty");
+        }
+        if self.queue_capacity == 0 {
+            problems.push("`queue_capacity` must be at least 1");
+        }
+        if self.fsync == FsyncPolicy::Batch && self.fsync_interval.is_zero() {
+            problems.push("`fsync_interval` must be above 0 with `fsync: batch` (use `fsync: always` to sync every batch)");
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AuditError::Config(problems.join("; ")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn design_example_section_parses_with_defaults() {
+        let config: AuditConfig =
+            serde_saphyr::from_str("{dir: audit, fsync: batch}").expect("parses");
+        assert_eq!(config, AuditConfig::default());
+        config.validate().expect("defaults are valid");
+    }
+
+    #[test]
+    fn every_field_parses_from_yaml() {
+        let yaml = "dir: /var/log/pii\nfsync: always\nfsync_interval: 5ms\nrotate_bytes: 1024\nrotate_interval: 1h\nkeyed_chain: true\nqueue_capacity: 8\n";
+        let config: AuditConfig = serde_saphyr::from_str(yaml).expect("parses");
+        assert_eq!(config.dir, PathBuf::from("/var/log/pii"));
+        assert_eq!(config.fsync, FsyncPolicy::Always);
+        assert_eq!(config.fsync_interval, Duration::from_millis(5));
+        assert_eq!(config.rotate_bytes, 1024);
+        assert_eq!(config.rotate_interval, Duration::from_secs(3600));
+        assert!(config.keyed_chain);
+        assert_eq!(config.queue_capacity, 8);
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_values_are_refused() {
+        assert!(serde_saphyr::from_str::<AuditConfig>("{fsynk: batch}").is_err());
+        assert!(serde_saphyr::from_str::<AuditConfig>("{fsync: sometimes}").is_err());
+        let config = AuditConfig {
+            queue_capacity: 0,
+            fsync_interval: Duration::ZERO,
+            ..AuditConfig::default()
+        };
+        let message = config.validate().expect_err("invalid").to_string();
+        assert!(message.contains("queue_capacity") && message.contains("fsync_interval"));
+    }
+}

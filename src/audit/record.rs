@@ -1,0 +1,749 @@
+//! Audit record types, built so that a raw personal value cannot get in.
+//!
+//! Every string in a record is one of these newtypes, each made through a
+//! constructor that checks or blanks it:
+//! - [`Label`] (partner, method, category, action, detector, reason code):
+//!   short ASCII identifiers from the config; refused if they hold a run of
+//!   6+ digits or an `@` (the shape of an ID, card, phone or email).
+//! - [`AuditPath`]: the request path without query or fragment; any segment
+//!   that could carry a value (6+ digit run, `@`, `%`, non-ASCII, over 64
+//!   bytes) becomes `*`.
+//! - [`FieldPath`]: a JSON path; any key or index that could carry a value
+//!   (6+ digit run, `@`, control characters) becomes `*`.
+//! - [`SubjectHash`]: only made by [`SubjectHasher`] (keyed HMAC-SHA256).
+//! - [`RequestId`], [`RulesVersion`]: fixed alphabets.
+//!
+//! Deserializing applies the same checks, so `search` and `stats` read back
+//! only what the writer could have written.
+
+use std::fmt;
+use std::sync::Arc;
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::chain::{ChainKey, Digest};
+use super::{AuditError, Seq};
+
+fn invalid(field: &'static str, reason: &'static str) -> AuditError {
+    AuditError::InvalidField { field, reason }
+}
+
+/// Length of the longest run of ASCII digits in `text`.
+fn longest_digit_run(text: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for b in text.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// A run of this many digits looks like an ID, card, phone or account number.
+const DIGIT_RUN_LIMIT: usize = 6;
+
+fn looks_like_a_value(text: &str) -> bool {
+    longest_digit_run(text) >= DIGIT_RUN_LIMIT || text.contains('@')
+}
+
+macro_rules! string_newtype_serde {
+    ($name:ident, $parse:expr) => {
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                let parse: fn(&str) -> Result<$name, AuditError> = $parse;
+                parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// An identifier from the config or the code: partner id, HTTP method,
+/// category, action, detector, reason code, admin action. 1–128 bytes of
+/// `A-Z a-z 0-9 _ - . : /`, no run of 6+ digits. Cheap to clone: build
+/// them once at config load, not per request.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Label(Arc<str>);
+
+impl Label {
+    pub fn new(text: &str) -> Result<Label, AuditError> {
+        if text.is_empty() || text.len() > 128 {
+            return Err(invalid("label", "must be 1 to 128 bytes"));
+        }
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b"_-.:/".contains(&b);
+        if !text.bytes().all(allowed) {
+            return Err(invalid("label", "only A-Z a-z 0-9 _ - . : / are allowed"));
+        }
+        if looks_like_a_value(text) {
+            return Err(invalid(
+                "label",
+                "a run of 6 or more digits looks like personal data",
+            ));
+        }
+        Ok(Label(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(Label, Label::new);
+
+/// The proxy's own id for one request (never a client-supplied header):
+/// 1–128 bytes of `A-Z a-z 0-9 _ - . :`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct RequestId(Arc<str>);
+
+impl RequestId {
+    pub fn new(text: &str) -> Result<RequestId, AuditError> {
+        let allowed = |b: u8| b.is_ascii_alphanumeric() || b"_-.:".contains(&b);
+        if text.is_empty() || text.len() > 128 || !text.bytes().all(allowed) {
+            return Err(invalid(
+                "request id",
+                "must be 1 to 128 bytes of A-Z a-z 0-9 _ - . :",
+            ));
+        }
+        Ok(RequestId(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(RequestId, RequestId::new);
+
+/// The request path as audited: no query, no fragment, and `*` for every
+/// segment that could carry a value (`/v1/users/110101199003077777/card`
+/// becomes `/v1/users/*/card`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct AuditPath(String);
+
+impl AuditPath {
+    /// From a request target (`/path?query#fragment`); never fails.
+    pub fn from_request(target: &str) -> AuditPath {
+        let path = target.split(['?', '#']).next().unwrap_or_default();
+        let mut out = String::with_capacity(path.len().min(512));
+        if !path.starts_with('/') {
+            out.push('/');
+        }
+        for (i, segment) in path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            let risky = segment.len() > 64
+                || looks_like_a_value(segment)
+                || !segment
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"%\"\\".contains(&b));
+            out.push_str(if risky { "*" } else { segment });
+        }
+        if out.len() > 512 {
+            out.truncate(511);
+            out.push('*');
+        }
+        AuditPath(out)
+    }
+
+    fn parse(text: &str) -> Result<AuditPath, AuditError> {
+        let path = AuditPath::from_request(text);
+        if path.0 == text {
+            Ok(path)
+        } else {
+            Err(invalid("path", "not in the form the audit writer produces"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(AuditPath, AuditPath::parse);
+
+/// A JSON path naming a field (`$.user.id_number`, `$.items[2].phone`),
+/// with `*` for every key or index that could itself be a value (an object
+/// keyed by phone number, say).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct FieldPath(String);
+
+impl FieldPath {
+    /// From the engine's path text; never fails. Keys and indexes are the
+    /// runs between `.`, `[` and `]`; a quoted key (`['a.b']`) is one.
+    pub fn new(path: &str) -> FieldPath {
+        let mut out = String::with_capacity(path.len().min(512));
+        let mut rest = path;
+        while let Some(first) = rest.chars().next() {
+            let (token, tail) = if first == '\'' || first == '"' {
+                out.push(first);
+                let inner = &rest[1..];
+                let end = inner.find(first).unwrap_or(inner.len());
+                (&inner[..end], &inner[end..])
+            } else if matches!(first, '.' | '[' | ']') {
+                out.push(first);
+                rest = &rest[1..];
+                continue;
+            } else {
+                let end = rest.find(['.', '[', ']', '\'', '"']).unwrap_or(rest.len());
+                rest.split_at(end)
+            };
+            let risky = looks_like_a_value(token)
+                || token.chars().any(|c| c.is_control() || c == '\\')
+                || token.len() > 128;
+            out.push_str(if risky { "*" } else { token });
+            rest = tail;
+            if first == '\'' || first == '"' {
+                if let Some(close) = rest.chars().next() {
+                    out.push(close);
+                    rest = &rest[close.len_utf8()..];
+                }
+            }
+        }
+        if out.len() > 512 {
+            let mut cut = 511;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            out.push('*');
+        }
+        FieldPath(out)
+    }
+
+    fn parse(text: &str) -> Result<FieldPath, AuditError> {
+        let path = FieldPath::new(text);
+        if path.0 == text {
+            Ok(path)
+        } else {
+            Err(invalid(
+                "field path",
+                "not in the form the audit writer produces",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(FieldPath, FieldPath::parse);
+
+/// A subject as the audit log and the consent store know it:
+/// `hmac:<64 hex>`, the keyed HMAC-SHA256 of the subject id.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct SubjectHash(String);
+
+impl SubjectHash {
+    fn parse(text: &str) -> Result<SubjectHash, AuditError> {
+        match text.strip_prefix("hmac:") {
+            Some(hex) if Digest::from_hex(hex.as_bytes()).is_some() => {
+                Ok(SubjectHash(text.to_owned()))
+            }
+            _ => Err(invalid("subject", "expected hmac:<64 lowercase hex>")),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(SubjectHash, SubjectHash::parse);
+
+/// Hashes subject ids with the keyring's subject key (stable across key
+/// rotation, so one key searches months of log).
+#[derive(Clone)]
+pub struct SubjectHasher {
+    mac: Hmac<Sha256>,
+}
+
+impl fmt::Debug for SubjectHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SubjectHasher(..)")
+    }
+}
+
+impl SubjectHasher {
+    /// `key` is `Keyring::subject_key()`.
+    pub fn new(key: &[u8; 32]) -> SubjectHasher {
+        let mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+        SubjectHasher { mac }
+    }
+
+    pub fn from_keyring(keyring: &crate::protect::Keyring) -> SubjectHasher {
+        SubjectHasher::new(&keyring.subject_key())
+    }
+
+    /// `hmac:<hex>` of the subject id exactly as given (no normalization:
+    /// the proxy and the investigator must pass the same text).
+    pub fn hash(&self, subject: &str) -> SubjectHash {
+        let mut mac = self.mac.clone();
+        mac.update(subject.as_bytes());
+        let digest = Digest(mac.finalize().into_bytes().into());
+        SubjectHash(format!("hmac:{digest}"))
+    }
+}
+
+/// Which compiled policy applied: `<alg>:<hex>` (`sha256:…`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct RulesVersion(Arc<str>);
+
+impl RulesVersion {
+    /// `sha256:<hex>` of the policy's bytes (the rules file as loaded).
+    pub fn of_policy(bytes: &[u8]) -> RulesVersion {
+        let digest: [u8; 32] = Sha256::digest(bytes).into();
+        RulesVersion(format!("sha256:{}", Digest(digest)).into())
+    }
+
+    /// An `<alg>:<hex>` version computed elsewhere: alg of `a-z 0-9 -`
+    /// (1–16), exactly 64 lowercase hex digits (a 256-bit digest; the fixed
+    /// length keeps an ID or card number from passing as a version).
+    pub fn parse(text: &str) -> Result<RulesVersion, AuditError> {
+        let reason = "expected <alg>:<64 lowercase hex digits>";
+        let (alg, hex) = text
+            .split_once(':')
+            .ok_or(invalid("rules version", reason))?;
+        let alg_ok = (1..=16).contains(&alg.len())
+            && alg
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let hex_ok = Digest::from_hex(hex.as_bytes()).is_some();
+        if alg_ok && hex_ok {
+            Ok(RulesVersion(text.into()))
+        } else {
+            Err(invalid("rules version", reason))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(RulesVersion, RulesVersion::parse);
+
+/// The consent state the proxy found for (subject, partner).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consent {
+    Granted,
+    Revoked,
+    /// The rules name no subject, or the body had none.
+    NoSubject,
+}
+
+/// One protected (or refused) field: where, what, what was done, and which
+/// rule or detector decided. Never the value.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub path: FieldPath,
+    pub category: Label,
+    pub action: Label,
+    /// Index of the `fields:` entry in the partner's rules file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<u32>,
+    /// The `detect:` entry's detector (`cn_resident_id`, `pattern:2`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<Label>,
+}
+
+impl Finding {
+    pub fn by_rule(path: FieldPath, category: Label, action: Label, rule: u32) -> Finding {
+        Finding {
+            path,
+            category,
+            action,
+            rule: Some(rule),
+            detector: None,
+        }
+    }
+
+    pub fn by_detector(
+        path: FieldPath,
+        category: Label,
+        action: Label,
+        detector: Label,
+    ) -> Finding {
+        Finding {
+            path,
+            category,
+            action,
+            rule: None,
+            detector: Some(detector),
+        }
+    }
+}
+
+/// A body about to go to a partner; appended (and accepted) before a byte
+/// goes upstream.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Share {
+    pub id: RequestId,
+    pub partner: Label,
+    pub method: Label,
+    pub path: AuditPath,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<SubjectHash>,
+    pub consent: Consent,
+    pub fields: Vec<Finding>,
+    pub rules_version: RulesVersion,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    /// The partner's region is outside the home region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_border: Option<bool>,
+}
+
+/// The partner's answer to a shared request, linked by `id`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    pub id: RequestId,
+    pub partner: Label,
+    pub status: u16,
+    pub latency_ms: u64,
+    /// Findings in the response, when the response is inspected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Finding>,
+}
+
+/// A refused request: nothing went upstream.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blocked {
+    pub id: RequestId,
+    /// `None` when no partner route matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<Label>,
+    pub method: Label,
+    pub path: AuditPath,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<SubjectHash>,
+    /// The public error code (`consent_revoked`, `invalid_json`, …).
+    pub reason: Label,
+    /// The HTTP status the caller got.
+    pub status: u16,
+    /// The findings that caused the refusal, if any (a `refuse` action).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Finding>,
+}
+
+/// An administrative action (reload, consent change, key rotation).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Admin {
+    pub action: Label,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Label>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<Label>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<SubjectHash>,
+}
+
+/// Written by the writer itself, first in a new segment, when the newest
+/// segment it found on start ended in a torn line: names that line so
+/// `verify` can tell a recorded crash from a silent truncation.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recovery {
+    /// File name (not path) of the segment with the torn tail.
+    pub torn_segment: String,
+    /// 1-based line number of the torn line.
+    pub torn_line: u64,
+    /// Bytes after the last newline of that segment.
+    pub torn_bytes: u64,
+}
+
+/// What callers append.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Event {
+    Share(Share),
+    Outcome(Outcome),
+    Blocked(Blocked),
+    Admin(Admin),
+}
+
+impl From<Share> for Event {
+    fn from(r: Share) -> Event {
+        Event::Share(r)
+    }
+}
+impl From<Outcome> for Event {
+    fn from(r: Outcome) -> Event {
+        Event::Outcome(r)
+    }
+}
+impl From<Blocked> for Event {
+    fn from(r: Blocked) -> Event {
+        Event::Blocked(r)
+    }
+}
+impl From<Admin> for Event {
+    fn from(r: Admin) -> Event {
+        Event::Admin(r)
+    }
+}
+
+/// A record's kind and its own members, as stored (`"kind"` is the tag).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    Share(Share),
+    Outcome(Outcome),
+    Blocked(Blocked),
+    Admin(Admin),
+    Recovery(Recovery),
+}
+
+impl From<Event> for Body {
+    fn from(event: Event) -> Body {
+        match event {
+            Event::Share(r) => Body::Share(r),
+            Event::Outcome(r) => Body::Outcome(r),
+            Event::Blocked(r) => Body::Blocked(r),
+            Event::Admin(r) => Body::Admin(r),
+        }
+    }
+}
+
+/// One line of the log, read back.
+#[derive(Clone, PartialEq, Eq, Debug, Deserialize)]
+pub struct Record {
+    pub seq: Seq,
+    pub ts: String,
+    #[serde(flatten)]
+    pub body: Body,
+    pub prev: Digest,
+    pub hash: Digest,
+}
+
+/// Describes a JSON error without its text, which can quote the offending
+/// value (`invalid type: string "…"`).
+pub(crate) fn json_error(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Io => "could not be read",
+        Category::Syntax => "is not valid JSON",
+        Category::Data => "has a missing, unknown or invalid member",
+        Category::Eof => "ends early",
+    };
+    format!("the record {what} (at column {})", error.column())
+}
+
+/// The canonical form: every member but `hash`, in the documented order.
+#[derive(Serialize)]
+struct Unsealed<'a> {
+    seq: Seq,
+    ts: &'a str,
+    #[serde(flatten)]
+    body: &'a Body,
+    prev: Digest,
+}
+
+/// Appends the sealed line for one record to `buf`; returns its hash.
+pub(crate) fn encode(
+    buf: &mut Vec<u8>,
+    key: &ChainKey,
+    seq: Seq,
+    ts: &str,
+    body: &Body,
+    prev: Digest,
+) -> Digest {
+    let start = buf.len();
+    let unsealed = Unsealed {
+        seq,
+        ts,
+        body,
+        prev,
+    };
+    serde_json::to_writer(&mut *buf, &unsealed)
+        .expect("records hold only strings, integers and bools, which always serialize");
+    key.seal(buf, start)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::audit::chain::{GENESIS, line_intact};
+
+    fn label(text: &str) -> Label {
+        Label::new(text).expect("valid label")
+    }
+
+    pub(crate) fn sample_share() -> Share {
+        let hasher = SubjectHasher::new(&[1; 32]);
+        Share {
+            id: RequestId::new("req-1").expect("id"),
+            partner: label("credit-bureau"),
+            method: label("POST"),
+            path: AuditPath::from_request("/v1/query?id=110101199003077777"),
+            subject: Some(hasher.hash("110101199003077777")),
+            consent: Consent::Granted,
+            fields: vec![Finding::by_rule(
+                FieldPath::new("$.user.id_number"),
+                label("id_number"),
+                label("encrypt"),
+                1,
+            )],
+            rules_version: RulesVersion::of_policy(b"rules"),
+            bytes_in: 1024,
+            bytes_out: 1100,
+            cross_border: None,
+        }
+    }
+
+    #[test]
+    fn share_line_has_the_documented_member_order() {
+        let mut buf = Vec::new();
+        let body = Body::Share(sample_share());
+        encode(
+            &mut buf,
+            &ChainKey::Plain,
+            1,
+            "2026-11-23T05:00:00.123Z",
+            &body,
+            GENESIS,
+        );
+        let line = std::str::from_utf8(&buf).expect("utf8");
+        assert!(line.ends_with("\"}\n"));
+        let keys = [
+            "\"seq\":1,",
+            "\"ts\":",
+            "\"kind\":\"share\"",
+            "\"id\":",
+            "\"partner\":",
+            "\"method\":",
+            "\"path\":\"/v1/query\"",
+            "\"subject\":\"hmac:",
+            "\"consent\":\"granted\"",
+            "\"fields\":[{\"path\":\"$.user.id_number\",\"category\":\"id_number\",\"action\":\"encrypt\",\"rule\":1}]",
+            "\"rules_version\":\"sha256:",
+            "\"bytes_in\":1024",
+            "\"bytes_out\":1100",
+            "\"prev\":",
+            "\"hash\":",
+        ];
+        let mut at = 0;
+        for key in keys {
+            let found = line[at..]
+                .find(key)
+                .unwrap_or_else(|| panic!("{key} after {at} in {line}"));
+            at += found + key.len();
+        }
+        assert!(!line.contains("cross_border"));
+        assert_eq!(
+            line_intact(&ChainKey::Plain, &buf[..buf.len() - 1]),
+            Some(true)
+        );
+        let record: Record = serde_json::from_slice(&buf).expect("reads back");
+        assert_eq!(record.body, body);
+        assert_eq!(record.seq, 1);
+        assert_eq!(record.prev, GENESIS);
+    }
+
+    #[test]
+    fn reading_refuses_unknown_members_and_unsanitized_values() {
+        let mut buf = Vec::new();
+        encode(
+            &mut buf,
+            &ChainKey::Plain,
+            1,
+            "t",
+            &Body::Share(sample_share()),
+            GENESIS,
+        );
+        let line = String::from_utf8(buf).expect("utf8");
+        let extra = line.replace("\"consent\":", "\"note\":\"x\",\"consent\":");
+        assert!(serde_json::from_str::<Record>(&extra).is_err());
+        let raw = line.replace(
+            "\"path\":\"/v1/query\"",
+            "\"path\":\"/v1/110101199003077777\"",
+        );
+        assert!(serde_json::from_str::<Record>(&raw).is_err());
+    }
+
+    #[test]
+    fn labels_refuse_what_looks_like_personal_data() {
+        assert!(Label::new("credit-bureau").is_ok());
+        assert!(Label::new("pattern:2").is_ok());
+        assert!(Label::new("13812345678").is_err());
+        assert!(Label::new("a@b.cn").is_err());
+        assert!(Label::new("张三").is_err());
+        assert!(Label::new("").is_err());
+        let message = Label::new("110101199003077777")
+            .expect_err("refused")
+            .to_string();
+        assert!(!message.contains("110101"));
+    }
+
+    #[test]
+    fn paths_lose_queries_and_value_like_segments() {
+        let cases = [
+            ("/v1/query?id=110101199003077777", "/v1/query"),
+            ("/v1/users/110101199003077777/card", "/v1/users/*/card"),
+            ("/v1/users/a@b.cn", "/v1/users/*"),
+            ("/v1/%E5%BC%A0%E4%B8%89#frag", "/v1/*"),
+            ("/v1/张三/x", "/v1/*/x"),
+            ("/v2/orders/12345", "/v2/orders/12345"),
+            ("relative", "/relative"),
+            ("", "/"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(AuditPath::from_request(input).as_str(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn field_paths_blank_value_like_keys() {
+        let cases = [
+            ("$.user.id_number", "$.user.id_number"),
+            ("$.items[2].phone", "$.items[2].phone"),
+            ("$.contacts.13812345678.name", "$.contacts.*.name"),
+            ("$['a@b.cn']", "$['*']"),
+            ("$['手机号']", "$['手机号']"),
+            ("$['a.b'].c", "$['a.b'].c"),
+            ("$[\"13812345678\"]", "$[\"*\"]"),
+            ("$['unterminated", "$['unterminated"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(FieldPath::new(input).as_str(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn subject_hash_is_keyed_and_stable() {
+        let a = SubjectHasher::new(&[1; 32]);
+        let b = SubjectHasher::new(&[2; 32]);
+        let id = "110101199003077777";
+        assert_eq!(a.hash(id), a.hash(id));
+        assert_ne!(a.hash(id), b.hash(id));
+        assert!(a.hash(id).as_str().starts_with("hmac:"));
+        assert_eq!(a.hash(id).as_str().len(), 5 + 64);
+        assert!(!format!("{a:?}").contains("1, 1"));
+    }
+
+    #[test]
+    fn rules_versions_have_one_shape() {
+        assert!(
+            RulesVersion::of_policy(b"x")
+                .as_str()
+                .starts_with("sha256:")
+        );
+        let version = RulesVersion::of_policy(b"x");
+        assert_eq!(RulesVersion::parse(version.as_str()).ok(), Some(version));
+        assert!(RulesVersion::parse("sha256:110101199003077777").is_err());
+        assert!(RulesVersion::parse("v1").is_err());
+        assert!(RulesVersion::parse("sha256:ZZZZZZZZZZZZZZZZ").is_err());
+    }
+}

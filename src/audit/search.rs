@@ -1,0 +1,247 @@
+//! Investigator views over the log: one subject's share events (`search`)
+//! and per-partner counts (`stats`).
+//!
+//! They read records without checking the chain (run `verify` for that);
+//! a torn last line is skipped, any other unreadable line is an error with
+//! its file and line. The subject is matched by its keyed hash, so the
+//! investigator needs the keyring's subject key, and the raw id never
+//! reaches the log or this module's output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use super::record::{Body, Consent, Record, SubjectHash, json_error};
+use super::segment::{expand, split_lines};
+use super::{AuditError, Seq};
+
+/// What to look for.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    pub subject: SubjectHash,
+    pub partner: Option<String>,
+    pub since: Option<OffsetDateTime>,
+}
+
+/// One share of the subject's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareEvent {
+    pub seq: Seq,
+    pub ts: String,
+    pub id: String,
+    pub partner: String,
+    pub method: String,
+    pub path: String,
+    pub consent: Consent,
+    /// (category, action) per finding, in record order.
+    pub fields: Vec<(String, String)>,
+    pub rules_version: String,
+    pub cross_border: bool,
+}
+
+impl fmt::Display for ShareEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}  {}  {} {}  seq {}  id {}",
+            self.ts, self.partner, self.method, self.path, self.seq, self.id
+        )?;
+        if self.cross_border {
+            f.write_str("  cross-border")?;
+        }
+        f.write_str("  ")?;
+        if self.fields.is_empty() {
+            return f.write_str("no protected fields");
+        }
+        for (i, (category, action)) in self.fields.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{category}→{action}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses `--since`: RFC 3339 (`2026-11-23T05:00:00Z`) or a date
+/// (`2026-11-23`, midnight UTC).
+pub fn parse_since(text: &str) -> Option<OffsetDateTime> {
+    if let Some(at) = crate::time::parse_rfc3339(text) {
+        return Some(at);
+    }
+    let date = time::Date::parse(text, format_description!("[year]-[month]-[day]")).ok()?;
+    Some(date.midnight().assume_utc())
+}
+
+/// The subject's share events in `inputs`, oldest first.
+pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>, AuditError> {
+    let mut events = Vec::new();
+    for_each_record(inputs, |path, line, record| {
+        let Body::Share(share) = &record.body else {
+            return Ok(());
+        };
+        if share.subject.as_ref() != Some(&query.subject)
+            || query
+                .partner
+                .as_ref()
+                .is_some_and(|p| p != share.partner.as_str())
+        {
+            return Ok(());
+        }
+        if let Some(since) = query.since {
+            let ts = crate::time::parse_rfc3339(&record.ts).ok_or_else(|| AuditError::Corrupt {
+                path: path.into(),
+                line,
+                message: "`ts` is not an RFC 3339 time".into(),
+            })?;
+            if ts < since {
+                return Ok(());
+            }
+        }
+        events.push(ShareEvent {
+            seq: record.seq,
+            ts: record.ts.clone(),
+            id: share.id.to_string(),
+            partner: share.partner.to_string(),
+            method: share.method.to_string(),
+            path: share.path.to_string(),
+            consent: share.consent,
+            fields: share
+                .fields
+                .iter()
+                .map(|f| (f.category.to_string(), f.action.to_string()))
+                .collect(),
+            rules_version: share.rules_version.to_string(),
+            cross_border: share.cross_border.unwrap_or(false),
+        });
+        Ok(())
+    })?;
+    Ok(events)
+}
+
+/// Per-partner counts: the "monitoring of third parties' queries" view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub records: u64,
+    pub partners: BTreeMap<String, PartnerStats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartnerStats {
+    pub shares: u64,
+    /// Distinct subject hashes in share events.
+    pub subjects: u64,
+    pub cross_border: u64,
+    /// Findings per category in share events.
+    pub categories: BTreeMap<String, u64>,
+    /// Findings per action in share events.
+    pub actions: BTreeMap<String, u64>,
+    /// Refusals per reason code.
+    pub blocked: BTreeMap<String, u64>,
+}
+
+/// Partner name used for refusals that matched no partner route.
+pub const NO_PARTNER: &str = "(no partner)";
+
+pub fn stats(inputs: &[PathBuf]) -> Result<Stats, AuditError> {
+    let mut stats = Stats::default();
+    let mut subjects: BTreeMap<String, BTreeSet<SubjectHash>> = BTreeMap::new();
+    for_each_record(inputs, |_, _, record| {
+        stats.records += 1;
+        match &record.body {
+            Body::Share(share) => {
+                let partner = share.partner.to_string();
+                let entry = stats.partners.entry(partner.clone()).or_default();
+                entry.shares += 1;
+                entry.cross_border += u64::from(share.cross_border == Some(true));
+                for finding in &share.fields {
+                    *entry
+                        .categories
+                        .entry(finding.category.to_string())
+                        .or_default() += 1;
+                    *entry.actions.entry(finding.action.to_string()).or_default() += 1;
+                }
+                if let Some(subject) = &share.subject {
+                    subjects.entry(partner).or_default().insert(subject.clone());
+                }
+            }
+            Body::Blocked(blocked) => {
+                let partner = blocked
+                    .partner
+                    .as_ref()
+                    .map_or(NO_PARTNER.to_owned(), |p| p.to_string());
+                let entry = stats.partners.entry(partner).or_default();
+                *entry.blocked.entry(blocked.reason.to_string()).or_default() += 1;
+            }
+            Body::Outcome(_) | Body::Admin(_) | Body::Recovery(_) => {}
+        }
+        Ok(())
+    })?;
+    for (partner, set) in subjects {
+        if let Some(entry) = stats.partners.get_mut(&partner) {
+            entry.subjects = set.len() as u64;
+        }
+    }
+    Ok(stats)
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (partner, p) in &self.partners {
+            let blocked: u64 = p.blocked.values().sum();
+            writeln!(
+                f,
+                "partner {partner}: {} share events, {} distinct subjects, {} cross-border, {blocked} blocked",
+                p.shares, p.subjects, p.cross_border
+            )?;
+            write_counts(f, "categories", &p.categories)?;
+            write_counts(f, "actions", &p.actions)?;
+            write_counts(f, "blocked", &p.blocked)?;
+        }
+        writeln!(
+            f,
+            "{} records, {} partners",
+            self.records,
+            self.partners.len()
+        )
+    }
+}
+
+fn write_counts(
+    f: &mut fmt::Formatter<'_>,
+    what: &str,
+    counts: &BTreeMap<String, u64>,
+) -> fmt::Result {
+    if counts.is_empty() {
+        return Ok(());
+    }
+    write!(f, "  {what}:")?;
+    for (i, (name, count)) in counts.iter().enumerate() {
+        let sep = if i == 0 { " " } else { ", " };
+        write!(f, "{sep}{name} {count}")?;
+    }
+    writeln!(f)
+}
+
+/// Calls `visit` with every complete record in `inputs`, in chain order.
+fn for_each_record(
+    inputs: &[PathBuf],
+    mut visit: impl FnMut(&Path, u64, &Record) -> Result<(), AuditError>,
+) -> Result<(), AuditError> {
+    for path in expand(inputs)? {
+        let data = fs::read(&path).map_err(|e| AuditError::io(&path, e))?;
+        let (lines, _torn) = split_lines(&data);
+        for (i, line) in lines.iter().enumerate() {
+            let at = i as u64 + 1;
+            let record: Record = serde_json::from_slice(line).map_err(|e| AuditError::Corrupt {
+                path: path.clone(),
+                line: at,
+                message: json_error(&e),
+            })?;
+            visit(&path, at, &record)?;
+        }
+    }
+    Ok(())
+}

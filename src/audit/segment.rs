@@ -1,0 +1,189 @@
+//! Segment files: naming, ordering, and reading the tail of the log on start.
+//!
+//! A segment is `audit-<first seq, 12 digits>-<UTC yyyymmddThhmmssmmmZ>.jsonl`
+//! (with `-<n>` before `.jsonl` in the rare case the name is taken). The seq
+//! comes first so that names sort in chain order even if the clock steps
+//! back; segments are ordered by (first seq, rest of the name). The writer
+//! never appends to a segment it did not create in this run: every start
+//! and every rotation opens a new one.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use super::chain::{ChainKey, Digest, line_intact};
+use super::record::{Record, Recovery, json_error};
+use super::{AuditError, Seq};
+
+const PREFIX: &str = "audit-";
+const SUFFIX: &str = ".jsonl";
+
+/// The file name of a segment whose first record will be `first_seq`.
+pub fn segment_name(first_seq: Seq, at: OffsetDateTime, attempt: u32) -> String {
+    let stamp = at
+        .format(format_description!(
+            "[year][month][day]T[hour][minute][second][subsecond digits:3]Z"
+        ))
+        .expect("a UTC time formats");
+    if attempt == 0 {
+        format!("{PREFIX}{first_seq:012}-{stamp}{SUFFIX}")
+    } else {
+        format!("{PREFIX}{first_seq:012}-{stamp}-{attempt}{SUFFIX}")
+    }
+}
+
+/// (first seq, rest of the name) for a segment file name; `None` for other
+/// names.
+pub fn sort_key(name: &str) -> Option<(Seq, String)> {
+    let inner = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    let (seq, rest) = inner.split_once('-')?;
+    if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((seq.parse().ok()?, rest.to_owned()))
+}
+
+fn file_key(path: &Path) -> Option<(Seq, String)> {
+    sort_key(path.file_name()?.to_str()?)
+}
+
+/// The segment files in `dir`, in chain order.
+pub fn list(dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
+    let entries = fs::read_dir(dir).map_err(|e| AuditError::io(dir, e))?;
+    let mut segments = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| AuditError::io(dir, e))?.path();
+        if let Some(key) = file_key(&path).filter(|_| path.is_file()) {
+            segments.push((key, path));
+        }
+    }
+    segments.sort();
+    Ok(segments.into_iter().map(|(_, path)| path).collect())
+}
+
+/// Files to read for `inputs` (files and directories), in chain order.
+/// Directories contribute their segments; when every resulting file has a
+/// segment name they are sorted by it, otherwise the given order is kept.
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, AuditError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let meta = fs::metadata(input).map_err(|e| AuditError::io(input, e))?;
+        if meta.is_dir() {
+            files.extend(list(input)?);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    if files.iter().all(|f| file_key(f).is_some()) {
+        files.sort_by_key(|f| file_key(f));
+    }
+    Ok(files)
+}
+
+/// A segment's bytes split into complete lines (each without its `\n`) and
+/// the torn rest after the last `\n` (empty when the file ends cleanly).
+pub fn split_lines(data: &[u8]) -> (Vec<&[u8]>, &[u8]) {
+    let end = data.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let (complete, torn) = data.split_at(end);
+    let lines = match complete.split_last() {
+        Some((_, body)) => body.split(|b| *b == b'\n').collect(),
+        None => Vec::new(),
+    };
+    (lines, torn)
+}
+
+/// What the writer needs from the existing log to continue its chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tail {
+    /// Seq and hash of the newest complete record; `None` for a new log.
+    pub last: Option<(Seq, Digest)>,
+    /// The newest non-empty segment ended in a torn line.
+    pub torn: Option<Recovery>,
+}
+
+/// Reads the newest segments of `dir` back to the newest complete record.
+/// That record must verify under `key`, or the writer refuses to continue.
+pub fn read_tail(dir: &Path, key: &ChainKey) -> Result<Tail, AuditError> {
+    let mut torn = None;
+    let mut newest_non_empty = true;
+    for path in list(dir)?.iter().rev() {
+        let data = fs::read(path).map_err(|e| AuditError::io(path, e))?;
+        if data.is_empty() {
+            continue;
+        }
+        let (lines, rest) = split_lines(&data);
+        if std::mem::take(&mut newest_non_empty) && !rest.is_empty() {
+            torn = Some(Recovery {
+                torn_segment: file_name(path),
+                torn_line: lines.len() as u64 + 1,
+                torn_bytes: rest.len() as u64,
+            });
+        }
+        if let Some(last) = lines.last() {
+            let (seq, hash) = check_last(path, lines.len() as u64, last, key)?;
+            return Ok(Tail {
+                last: Some((seq, hash)),
+                torn,
+            });
+        }
+    }
+    Ok(Tail { last: None, torn })
+}
+
+fn check_last(
+    path: &Path,
+    line: u64,
+    text: &[u8],
+    key: &ChainKey,
+) -> Result<(Seq, Digest), AuditError> {
+    let corrupt = |message: String| AuditError::Corrupt {
+        path: path.into(),
+        line,
+        message,
+    };
+    if line_intact(key, text) != Some(true) {
+        return Err(corrupt(format!(
+            "the newest record does not match its hash under the configured chain (keyed_chain: {}): the log was written with the other setting, or edited",
+            key.is_keyed()
+        )));
+    }
+    let record: Record = serde_json::from_slice(text).map_err(|e| corrupt(json_error(&e)))?;
+    Ok((record.seq, record.hash))
+}
+
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn names_sort_in_chain_order() {
+        let at = datetime!(2026-11-23 05:00:00.123 UTC);
+        let earlier = datetime!(2026-11-22 05:00:00 UTC);
+        let a = segment_name(1, at, 0);
+        assert_eq!(a, "audit-000000000001-20261123T050000123Z.jsonl");
+        let b = segment_name(1, at, 1);
+        let c = segment_name(1000, earlier, 0);
+        let mut names = vec![c.clone(), b.clone(), a.clone()];
+        names.sort_by_key(|n| sort_key(n).expect("segment name"));
+        assert_eq!(names, vec![a, b, c]);
+        assert_eq!(sort_key("notes.txt"), None);
+        assert_eq!(sort_key("audit-x-1.jsonl"), None);
+    }
+
+    #[test]
+    fn split_lines_separates_the_torn_tail() {
+        assert_eq!(split_lines(b""), (vec![], &b""[..]));
+        assert_eq!(split_lines(b"a\nb\n"), (vec![&b"a"[..], b"b"], &b""[..]));
+        assert_eq!(split_lines(b"a\nb"), (vec![&b"a"[..]], &b"b"[..]));
+        assert_eq!(split_lines(b"ab"), (vec![], &b"ab"[..]));
+    }
+}

@@ -1,0 +1,369 @@
+//! `verify`: walks the chain over segment files and names the first broken
+//! record by file and line.
+//!
+//! Checks, record by record: the line ends in a hash member; the hash
+//! matches the canonical bytes (else: edited); the line is a valid record;
+//! seq is the previous seq + 1 (else: deleted/truncated, reordered, or
+//! inserted); prev is the previous hash (else: inserted or replaced); the
+//! first record is the genesis (unless `partial`). A torn line (bytes after
+//! the last newline of a segment) is accepted only when the next record is
+//! the writer's `recovery` record naming that segment, line and byte count;
+//! a torn tail at the very end of the log is always reported.
+//!
+//! What a chain alone cannot show: records cut from the end of the newest
+//! segment at a line boundary. The report prints the head (last seq and
+//! hash) so it can be compared with a copy kept elsewhere (metrics export
+//! `last_seq`).
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::chain::{ChainKey, Digest, GENESIS, split_line};
+use super::record::{Body, Record, json_error};
+use super::segment::{expand, file_name, split_lines};
+use super::{AuditError, Seq};
+
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// `ChainKey::Keyed` for a log written with `keyed_chain: true`.
+    pub key: ChainKey,
+    /// Accept a first record that is not the genesis (a later part of the
+    /// log, e.g. after retention removed old segments).
+    pub partial: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            key: ChainKey::Plain,
+            partial: false,
+        }
+    }
+}
+
+/// The result of a walk: counts, the head, torn tails that the writer
+/// recorded, and the first problem if any.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub files: usize,
+    pub records: u64,
+    pub first_seq: Option<Seq>,
+    pub last_seq: Option<Seq>,
+    /// Hash of the last record.
+    pub head: Option<Digest>,
+    /// Torn lines followed by a matching recovery record.
+    pub recovered: Vec<(PathBuf, u64)>,
+    pub problem: Option<Problem>,
+    pub keyed: bool,
+}
+
+impl Report {
+    pub fn is_intact(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// The first broken record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    /// 1-based line number.
+    pub line: u64,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Not a sealed audit record (no hash member, or invalid JSON/fields).
+    Malformed(String),
+    /// The hash does not match the line's content.
+    Edited,
+    /// A seq gap: records `expected..found` are gone.
+    Missing { expected: Seq, found: Seq },
+    /// A seq gap whose missing record appears later in the same file.
+    Reordered {
+        expected: Seq,
+        found: Seq,
+        expected_at: u64,
+    },
+    /// A seq at or below one already seen.
+    Repeated { expected: Seq, found: Seq },
+    /// `prev` is not the previous record's hash.
+    PrevMismatch,
+    /// The first record is not the genesis record.
+    NotGenesis { found: Seq },
+    /// The log ends in a torn line.
+    TornTail { bytes: u64 },
+    /// A torn line inside the log with no recovery record after it.
+    UnrecordedTorn { bytes: u64 },
+    /// A recovery record that names a torn line which is not there.
+    StrayRecovery,
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProblemKind::Malformed(why) => write!(f, "not a valid audit record: {why}"),
+            ProblemKind::Edited => f.write_str("record edited: its hash does not match its content"),
+            ProblemKind::Missing { expected, found } if found - expected == 1 => write!(
+                f,
+                "seq {found} where {expected} was expected: record {expected} was deleted or truncated away"
+            ),
+            ProblemKind::Missing { expected, found } => write!(
+                f,
+                "seq {found} where {expected} was expected: records {expected}..{} were deleted or truncated away",
+                found - 1
+            ),
+            ProblemKind::Reordered {
+                expected,
+                found,
+                expected_at,
+            } => write!(
+                f,
+                "seq {found} where {expected} was expected: records reordered (seq {expected} is at line {expected_at})"
+            ),
+            ProblemKind::Repeated { expected, found } => write!(
+                f,
+                "seq {found} where {expected} was expected: a record was inserted, duplicated or moved here"
+            ),
+            ProblemKind::PrevMismatch => f.write_str(
+                "prev is not the hash of the record before it: a record was inserted or replaced here",
+            ),
+            ProblemKind::NotGenesis { found } => write!(
+                f,
+                "the chain starts at seq {found}, not at the genesis record: earlier segments are missing (--partial checks a later part of the log)"
+            ),
+            ProblemKind::TornTail { bytes } => write!(
+                f,
+                "torn last line ({bytes} bytes without a newline): the writer stopped mid-write or the file was truncated; the next writer start records the recovery"
+            ),
+            ProblemKind::UnrecordedTorn { bytes } => write!(
+                f,
+                "torn line ({bytes} bytes without a newline) not followed by the writer's recovery record: the file was truncated"
+            ),
+            ProblemKind::StrayRecovery => f.write_str(
+                "recovery record names a torn line that is not there: a segment was edited, replaced or removed",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.kind)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(problem) = &self.problem {
+            writeln!(f, "{problem}")?;
+            if !self.keyed && problem.kind == ProblemKind::Edited && self.records == 0 {
+                writeln!(
+                    f,
+                    "note: if this log was written with `keyed_chain: true`, pass --keys"
+                )?;
+            }
+            return writeln!(
+                f,
+                "BROKEN: {} records verified before the problem",
+                self.records
+            );
+        }
+        for (file, line) in &self.recovered {
+            writeln!(
+                f,
+                "note: {}:{line}: torn line after a crash, recorded by the writer's recovery record",
+                file.display()
+            )?;
+        }
+        let chain = if self.keyed { "HMAC-SHA256" } else { "SHA-256" };
+        match (self.first_seq, self.last_seq, self.head) {
+            (Some(first), Some(last), Some(head)) => writeln!(
+                f,
+                "OK: {} records in {} files, seq {first}..{last}, {chain} chain intact, head {head}",
+                self.records, self.files
+            ),
+            _ => writeln!(f, "OK: no records in {} files", self.files),
+        }
+    }
+}
+
+/// Verifies the chain over `inputs` (segment files or directories, see
+/// [`expand`]). `Err` only when a file cannot be read.
+pub fn verify(inputs: &[PathBuf], options: &VerifyOptions) -> Result<Report, AuditError> {
+    let files = expand(inputs)?;
+    let mut walk = Walk {
+        options,
+        expected: None,
+        prev: GENESIS,
+        torn: None,
+        report: Report {
+            files: files.len(),
+            records: 0,
+            first_seq: None,
+            last_seq: None,
+            head: None,
+            recovered: Vec::new(),
+            problem: None,
+            keyed: options.key.is_keyed(),
+        },
+    };
+    for file in &files {
+        let data = fs::read(file).map_err(|e| AuditError::io(file, e))?;
+        if let Err(problem) = walk.file(file, &data) {
+            walk.report.problem = Some(problem);
+            return Ok(walk.report);
+        }
+    }
+    if let Some(torn) = walk.torn.take() {
+        walk.report.problem = Some(Problem {
+            file: torn.file,
+            line: torn.line,
+            kind: ProblemKind::TornTail { bytes: torn.bytes },
+        });
+    }
+    Ok(walk.report)
+}
+
+struct Torn {
+    file: PathBuf,
+    line: u64,
+    bytes: u64,
+}
+
+struct Walk<'a> {
+    options: &'a VerifyOptions,
+    /// Seq the next record must have; `None` before the first record.
+    expected: Option<Seq>,
+    prev: Digest,
+    torn: Option<Torn>,
+    report: Report,
+}
+
+#[derive(Deserialize)]
+struct SeqOnly {
+    seq: Seq,
+}
+
+impl Walk<'_> {
+    fn file(&mut self, file: &Path, data: &[u8]) -> Result<(), Problem> {
+        let (lines, rest) = split_lines(data);
+        for (i, line) in lines.iter().enumerate() {
+            self.line(file, i as u64 + 1, line, &lines[i + 1..])?;
+        }
+        if !rest.is_empty() {
+            if let Some(earlier) = self.torn.take() {
+                return Err(unrecorded(earlier));
+            }
+            self.torn = Some(Torn {
+                file: file.into(),
+                line: lines.len() as u64 + 1,
+                bytes: rest.len() as u64,
+            });
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, file: &Path, at: u64, line: &[u8], later: &[&[u8]]) -> Result<(), Problem> {
+        let here = |kind| Problem {
+            file: file.into(),
+            line: at,
+            kind,
+        };
+        let (open, claimed) = split_line(line).ok_or_else(|| {
+            here(ProblemKind::Malformed(
+                "the line does not end in a `\"hash\"` member".into(),
+            ))
+        })?;
+        if self.options.key.digest(open) != claimed {
+            return Err(here(ProblemKind::Edited));
+        }
+        let record: Record = serde_json::from_slice(line)
+            .map_err(|e| here(ProblemKind::Malformed(json_error(&e))))?;
+        self.check_link(&record, at, later).map_err(here)?;
+        self.check_torn(&record).map_err(|torn| match torn {
+            Some(torn) => unrecorded(torn),
+            None => here(ProblemKind::StrayRecovery),
+        })?;
+        self.expected = Some(record.seq + 1);
+        self.prev = record.hash;
+        let report = &mut self.report;
+        report.records += 1;
+        report.first_seq.get_or_insert(record.seq);
+        report.last_seq = Some(record.seq);
+        report.head = Some(record.hash);
+        Ok(())
+    }
+
+    fn check_link(&self, record: &Record, at: u64, later: &[&[u8]]) -> Result<(), ProblemKind> {
+        let Some(expected) = self.expected else {
+            let genesis = record.seq == 1 && record.prev == GENESIS;
+            return if genesis || self.options.partial {
+                Ok(())
+            } else {
+                Err(ProblemKind::NotGenesis { found: record.seq })
+            };
+        };
+        let found = record.seq;
+        if found > expected {
+            let later_at = later.iter().position(|l| {
+                serde_json::from_slice::<SeqOnly>(l).is_ok_and(|r| r.seq == expected)
+            });
+            return Err(match later_at {
+                Some(i) => ProblemKind::Reordered {
+                    expected,
+                    found,
+                    expected_at: at + 1 + i as u64,
+                },
+                None => ProblemKind::Missing { expected, found },
+            });
+        }
+        if found < expected {
+            return Err(ProblemKind::Repeated { expected, found });
+        }
+        if record.prev != self.prev {
+            return Err(ProblemKind::PrevMismatch);
+        }
+        Ok(())
+    }
+
+    /// A torn line must be followed by the recovery record naming it, and
+    /// a recovery record must follow the torn line it names. `Err(Some)`:
+    /// a torn line without its recovery record (reported where the tear
+    /// is); `Err(None)`: a recovery record without its torn line.
+    fn check_torn(&mut self, record: &Record) -> Result<(), Option<Torn>> {
+        match (self.torn.take(), &record.body) {
+            (Some(torn), Body::Recovery(r))
+                if r.torn_segment == file_name(&torn.file)
+                    && r.torn_line == torn.line
+                    && r.torn_bytes == torn.bytes =>
+            {
+                self.report.recovered.push((torn.file, torn.line));
+                Ok(())
+            }
+            (Some(_), Body::Recovery(_)) => Err(None),
+            (Some(torn), _) => Err(Some(torn)),
+            // The first record of a partial walk may recover a segment
+            // that was left out.
+            (None, Body::Recovery(_)) if self.report.records > 0 || !self.options.partial => {
+                Err(None)
+            }
+            (None, _) => Ok(()),
+        }
+    }
+}
+
+fn unrecorded(torn: Torn) -> Problem {
+    Problem {
+        file: torn.file,
+        line: torn.line,
+        kind: ProblemKind::UnrecordedTorn { bytes: torn.bytes },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,536 @@
+//! The writer: one thread that owns the segment file, and the cloneable
+//! [`AuditHandle`] requests append through.
+//!
+//! Group commit: the writer takes every record waiting in its queue (up to
+//! [`MAX_BATCH`]), encodes and chains them into one buffer, writes it with
+//! one `write`, then fsyncs once for the batch (`fsync: always`), or at most
+//! every `fsync_interval` (`batch`), or never (`off`). Each append resolves
+//! when its batch is accepted under that policy.
+//!
+//! The writer is a dedicated OS thread rather than a task on the async
+//! runtime because `write` and `fsync` block; a thread keeps them off the
+//! request workers without a `spawn_blocking` hop per batch, and lets the
+//! log outlive (and be opened without) a runtime.
+//!
+//! Failure: a failed write is truncated back to the last record boundary and
+//! the batch is refused; a failed truncate, fsync, open or rotation drops
+//! the segment, and the next batch (at most every [`RETRY_AFTER`]) re-reads
+//! the log's tail from disk and starts a new segment (with a recovery record
+//! if the old one ended in a torn line). Every refused record resolves to
+//! [`AuditError::Unavailable`]; none is acknowledged unless its bytes were
+//! written.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+
+use super::chain::{ChainKey, Digest, GENESIS};
+use super::config::{AuditConfig, FsyncPolicy};
+use super::record::{Body, Event, encode};
+use super::segment::{read_tail, segment_name};
+use super::{AuditError, Seq};
+
+/// Most records written in one batch.
+pub const MAX_BATCH: usize = 1024;
+/// After a failed open or rotation, batches are refused at once for this
+/// long before the writer tries again, so a full disk costs one attempt per
+/// interval rather than one per request.
+pub const RETRY_AFTER: Duration = Duration::from_millis(100);
+
+/// A cheap, cloneable way to append to the audit log. The writer stops when
+/// the last handle is dropped (after writing and syncing what it accepted)
+/// or on [`AuditHandle::shutdown`].
+#[derive(Clone)]
+pub struct AuditHandle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    tx: Sender<Msg>,
+    slots: Arc<Semaphore>,
+    capacity: usize,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for AuditHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditHandle")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// Counters for metrics (`/metrics` on the admin listener).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditStats {
+    /// Records appended and not yet resolved.
+    pub queue_depth: usize,
+    pub queue_capacity: usize,
+    pub records_written: u64,
+    pub batches_written: u64,
+    /// Batches refused with `Unavailable`.
+    pub batches_failed: u64,
+    /// Seq of the newest record written (0 before the first).
+    pub last_seq: Seq,
+    pub last_fsync_latency: Option<Duration>,
+    /// False from a failed batch until the next successful one.
+    pub available: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    records_written: AtomicU64,
+    batches_written: AtomicU64,
+    batches_failed: AtomicU64,
+    last_seq: AtomicU64,
+    /// Microseconds + 1; 0 means no fsync yet.
+    last_fsync_us: AtomicU64,
+    available: AtomicBool,
+}
+
+enum Msg {
+    Append(Pending),
+    Shutdown(oneshot::Sender<Result<(), AuditError>>),
+}
+
+struct Pending {
+    body: Body,
+    ack: oneshot::Sender<Result<Seq, AuditError>>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Pending {
+    /// Frees the queue slot, then wakes the appender (so that a caller
+    /// reading `stats()` after its append sees its slot free).
+    fn resolve(self, result: Result<Seq, AuditError>) {
+        let Pending { ack, _slot, .. } = self;
+        drop(_slot);
+        let _ = ack.send(result);
+    }
+}
+
+fn closed() -> AuditError {
+    AuditError::Unavailable("the audit writer has stopped".into())
+}
+
+impl AuditHandle {
+    /// Opens the log in `config.dir` (created if missing), continuing the
+    /// chain found there, and starts the writer thread. With
+    /// `keyed_chain: true` the chain key comes from `keyring`. Blocking
+    /// I/O: call it at start-up, before serving.
+    pub fn open(
+        config: &AuditConfig,
+        keyring: &crate::protect::Keyring,
+    ) -> Result<AuditHandle, AuditError> {
+        let key = if config.keyed_chain {
+            ChainKey::Keyed(keyring.audit_chain_key())
+        } else {
+            ChainKey::Plain
+        };
+        AuditHandle::open_with_key(config, key)
+    }
+
+    /// [`AuditHandle::open`] with the chain key given directly
+    /// (`config.keyed_chain` is not consulted).
+    pub fn open_with_key(config: &AuditConfig, key: ChainKey) -> Result<AuditHandle, AuditError> {
+        config.validate()?;
+        fs::create_dir_all(&config.dir).map_err(|e| AuditError::io(&config.dir, e))?;
+        let shared = Arc::new(Shared::default());
+        let mut writer = Writer::new(config, key, shared.clone());
+        writer.open_segment()?;
+        shared.available.store(true, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| AuditError::io(&config.dir, e))?;
+        Ok(AuditHandle {
+            inner: Arc::new(Inner {
+                tx,
+                slots: Arc::new(Semaphore::new(config.queue_capacity)),
+                capacity: config.queue_capacity,
+                shared,
+            }),
+        })
+    }
+
+    /// Appends one record; resolves with its seq once the record is written
+    /// (and fsynced under `fsync: always`), or with `Unavailable`. Waits for
+    /// room when `queue_capacity` records are already waiting.
+    pub async fn append(&self, event: impl Into<Event>) -> Result<Seq, AuditError> {
+        let slot = self
+            .inner
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
+        let (ack, done) = oneshot::channel();
+        let pending = Pending {
+            body: event.into().into(),
+            ack,
+            _slot: slot,
+        };
+        self.inner
+            .tx
+            .send(Msg::Append(pending))
+            .map_err(|_| closed())?;
+        done.await.map_err(|_| closed())?
+    }
+
+    /// Writes what was accepted, fsyncs, and stops the writer; later
+    /// appends resolve to `Unavailable`.
+    pub async fn shutdown(&self) -> Result<(), AuditError> {
+        self.inner.slots.close();
+        let (reply, done) = oneshot::channel();
+        self.inner
+            .tx
+            .send(Msg::Shutdown(reply))
+            .map_err(|_| closed())?;
+        done.await.map_err(|_| closed())?
+    }
+
+    pub fn stats(&self) -> AuditStats {
+        let shared = &self.inner.shared;
+        let fsync_us = shared.last_fsync_us.load(Ordering::Relaxed);
+        AuditStats {
+            queue_depth: self
+                .inner
+                .capacity
+                .saturating_sub(self.inner.slots.available_permits()),
+            queue_capacity: self.inner.capacity,
+            records_written: shared.records_written.load(Ordering::Relaxed),
+            batches_written: shared.batches_written.load(Ordering::Relaxed),
+            batches_failed: shared.batches_failed.load(Ordering::Relaxed),
+            last_seq: shared.last_seq.load(Ordering::Relaxed),
+            last_fsync_latency: fsync_us.checked_sub(1).map(Duration::from_micros),
+            available: shared.available.load(Ordering::Relaxed),
+        }
+    }
+}
+
+struct Segment {
+    file: File,
+    path: PathBuf,
+    len: u64,
+    opened: Instant,
+}
+
+struct Writer {
+    dir: PathBuf,
+    fsync: FsyncPolicy,
+    fsync_interval: Duration,
+    rotate_bytes: u64,
+    rotate_interval: Duration,
+    key: ChainKey,
+    next_seq: Seq,
+    prev: Digest,
+    segment: Option<Segment>,
+    /// Under `fsync: batch`: when the oldest unsynced write happened.
+    unsynced_since: Option<Instant>,
+    retry: Option<(Instant, String)>,
+    shared: Arc<Shared>,
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    fn new(config: &AuditConfig, key: ChainKey, shared: Arc<Shared>) -> Writer {
+        Writer {
+            dir: config.dir.clone(),
+            fsync: config.fsync,
+            fsync_interval: config.fsync_interval,
+            rotate_bytes: config.rotate_bytes,
+            rotate_interval: config.rotate_interval,
+            key,
+            next_seq: 1,
+            prev: GENESIS,
+            segment: None,
+            unsynced_since: None,
+            retry: None,
+            shared,
+            buf: Vec::with_capacity(64 * 1024),
+        }
+    }
+
+    fn run(mut self, rx: Receiver<Msg>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        loop {
+            let first = match self.sync_deadline() {
+                Some(deadline) => {
+                    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                        Ok(msg) => msg,
+                        Err(RecvTimeoutError::Timeout) => {
+                            self.sync_after_ack();
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                None => match rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break,
+                },
+            };
+            let mut shutdown = None;
+            let mut next = Ok(first);
+            while batch.len() < MAX_BATCH {
+                match next {
+                    Ok(Msg::Append(pending)) => batch.push(pending),
+                    Ok(Msg::Shutdown(reply)) => {
+                        shutdown = Some(reply);
+                        break;
+                    }
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+                }
+                next = rx.try_recv();
+            }
+            self.commit(&mut batch);
+            if let Some(reply) = shutdown {
+                let _ = reply.send(self.finish());
+                return;
+            }
+        }
+        if let Err(error) = self.finish() {
+            tracing::error!(%error, "audit log: final fsync failed");
+        }
+    }
+
+    fn commit(&mut self, batch: &mut Vec<Pending>) {
+        if batch.is_empty() {
+            return;
+        }
+        match self.write_batch(batch) {
+            Ok(first) => {
+                self.shared.available.store(true, Ordering::Relaxed);
+                for (seq, pending) in (first..).zip(batch.drain(..)) {
+                    pending.resolve(Ok(seq));
+                }
+            }
+            Err(reason) => {
+                self.shared.available.store(false, Ordering::Relaxed);
+                self.shared.batches_failed.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(%reason, records = batch.len(), "audit log: batch refused");
+                for pending in batch.drain(..) {
+                    pending.resolve(Err(AuditError::Unavailable(reason.clone())));
+                }
+            }
+        }
+    }
+
+    /// Writes the batch; returns the first seq, or why nothing was accepted.
+    fn write_batch(&mut self, batch: &[Pending]) -> Result<Seq, String> {
+        self.ensure_segment()?;
+        let ts = crate::time::now_rfc3339();
+        let first = self.next_seq;
+        let mut prev = self.prev;
+        self.buf.clear();
+        for (seq, pending) in (first..).zip(batch) {
+            prev = encode(&mut self.buf, &self.key, seq, &ts, &pending.body, prev);
+        }
+        let segment = self.segment.as_mut().expect("ensure_segment opened one");
+        if let Err(error) = segment.file.write_all(&self.buf) {
+            let reason = format!("{}: write failed: {error}", segment.path.display());
+            // A partial write would leave a torn line mid-segment: cut it off
+            // so the segment ends on a record boundary, or give it up.
+            if segment.file.set_len(segment.len).is_err() {
+                self.segment = None;
+            }
+            return Err(reason);
+        }
+        segment.len += self.buf.len() as u64;
+        self.next_seq = first + batch.len() as u64;
+        self.prev = prev;
+        self.shared
+            .records_written
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        self.shared.batches_written.fetch_add(1, Ordering::Relaxed);
+        self.shared
+            .last_seq
+            .store(self.next_seq - 1, Ordering::Relaxed);
+        match self.fsync {
+            FsyncPolicy::Always => self.sync()?,
+            FsyncPolicy::Batch => {
+                let since = *self.unsynced_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= self.fsync_interval {
+                    self.sync()?;
+                }
+            }
+            FsyncPolicy::Off => {}
+        }
+        Ok(first)
+    }
+
+    /// Makes sure a segment is open and not due for rotation.
+    fn ensure_segment(&mut self) -> Result<(), String> {
+        if let Some(segment) = &self.segment {
+            if !self.rotation_due(segment) {
+                return Ok(());
+            }
+            if self.unsynced_since.is_some() || self.fsync == FsyncPolicy::Always {
+                self.sync()?;
+            }
+            self.segment = None;
+            return self
+                .create_segment()
+                .map_err(|e| self.fail_open(e.to_string()));
+        }
+        if let Some((at, reason)) = &self.retry {
+            if Instant::now() < *at {
+                return Err(reason.clone());
+            }
+        }
+        self.open_segment()
+            .map_err(|e| self.fail_open(e.to_string()))
+    }
+
+    fn fail_open(&mut self, reason: String) -> String {
+        self.retry = Some((Instant::now() + RETRY_AFTER, reason.clone()));
+        reason
+    }
+
+    fn rotation_due(&self, segment: &Segment) -> bool {
+        segment.len > 0
+            && ((self.rotate_bytes > 0 && segment.len >= self.rotate_bytes)
+                || (!self.rotate_interval.is_zero()
+                    && segment.opened.elapsed() >= self.rotate_interval))
+    }
+
+    /// Continues the chain from what is on disk: reads the tail, opens a new
+    /// segment, and records a torn tail if there is one.
+    fn open_segment(&mut self) -> Result<(), AuditError> {
+        let tail = read_tail(&self.dir, &self.key)?;
+        (self.next_seq, self.prev) = match tail.last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, GENESIS),
+        };
+        self.shared
+            .last_seq
+            .store(self.next_seq - 1, Ordering::Relaxed);
+        self.create_segment()?;
+        self.retry = None;
+        if let Some(recovery) = tail.torn {
+            tracing::warn!(
+                segment = %recovery.torn_segment,
+                line = recovery.torn_line,
+                "audit log: torn last line found; recording the recovery in a new segment"
+            );
+            self.write_recovery(Body::Recovery(recovery))?;
+        }
+        Ok(())
+    }
+
+    fn write_recovery(&mut self, body: Body) -> Result<(), AuditError> {
+        let ts = crate::time::now_rfc3339();
+        self.buf.clear();
+        let hash = encode(
+            &mut self.buf,
+            &self.key,
+            self.next_seq,
+            &ts,
+            &body,
+            self.prev,
+        );
+        let segment = self.segment.as_mut().expect("create_segment opened one");
+        let written = segment
+            .file
+            .write_all(&self.buf)
+            .and_then(|()| segment.file.sync_data());
+        if let Err(error) = written {
+            let path = segment.path.clone();
+            self.segment = None;
+            return Err(AuditError::io(path, error));
+        }
+        segment.len += self.buf.len() as u64;
+        self.shared.last_seq.store(self.next_seq, Ordering::Relaxed);
+        self.next_seq += 1;
+        self.prev = hash;
+        Ok(())
+    }
+
+    /// Creates a new, empty segment for `next_seq` and makes it current.
+    fn create_segment(&mut self) -> Result<(), AuditError> {
+        let now = OffsetDateTime::now_utc();
+        for attempt in 0..100 {
+            let path = self.dir.join(segment_name(self.next_seq, now, attempt));
+            let opened = OpenOptions::new().append(true).create_new(true).open(&path);
+            match opened {
+                Ok(file) => {
+                    if self.fsync != FsyncPolicy::Off {
+                        sync_dir(&self.dir)?;
+                    }
+                    self.segment = Some(Segment {
+                        file,
+                        path,
+                        len: 0,
+                        opened: Instant::now(),
+                    });
+                    return Ok(());
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(AuditError::io(path, e)),
+            }
+        }
+        Err(AuditError::Unavailable(format!(
+            "{}: no free segment name for seq {}",
+            self.dir.display(),
+            self.next_seq
+        )))
+    }
+
+    fn sync_deadline(&self) -> Option<Instant> {
+        self.unsynced_since.map(|since| since + self.fsync_interval)
+    }
+
+    /// fsyncs the current segment; on failure gives the segment up (the
+    /// page cache may have dropped the data, so its end is not trusted).
+    fn sync(&mut self) -> Result<(), String> {
+        self.unsynced_since = None;
+        let Some(segment) = &self.segment else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        match segment.file.sync_data() {
+            Ok(()) => {
+                let us = started.elapsed().as_micros().min(u64::MAX as u128 - 1) as u64;
+                self.shared.last_fsync_us.store(us + 1, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(error) => {
+                let reason = format!("{}: fsync failed: {error}", segment.path.display());
+                self.segment = None;
+                Err(reason)
+            }
+        }
+    }
+
+    /// The `fsync: batch` timer: the records were acknowledged already.
+    fn sync_after_ack(&mut self) {
+        if let Err(reason) = self.sync() {
+            self.shared.available.store(false, Ordering::Relaxed);
+            tracing::error!(%reason, "audit log: fsync of acknowledged records failed");
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), AuditError> {
+        let result = self.sync().map_err(AuditError::Unavailable);
+        self.segment = None;
+        result
+    }
+}
+
+/// Makes a new segment's directory entry durable.
+fn sync_dir(dir: &Path) -> Result<(), AuditError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| AuditError::io(dir, e))
+}
+
+#[cfg(test)]
+mod tests;

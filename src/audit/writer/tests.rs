@@ -1,0 +1,230 @@
+use super::*;
+use crate::audit::record::tests::sample_share;
+use crate::audit::verify::{ProblemKind, VerifyOptions, verify};
+
+fn config(dir: &Path, fsync: FsyncPolicy) -> AuditConfig {
+    AuditConfig {
+        dir: dir.to_path_buf(),
+        fsync,
+        ..AuditConfig::default()
+    }
+}
+
+fn check(dir: &Path, key: ChainKey) -> crate::audit::Report {
+    let options = VerifyOptions {
+        key,
+        partial: false,
+    };
+    verify(&[dir.to_path_buf()], &options).expect("readable")
+}
+
+async fn append_n(handle: &AuditHandle, n: usize) -> Vec<Seq> {
+    let mut seqs = Vec::new();
+    for _ in 0..n {
+        seqs.push(handle.append(sample_share()).await.expect("accepted"));
+    }
+    seqs
+}
+
+#[tokio::test]
+async fn concurrent_appends_get_distinct_seqs_and_one_chain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for fsync in [FsyncPolicy::Always, FsyncPolicy::Batch, FsyncPolicy::Off] {
+        let sub = dir.path().join(format!("{fsync:?}"));
+        let handle =
+            AuditHandle::open_with_key(&config(&sub, fsync), ChainKey::Plain).expect("open");
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let handle = handle.clone();
+                tokio::spawn(async move { append_n(&handle, 25).await })
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        for task in tasks {
+            seqs.extend(task.await.expect("task"));
+        }
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=200).collect::<Vec<_>>(), "{fsync:?}");
+        let stats = handle.stats();
+        assert_eq!(stats.records_written, 200);
+        assert_eq!(stats.last_seq, 200);
+        assert_eq!(stats.queue_depth, 0);
+        assert!(stats.available);
+        if fsync == FsyncPolicy::Always {
+            assert!(stats.last_fsync_latency.is_some());
+        }
+        handle.shutdown().await.expect("shutdown");
+        let report = check(&sub, ChainKey::Plain);
+        assert!(report.is_intact(), "{report}");
+        assert_eq!(report.records, 200);
+    }
+}
+
+#[tokio::test]
+async fn restart_continues_the_chain_in_a_new_segment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), FsyncPolicy::Batch);
+    for round in 0..3u64 {
+        let handle = AuditHandle::open_with_key(&config, ChainKey::Plain).expect("open");
+        assert_eq!(handle.stats().last_seq, round * 5);
+        let seqs = append_n(&handle, 5).await;
+        assert_eq!(seqs[0], round * 5 + 1);
+        handle.shutdown().await.expect("shutdown");
+    }
+    let report = check(dir.path(), ChainKey::Plain);
+    assert!(report.is_intact(), "{report}");
+    assert_eq!((report.files, report.records), (3, 15));
+}
+
+#[tokio::test]
+async fn size_rotation_splits_segments_and_keeps_the_chain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = AuditConfig {
+        rotate_bytes: 2000,
+        ..config(dir.path(), FsyncPolicy::Off)
+    };
+    let handle = AuditHandle::open_with_key(&config, ChainKey::Plain).expect("open");
+    append_n(&handle, 30).await;
+    handle.shutdown().await.expect("shutdown");
+    let segments = crate::audit::segment::list(dir.path()).expect("list");
+    assert!(segments.len() >= 5, "{} segments", segments.len());
+    let report = check(dir.path(), ChainKey::Plain);
+    assert!(report.is_intact(), "{report}");
+    assert_eq!(report.records, 30);
+}
+
+#[tokio::test]
+async fn torn_tail_is_reported_then_recorded_by_the_next_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), FsyncPolicy::Always);
+    let handle = AuditHandle::open_with_key(&config, ChainKey::Plain).expect("open");
+    append_n(&handle, 4).await;
+    handle.shutdown().await.expect("shutdown");
+    let segment = crate::audit::segment::list(dir.path())
+        .expect("list")
+        .remove(0);
+    let mut text = fs::read(&segment).expect("read");
+    text.truncate(text.len() - 30);
+    fs::write(&segment, &text).expect("tear");
+
+    let report = check(dir.path(), ChainKey::Plain);
+    let problem = report.problem.expect("torn");
+    assert_eq!(
+        (problem.file.as_path(), problem.line),
+        (segment.as_path(), 4)
+    );
+    assert!(matches!(problem.kind, ProblemKind::TornTail { .. }));
+
+    let handle = AuditHandle::open_with_key(&config, ChainKey::Plain).expect("reopen");
+    let seq = handle.append(sample_share()).await.expect("append");
+    assert_eq!(
+        seq, 5,
+        "recovery record took seq 4, after the 3 whole records"
+    );
+    handle.shutdown().await.expect("shutdown");
+    let report = check(dir.path(), ChainKey::Plain);
+    assert!(report.is_intact(), "{report}");
+    assert_eq!(report.recovered, vec![(segment, 4)]);
+}
+
+#[tokio::test]
+async fn keyed_chain_setting_cannot_change_on_an_existing_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), FsyncPolicy::Off);
+    let key = ChainKey::Keyed(zeroize::Zeroizing::new([9; 32]));
+    let handle = AuditHandle::open_with_key(&config, key.clone()).expect("open");
+    append_n(&handle, 2).await;
+    handle.shutdown().await.expect("shutdown");
+    let refused = AuditHandle::open_with_key(&config, ChainKey::Plain).expect_err("refused");
+    assert!(
+        matches!(refused, AuditError::Corrupt { line: 2, .. }),
+        "{refused}"
+    );
+    assert!(check(dir.path(), key).is_intact());
+    let unkeyed = check(dir.path(), ChainKey::Plain);
+    assert_eq!(unkeyed.problem.map(|p| p.kind), Some(ProblemKind::Edited));
+}
+
+#[tokio::test]
+async fn appends_after_shutdown_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Off), ChainKey::Plain)
+        .expect("open");
+    handle.shutdown().await.expect("shutdown");
+    let refused = handle.append(sample_share()).await.expect_err("closed");
+    assert!(matches!(refused, AuditError::Unavailable(_)));
+}
+
+#[test]
+fn open_fails_when_the_directory_cannot_exist() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("file");
+    fs::write(&file, b"x").expect("write");
+    let config = config(&file.join("audit"), FsyncPolicy::Always);
+    assert!(AuditHandle::open_with_key(&config, ChainKey::Plain).is_err());
+}
+
+/// /dev/full fails every write with ENOSPC: the batch is refused, nothing
+/// is acknowledged, the chain state stays where it was.
+#[test]
+fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
+    let Ok(full) = OpenOptions::new().append(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shared = Arc::new(Shared::default());
+    let mut writer = Writer::new(
+        &config(dir.path(), FsyncPolicy::Always),
+        ChainKey::Plain,
+        shared.clone(),
+    );
+    writer.segment = Some(Segment {
+        file: full,
+        path: "/dev/full".into(),
+        len: 0,
+        opened: Instant::now(),
+    });
+    let slots = Arc::new(Semaphore::new(4));
+    let mut batch = Vec::new();
+    let mut acks = Vec::new();
+    for _ in 0..3 {
+        let (ack, done) = oneshot::channel();
+        let slot = slots.clone().try_acquire_owned().expect("slot");
+        batch.push(Pending {
+            body: Body::Share(sample_share()),
+            ack,
+            _slot: slot,
+        });
+        acks.push(done);
+    }
+    writer.commit(&mut batch);
+    for mut done in acks {
+        let result = done.try_recv().expect("resolved");
+        assert!(
+            matches!(result, Err(AuditError::Unavailable(ref m)) if m.contains("write failed"))
+        );
+    }
+    assert_eq!((writer.next_seq, writer.prev), (1, GENESIS));
+    assert_eq!(shared.records_written.load(Ordering::Relaxed), 0);
+    assert_eq!(shared.batches_failed.load(Ordering::Relaxed), 1);
+    assert!(!shared.available.load(Ordering::Relaxed));
+    assert_eq!(slots.available_permits(), 4, "slots are released");
+}
+
+#[tokio::test]
+async fn time_rotation_starts_a_segment_per_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = AuditConfig {
+        rotate_bytes: 0,
+        // Any batch finds the previous segment older than this.
+        rotate_interval: Duration::from_nanos(1),
+        ..config(dir.path(), FsyncPolicy::Batch)
+    };
+    let handle = AuditHandle::open_with_key(&config, ChainKey::Plain).expect("open");
+    append_n(&handle, 4).await;
+    handle.shutdown().await.expect("shutdown");
+    let segments = crate::audit::segment::list(dir.path()).expect("list");
+    assert_eq!(segments.len(), 4);
+    assert!(check(dir.path(), ChainKey::Plain).is_intact());
+}
