@@ -9,6 +9,7 @@ use rustls::{RootCertStore, ServerConfig};
 
 use super::upstream::Target;
 use super::{Generation, PartnerRuntime, route::Router};
+use crate::audit::{Label, RulesVersion};
 use crate::config::{Config, Scheme, Upstream};
 use crate::diag::Diagnostics;
 use crate::policy_set::{self, PolicySet};
@@ -17,6 +18,8 @@ use crate::tls::{self, TlsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error("the audit log cannot be opened: {0}")]
+    Audit(#[from] crate::audit::AuditError),
     /// Rules files or the keyring, as positioned diagnostics.
     #[error("{0}")]
     Rules(Diagnostics),
@@ -83,8 +86,12 @@ pub fn generation(config: &Config, keyring: &Keyring) -> Result<Generation, Star
             .get(&partner.id)
             .expect("the policy set compiles every configured partner")
             .clone();
+        let audit_label = Label::new(&partner.id)?;
+        let rules_version = RulesVersion::parse(&policy.version)?;
         partners.push(PartnerRuntime {
             config: partner.clone(),
+            audit_label,
+            rules_version,
             policy,
             target: Target::new(partner, &roots, config.limits.upstream_connect_timeout)?,
         });
