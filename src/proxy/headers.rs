@@ -49,6 +49,7 @@ pub fn request_id(headers: &HeaderMap) -> HeaderValue {
             && b.len() <= 128
             && b.iter()
                 .all(|c| c.is_ascii_alphanumeric() || b"._:-".contains(c))
+            && !b.windows(6).any(|w| w.iter().all(u8::is_ascii_digit))
     });
     match sent {
         Some(v) => v.clone(),
