@@ -27,8 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the proxy: route each request to its partner, protecting every
-    /// body on the way (SIGTERM/SIGINT: finish in-flight requests, then exit).
+    /// Run the proxy: route requests to partners, protecting every body.
     Serve(ConfigArg),
     /// Validate the config, every partner's rules and the keyring; print every
     /// error as FILE:LINE:COL: message.
@@ -129,7 +128,10 @@ struct KeygenArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve(args) => serve(&args.config),
+        Command::Serve(args) => {
+            init_logging();
+            serve(&args.config)
+        }
         Command::Check(args) => check(&args.config),
         Command::Mask(args) => mask(&args),
         Command::Decrypt(args) => decrypt(&args),
@@ -143,37 +145,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// Serves until a signal; config and rules errors exit 1 before any socket
-/// is bound.
-fn serve(config_path: &Path) -> Result<ExitCode> {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PII_PROXY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-    let config = match Config::load(config_path) {
-        Ok(config) => config,
-        Err(problems) => return Ok(refused(&problems)),
-    };
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let server = match Server::bind(&config).await {
-            Ok(server) => server,
-            Err(StartError::Rules(problems)) => return Ok(refused(&problems)),
-            Err(e) => return Err(e.into()),
-        };
-        let shutdown = shutdown_signal();
-        let addr = server.local_addr().context("the listener has no address")?;
-        let scheme = if server.is_tls() { "https" } else { "http" };
-        // A fixed line on stderr: scripts and tests read the bound port from it.
-        eprintln!("pii-proxy: listening on {scheme}://{addr}");
-        server.run(shutdown).await;
-        eprintln!("pii-proxy: stopped");
-        Ok(ExitCode::SUCCESS)
-    })
 }
 
 fn check(config_path: &Path) -> Result<ExitCode> {
@@ -394,4 +365,43 @@ fn run_audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PII_PROXY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Exit 1 with every config or rules error printed as `FILE:LINE:COL: message`.
+fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(path) {
+        Ok(config) => config,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let server = match Server::bind(&config).await {
+            Ok(server) => server,
+            Err(StartError::Rules(diagnostics)) => {
+                eprintln!("{diagnostics}");
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let shutdown = shutdown_signal();
+        let addr = server.local_addr().context("the listener has no address")?;
+        let scheme = if server.is_tls() { "https" } else { "http" };
+        // A fixed line on stderr: scripts and tests read the bound port from it.
+        eprintln!("pii-proxy: listening on {scheme}://{addr}");
+        server.run(shutdown).await;
+        eprintln!("pii-proxy: stopped");
+        Ok(ExitCode::SUCCESS)
+    })
 }

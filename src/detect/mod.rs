@@ -7,9 +7,43 @@
 //! value, a number's text or an object key) and the nearest object key, and
 //! gets back byte spans of that text with the index of the spec that matched.
 //! Fails closed in the sense that a detector errs towards a match: the engine
-//! protects what is found, and a miss is a leak.
+//! protects what is found, and a miss is a leak. Overlapping matches are
+//! merged rather than dropped, so no detected byte is left out.
+//!
+//! How a scan runs: one cheap pass ([`prefilter`]) profiles the text (digits,
+//! `@`, colons, base64 runs, non-ASCII); text carrying evasions (full-width
+//! forms, invisible characters, `%XX`) is normalized on a side buffer whose
+//! bytes map back to the original offsets ([`normalize`]); then only the
+//! detectors the profile allows run: the numeric chain walker ([`numbers`]:
+//! resident IDs, cards, mobiles, IPv4), emails, IPv6, biometric blobs, context
+//! labels ([`labels`]) and key-scoped readings ([`keys`]). No regex runs for
+//! built-ins. A number stored as a JSON number is scanned from its text like
+//! any string; the engine replaces a matched number with a string.
+
+mod bank_card;
+mod biometric;
+mod dates;
+mod email;
+mod keys;
+mod labels;
+mod names;
+mod net;
+mod normalize;
+mod numbers;
+mod phone;
+mod prefilter;
+mod resident_id;
+mod values;
+
+use std::cell::RefCell;
 
 use regex::Regex;
+
+use keys::KeyTable;
+use labels::{LabelKind, Labels};
+use normalize::Normalized;
+use numbers::Numeric;
+use prefilter::Profile;
 
 /// One entry of a rules file's `detect:` list, as the detectors need it.
 #[derive(Debug, Clone)]
@@ -28,6 +62,7 @@ pub enum DetectorKind {
 
 /// The detectors a rules file can name with `detector:`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum BuiltinDetector {
     CnResidentId,
     BankCard,
@@ -96,7 +131,8 @@ impl BuiltinDetector {
 }
 
 /// Extra label words a rules file adds to the built-in context lists
-/// (`context_words:`), per labelled detector.
+/// (`context_words:`), per labelled detector. They also count as object keys
+/// of that kind.
 #[derive(Debug, Clone, Default)]
 pub struct ExtraLabels {
     pub name: Vec<String>,
@@ -116,100 +152,294 @@ pub struct Match {
 }
 
 /// The compiled detectors of one policy. `Send + Sync`, built once at load.
+/// Its `Debug` shows configuration only (categories, patterns, label and key
+/// tables), never scanned text.
 #[derive(Debug)]
 pub struct DetectorSet {
-    specs: Vec<CompiledSpec>,
+    categories: Vec<String>,
+    /// Spec index of each built-in, by `BuiltinDetector as usize`.
+    builtins: [Option<usize>; BuiltinDetector::ALL.len()],
+    patterns: Vec<(usize, Regex)>,
+    labels: Option<Labels>,
+    keys: Option<KeyTable>,
+    numbers: numbers::Wanted,
+    today: u32,
 }
 
-#[derive(Debug)]
-struct CompiledSpec {
-    category: String,
-    matcher: Matcher,
+/// Per-thread buffers, so a scan allocates nothing once warm.
+#[derive(Default)]
+struct Scratch {
+    normalized: Normalized,
+    hits: Vec<labels::Hit>,
 }
 
-#[derive(Debug)]
-enum Matcher {
-    Pattern(Regex),
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
+
+/// Normalized copies above this size are not kept between scans.
+const KEEP_SCRATCH_BYTES: usize = 1 << 20;
 
 impl DetectorSet {
     /// Compiles `specs`. On failure returns every problem with the index of
     /// the spec it belongs to, so the rules loader can give its position.
-    pub fn new(
-        specs: &[DetectorSpec],
-        _labels: &ExtraLabels,
-    ) -> Result<Self, Vec<(usize, String)>> {
-        let mut compiled = Vec::with_capacity(specs.len());
+    pub fn new(specs: &[DetectorSpec], labels: &ExtraLabels) -> Result<Self, Vec<(usize, String)>> {
+        let mut set = Self {
+            categories: Vec::with_capacity(specs.len()),
+            builtins: [None; BuiltinDetector::ALL.len()],
+            patterns: Vec::new(),
+            labels: None,
+            keys: None,
+            numbers: numbers::Wanted {
+                resident_id: false,
+                bank_card: false,
+                mobile: false,
+                ipv4: false,
+                today: dates::today_yyyymmdd(),
+            },
+            today: dates::today_yyyymmdd(),
+        };
         let mut errors = Vec::new();
         for (index, spec) in specs.iter().enumerate() {
-            let matcher = match &spec.kind {
-                DetectorKind::Pattern(source) => match Regex::new(source) {
-                    Ok(regex) => Matcher::Pattern(regex),
-                    Err(err) => {
-                        errors.push((index, format!("invalid pattern: {err}")));
-                        continue;
-                    }
-                },
-                DetectorKind::Builtin(builtin) => {
-                    errors.push((
-                        index,
-                        format!(
-                            "detector `{}` is not available in this build",
-                            builtin.name()
-                        ),
-                    ));
-                    continue;
+            if let Err(message) = set.add(index, spec) {
+                errors.push((index, message));
+            }
+            set.categories
+                .push(spec.category.clone().unwrap_or_else(|| match &spec.kind {
+                    DetectorKind::Builtin(b) => b.default_category().to_owned(),
+                    DetectorKind::Pattern(_) => "custom".to_owned(),
+                }));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let on = |d: BuiltinDetector| set.builtins[d as usize].is_some();
+        set.numbers.resident_id = on(BuiltinDetector::CnResidentId);
+        set.numbers.bank_card = on(BuiltinDetector::BankCard);
+        set.numbers.mobile = on(BuiltinDetector::CnMobile);
+        set.numbers.ipv4 = on(BuiltinDetector::Ipv4);
+        let labelled = [
+            BuiltinDetector::Name,
+            BuiltinDetector::Address,
+            BuiltinDetector::BirthDate,
+            BuiltinDetector::Passport,
+        ];
+        if labelled.iter().any(|d| on(*d)) {
+            set.labels = Some(Labels::new(labels));
+        }
+        if labelled
+            .iter()
+            .chain([&BuiltinDetector::Biometric])
+            .any(|d| on(*d))
+        {
+            set.keys = Some(KeyTable::new(labels));
+        }
+        Ok(set)
+    }
+
+    fn add(&mut self, index: usize, spec: &DetectorSpec) -> Result<(), String> {
+        match &spec.kind {
+            DetectorKind::Pattern(source) => {
+                let regex = Regex::new(source).map_err(|err| format!("invalid pattern: {err}"))?;
+                if regex.is_match("") {
+                    return Err(
+                        "pattern matches the empty string; it would match everywhere".to_owned(),
+                    );
                 }
-            };
-            let category = spec.category.clone().unwrap_or_else(|| match &spec.kind {
-                DetectorKind::Builtin(b) => b.default_category().to_owned(),
-                DetectorKind::Pattern(_) => "custom".to_owned(),
-            });
-            compiled.push(CompiledSpec { category, matcher });
+                self.patterns.push((index, regex));
+            }
+            DetectorKind::Builtin(builtin) => {
+                let slot = &mut self.builtins[*builtin as usize];
+                if slot.is_some() {
+                    return Err(format!(
+                        "detector `{}` is listed twice; list each detector once",
+                        builtin.name()
+                    ));
+                }
+                *slot = Some(index);
+            }
         }
-        if errors.is_empty() {
-            Ok(Self { specs: compiled })
-        } else {
-            Err(errors)
-        }
+        Ok(())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.specs.is_empty()
+        self.categories.is_empty()
     }
 
     /// The category reported for matches of spec `spec`.
     pub fn category(&self, spec: usize) -> &str {
-        &self.specs[spec].category
+        &self.categories[spec]
     }
 
     /// Appends to `out` the non-overlapping matches in `text`, sorted by
     /// start. `key` is the nearest enclosing object key (decoded), if any,
-    /// for key-scoped detectors.
-    pub fn scan(&self, _key: Option<&str>, text: &str, out: &mut Vec<Match>) {
+    /// for key-scoped detectors. Overlapping matches are merged into one
+    /// (reported with the spec of the earliest, longest one).
+    pub fn scan(&self, key: Option<&str>, text: &str, out: &mut Vec<Match>) {
         let first = out.len();
-        for (spec, compiled) in self.specs.iter().enumerate() {
-            match &compiled.matcher {
-                Matcher::Pattern(regex) => out.extend(regex.find_iter(text).map(|m| Match {
-                    start: m.start(),
-                    end: m.end(),
-                    spec,
-                })),
+        if text.is_empty() {
+            return;
+        }
+        for (spec, regex) in &self.patterns {
+            out.extend(
+                regex
+                    .find_iter(text)
+                    .filter(|m| !m.is_empty())
+                    .map(|m| Match {
+                        start: m.start(),
+                        end: m.end(),
+                        spec: *spec,
+                    }),
+            );
+        }
+        if self.builtins.iter().any(Option::is_some) {
+            SCRATCH.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut scratch) => self.scan_builtins(key, text, &mut scratch, out),
+                Err(_) => self.scan_builtins(key, text, &mut Scratch::default(), out),
+            });
+        }
+        settle(out, first);
+    }
+
+    fn scan_builtins(
+        &self,
+        key: Option<&str>,
+        text: &str,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        let bytes = text.as_bytes();
+        let profile = Profile::of(bytes);
+        let Scratch { normalized, hits } = scratch;
+        let fits_offsets = u32::try_from(text.len()).is_ok();
+        if fits_offsets && normalize::needed(bytes, profile.has_non_ascii(), profile.has_percent())
+        {
+            normalized.build(text);
+            let view = normalized.text.as_str();
+            self.scan_view(
+                key,
+                view,
+                Profile::of(view.as_bytes()),
+                hits,
+                &mut |s, e, d| {
+                    if let Some(spec) = self.builtins[d as usize] {
+                        let (start, end) = normalized.original(s, e);
+                        out.push(Match { start, end, spec });
+                    }
+                },
+            );
+            if normalized.text.capacity() > KEEP_SCRATCH_BYTES {
+                *normalized = Normalized::default();
+            }
+        } else {
+            self.scan_view(key, text, profile, hits, &mut |start, end, d| {
+                if let Some(spec) = self.builtins[d as usize] {
+                    out.push(Match { start, end, spec });
+                }
+            });
+        }
+    }
+
+    /// Runs the built-ins the profile allows over `t`, reporting spans of `t`.
+    fn scan_view(
+        &self,
+        key: Option<&str>,
+        t: &str,
+        profile: Profile,
+        hits: &mut Vec<labels::Hit>,
+        emit: &mut impl FnMut(usize, usize, BuiltinDetector),
+    ) {
+        let b = t.as_bytes();
+        let on = |d: BuiltinDetector| self.builtins[d as usize].is_some();
+        if let (Some(key), Some(table)) = (key, &self.keys) {
+            let class = table.classify(key, t.len());
+            if !class.is_empty() {
+                keys::scan_keyed(class, t, (0, t.len()), self.today, emit);
             }
         }
-        resolve_overlaps(&mut out[first..].to_vec(), out, first);
+        let n = self.numbers;
+        let numeric = n.resident_id || n.bank_card || n.mobile;
+        if (numeric && profile.digits >= 11) || (n.ipv4 && profile.digits >= 4 && profile.dots >= 3)
+        {
+            numbers::scan_numbers(b, n, &mut |s, e, kind| {
+                let d = match kind {
+                    Numeric::ResidentId => BuiltinDetector::CnResidentId,
+                    Numeric::BankCard => BuiltinDetector::BankCard,
+                    Numeric::Mobile => BuiltinDetector::CnMobile,
+                    Numeric::Ipv4 => BuiltinDetector::Ipv4,
+                };
+                emit(s, e, d);
+            });
+        }
+        if profile.has_at() && on(BuiltinDetector::Email) {
+            email::scan_emails(b, |s, e| emit(s, e, BuiltinDetector::Email));
+        }
+        if profile.colons >= 2 && on(BuiltinDetector::Ipv6) {
+            net::scan_ipv6(b, |s, e| emit(s, e, BuiltinDetector::Ipv6));
+        }
+        if profile.longest_b64 as usize >= biometric::MIN_BASE64 && on(BuiltinDetector::Biometric) {
+            biometric::scan_blobs(b, |s, e| emit(s, e, BuiltinDetector::Biometric));
+        }
+        if let Some(labels) = &self.labels {
+            if t.len() >= 4 && (profile.has_letters() || profile.has_non_ascii()) {
+                let enabled = labels::Enabled {
+                    name: on(BuiltinDetector::Name),
+                    address: on(BuiltinDetector::Address),
+                    birth_date: on(BuiltinDetector::BirthDate),
+                    passport: on(BuiltinDetector::Passport),
+                };
+                labels.scan(t, enabled, self.today, hits, &mut |s, e, kind| {
+                    let d = match kind {
+                        LabelKind::Name | LabelKind::Role => BuiltinDetector::Name,
+                        LabelKind::Address => BuiltinDetector::Address,
+                        LabelKind::BirthDate => BuiltinDetector::BirthDate,
+                        LabelKind::Passport | LabelKind::Stop => BuiltinDetector::Passport,
+                    };
+                    emit(s, e, d);
+                });
+            }
+        }
+        if let Some(table) = &self.keys {
+            if profile.has_equals() && !profile.has_space() {
+                keys::scan_query(table, t, self.today, emit);
+            }
+        }
     }
 }
 
-/// Keeps, among overlapping matches, the earliest-starting (then longest).
-fn resolve_overlaps(found: &mut [Match], out: &mut Vec<Match>, first: usize) {
-    found.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
-    out.truncate(first);
-    let mut last_end = 0;
-    for m in found.iter() {
-        if m.start >= last_end && m.end > m.start {
-            out.push(*m);
-            last_end = m.end;
+/// Whether `text` is a valid 18-digit (check character `X` allowed) or
+/// 15-digit mainland resident ID number, as the `cn_resident_id` detector
+/// judges one candidate.
+pub fn is_valid_resident_id(text: &str) -> bool {
+    let today = dates::today_yyyymmdd();
+    resident_id::is_valid_18(text.as_bytes(), today)
+        || resident_id::is_valid_15(text.as_bytes(), today)
+}
+
+/// Whether `digits` is a card number the `bank_card` detector accepts (Luhn
+/// and a known issuer range for its length).
+pub fn is_valid_bank_card(digits: &str) -> bool {
+    bank_card::is_card(digits.as_bytes())
+}
+
+/// Sorts `out[first..]` by start (longest first) and merges overlaps, so a
+/// span two detectors half-share is protected whole.
+fn settle(out: &mut Vec<Match>, first: usize) {
+    let found = &mut out[first..];
+    if found.len() < 2 {
+        return;
+    }
+    found.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut kept = first;
+    for i in first..out.len() {
+        let m = out[i];
+        if kept > first && m.start < out[kept - 1].end {
+            let last = &mut out[kept - 1];
+            last.end = last.end.max(m.end);
+        } else {
+            out[kept] = m;
+            kept += 1;
         }
     }
+    out.truncate(kept);
 }

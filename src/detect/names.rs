@@ -1,0 +1,158 @@
+//! What a person's name looks like, in Chinese characters or romanized:
+//! common surnames (single and compound), their pinyin and Cantonese
+//! spellings, and where a name written without punctuation most likely ends.
+//!
+//! Owns only these word lists and shape checks; `labels` and `keys` decide
+//! where a name may stand.
+
+/// Common single-character surnames (the ~250 most frequent cover well over
+/// 95% of the population). Left out on purpose: surnames that are also
+/// everyday function words after `客户`/`用户` (于 来 和 时 向 应 都 全 原 保
+/// 计 车 花 商 台 管 解 强 连 单 查 位 乐 余), which would turn `客户来电`
+/// or `客户余额` into a name.
+const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍韦申尤毕聂丛焦柳邢岳齐梅莫庄辛祝左涂谷祁舒耿牟卜詹苗凌费纪靳盛童欧甄项曲成游阳裴席卫屈鲍覃霍翁隋甘景薄包柏宁柯阮桂闵柴华冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫苟褚廉简娄盖符奚穆党燕郎邸冀谈姬屠郜晏栾郁蒙喻揭窦迟敖鄢冷卓艾蓝巩井仲虞卞封竺冼佟栗匡宗巫鞠桑荆谌岑胥蔺司楚闫";
+
+/// Compound surnames: the given name follows the second character.
+#[rustfmt::skip]
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木", "独孤",
+    "南宫", "西门", "百里", "呼延", "万俟", "轩辕",
+];
+
+/// Characters that, right after a surname and a given-name character, more
+/// likely start the next word (`王五电话`, `张三先生`, `李四说`) than end a
+/// three-character name.
+const STOP_CHARS: &str = "先女小同老的说称来表在于已要申反和与及电手身证卡地住是为了等告请办使确需打致拨您你他她的已将也还就又再从到对把被给让向在日年月号元等";
+
+/// Two-character words that start with a surname but name no one
+/// (`客户余额`, `用户方式`…), checked after weak labels.
+#[rustfmt::skip]
+const NOT_NAMES: &[&str] = &[
+    "方式", "方面", "方法", "方案", "高级", "高度", "黄金", "万元", "金额", "金卡", "白金", "常用", "常见", "马上", "石油", "江苏",
+    "江西", "安全", "安装", "文件", "文档", "周期", "周年", "周末", "陈述", "林业", "何时", "何处", "成功", "成为", "成本", "华为",
+    "龙头", "宁愿", "包括", "包裹", "司机", "明细", "钱包", "张数", "任何", "任务", "史上", "于是", "李子", "杨柳", "孔雀", "房产",
+    "房屋", "房贷", "信用",
+];
+
+/// Pinyin (and common Cantonese/Wade-Giles) spellings of frequent surnames,
+/// lowercase, for romanized names (`ZHANG WEI`, `Wei Zhang`, `CHAN Tai Man`).
+#[rustfmt::skip]
+const PINYIN_SURNAMES: &[&str] = &[
+    "wang", "li", "zhang", "liu", "chen", "yang", "zhao", "huang", "zhou", "wu", "xu", "sun", "hu",
+    "zhu", "gao", "lin", "he", "guo", "ma", "luo", "liang", "song", "zheng", "xie", "han", "tang",
+    "feng", "yu", "dong", "xiao", "cheng", "cao", "yuan", "deng", "fu", "shen", "zeng", "peng", "lu",
+    "su", "jiang", "cai", "jia", "ding", "wei", "xue", "ye", "yan", "pan", "du", "dai", "xia", "zhong",
+    "tian", "ren", "fan", "fang", "shi", "yao", "tan", "liao", "zou", "xiong", "jin", "hao", "kong",
+    "bai", "cui", "kang", "mao", "qiu", "qin", "gu", "hou", "shao", "meng", "long", "wan", "duan",
+    "qian", "yin", "yi", "chang", "qiao", "lai", "gong", "wen", "pang", "lan", "tao", "hong", "zhai",
+    "an", "ni", "niu", "ou", "ouyang", "situ", "sima", "zhuge", "shangguan", "murong", "chan", "cheung",
+    "wong", "lee", "lam", "ho", "ng", "tsang", "leung", "chow", "chiu", "lau", "kwok", "yip", "tse",
+    "chung", "tsai", "hsu", "chang", "kao",
+];
+
+pub(crate) fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+pub(crate) fn is_surname(c: char) -> bool {
+    SURNAMES.contains(c)
+}
+
+pub(crate) fn compound_surname(chars: &[char]) -> bool {
+    chars.len() >= 2
+        && COMPOUND_SURNAMES
+            .iter()
+            .any(|s| s.chars().eq(chars[..2].iter().copied()))
+}
+
+pub(crate) fn is_stop_char(c: char) -> bool {
+    STOP_CHARS.contains(c)
+}
+
+pub(crate) fn is_not_name(first_two: &[char]) -> bool {
+    NOT_NAMES
+        .iter()
+        .any(|w| w.chars().eq(first_two.iter().copied()))
+}
+
+pub(crate) fn is_pinyin_surname(word: &str) -> bool {
+    PINYIN_SURNAMES.iter().any(|s| s.eq_ignore_ascii_case(word))
+}
+
+/// How many of the leading Han `chars` (already cut at the first non-Han
+/// character, up to 12) form a name, or 0. `weak`: the label gave no
+/// separator (`客户张三`), so the name must start with a known surname and not
+/// be a common word.
+pub(crate) fn han_name_len(chars: &[char], weak: bool) -> usize {
+    if chars.len() < 2 {
+        return 0;
+    }
+    let compound = compound_surname(chars);
+    if weak && !(compound || (is_surname(chars[0]) && !is_not_name(&chars[..2]))) {
+        return 0;
+    }
+    // Minority names written with a middle dot: 买买提·艾力.
+    if let Some(dot) = chars.iter().position(|c| *c == '·') {
+        let given = extend(&chars[dot + 1..], 0, 4);
+        return if dot >= 1 && given > 0 {
+            dot + 1 + given
+        } else {
+            dot.min(4)
+        };
+    }
+    let base = if compound { 3 } else { 2 };
+    if chars.len() < base {
+        return 0;
+    }
+    // A run that ends soon after the surname is the name itself (`阿依古丽`);
+    // in a longer run only one more character is likely still the name.
+    let cap = if chars.len() <= base + 2 {
+        base + 2
+    } else {
+        base + 1
+    };
+    base + extend(&chars[base..], 0, cap - base)
+}
+
+/// How many of `chars` (at most `max`) go on before a stop character.
+fn extend(chars: &[char], from: usize, max: usize) -> usize {
+    chars[from..]
+        .iter()
+        .take(max)
+        .take_while(|c| is_han(**c) && !is_stop_char(**c))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(text: &str, weak: bool) -> String {
+        let chars: Vec<char> = text
+            .chars()
+            .take_while(|c| is_han(*c) || *c == '·')
+            .collect();
+        chars[..han_name_len(&chars, weak)].iter().collect()
+    }
+
+    #[test]
+    fn where_a_name_ends() {
+        assert_eq!(name("张三", true), "张三");
+        assert_eq!(name("张三丰反馈", true), "张三丰");
+        assert_eq!(name("王五电话", true), "王五");
+        assert_eq!(name("李四先生", true), "李四");
+        assert_eq!(name("欧阳娜娜说", true), "欧阳娜娜");
+        assert_eq!(name("买买提·艾力来了", false), "买买提·艾力");
+    }
+
+    #[test]
+    fn weak_labels_need_a_surname() {
+        assert_eq!(name("反馈问题", true), "");
+        assert_eq!(name("余额不足", true), "");
+        assert_eq!(name("方式变更", true), "");
+        assert_eq!(name("阿依古丽", false), "阿依古丽");
+        assert_eq!(name("张三丰反馈问题", false), "张三丰");
+        assert!(is_pinyin_surname("ZHANG"));
+        assert!(!is_pinyin_surname("service"));
+    }
+}

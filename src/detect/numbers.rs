@@ -1,0 +1,336 @@
+//! The numeric detectors' shared front end: one walk over the digits of a
+//! text that finds resident IDs, bank cards, mobile numbers and IPv4
+//! addresses.
+//!
+//! Digits are read as *chains*: maximal digit runs joined by single spaces
+//! or dashes (`6222 0212 3456 7890 123`, `138-1234-5678`). A candidate is a
+//! run of consecutive runs of a chain, so a number never matches the middle of
+//! a longer digit run (`20261123138001380001234` is an order number, not a
+//! phone), and a few shapes of grouping are accepted per detector. Knows
+//! nothing of labels or keys; works on ASCII digits (the caller normalizes
+//! full-width digits and invisible characters first).
+
+use super::{bank_card, net, phone, resident_id};
+
+/// What a numeric candidate turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Numeric {
+    ResidentId,
+    BankCard,
+    Mobile,
+    Ipv4,
+}
+
+/// Which numeric detectors are enabled, and today's date for birth dates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wanted {
+    pub resident_id: bool,
+    pub bank_card: bool,
+    pub mobile: bool,
+    pub ipv4: bool,
+    pub today: u32,
+}
+
+/// A digit run `start..end` of a chain; `x` when an ID check `X` follows it.
+#[derive(Clone, Copy, Default)]
+struct Run {
+    start: usize,
+    end: usize,
+    x: bool,
+}
+
+impl Run {
+    fn len(self) -> usize {
+        self.end - self.start
+    }
+}
+
+/// Longest chain examined at once; longer chains are cut, which at worst
+/// misses a number split across the cut of a 16-group digit table.
+const MAX_RUNS: usize = 16;
+
+/// Calls `emit(start, end, kind)` for each numeric match in `t`, in order.
+pub(crate) fn scan_numbers(t: &[u8], want: Wanted, emit: &mut impl FnMut(usize, usize, Numeric)) {
+    let mut runs = [Run::default(); MAX_RUNS];
+    let mut i = 0;
+    while let Some(first) = next_digit(t, i) {
+        let mut count = 0;
+        let mut at = first;
+        i = loop {
+            if want.ipv4 && t.get(at + 1..at + 4).is_some_and(|r| r.contains(&b'.')) {
+                if let Some(end) = net::ipv4_at(t, at) {
+                    evaluate_chain(t, &runs[..count], want, emit);
+                    emit(at, end, Numeric::Ipv4);
+                    count = 0;
+                    break end;
+                }
+            }
+            let end = at + t[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let x = matches!(t.get(end), Some(b'X' | b'x'))
+                && !t.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+            runs[count] = Run { start: at, end, x };
+            count += 1;
+            let joined = matches!(t.get(end), Some(b' ' | b'-'))
+                && t.get(end + 1).is_some_and(u8::is_ascii_digit);
+            if !joined || x || count == MAX_RUNS {
+                break end;
+            }
+            at = end + 1;
+        };
+        evaluate_chain(t, &runs[..count], want, emit);
+    }
+}
+
+fn next_digit(t: &[u8], from: usize) -> Option<usize> {
+    t.get(from..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| p + from)
+}
+
+/// Picks, left to right, the longest valid candidate starting at each run.
+fn evaluate_chain(
+    t: &[u8],
+    runs: &[Run],
+    want: Wanted,
+    emit: &mut impl FnMut(usize, usize, Numeric),
+) {
+    let mut a = 0;
+    while a < runs.len() {
+        let mut best = None;
+        let mut digits = [0u8; 20];
+        let mut len = 0;
+        for b in a..runs.len() {
+            let run = &t[runs[b].start..runs[b].end];
+            if len + run.len() > 19 {
+                break;
+            }
+            digits[len..len + run.len()].copy_from_slice(run);
+            len += run.len();
+            if let Some(found) = classify(t, &runs[a..=b], &digits[..len], want) {
+                best = Some((b, found));
+            }
+        }
+        match best {
+            Some((b, (start, end, kind))) => {
+                emit(start, end, kind);
+                a = b + 1;
+            }
+            None => a += 1,
+        }
+    }
+}
+
+/// The candidate formed by `runs` (whose digits are `digits`), if valid.
+fn classify(
+    t: &[u8],
+    runs: &[Run],
+    digits: &[u8],
+    want: Wanted,
+) -> Option<(usize, usize, Numeric)> {
+    let first = runs[0];
+    let last = runs[runs.len() - 1];
+    let (start, end) = (first.start, last.end);
+    if !clear_before(t, start) || (!clear_after(t, end) && !last.x) {
+        return None;
+    }
+    let single = runs.len() == 1;
+    let min_group = runs.iter().map(|r| r.len()).min().unwrap_or(0);
+    if want.resident_id && (single || min_group >= 3) {
+        if last.x && digits.len() == 17 {
+            let mut id = [0u8; 18];
+            id[..17].copy_from_slice(digits);
+            id[17] = b'X';
+            if resident_id::is_valid_18(&id, want.today) {
+                return Some((start, end + 1, Numeric::ResidentId));
+            }
+        }
+        let valid = match digits.len() {
+            18 => resident_id::is_valid_18(digits, want.today),
+            15 => resident_id::is_valid_15(digits, want.today),
+            _ => false,
+        };
+        if valid && !last.x {
+            return Some((start, end, Numeric::ResidentId));
+        }
+    }
+    if last.x || money_before(t, start) {
+        return None;
+    }
+    let grouped_like_card = single || runs.iter().all(|r| (3..=6).contains(&r.len()));
+    if want.bank_card && grouped_like_card && bank_card::is_card(digits) {
+        return Some((start, end, Numeric::BankCard));
+    }
+    if want.mobile {
+        return mobile(runs, digits, start, end);
+    }
+    None
+}
+
+fn mobile(
+    runs: &[Run],
+    digits: &[u8],
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize, Numeric)> {
+    if runs.len() == 1 {
+        if phone::is_mobile(digits) {
+            return Some((start, end, Numeric::Mobile));
+        }
+        // The country code is not personal: the span is the national number.
+        let prefix = phone::glued_country_code(digits)?;
+        return Some((start + prefix, end, Numeric::Mobile));
+    }
+    let mut lengths = [0usize; 4];
+    if runs.len() > lengths.len() {
+        return None;
+    }
+    for (slot, run) in lengths.iter_mut().zip(runs) {
+        *slot = run.len();
+    }
+    let lengths = &lengths[..runs.len()];
+    if phone::is_grouping(lengths) && phone::is_mobile(digits) {
+        return Some((start, end, Numeric::Mobile));
+    }
+    // `86-138-1234-5678`, `0086 13812345678`: skip the country-code run.
+    let code = &digits[..runs[0].len()];
+    let rest = &digits[code.len()..];
+    let grouped = runs.len() == 2 || phone::is_grouping(&lengths[1..]);
+    (phone::is_country_code(code) && grouped && phone::is_mobile(rest)).then_some((
+        runs[1].start,
+        end,
+        Numeric::Mobile,
+    ))
+}
+
+/// A number glued to a word (`SF1234567890123`, `v2`) or continuing a decimal
+/// (`0.13812345678`) is part of something else.
+fn clear_before(t: &[u8], start: usize) -> bool {
+    match start.checked_sub(1).map(|p| t[p]) {
+        None => true,
+        Some(b'.') => !(start >= 2 && t[start - 2].is_ascii_digit()),
+        Some(b) => !b.is_ascii_alphabetic(),
+    }
+}
+
+fn clear_after(t: &[u8], end: usize) -> bool {
+    match t.get(end) {
+        None => true,
+        Some(b'.') => !t.get(end + 1).is_some_and(u8::is_ascii_digit),
+        Some(b) => !b.is_ascii_alphabetic(),
+    }
+}
+
+/// An amount: a currency sign right before the number (`¥13812345678`).
+fn money_before(t: &[u8], start: usize) -> bool {
+    let head = &t[..start];
+    let head = head.strip_suffix(b" ").unwrap_or(head);
+    head.ends_with(b"$")
+        || head.ends_with("¥".as_bytes())
+        || head.ends_with("￥".as_bytes())
+        || head.ends_with("€".as_bytes())
+        || head.ends_with("£".as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WANT: Wanted = Wanted {
+        resident_id: true,
+        bank_card: true,
+        mobile: true,
+        ipv4: true,
+        today: 2026_11_23,
+    };
+
+    fn found(text: &str) -> Vec<(&str, Numeric)> {
+        let mut out = Vec::new();
+        scan_numbers(text.as_bytes(), WANT, &mut |s, e, k| {
+            out.push((&text[s..e], k))
+        });
+        out
+    }
+
+    #[test]
+    fn plain_numbers_in_text() {
+        assert_eq!(
+            found("卡号6222021234567890128余额"),
+            [("6222021234567890128", Numeric::BankCard)]
+        );
+        assert_eq!(
+            found("身份证11010519491231002X。"),
+            [("11010519491231002X", Numeric::ResidentId)]
+        );
+        assert_eq!(
+            found("电话：13812345678，"),
+            [("13812345678", Numeric::Mobile)]
+        );
+        assert_eq!(
+            found("6222021234567890128"),
+            [("6222021234567890128", Numeric::BankCard)]
+        );
+    }
+
+    #[test]
+    fn grouped_numbers() {
+        assert_eq!(
+            found("card 6222 0212 3456 7890 128 ok"),
+            [("6222 0212 3456 7890 128", Numeric::BankCard)]
+        );
+        assert_eq!(
+            found("4111-1111-1111-1111"),
+            [("4111-1111-1111-1111", Numeric::BankCard)]
+        );
+        assert_eq!(
+            found("call 138 1234 5678"),
+            [("138 1234 5678", Numeric::Mobile)]
+        );
+        assert_eq!(
+            found("+86 138-1234-5678"),
+            [("138-1234-5678", Numeric::Mobile)]
+        );
+        assert_eq!(
+            found("0086-13812345678"),
+            [("13812345678", Numeric::Mobile)]
+        );
+        assert_eq!(found("+8613812345678"), [("13812345678", Numeric::Mobile)]);
+        assert_eq!(
+            found("110105 19491231 002X"),
+            [("110105 19491231 002X", Numeric::ResidentId)]
+        );
+        assert_eq!(
+            found("13812345678 13912345678"),
+            [
+                ("13812345678", Numeric::Mobile),
+                ("13912345678", Numeric::Mobile)
+            ]
+        );
+    }
+
+    #[test]
+    fn decoys_stay_untouched() {
+        for text in [
+            "订单号20261123138001380001234",
+            "¥1,234.56",
+            "¥13812345678",
+            "ts=1732345678901",
+            "2026-11-23 10:32:01",
+            "SF1234567890123",
+            "0.13812345678",
+            "13812345678.5",
+            "商户号898310012345678",
+            "12812345678",
+            "6222021234567890127",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "11010519491231002Y",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn ipv4_inside_a_chain_of_numbers() {
+        assert_eq!(found("100 192.168.1.1"), [("192.168.1.1", Numeric::Ipv4)]);
+    }
+}
