@@ -541,3 +541,102 @@ async fn a_thousand_concurrent_requests_do_not_cross_talk() {
     }
     assert_eq!(done, 1000);
 }
+
+fn audit_lines(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("audit dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("segment");
+            text.lines()
+                .map(|l| serde_json::from_str(l).expect("record"))
+                .collect::<Vec<serde_json::Value>>()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shares_and_refusals_are_audited_without_values() {
+    let proxy = echo_proxy("").await;
+    let client = h1_client();
+    let request = Request::post(proxy.url("/p/users/13800138000/card?mobile=13800138000"))
+        .header("content-type", "application/json")
+        .header("x-request-id", "audit-1")
+        .body(Full::new(Bytes::from(PAYLOAD)))
+        .expect("request");
+    assert_eq!(send(&client, request).await.status, 200);
+    let bad = Request::post(proxy.url("/p/x"))
+        .header("content-type", "application/json")
+        .header("x-request-id", "audit-2")
+        .body(Full::new(Bytes::from_static(b"{\"mobile\": 13800138000,")))
+        .expect("request");
+    send(&client, bad).await.assert_refused(400, "invalid_json");
+    let dir = proxy.dir.path().join("audit");
+    let records = audit_lines(&dir);
+    let kinds: Vec<(&str, &str)> = records
+        .iter()
+        .filter_map(|r| Some((r["kind"].as_str()?, r["id"].as_str()?)))
+        .collect();
+    assert!(kinds.contains(&("share", "audit-1")), "{records:#?}");
+    assert!(kinds.contains(&("outcome", "audit-1")), "{records:#?}");
+    assert!(kinds.contains(&("blocked", "audit-2")), "{records:#?}");
+    let share = records
+        .iter()
+        .find(|r| r["kind"] == "share")
+        .expect("share");
+    assert_eq!(share["partner"], "p");
+    assert!(
+        share["subject"]
+            .as_str()
+            .is_some_and(|s| !s.contains("u-1"))
+    );
+    let categories: Vec<&str> = share["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["category"].as_str())
+        .collect();
+    assert!(
+        categories.contains(&"name") && categories.contains(&"phone"),
+        "{share}"
+    );
+    for segment in std::fs::read_dir(&dir).expect("dir") {
+        let text = std::fs::read_to_string(segment.expect("entry").path()).expect("read");
+        for value in ["13800138000", "张三丰", "AAAA", "u-1"] {
+            assert!(!text.contains(value), "`{value}` reached the audit log");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_audit_log_is_503_and_nothing_is_forwarded() {
+    // Every batch opens a new segment, so the writer notices at once when
+    // its directory is gone.
+    let top = "audit: {dir: audit, rotate_bytes: 1}\n";
+    let (partner, proxy) = recording_proxy(top, "", Reply::Echo).await;
+    let client = h1_client();
+    assert_eq!(
+        send(&client, post(&proxy.url("/p/x"), "application/json", "{}"))
+            .await
+            .status,
+        200
+    );
+    let dir = proxy.dir.path().join("audit");
+    std::fs::rename(&dir, proxy.dir.path().join("audit.moved")).expect("move audit dir");
+    std::fs::write(&dir, "not a directory").expect("file in its place");
+    send(
+        &client,
+        post(&proxy.url("/p/x"), "application/json", PAYLOAD),
+    )
+    .await
+    .assert_refused(503, "audit_unavailable");
+    assert_eq!(
+        partner.recorded().len(),
+        1,
+        "only the audited request reached the partner"
+    );
+}

@@ -7,12 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::{Location, Spanned};
 
-use super::raw::{
-    RawAdmin, RawAudit, RawConfig, RawLimits, RawPartner, RawPartnerTls, RawServerTls,
-};
-use super::{
-    AdminConfig, AuditSettings, Config, Limits, Partner, PartnerTls, Scheme, ServerTls, Upstream,
-};
+use super::raw::{RawAdmin, RawConfig, RawLimits, RawPartner, RawPartnerTls, RawServerTls};
+use super::{AdminConfig, Config, Limits, Partner, PartnerTls, Scheme, ServerTls, Upstream};
+use crate::audit::AuditConfig;
 use crate::diag::{Diagnostic, Diagnostics};
 
 struct Checker<'a> {
@@ -161,17 +158,20 @@ impl Checker<'_> {
         })
     }
 
-    fn audit(&mut self, audit: Option<&Spanned<RawAudit>>) -> AuditSettings {
-        match audit {
-            Some(a) => AuditSettings {
-                dir: self.path(&a.value.dir),
-                fsync: a.value.fsync.unwrap_or_default(),
-            },
-            None => AuditSettings {
-                dir: self.base.join("audit"),
-                fsync: Default::default(),
-            },
+    fn audit(&mut self, audit: Option<&Spanned<AuditConfig>>) -> AuditConfig {
+        let Some(audit) = audit else {
+            let mut config = AuditConfig::default();
+            config.dir = self.base.join(&config.dir);
+            return config;
+        };
+        let mut config = audit.value.clone();
+        if config.dir.is_relative() {
+            config.dir = self.base.join(&config.dir);
         }
+        if let Err(e) = config.validate() {
+            self.error(&audit.referenced, format!("audit: {e}"));
+        }
+        config
     }
 
     fn limits(&mut self, raw: &RawLimits) -> Limits {

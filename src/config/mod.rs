@@ -35,7 +35,8 @@ pub struct Config {
     /// Plain HTTP on a non-loopback address was explicitly allowed.
     pub allow_plaintext_non_loopback: bool,
     pub admin: Option<AdminConfig>,
-    pub audit: AuditSettings,
+    /// The audit module's settings, with `dir` resolved.
+    pub audit: crate::audit::AuditConfig,
     /// The keyring file (may not exist yet: `serve` creates a development one).
     pub keys: PathBuf,
     pub limits: Limits,
@@ -59,23 +60,6 @@ pub struct ServerTls {
 pub struct AdminConfig {
     pub listen: SocketAddr,
     pub token_file: Option<PathBuf>,
-}
-
-/// Audit log settings. The audit module owns their meaning; this is what the
-/// config file says.
-#[derive(Debug, Clone)]
-pub struct AuditSettings {
-    pub dir: PathBuf,
-    pub fsync: FsyncPolicy,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FsyncPolicy {
-    Always,
-    #[default]
-    Batch,
-    Off,
 }
 
 /// Limits applied to every request.

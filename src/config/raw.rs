@@ -28,7 +28,7 @@ pub(super) struct RawConfig {
     pub admin: Option<Spanned<RawAdmin>>,
     /// Where the audit log goes and how durable each write is.
     #[serde(default)]
-    pub audit: Option<Spanned<RawAudit>>,
+    pub audit: Option<Spanned<crate::audit::AuditConfig>>,
     /// The keyring file; created with a warning when missing (development).
     #[serde(default)]
     pub keys: Option<Spanned<String>>,
@@ -60,17 +60,6 @@ pub(super) struct RawAdmin {
     /// File holding the bearer token admin requests must carry.
     #[serde(default)]
     pub token_file: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawAudit {
-    /// Directory of the audit log segments.
-    pub dir: Spanned<String>,
-    /// `always` (a request waits for its record to be on disk), `batch`
-    /// (fsync at most every few ms) or `off`.
-    #[serde(default)]
-    pub fsync: Option<super::FsyncPolicy>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -101,7 +101,7 @@ partners:
         )
         .expect("valid");
     assert_eq!(config.audit.dir, Path::new("/var/audit"));
-    assert_eq!(config.audit.fsync, FsyncPolicy::Always);
+    assert_eq!(config.audit.fsync, crate::audit::FsyncPolicy::Always);
     assert_eq!(config.limits.max_body_bytes, 1024);
     assert_eq!(
         config.limits.upstream_connect_timeout,

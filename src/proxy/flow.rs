@@ -20,6 +20,7 @@ use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
+use super::audit_records::{self, RequestFacts};
 use super::body::{self, BodyKind};
 use super::encoding::{self, Coding, DecodeError};
 use super::error::Refusal;
@@ -33,6 +34,9 @@ use crate::engine::Findings;
 #[derive(Default)]
 struct Outcome {
     partner: Option<String>,
+    audit_label: Option<crate::audit::Label>,
+    /// The share record was accepted: an outcome record follows.
+    shared: bool,
     findings: usize,
     bytes_in: usize,
     bytes_out: usize,
@@ -49,12 +53,31 @@ pub async fn handle(
     let generation = proxy.current();
     let request_id = headers::request_id(req.headers());
     let method = req.method().clone();
+    let facts = RequestFacts::new(request_id.to_str().unwrap_or(""), &method, req.uri().path());
     let mut outcome = Outcome::default();
-    let result = forward(&generation, client, &request_id, req, &mut outcome).await;
+    let result = forward(
+        &proxy,
+        &generation,
+        client,
+        &request_id,
+        &facts,
+        req,
+        &mut outcome,
+    )
+    .await;
     let (mut response, refusal) = match result {
         Ok(response) => (response, None),
         Err(refusal) => (refusal.to_response(), Some(refusal)),
     };
+    record_end(
+        &proxy,
+        &facts,
+        &outcome,
+        refusal.as_ref(),
+        response.status().as_u16(),
+        started,
+    )
+    .await;
     response
         .headers_mut()
         .insert(REQUEST_ID.clone(), request_id.clone());
@@ -75,10 +98,45 @@ pub async fn handle(
     response
 }
 
+/// The request's last record: `outcome` after a share, `blocked` after a
+/// refusal. The share record was the one that had to succeed before
+/// forwarding; a failure here is logged, not turned into an error for a
+/// request that already happened.
+async fn record_end(
+    proxy: &Proxy,
+    facts: &RequestFacts,
+    outcome: &Outcome,
+    refusal: Option<&Refusal>,
+    status: u16,
+    started: Instant,
+) {
+    let latency_ms = started.elapsed().as_millis() as u64;
+    let appended = match (refusal, &outcome.audit_label) {
+        (Some(r), _) if r.code == "audit_unavailable" => return,
+        (Some(r), partner) => match audit_records::blocked(facts, partner.as_ref(), r.code, status)
+        {
+            Some(record) => proxy.audit.append(record).await.map(drop),
+            None => return,
+        },
+        (None, Some(partner)) if outcome.shared => {
+            match audit_records::outcome(facts, partner, status, latency_ms) {
+                Some(record) => proxy.audit.append(record).await.map(drop),
+                None => return,
+            }
+        }
+        (None, _) => return,
+    };
+    if let Err(e) = appended {
+        tracing::error!(error = %e, "an outcome or blocked record was not written");
+    }
+}
+
 async fn forward(
+    proxy: &Proxy,
     generation: &Generation,
     client: ClientInfo,
     request_id: &HeaderValue,
+    facts: &RequestFacts,
     req: Request<Incoming>,
     outcome: &mut Outcome,
 ) -> Result<Response<ProxyBody>, Refusal> {
@@ -92,6 +150,7 @@ async fn forward(
     })?;
     let partner = &generation.partners[routed.partner];
     outcome.partner = Some(partner.config.id.clone());
+    outcome.audit_label = Some(partner.audit_label.clone());
     let rest = routed.rest.to_string();
     let limits = generation.limits;
     let (mut parts, incoming) = req.into_parts();
@@ -131,7 +190,7 @@ async fn forward(
     outcome.findings = findings.items.len();
     outcome.bytes_out = body.len();
 
-    share_gate(partner, &findings)?;
+    share_gate(proxy, facts, partner, &findings, outcome).await?;
 
     let uri = partner.target.uri(&rest, query.as_deref())?;
     // HTTP/2 callers name the host in :authority rather than Host.
@@ -168,12 +227,35 @@ async fn forward(
     respond(partner, response, limits.max_body_bytes, remaining).await
 }
 
-/// The point before which nothing leaves. The consent check (issue 7) and
-/// the audit `share` record (audit module) belong here: both must succeed,
-/// or the request is refused (403 `consent_revoked`, 503
-/// `audit_unavailable`) with nothing forwarded. Until they are wired, the
-/// gate has nothing to refuse on.
-fn share_gate(_partner: &PartnerRuntime, _findings: &Findings) -> Result<(), Refusal> {
+/// The point before which nothing leaves: the audit log must accept the
+/// `share` record first (503 `audit_unavailable` otherwise, nothing
+/// forwarded). The consent check (issue 7) belongs here too, before the
+/// record: a revoked subject is refused 403 `consent_revoked`.
+async fn share_gate(
+    proxy: &Proxy,
+    facts: &RequestFacts,
+    partner: &PartnerRuntime,
+    findings: &Findings,
+    outcome: &mut Outcome,
+) -> Result<(), Refusal> {
+    let unavailable = |detail: String| {
+        Refusal::proxy(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", detail)
+    };
+    let record = audit_records::share(
+        facts,
+        partner,
+        &proxy.subjects,
+        findings,
+        outcome.bytes_in,
+        outcome.bytes_out,
+    )
+    .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
+    proxy
+        .audit
+        .append(record)
+        .await
+        .map_err(|e| unavailable(e.to_string()))?;
+    outcome.shared = true;
     Ok(())
 }
 

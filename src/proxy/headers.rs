@@ -40,7 +40,8 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
 }
 
 /// The caller's request id if it is 1-128 characters of `[A-Za-z0-9._:-]`
-/// (so it is safe to log and forward), otherwise a fresh random one.
+/// without a run of 6 or more digits (a phone or ID number would make the
+/// id personal data in logs and audit records), otherwise a fresh random one.
 pub fn request_id(headers: &HeaderMap) -> HeaderValue {
     let sent = headers.get(&REQUEST_ID).filter(|v| {
         let b = v.as_bytes();
@@ -48,6 +49,7 @@ pub fn request_id(headers: &HeaderMap) -> HeaderValue {
             && b.len() <= 128
             && b.iter()
                 .all(|c| c.is_ascii_alphanumeric() || b"._:-".contains(c))
+            && !b.windows(6).any(|w| w.iter().all(u8::is_ascii_digit))
     });
     match sent {
         Some(v) => v.clone(),
@@ -153,6 +155,9 @@ mod tests {
         assert_eq!(request_id(&h), "abc-123");
         h.insert(&REQUEST_ID, HeaderValue::from_static("has space"));
         let made = request_id(&h);
+        assert_eq!(made.len(), 32);
+        h.insert(&REQUEST_ID, HeaderValue::from_static("req-13800138000"));
+        assert_ne!(request_id(&h), "req-13800138000");
         assert_eq!(made.len(), 32);
         assert_ne!(made, request_id(&HeaderMap::new()));
     }

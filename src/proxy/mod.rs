@@ -10,6 +10,7 @@
 //! cannot be fully inspected (over a limit, malformed, in an unknown
 //! encoding or type) is refused with a JSON error and nothing is forwarded.
 
+pub mod audit_records;
 pub mod body;
 pub mod encoding;
 pub mod error;
@@ -28,6 +29,7 @@ use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 
+use crate::audit::{AuditHandle, Label, RulesVersion, SubjectHasher};
 use crate::config::{Limits, Partner};
 use crate::rules::Policy;
 
@@ -52,18 +54,27 @@ pub struct PartnerRuntime {
     pub config: Partner,
     pub policy: Arc<Policy>,
     pub target: upstream::Target,
+    /// The partner id and rules version as audit records carry them, built
+    /// once here rather than per request.
+    pub audit_label: Label,
+    pub rules_version: RulesVersion,
 }
 
-/// The state shared by all connections: the current generation, swapped
-/// whole on reload.
+/// The state shared by all connections: the current generation (swapped
+/// whole on reload), and the audit log with the key subjects are hashed with
+/// (which live across reloads).
 pub struct Proxy {
     current: ArcSwap<Generation>,
+    pub audit: AuditHandle,
+    pub subjects: SubjectHasher,
 }
 
 impl Proxy {
-    pub fn new(generation: Generation) -> Self {
+    pub fn new(generation: Generation, audit: AuditHandle, subjects: SubjectHasher) -> Self {
         Proxy {
             current: ArcSwap::from_pointee(generation),
+            audit,
+            subjects,
         }
     }
 

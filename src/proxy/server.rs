@@ -23,6 +23,7 @@ use tokio_rustls::TlsAcceptor;
 use super::headers::ClientInfo;
 use super::start::{self, StartError};
 use super::{Proxy, flow};
+use crate::audit::{AuditHandle, SubjectHasher};
 use crate::config::{Config, Limits};
 
 /// A bound proxy, ready to [`run`](Server::run).
@@ -40,6 +41,9 @@ impl Server {
         let keyring = start::ensure_keyring(config)?;
         let tls = start::server_tls(config)?;
         let generation = start::generation(config, &keyring)?;
+        // Opened before binding: without an audit log nothing may be shared.
+        let audit = AuditHandle::open(&config.audit, &keyring)?;
+        let subjects = SubjectHasher::from_keyring(&keyring);
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -50,7 +54,7 @@ impl Server {
         Ok(Server {
             listener,
             tls: tls.map(TlsAcceptor::from),
-            proxy: Arc::new(Proxy::new(generation)),
+            proxy: Arc::new(Proxy::new(generation, audit, subjects)),
             limits: config.limits,
         })
     }

@@ -9,18 +9,20 @@ use rustls::{RootCertStore, ServerConfig};
 
 use super::upstream::Target;
 use super::{Generation, PartnerRuntime, route::Router};
+use crate::audit::{Label, RulesVersion};
 use crate::config::{Config, Scheme, Upstream};
 use crate::diag::Diagnostics;
-use crate::protect::{Keyring, KeyringError};
-use crate::rules::Policy;
+use crate::policy_set::{self, PolicySet};
+use crate::protect::Keyring;
 use crate::tls::{self, TlsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error("the audit log cannot be opened: {0}")]
+    Audit(#[from] crate::audit::AuditError),
+    /// Rules files or the keyring, as positioned diagnostics.
     #[error("{0}")]
     Rules(Diagnostics),
-    #[error(transparent)]
-    Keyring(#[from] KeyringError),
     #[error(transparent)]
     Tls(#[from] TlsError),
     #[error("cannot listen on {addr}: {source}")]
@@ -30,20 +32,12 @@ pub enum StartError {
     },
 }
 
-/// Loads the keyring, or writes a fresh development one when the file does
-/// not exist (never when it exists but does not load: that is an error).
+/// Loads the keyring, or writes a fresh development one (loudly) when the
+/// file does not exist; one that exists but does not load is an error.
 pub fn ensure_keyring(config: &Config) -> Result<Keyring, StartError> {
-    if config.keys.exists() {
-        return Ok(Keyring::load(&config.keys)?);
-    }
-    let keyring = Keyring::generate();
-    keyring.save(&config.keys)?;
-    tracing::warn!(
-        path = %config.keys.display(),
-        "NO KEYRING FOUND: generated a new development keyring. Values encrypted with it \
-         cannot be decrypted with any other key. Do not use generated keys in production."
-    );
-    Ok(keyring)
+    policy_set::load_or_create_keyring(&config.keys)
+        .map(|(keyring, _created)| keyring)
+        .map_err(StartError::Rules)
 }
 
 /// The inbound TLS config, generating a development certificate first when
@@ -85,29 +79,22 @@ pub fn generation(config: &Config, keyring: &Keyring) -> Result<Generation, Star
     } else {
         RootCertStore::empty()
     };
-    let mut problems = Vec::new();
+    let policies = PolicySet::compile(config, keyring).map_err(StartError::Rules)?;
     let mut partners = Vec::new();
     for partner in &config.partners {
-        let policy = Policy::load(
-            &partner.rules,
-            &partner.id,
-            keyring,
-            config.limits.max_depth,
-        );
-        match policy {
-            Ok(policy) => {
-                let target = Target::new(partner, &roots, config.limits.upstream_connect_timeout)?;
-                partners.push(PartnerRuntime {
-                    config: partner.clone(),
-                    policy: Arc::new(policy),
-                    target,
-                });
-            }
-            Err(d) => problems.extend(d.0),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(StartError::Rules(Diagnostics(problems)));
+        let policy = policies
+            .get(&partner.id)
+            .expect("the policy set compiles every configured partner")
+            .clone();
+        let audit_label = Label::new(&partner.id)?;
+        let rules_version = RulesVersion::parse(&policy.version)?;
+        partners.push(PartnerRuntime {
+            config: partner.clone(),
+            audit_label,
+            rules_version,
+            policy,
+            target: Target::new(partner, &roots, config.limits.upstream_connect_timeout)?,
+        });
     }
     Ok(Generation {
         router: Router::new(config.partners.iter().map(|p| p.route.as_str())),

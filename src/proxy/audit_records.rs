@@ -1,0 +1,122 @@
+//! The audit records of one request, built from what the proxy knows: the
+//! partner's labels, the request id and method, the path with its
+//! value-looking segments blanked, the keyed subject hash and the findings
+//! (paths, categories, actions, never values).
+
+use http::Method;
+
+use super::PartnerRuntime;
+use crate::audit::{
+    AuditPath, Blocked, Consent, FieldPath, Finding, Label, Outcome, RequestId, Share,
+    SubjectHasher,
+};
+use crate::engine::{self, Findings};
+
+/// What every record of one request shares.
+pub struct RequestFacts {
+    pub id: Option<RequestId>,
+    pub method: Option<Label>,
+    pub path: AuditPath,
+}
+
+impl RequestFacts {
+    pub fn new(id: &str, method: &Method, target: &str) -> Self {
+        RequestFacts {
+            id: RequestId::new(id).ok(),
+            method: Label::new(method.as_str()).ok(),
+            path: AuditPath::from_request(target),
+        }
+    }
+}
+
+fn label_or_unknown(text: &str) -> Label {
+    Label::new(text)
+        .or_else(|_| Label::new("unknown"))
+        .expect("`unknown` is a valid label")
+}
+
+/// One engine finding as the audit log stores it. `fields[N]` names a rule;
+/// anything else (`detect:bank_card`, `headers[0]`) is kept as a label.
+fn finding(f: &engine::Finding) -> Finding {
+    let path = FieldPath::new(&f.path);
+    let category = label_or_unknown(&f.category);
+    let action = label_or_unknown(f.action);
+    let rule = f
+        .rule
+        .strip_prefix("fields[")
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|n| n.parse::<u32>().ok());
+    match rule {
+        Some(n) => Finding::by_rule(path, category, action, n),
+        None => {
+            let name = f.rule.strip_prefix("detect:").unwrap_or(&f.rule);
+            let cleaned: String = name.chars().filter(|c| !matches!(c, '[' | ']')).collect();
+            Finding::by_detector(path, category, action, label_or_unknown(&cleaned))
+        }
+    }
+}
+
+/// The `share` record; `None` when the request's id or method cannot be
+/// recorded (the caller then refuses the request: nothing leaves unaudited).
+pub fn share(
+    facts: &RequestFacts,
+    partner: &PartnerRuntime,
+    subjects: &SubjectHasher,
+    findings: &Findings,
+    bytes_in: usize,
+    bytes_out: usize,
+) -> Option<Share> {
+    let subject = findings.subject.as_ref().map(|s| subjects.hash(s.expose()));
+    Some(Share {
+        id: facts.id.clone()?,
+        partner: partner.audit_label.clone(),
+        method: facts.method.clone()?,
+        path: facts.path.clone(),
+        // The consent check (issue 7) replaces this: until revocations
+        // exist, a request with a subject is one whose consent stands.
+        consent: if subject.is_some() {
+            Consent::Granted
+        } else {
+            Consent::NoSubject
+        },
+        subject,
+        fields: findings.items.iter().map(finding).collect(),
+        rules_version: partner.rules_version.clone(),
+        bytes_in: bytes_in as u64,
+        bytes_out: bytes_out as u64,
+        cross_border: None,
+    })
+}
+
+pub fn outcome(
+    facts: &RequestFacts,
+    partner: &Label,
+    status: u16,
+    latency_ms: u64,
+) -> Option<Outcome> {
+    Some(Outcome {
+        id: facts.id.clone()?,
+        partner: partner.clone(),
+        status,
+        latency_ms,
+        fields: Vec::new(),
+    })
+}
+
+pub fn blocked(
+    facts: &RequestFacts,
+    partner: Option<&Label>,
+    reason: &str,
+    status: u16,
+) -> Option<Blocked> {
+    Some(Blocked {
+        id: facts.id.clone()?,
+        partner: partner.cloned(),
+        method: facts.method.clone()?,
+        path: facts.path.clone(),
+        subject: None,
+        reason: label_or_unknown(reason),
+        status,
+        fields: Vec::new(),
+    })
+}
