@@ -35,6 +35,18 @@ pub struct Finding {
     pub rule: Arc<str>,
 }
 
+impl Finding {
+    /// The finding of `rule` (reporting `category`) at `path`.
+    pub(crate) fn of(path: String, category: &Arc<str>, rule: &crate::rules::Rule) -> Self {
+        Finding {
+            path,
+            category: category.clone(),
+            action: rule.action.name(),
+            rule: rule.label.clone(),
+        }
+    }
+}
+
 /// The value that identifies the data subject. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Subject(String);

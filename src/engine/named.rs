@@ -69,12 +69,9 @@ pub fn protect_named_text(
     });
     let path = || format!("{}{}", place.prefix(), name);
     if let Some(rule) = rule.filter(|r| r.action != Action::Allow) {
-        findings.items.push(Finding {
-            path: path(),
-            category: rule.category.clone(),
-            action: rule.action.name(),
-            rule: rule.label.clone(),
-        });
+        findings
+            .items
+            .push(Finding::of(path(), &rule.category, &rule));
         if rule.action == Action::Drop {
             return NamedOutcome::Drop;
         }
@@ -89,12 +86,9 @@ pub fn protect_named_text(
     let mut last = 0;
     for span in &spans {
         let rule = &policy.detect_rules[span.spec];
-        findings.items.push(Finding {
-            path: path(),
-            category: rule.category.clone(),
-            action: rule.action.name(),
-            rule: rule.label.clone(),
-        });
+        findings
+            .items
+            .push(Finding::of(path(), &rule.category, rule));
         if rule.action == Action::Drop {
             return NamedOutcome::Drop;
         }

@@ -225,12 +225,7 @@ impl<'p, 'i> Pass<'p, 'i> {
 
     fn record(&mut self, category: &Arc<str>, rule: &Rule) {
         let path = self.current_path();
-        self.findings.items.push(Finding {
-            path,
-            category: category.clone(),
-            action: rule.action.name(),
-            rule: rule.label.clone(),
-        });
+        self.findings.items.push(Finding::of(path, category, rule));
     }
 
     // ---- values ------------------------------------------------------------
