@@ -57,6 +57,9 @@ enum Segment {
 struct Pass<'p, 'i> {
     policy: &'p Policy,
     input: &'i [u8],
+    /// `input` as text: validated as UTF-8 once, so slicing it later costs
+    /// a boundary check rather than a re-validation per string.
+    input_text: &'i str,
     pos: usize,
     out: Vec<u8>,
     copied: usize,
@@ -106,17 +109,21 @@ fn new_pass<'p, 'i>(
     depth: usize,
     reveal: bool,
 ) -> Result<Pass<'p, 'i>, EngineError> {
-    if let Err(err) = std::str::from_utf8(input) {
-        return Err(EngineError::at(
-            input,
-            err.valid_up_to(),
-            ErrorKind::InvalidJson,
-            "invalid UTF-8",
-        ));
-    }
+    let input_text = match std::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(err) => {
+            return Err(EngineError::at(
+                input,
+                err.valid_up_to(),
+                ErrorKind::InvalidJson,
+                "invalid UTF-8",
+            ));
+        }
+    };
     let mut pass = Pass {
         policy,
         input,
+        input_text,
         pos: 0,
         out: Vec::with_capacity(input.len() + input.len() / 8),
         copied: 0,
@@ -213,9 +220,8 @@ impl<'p, 'i> Pass<'p, 'i> {
         for segment in &self.path {
             match *segment {
                 Segment::Index(i) => {
-                    path.push('[');
-                    path.push_str(&i.to_string());
-                    path.push(']');
+                    use std::fmt::Write;
+                    let _ = write!(path, "[{i}]");
                 }
                 Segment::Key(start, end) => push_key_segment(&mut path, &self.keys[start..end]),
             }
@@ -439,11 +445,31 @@ impl<'p, 'i> Pass<'p, 'i> {
         if self.skipping() {
             return Ok(Disposition::Keep);
         }
-        let text = self.decoded(start, end, escaped).to_owned();
-        if let Some(done) = self.nested_json(start, end, &text)? {
+        if !escaped {
+            let text = self.text(start + 1, end - 1);
+            return self.inspect_string(node, text, start, end, true);
+        }
+        // Decoded into a buffer taken from the pass (and given back) so no
+        // string is allocated per escaped value.
+        let mut decoded = std::mem::take(&mut self.scratch);
+        lex::decode_string(&self.input[start + 1..end - 1], &mut decoded);
+        let result = self.inspect_string(node, &decoded, start, end, false);
+        self.scratch = decoded;
+        result
+    }
+
+    fn inspect_string(
+        &mut self,
+        node: Node<'p>,
+        text: &str,
+        start: usize,
+        end: usize,
+        in_place: bool,
+    ) -> Walked {
+        if let Some(done) = self.nested_json(start, end, text)? {
             return Ok(done);
         }
-        self.detect_in_text(node.key.clone(), &text, start, end, !escaped)
+        self.detect_in_text(node.key, text, start, end, in_place)
     }
 
     fn number(&mut self, node: Node<'p>) -> Walked {
@@ -463,8 +489,8 @@ impl<'p, 'i> Pass<'p, 'i> {
         if self.skipping() || end - start < 5 {
             return Ok(Disposition::Keep);
         }
-        let text = self.text(start, end).to_owned();
-        self.detect_in_text(node.key.clone(), &text, start, end, false)
+        let text = self.text(start, end);
+        self.detect_in_text(node.key, text, start, end, false)
     }
 
     /// A string whose content is itself a JSON object or array is protected
@@ -475,6 +501,13 @@ impl<'p, 'i> Pass<'p, 'i> {
         end: usize,
         text: &str,
     ) -> Result<Option<Disposition>, EngineError> {
+        // Most strings fail on their first byte: test it before trimming.
+        if !matches!(
+            text.as_bytes().first(),
+            Some(b'{' | b'[' | b' ' | b'\n' | b'\r' | b'\t')
+        ) {
+            return Ok(None);
+        }
         let trimmed = text.trim_matches([' ', '\n', '\r', '\t']);
         let looks_nested = (trimmed.starts_with('{') && trimmed.ends_with('}'))
             || (trimmed.starts_with('[') && trimmed.ends_with(']'));
@@ -661,9 +694,15 @@ impl<'p, 'i> Pass<'p, 'i> {
         if self.skipping() {
             return self.walk(parent.clone());
         }
+        // The key is decoded straight onto the key stack: the stack is the
+        // one copy paths, selectors and detectors all read.
         let keys_mark = self.keys.len();
-        let key = self.decoded(key_start, key_end, escaped).to_owned();
-        self.keys.push_str(&key);
+        if escaped {
+            lex::decode_string(&self.input[key_start + 1..key_end - 1], &mut self.scratch);
+            self.keys.push_str(&self.scratch);
+        } else {
+            self.keys.push_str(self.text(key_start + 1, key_end - 1));
+        }
         self.path.push(Segment::Key(keys_mark, self.keys.len()));
         let progress_mark = self.progress.len();
         self.matched.clear();
@@ -671,10 +710,10 @@ impl<'p, 'i> Pass<'p, 'i> {
             &self.policy.selectors,
             &mut self.progress,
             parent.progress.clone(),
-            Edge::Key(&key),
+            Edge::Key(&self.keys[keys_mark..]),
             &mut self.matched,
         );
-        let key_rule = self.key_rule(&key);
+        let key_rule = key_rule(self.policy, &self.keys[keys_mark..], &mut self.normalized);
         let child = Node {
             progress: progress_mark..self.progress.len(),
             applied: None,
@@ -684,7 +723,7 @@ impl<'p, 'i> Pass<'p, 'i> {
             key: Some(keys_mark..self.keys.len()),
         };
         let child = self.choose(child, key_rule);
-        let result = match self.protect_key(key_start, key_end, &key, keys_mark, parent) {
+        let result = match self.protect_key(key_start, key_end, keys_mark, parent) {
             Disposition::Remove => self.skip_value().map(|_| Disposition::Remove),
             Disposition::Keep => self.value(child),
         };
@@ -701,10 +740,10 @@ impl<'p, 'i> Pass<'p, 'i> {
         &mut self,
         start: usize,
         end: usize,
-        key: &str,
         keys_mark: usize,
         parent: &Node<'p>,
     ) -> Disposition {
+        let key = &self.keys[keys_mark..];
         if self.policy.detectors.is_empty() || parent.forced.is_some() || key.len() < 5 {
             return Disposition::Keep;
         }
@@ -713,7 +752,9 @@ impl<'p, 'i> Pass<'p, 'i> {
         }
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
-        self.policy.detectors.scan(None, key, &mut spans);
+        self.policy
+            .detectors
+            .scan(None, &self.keys[keys_mark..], &mut spans);
         let drops = spans
             .iter()
             .any(|s| self.policy.detect_rules[s.spec].action == Action::Drop);
@@ -725,7 +766,7 @@ impl<'p, 'i> Pass<'p, 'i> {
             let rebuilt = if drops {
                 String::from("[dropped]")
             } else {
-                self.rebuild(&spans, key)
+                self.rebuild(&spans, &self.keys[keys_mark..])
             };
             self.keys.truncate(keys_mark);
             self.keys.push_str(&rebuilt);
@@ -808,19 +849,6 @@ impl<'p, 'i> Pass<'p, 'i> {
 
     // ---- rule selection ------------------------------------------------------
 
-    /// The `keys:` rule for a key name, if any.
-    fn key_rule(&mut self, key: &str) -> Option<(u32, &'p Arc<str>)> {
-        let policy = self.policy;
-        if policy.key_index.is_empty() || key.len() > policy.longest_key * 4 + 8 {
-            return None;
-        }
-        vocab::normalize_key_into(key, &mut self.normalized);
-        policy
-            .key_index
-            .get(self.normalized.as_str())
-            .map(|t| (t.rule, &t.category))
-    }
-
     /// Picks the first rule (in file order) among the path selectors in
     /// `self.matched` and the key rule; notes a subject match.
     fn choose(&mut self, mut node: Node<'p>, key_rule: Option<(u32, &'p Arc<str>)>) -> Node<'p> {
@@ -848,7 +876,7 @@ impl<'p, 'i> Pass<'p, 'i> {
     // ---- text helpers --------------------------------------------------------
 
     fn text(&self, start: usize, end: usize) -> &'i str {
-        std::str::from_utf8(&self.input[start..end]).expect("input was validated as UTF-8")
+        &self.input_text[start..end]
     }
 
     /// The decoded content of the string at `start..end` (quotes included).
@@ -864,6 +892,22 @@ impl<'p, 'i> Pass<'p, 'i> {
     fn skipping(&self) -> bool {
         self.skip > 0
     }
+}
+
+/// The `keys:` rule for a key name, if any (`normalized` is scratch space).
+fn key_rule<'p>(
+    policy: &'p Policy,
+    key: &str,
+    normalized: &mut String,
+) -> Option<(u32, &'p Arc<str>)> {
+    if policy.key_index.is_empty() || key.len() > policy.longest_key * 4 + 8 {
+        return None;
+    }
+    vocab::normalize_key_into(key, normalized);
+    policy
+        .key_index
+        .get(normalized.as_str())
+        .map(|t| (t.rule, &t.category))
 }
 
 /// Applies a rule's action to one decoded text.
