@@ -9,5 +9,6 @@ pub mod keyring;
 
 pub use keyring::{Key32, Keyring, KeyringError, Purpose};
 pub mod actions;
+pub mod ff1;
 
 pub use actions::{Sealer, Tokenizer, ValueKind};
