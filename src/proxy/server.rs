@@ -85,6 +85,7 @@ impl Server {
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         tokio::pin!(shutdown);
+        self.proxy.set_serving(true);
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
@@ -99,6 +100,8 @@ impl Server {
                 () = &mut shutdown => break,
             }
         }
+        // Readiness fails from here on, so load balancers stop sending.
+        self.proxy.set_serving(false);
         drop(self.listener);
         tracing::info!(
             connections = graceful.count(),
