@@ -67,13 +67,13 @@ fn events() -> Vec<Event> {
             bytes_in: 1,
             bytes_out: 1,
             cross_border: Some(true),
-            candidate: Some(CandidateSummary {
+            candidate: Some(Box::new(CandidateSummary {
                 rules_version: RulesVersion::of_policy(MOBILE.as_bytes()),
                 newly_protected: findings.clone(),
                 left_unprotected: findings.clone(),
                 changed: findings.clone(),
                 refused: None,
-            }),
+            })),
         }));
         events.push(Event::from(Outcome {
             id: id.clone(),

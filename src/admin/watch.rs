@@ -72,15 +72,23 @@ pub fn watch_sources(reloader: Arc<Reloader>, debounce: Duration) -> Result<(), 
             // A reload can name new rules files: follow them.
             files = reloader.sources().iter().map(|p| absolute(p)).collect();
             let wanted = directories(&files);
-            for dir in wanted.difference(&watched) {
-                if let Err(e) = debouncer.watch(dir, RecursiveMode::NonRecursive) {
-                    tracing::warn!(dir = %dir.display(), error = %e, "cannot watch a new config directory");
-                }
-            }
             for dir in watched.difference(&wanted) {
                 let _ = debouncer.unwatch(dir);
             }
-            watched = wanted;
+            watched.retain(|dir| wanted.contains(dir));
+            for dir in wanted {
+                if watched.contains(&dir) {
+                    continue;
+                }
+                match debouncer.watch(&dir, RecursiveMode::NonRecursive) {
+                    Ok(()) => {
+                        watched.insert(dir);
+                    }
+                    // Retried after the next reload; POST /reload and SIGHUP still work.
+                    Err(e) => tracing::warn!(dir = %dir.display(), error = %e,
+                        "cannot watch a new config directory"),
+                }
+            }
         }
     });
     Ok(())

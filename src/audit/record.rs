@@ -404,8 +404,9 @@ pub struct Share {
     pub cross_border: Option<bool>,
     /// What the partner's candidate rules, run in shadow on the same
     /// request, would have done differently (only with `candidate_rules`).
+    /// Boxed: most shares have none, and records queue by value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub candidate: Option<CandidateSummary>,
+    pub candidate: Option<Box<CandidateSummary>>,
 }
 
 /// A candidate policy's shadow run: the fields it would protect

@@ -330,7 +330,7 @@ async fn share_gate(
         outcome.bytes_out,
     )
     .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
-    record.candidate = shadow.map(audit_records::candidate);
+    record.candidate = shadow.map(|s| Box::new(audit_records::candidate(s)));
     proxy
         .audit
         .append(record)
