@@ -187,16 +187,17 @@ async fn reload(state: &AdminState) -> Response<AdminBody> {
         }
         Err(ReloadError::Rejected(diagnostics)) => {
             let errors: Vec<String> = diagnostics.0.iter().map(ToString::to_string).collect();
+            let detail = format!(
+                "{} error(s) in the new config; the previous config keeps serving",
+                errors.len()
+            );
             json(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &serde_json::json!({
-                    "error": "config_rejected",
-                    "detail": format!(
-                        "{} error(s) in the new config; the previous config keeps serving",
-                        errors.len()
-                    ),
-                    "errors": errors,
-                }),
+                &ErrorBody {
+                    error: "config_rejected",
+                    detail: &detail,
+                    errors: Some(&errors),
+                },
             )
         }
         Err(ReloadError::AuditUnavailable(detail)) => error(
@@ -279,10 +280,23 @@ fn no_store(mut response: Response<AdminBody>) -> Response<AdminBody> {
     response
 }
 
+/// `{"error": code, "detail": ..., "errors": [...]}`, in that order.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [String]>,
+}
+
 fn error(status: StatusCode, code: &str, detail: &str) -> Response<AdminBody> {
     json(
         status,
-        &serde_json::json!({"error": code, "detail": detail}),
+        &ErrorBody {
+            error: code,
+            detail,
+            errors: None,
+        },
     )
 }
 

@@ -140,8 +140,8 @@ pub struct Metrics {
     candidate_fields: Family<CandidateFieldLabels, Counter>,
     audit_queue_depth: Gauge,
     audit_queue_capacity: Gauge,
-    audit_records: Gauge,
-    audit_batches_failed: Gauge,
+    audit_records: Counter,
+    audit_batches_failed: Counter,
     audit_available: Gauge,
     audit_fsync: Histogram,
     config_generation: Gauge,
@@ -176,8 +176,8 @@ impl Metrics {
             candidate_fields: Family::default(),
             audit_queue_depth: Gauge::default(),
             audit_queue_capacity: Gauge::default(),
-            audit_records: Gauge::default(),
-            audit_batches_failed: Gauge::default(),
+            audit_records: Counter::default(),
+            audit_batches_failed: Counter::default(),
             audit_available: Gauge::default(),
             audit_fsync: Histogram::new(FSYNC_BUCKETS),
             config_generation: Gauge::default(),
@@ -267,7 +267,7 @@ impl Metrics {
         );
         r.register(
             "audit_records_written",
-            "Audit records written since start (a gauge read from the writer)",
+            "Audit records written since start",
             self.audit_records.clone(),
         );
         r.register(
@@ -491,12 +491,16 @@ impl Metrics {
         };
         gauge(&self.audit_queue_depth, audit.queue_depth as u64);
         gauge(&self.audit_queue_capacity, audit.queue_capacity as u64);
-        gauge(&self.audit_records, audit.records_written);
-        gauge(&self.audit_batches_failed, audit.batches_failed);
         gauge(&self.audit_available, u64::from(audit.available));
         gauge(&self.config_generation, generation);
         let mut out = String::with_capacity(16 * 1024);
         let registry = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+        // Under the lock, so two scrapes cannot both add the same increase.
+        let catch_up = |c: &Counter, total: u64| {
+            c.inc_by(total.saturating_sub(c.get()));
+        };
+        catch_up(&self.audit_records, audit.records_written);
+        catch_up(&self.audit_batches_failed, audit.batches_failed);
         if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {
             // Encoding into a String only fails if a metric's own encoder
             // does; say so in the exposition rather than serve half of it.
