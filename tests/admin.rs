@@ -756,7 +756,11 @@ async fn a_bad_reload_is_rejected_with_positions_and_the_old_rules_keep_serving(
     .expect("bad rules");
     let answer = proxy.admin("POST", "/reload").await;
     assert_eq!(answer.status, 422, "{answer:?}");
-    assert!(answer.text().starts_with(r#"{"error":"config_rejected","detail":"#));
+    assert!(
+        answer
+            .text()
+            .starts_with(r#"{"error":"config_rejected","detail":"#)
+    );
     let body = answer.json();
     assert_eq!(body["error"], "config_rejected");
     let errors = body["errors"].to_string();
