@@ -542,8 +542,9 @@ fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
+        let serving = server.run(shutdown);
         eprintln!("pii-proxy: listening on {scheme}://{addr}");
-        server.run(shutdown).await;
+        serving.await;
         // The admin listener outlives the drain, so readiness can say 503 meanwhile.
         if let Some((stop, task)) = admin_done {
             let _ = stop.send(());

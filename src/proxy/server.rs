@@ -74,8 +74,16 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then stops accepting and waits for
-    /// in-flight requests (at most the time one request may take).
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+    /// in-flight requests (at most the time one request may take). The proxy
+    /// counts as serving (readiness) from this call, not from the first
+    /// poll: the socket is bound and queues connections already, so a
+    /// listening line printed after the call is never ahead of readiness.
+    pub fn run(self, shutdown: impl Future<Output = ()>) -> impl Future<Output = ()> {
+        self.proxy.set_serving(true);
+        self.serve(shutdown)
+    }
+
+    async fn serve(self, shutdown: impl Future<Output = ()>) {
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
@@ -85,7 +93,6 @@ impl Server {
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         tokio::pin!(shutdown);
-        self.proxy.set_serving(true);
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
