@@ -3,11 +3,14 @@
 //!
 //! The parts follow the request flow; see `DESIGN.md` for the picture.
 
+pub mod admin;
 pub mod audit;
+pub mod candidate;
 pub mod config;
 pub mod detect;
 pub mod diag;
 pub mod engine;
+pub mod metrics;
 pub mod policy_set;
 pub mod protect;
 pub mod proxy;

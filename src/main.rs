@@ -3,16 +3,20 @@
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use pii_proxy::admin::{self, AdminError, AdminServer, Reloader};
 use pii_proxy::audit;
-use pii_proxy::config::{Config, DEFAULT_CONFIG};
+use pii_proxy::candidate;
+use pii_proxy::config::{Config, DEFAULT_CONFIG, Limits};
 use pii_proxy::engine;
 use pii_proxy::policy_set::{PolicySet, load_keyring_for_check, load_or_create_keyring};
 use pii_proxy::protect::Keyring;
 use pii_proxy::proxy::{Server, StartError, shutdown_signal};
+use pii_proxy::rules::Policy;
 
 #[derive(Parser)]
 #[command(
@@ -28,12 +32,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the proxy: route requests to partners, protecting every body.
-    Serve(ConfigArg),
+    Serve(ServeArgs),
     /// Validate the config, every partner's rules and the keyring; print every
     /// error as FILE:LINE:COL: message.
     Check(ConfigArg),
     /// Apply a partner's request policy to one JSON document (file or stdin):
-    /// protected JSON to stdout, findings (JSON lines) to stderr.
+    /// protected JSON to stdout, findings (JSON lines) to stderr. With
+    /// `--diff OLD NEW`: what rules file NEW would protect differently from
+    /// OLD in the document, field by field.
     Mask(MaskArgs),
     /// Reverse `encrypt` and `tokenize` in one JSON document, as the partner
     /// holding the keys can.
@@ -91,6 +97,22 @@ struct ConfigArg {
 }
 
 #[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Log lines as text or as JSON objects (one per line, on stderr). The
+    /// level filter comes from PII_PROXY_LOG, else RUST_LOG, else `info`.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "PII_PROXY_LOG_FORMAT")]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
 struct PartnerInput {
     #[command(flatten)]
     config: ConfigArg,
@@ -104,7 +126,19 @@ struct PartnerInput {
 #[derive(Args)]
 struct MaskArgs {
     #[command(flatten)]
-    target: PartnerInput,
+    config: ConfigArg,
+    /// The partner whose policy applies. With --diff, optional: only the
+    /// partner whose keys the two rules files are compiled with.
+    #[arg(long, required_unless_present = "diff")]
+    partner: Option<String>,
+    /// Compare two rules files on the document instead of masking it: list
+    /// the fields NEW would newly protect (+), leave unprotected (-) or
+    /// protect differently (~) compared with OLD. Keys and limits come from
+    /// --config when that file exists.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "table")]
+    diff: Option<Vec<PathBuf>>,
+    /// The JSON document; stdin when absent or `-`.
+    input: Option<PathBuf>,
     /// Print findings as a readable table instead of JSON lines.
     #[arg(long)]
     table: bool,
@@ -129,8 +163,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Serve(args) => {
-            init_logging();
-            serve(&args.config)
+            init_logging(args.log_format);
+            serve(&args.config.config)
         }
         Command::Check(args) => check(&args.config),
         Command::Mask(args) => mask(&args),
@@ -175,10 +209,8 @@ fn refused(problems: &pii_proxy::diag::Diagnostics) -> ExitCode {
 }
 
 /// Loads config, keyring and the partner's policy.
-fn partner_policy(
-    args: &PartnerInput,
-) -> Result<Result<std::sync::Arc<pii_proxy::rules::Policy>, ExitCode>> {
-    let config = match Config::load(&args.config.config) {
+fn partner_policy(config_path: &Path, partner: &str) -> Result<Result<Arc<Policy>, ExitCode>> {
+    let config = match Config::load(config_path) {
         Ok(config) => config,
         Err(problems) => return Ok(Err(refused(&problems))),
     };
@@ -190,14 +222,10 @@ fn partner_policy(
         Ok(policies) => policies,
         Err(problems) => return Ok(Err(refused(&problems))),
     };
-    match policies.get(&args.partner) {
+    match policies.get(partner) {
         Some(policy) => Ok(Ok(policy.clone())),
         None => {
-            eprintln!(
-                "error: no partner `{}` in {}",
-                args.partner,
-                args.config.config.display()
-            );
+            eprintln!("error: no partner `{partner}` in {}", config_path.display());
             Ok(Err(ExitCode::from(1)))
         }
     }
@@ -220,11 +248,18 @@ fn read_input(input: &Option<PathBuf>) -> Result<Vec<u8>> {
 }
 
 fn mask(args: &MaskArgs) -> Result<ExitCode> {
-    let policy = match partner_policy(&args.target)? {
+    if let Some(files) = &args.diff {
+        return mask_diff(args, &files[0], &files[1]);
+    }
+    let partner = args
+        .partner
+        .as_deref()
+        .expect("clap requires --partner without --diff");
+    let policy = match partner_policy(&args.config.config, partner)? {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };
-    let input = read_input(&args.target.input)?;
+    let input = read_input(&args.input)?;
     let (output, findings) = match engine::protect(&policy, &input) {
         Ok(done) => done,
         Err(err) => {
@@ -257,8 +292,70 @@ fn mask(args: &MaskArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `mask --diff OLD NEW`: both rules files applied to one document, and
+/// the fields they treat differently. Findings do not depend on the keys,
+/// so without a config a throwaway keyring serves.
+fn mask_diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<ExitCode> {
+    let (keyring, max_depth) = if args.config.config.exists() {
+        let config = match Config::load(&args.config.config) {
+            Ok(config) => config,
+            Err(problems) => return Ok(refused(&problems)),
+        };
+        match load_keyring_for_check(&config.keys) {
+            Ok(keyring) => (keyring, config.limits.max_depth),
+            Err(problems) => return Ok(refused(&problems)),
+        }
+    } else {
+        (Keyring::generate(), Limits::default().max_depth)
+    };
+    let partner = args.partner.as_deref().unwrap_or("diff");
+    let compiled = [old, new].map(|file| Policy::load(file, partner, &keyring, max_depth));
+    let [old_policy, new_policy] = match compiled {
+        [Ok(old), Ok(new)] => [old, new],
+        [old, new] => {
+            let problems = [old.err(), new.err()].into_iter().flatten();
+            let all = pii_proxy::diag::Diagnostics(problems.flat_map(|d| d.0).collect());
+            return Ok(refused(&all));
+        }
+    };
+    let input = read_input(&args.input)?;
+    let mut findings = Vec::new();
+    for policy in [&old_policy, &new_policy] {
+        match engine::protect(policy, &input) {
+            Ok((_, found)) => findings.push(found.items),
+            Err(err) => {
+                eprintln!("error: refused ({}): {err}", err.code());
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    let diff = candidate::compare(&findings[0], &findings[1]);
+    let mut out = std::io::stdout().lock();
+    let line = |f: &engine::Finding| format!("{:<40} {:<14} {}", f.path, f.category, f.action);
+    for f in &diff.newly_protected {
+        writeln!(out, "+ {}", line(f))?;
+    }
+    for f in &diff.left_unprotected {
+        writeln!(out, "- {}", line(f))?;
+    }
+    for c in &diff.changed {
+        let to = format!("{} {}", c.candidate.category, c.candidate.action);
+        writeln!(out, "~ {} -> {to}", line(&c.current))?;
+    }
+    writeln!(
+        out,
+        "{} newly protected (+), {} left unprotected (-), {} changed (~) by {} compared with {}",
+        diff.newly_protected.len(),
+        diff.left_unprotected.len(),
+        diff.changed.len(),
+        new.display(),
+        old.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn decrypt(args: &PartnerInput) -> Result<ExitCode> {
-    let policy = match partner_policy(args)? {
+    let policy = match partner_policy(&args.config.config, &args.partner)? {
         Ok(policy) => policy,
         Err(code) => return Ok(code),
     };
@@ -367,13 +464,26 @@ fn run_audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PII_PROXY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("PII_PROXY_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours only for a person at a terminal, not in files and collectors.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
+    }
 }
 
 /// Exit 1 with every config or rules error printed as `FILE:LINE:COL: message`.
@@ -395,12 +505,51 @@ fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
             }
             Err(e) => return Err(e.into()),
         };
+        let reloader = Arc::new(Reloader::new(path, &config, server.proxy()));
+        let admin = match &config.admin {
+            Some(a) => match AdminServer::bind(&config, a, reloader.clone()).await {
+                Ok(admin) => Some(admin),
+                Err(AdminError::Token(e)) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        // Handlers are installed before the listening lines, so a signal
+        // sent as soon as they appear is never the default action (exit).
+        admin::reload_on_sighup(reloader.clone()).context("cannot handle SIGHUP")?;
+        if config.reload.watch {
+            admin::watch::watch_sources(reloader.clone(), config.reload.debounce)?;
+        }
         let shutdown = shutdown_signal();
         let addr = server.local_addr().context("the listener has no address")?;
         let scheme = if server.is_tls() { "https" } else { "http" };
-        // A fixed line on stderr: scripts and tests read the bound port from it.
+        // Fixed lines on stderr: scripts and tests read the bound ports from them.
+        let admin_done = match admin {
+            Some(admin) => {
+                let admin_addr = admin
+                    .local_addr()
+                    .context("the admin listener has no address")?;
+                let admin_scheme = if admin.is_tls() { "https" } else { "http" };
+                eprintln!("pii-proxy: admin listening on {admin_scheme}://{admin_addr}");
+                let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+                let task = tokio::spawn(admin.run(async {
+                    let _ = stopped.await;
+                }));
+                Some((stop, task))
+            }
+            None => None,
+        };
+        let serving = server.run(shutdown);
         eprintln!("pii-proxy: listening on {scheme}://{addr}");
-        server.run(shutdown).await;
+        serving.await;
+        // The admin listener outlives the drain, so readiness can say 503 meanwhile.
+        if let Some((stop, task)) = admin_done {
+            let _ = stop.send(());
+            let _ = task.await;
+        }
         eprintln!("pii-proxy: stopped");
         Ok(ExitCode::SUCCESS)
     })

@@ -14,32 +14,40 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::protect::Keyring;
 use crate::rules::Policy;
 
-/// Compiled policies by partner id.
+/// Compiled policies by partner id, and the candidate policies of the
+/// partners that name `candidate_rules`.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
     by_partner: HashMap<String, Arc<Policy>>,
+    candidates: HashMap<String, Arc<Policy>>,
 }
 
 impl PolicySet {
-    /// Compiles every partner's rules; all problems of all files are reported.
+    /// Compiles every partner's rules and candidate rules; all problems of
+    /// all files are reported.
     pub fn compile(config: &Config, keyring: &Keyring) -> Result<PolicySet, Diagnostics> {
-        let mut by_partner = HashMap::new();
+        let mut set = PolicySet::default();
         let mut problems = Vec::new();
+        let max_depth = config.limits.max_depth;
         for partner in &config.partners {
-            match Policy::load(
-                &partner.rules,
-                &partner.id,
-                keyring,
-                config.limits.max_depth,
-            ) {
+            match Policy::load(&partner.rules, &partner.id, keyring, max_depth) {
                 Ok(policy) => {
-                    by_partner.insert(partner.id.clone(), Arc::new(policy));
+                    set.by_partner.insert(partner.id.clone(), Arc::new(policy));
+                }
+                Err(errors) => problems.extend(errors.0),
+            }
+            let Some(candidate) = &partner.candidate_rules else {
+                continue;
+            };
+            match Policy::load(candidate, &partner.id, keyring, max_depth) {
+                Ok(policy) => {
+                    set.candidates.insert(partner.id.clone(), Arc::new(policy));
                 }
                 Err(errors) => problems.extend(errors.0),
             }
         }
         if problems.is_empty() {
-            Ok(PolicySet { by_partner })
+            Ok(set)
         } else {
             Err(Diagnostics(problems))
         }
@@ -47,6 +55,11 @@ impl PolicySet {
 
     pub fn get(&self, partner: &str) -> Option<&Arc<Policy>> {
         self.by_partner.get(partner)
+    }
+
+    /// The partner's candidate policy, when it names `candidate_rules`.
+    pub fn candidate(&self, partner: &str) -> Option<&Arc<Policy>> {
+        self.candidates.get(partner)
     }
 }
 

@@ -9,8 +9,8 @@ use std::fs;
 
 use audit_common::*;
 use pii_proxy::audit::{
-    Admin, AuditPath, Blocked, ChainKey, Consent, Event, FieldPath, Finding, Label, Outcome,
-    RequestId, RulesVersion, Share, SubjectHasher,
+    Admin, AuditPath, Blocked, CandidateSummary, ChainKey, Consent, Event, FieldPath, Finding,
+    Label, Outcome, RequestId, RulesVersion, Share, SubjectHasher,
 };
 
 const RESIDENT_ID: &str = "110101199003077777";
@@ -67,6 +67,13 @@ fn events() -> Vec<Event> {
             bytes_in: 1,
             bytes_out: 1,
             cross_border: Some(true),
+            candidate: Some(Box::new(CandidateSummary {
+                rules_version: RulesVersion::of_policy(MOBILE.as_bytes()),
+                newly_protected: findings.clone(),
+                left_unprotected: findings.clone(),
+                changed: findings.clone(),
+                refused: None,
+            })),
         }));
         events.push(Event::from(Outcome {
             id: id.clone(),

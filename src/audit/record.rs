@@ -402,6 +402,35 @@ pub struct Share {
     /// The partner's region is outside the home region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_border: Option<bool>,
+    /// What the partner's candidate rules, run in shadow on the same
+    /// request, would have done differently (only with `candidate_rules`).
+    /// Boxed: most shares have none, and records queue by value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<Box<CandidateSummary>>,
+}
+
+/// A candidate policy's shadow run: the fields it would protect
+/// differently from the policy in force. Paths, categories and actions,
+/// never values; nothing of it was forwarded.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateSummary {
+    /// The candidate rules file's version.
+    pub rules_version: RulesVersion,
+    /// Fields the candidate would protect that are forwarded as they are
+    /// now (the candidate's category and action).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub newly_protected: Vec<Finding>,
+    /// Fields protected now that the candidate would forward as they are
+    /// (the current category and action).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_unprotected: Vec<Finding>,
+    /// Fields both protect, differently (the candidate's category and action).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<Finding>,
+    /// The candidate would have refused the request with this error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Label>,
 }
 
 /// The partner's answer to a shared request, linked by `id`.
@@ -600,6 +629,7 @@ pub(crate) mod tests {
             bytes_in: 1024,
             bytes_out: 1100,
             cross_border: None,
+            candidate: None,
         }
     }
 

@@ -25,7 +25,7 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
@@ -93,7 +93,11 @@ struct Shared {
     /// Microseconds + 1; 0 means no fsync yet.
     last_fsync_us: AtomicU64,
     available: AtomicBool,
+    /// Called with each fsync's duration, on the writer thread.
+    fsync_observer: OnceLock<FsyncObserver>,
 }
+
+type FsyncObserver = Box<dyn Fn(Duration) + Send + Sync>;
 
 enum Msg {
     Append(Pending),
@@ -195,6 +199,18 @@ impl AuditHandle {
             .send(Msg::Shutdown(reply))
             .map_err(|_| closed())?;
         done.await.map_err(|_| closed())?
+    }
+
+    /// Installs a hook called with the duration of every fsync (for a
+    /// latency histogram). It runs on the writer thread between batches, so
+    /// it must be quick. Only the first hook installed is kept; returns
+    /// whether this one was.
+    pub fn on_fsync(&self, observer: impl Fn(Duration) + Send + Sync + 'static) -> bool {
+        self.inner
+            .shared
+            .fsync_observer
+            .set(Box::new(observer))
+            .is_ok()
     }
 
     pub fn stats(&self) -> AuditStats {
@@ -498,8 +514,12 @@ impl Writer {
         let started = Instant::now();
         match segment.file.sync_data() {
             Ok(()) => {
-                let us = started.elapsed().as_micros().min(u64::MAX as u128 - 1) as u64;
+                let took = started.elapsed();
+                let us = took.as_micros().min(u64::MAX as u128 - 1) as u64;
                 self.shared.last_fsync_us.store(us + 1, Ordering::Relaxed);
+                if let Some(observe) = self.shared.fsync_observer.get() {
+                    observe(took);
+                }
                 Ok(())
             }
             Err(error) => {

@@ -7,8 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::{Location, Spanned};
 
-use super::raw::{RawAdmin, RawConfig, RawLimits, RawPartner, RawPartnerTls, RawServerTls};
-use super::{AdminConfig, Config, Limits, Partner, PartnerTls, Scheme, ServerTls, Upstream};
+use super::raw::{
+    RawAdmin, RawConfig, RawLimits, RawPartner, RawPartnerTls, RawReload, RawServerTls,
+};
+use super::{
+    AdminConfig, Config, Limits, Partner, PartnerTls, ReloadConfig, Scheme, ServerTls, Upstream,
+};
 use crate::audit::AuditConfig;
 use crate::diag::{Diagnostic, Diagnostics};
 
@@ -40,6 +44,11 @@ pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> 
         }
     }
     let admin = raw.admin.as_ref().map(|a| c.admin(a, listen));
+    let reload = raw
+        .reload
+        .as_ref()
+        .map(|r| c.reload(&r.value))
+        .unwrap_or_default();
     let audit = c.audit(raw.audit.as_ref());
     let keys = raw
         .keys
@@ -60,6 +69,7 @@ pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> 
             tls: tls.flatten(),
             allow_plaintext_non_loopback: raw.allow_plaintext_non_loopback,
             admin: admin.flatten(),
+            reload,
             audit,
             keys,
             limits,
@@ -146,16 +156,39 @@ impl Checker<'_> {
     ) -> Option<AdminConfig> {
         let a = &admin.value;
         let addr = self.socket_addr(&a.listen)?;
-        if Some(addr) == listen {
+        // Port 0 (any free port, as tests use) cannot clash.
+        if Some(addr) == listen && addr.port() != 0 {
             self.error(
                 &a.listen.referenced,
                 "admin.listen must differ from listen: the admin API is never on the proxy port",
             );
         }
+        let tls = a.tls.as_ref().and_then(|t| self.server_tls(t, Some(addr)));
+        if !addr.ip().is_loopback() && tls.is_none() {
+            self.error(
+                &a.listen.referenced,
+                format!(
+                    "admin.listen `{addr}` is not a loopback address: add `admin.tls` (cert and \
+                     key); the admin bearer token must not cross a network in clear"
+                ),
+            );
+        }
         Some(AdminConfig {
             listen: addr,
             token_file: a.token_file.as_ref().map(|t| self.path(t)),
+            tls,
         })
+    }
+
+    fn reload(&mut self, raw: &RawReload) -> ReloadConfig {
+        let mut reload = ReloadConfig {
+            watch: raw.watch,
+            ..ReloadConfig::default()
+        };
+        if let Some(debounce) = raw.debounce {
+            reload.debounce = debounce;
+        }
+        reload
     }
 
     fn audit(&mut self, audit: Option<&Spanned<AuditConfig>>) -> AuditConfig {
@@ -249,6 +282,10 @@ impl Checker<'_> {
         let upstream = self.upstream(&p.upstream);
         let region = p.region.as_ref().map(|r| self.region(r));
         let rules = self.existing_file(&p.rules, "rules file");
+        let candidate_rules = p
+            .candidate_rules
+            .as_ref()
+            .map(|c| self.existing_file(c, "candidate rules file"));
         let tls = match &p.tls {
             Some(t) => self.partner_tls(t, upstream.as_ref()),
             None => PartnerTls::default(),
@@ -262,6 +299,7 @@ impl Checker<'_> {
             upstream: upstream?,
             region,
             rules,
+            candidate_rules,
             tls,
             content_types: p.content_types.unwrap_or_default(),
             responses: p.responses.unwrap_or_default(),

@@ -35,6 +35,7 @@ pub struct Config {
     /// Plain HTTP on a non-loopback address was explicitly allowed.
     pub allow_plaintext_non_loopback: bool,
     pub admin: Option<AdminConfig>,
+    pub reload: ReloadConfig,
     /// The audit module's settings, with `dir` resolved.
     pub audit: crate::audit::AuditConfig,
     /// The keyring file (may not exist yet: `serve` creates a development one).
@@ -60,6 +61,26 @@ pub struct ServerTls {
 pub struct AdminConfig {
     pub listen: SocketAddr,
     pub token_file: Option<PathBuf>,
+    /// Required on a non-loopback address.
+    pub tls: Option<ServerTls>,
+}
+
+/// Reloading besides `POST /reload` and SIGHUP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReloadConfig {
+    /// Reload when a watched file (config, rules, keyring) changes.
+    pub watch: bool,
+    /// Quiet time after a change before reloading.
+    pub debounce: Duration,
+}
+
+impl Default for ReloadConfig {
+    fn default() -> Self {
+        ReloadConfig {
+            watch: false,
+            debounce: Duration::from_millis(500),
+        }
+    }
 }
 
 /// Limits applied to every request.
@@ -95,6 +116,8 @@ pub struct Partner {
     pub upstream: Upstream,
     pub region: Option<String>,
     pub rules: PathBuf,
+    /// Rules run in shadow beside `rules` (never enforced).
+    pub candidate_rules: Option<PathBuf>,
     pub tls: PartnerTls,
     pub content_types: ContentTypePolicy,
     pub responses: ResponsePolicy,

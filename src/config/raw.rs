@@ -26,6 +26,9 @@ pub(super) struct RawConfig {
     /// The admin listener (health, metrics, reload, consent).
     #[serde(default)]
     pub admin: Option<Spanned<RawAdmin>>,
+    /// How config changes are picked up besides `POST /reload` and SIGHUP.
+    #[serde(default)]
+    pub reload: Option<Spanned<RawReload>>,
     /// Where the audit log goes and how durable each write is.
     #[serde(default)]
     pub audit: Option<Spanned<crate::audit::AuditConfig>>,
@@ -57,9 +60,29 @@ pub(super) struct RawServerTls {
 pub(super) struct RawAdmin {
     /// Address of the admin listener, `IP:PORT`.
     pub listen: Spanned<String>,
-    /// File holding the bearer token admin requests must carry.
+    /// File holding the bearer token admin requests must carry (at least
+    /// 32 characters). Created with a random token (mode 0600, loud
+    /// warning) when missing: development only. Default: `admin.token`
+    /// beside the keyring.
     #[serde(default)]
     pub token_file: Option<Spanned<String>>,
+    /// TLS for the admin listener: required on a non-loopback address (the
+    /// bearer token must not cross a network in clear).
+    #[serde(default)]
+    pub tls: Option<Spanned<RawServerTls>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReload {
+    /// Reload when the config file, a rules file or the keyring changes
+    /// on disk. Default: `false`.
+    #[serde(default)]
+    pub watch: bool,
+    /// How long the files must stay unchanged before a watched change is
+    /// reloaded (editors write in several steps). Default: `500ms`.
+    #[serde(default, with = "humantime_serde")]
+    pub debounce: Option<Duration>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +125,11 @@ pub(super) struct RawPartner {
     pub region: Option<Spanned<String>>,
     /// The partner's rules file.
     pub rules: Spanned<String>,
+    /// A rules file to try in shadow: run on the same requests, never
+    /// enforced, nothing of it forwarded; what it would do differently is
+    /// counted in metrics and in the share audit record.
+    #[serde(default)]
+    pub candidate_rules: Option<Spanned<String>>,
     /// Outbound TLS: extra CA to trust and an optional client certificate.
     #[serde(default)]
     pub tls: Option<Spanned<RawPartnerTls>>,

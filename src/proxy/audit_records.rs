@@ -6,9 +6,10 @@
 use http::Method;
 
 use super::PartnerRuntime;
+use super::shadow::ShadowResult;
 use crate::audit::{
-    AuditPath, Blocked, Consent, FieldPath, Finding, Label, Outcome, RequestId, Share,
-    SubjectHasher,
+    AuditPath, Blocked, CandidateSummary, Consent, FieldPath, Finding, Label, Outcome, RequestId,
+    Share, SubjectHasher,
 };
 use crate::engine::{self, Findings};
 
@@ -85,7 +86,21 @@ pub fn share(
         bytes_in: bytes_in as u64,
         bytes_out: bytes_out as u64,
         cross_border: None,
+        candidate: None,
     })
+}
+
+/// The `candidate` member of the share record: the fields the candidate
+/// rules would treat differently (paths, categories, actions).
+pub fn candidate(shadow: &ShadowResult<'_>) -> CandidateSummary {
+    let diff = &shadow.diff;
+    CandidateSummary {
+        rules_version: shadow.candidate.rules_version.clone(),
+        newly_protected: diff.newly_protected.iter().map(finding).collect(),
+        left_unprotected: diff.left_unprotected.iter().map(finding).collect(),
+        changed: diff.changed.iter().map(|c| finding(&c.candidate)).collect(),
+        refused: shadow.refused.map(label_or_unknown),
+    }
 }
 
 pub fn outcome(

@@ -12,7 +12,7 @@
 //! Any step can refuse; a refusal is a JSON error and nothing is forwarded.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
@@ -26,20 +26,26 @@ use super::encoding::{self, Coding, DecodeError};
 use super::error::Refusal;
 use super::headers::{self, ClientInfo, REQUEST_ID};
 use super::inspect::{self, Direction};
+use super::shadow::{Shadow, ShadowResult};
 use super::{Generation, PartnerRuntime, Proxy, ProxyBody, route};
 use crate::config::{ContentTypePolicy, ResponsePolicy};
 use crate::engine::Findings;
+use crate::metrics::{self, CandidateResult, PartnerMetrics, RequestSample};
 
-/// What the access log line says about one request: never a value.
+/// What the access log line and the metrics say about one request: never
+/// a value.
 #[derive(Default)]
 struct Outcome {
     partner: Option<String>,
     audit_label: Option<crate::audit::Label>,
+    metrics: Option<Arc<PartnerMetrics>>,
     /// The share record was accepted: an outcome record follows.
     shared: bool,
     findings: usize,
     bytes_in: usize,
     bytes_out: usize,
+    /// Time spent waiting for the partner, once the request was sent.
+    upstream: Option<Duration>,
 }
 
 /// Serves one request: the protected exchange with the partner, or a JSON
@@ -50,6 +56,7 @@ pub async fn handle(
     req: Request<Incoming>,
 ) -> Response<ProxyBody> {
     let started = Instant::now();
+    let _in_flight = proxy.metrics.in_flight();
     let generation = proxy.current();
     let request_id = headers::request_id(req.headers());
     let method = req.method().clone();
@@ -81,21 +88,53 @@ pub async fn handle(
     response
         .headers_mut()
         .insert(REQUEST_ID.clone(), request_id.clone());
-    let id = request_id.to_str().unwrap_or("");
-    let partner = outcome.partner.as_deref().unwrap_or("-");
+    let total = started.elapsed();
     let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    match refusal {
-        None => {
-            tracing::info!(request_id = id, partner, %method, status, latency_ms, findings = outcome.findings,
-            bytes_in = outcome.bytes_in, bytes_out = outcome.bytes_out, "forwarded")
-        }
-        Some(r) => {
-            tracing::info!(request_id = id, partner, %method, status, latency_ms, error = r.code,
-            fault = r.fault.as_str(), detail = %r.detail, "refused")
-        }
-    }
+    let forwarded = if outcome.shared { outcome.bytes_out } else { 0 };
+    proxy.metrics.request(&RequestSample {
+        partner: outcome.metrics.as_deref(),
+        status,
+        refusal: refusal.as_ref().map(|r| (r.code, r.fault.as_str())),
+        total,
+        upstream: outcome.upstream,
+        bytes_in: outcome.bytes_in as u64,
+        bytes_out: forwarded as u64,
+    });
+    access_log(
+        &request_id,
+        &method,
+        status,
+        total,
+        &outcome,
+        refusal.as_ref(),
+    );
     response
+}
+
+/// The one access line of a request (target `access`): ids, counts, sizes
+/// and times, never a value.
+fn access_log(
+    request_id: &HeaderValue,
+    method: &http::Method,
+    status: u16,
+    total: Duration,
+    outcome: &Outcome,
+    refusal: Option<&Refusal>,
+) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let request_id = request_id.to_str().unwrap_or("");
+    let partner = outcome.partner.as_deref().unwrap_or("-");
+    let upstream = outcome.upstream.unwrap_or_default();
+    let proxy_ms = ms(total.saturating_sub(upstream));
+    let upstream_ms = ms(upstream);
+    let (findings, bytes_in, bytes_out) = (outcome.findings, outcome.bytes_in, outcome.bytes_out);
+    match refusal {
+        None => tracing::info!(target: "access", request_id, partner, %method, status, proxy_ms,
+            upstream_ms, findings, bytes_in, bytes_out, "request"),
+        Some(r) => tracing::info!(target: "access", request_id, partner, %method, status, proxy_ms,
+            upstream_ms, findings, bytes_in, bytes_out, error = r.code, fault = r.fault.as_str(),
+            detail = %r.detail, "request"),
+    }
 }
 
 /// The request's last record: `outcome` after a share, `blocked` after a
@@ -151,6 +190,7 @@ async fn forward(
     let partner = &generation.partners[routed.partner];
     outcome.partner = Some(partner.config.id.clone());
     outcome.audit_label = Some(partner.audit_label.clone());
+    outcome.metrics = Some(proxy.metrics.partner(&partner.config.id));
     let rest = routed.rest.to_string();
     let limits = generation.limits;
     let (mut parts, incoming) = req.into_parts();
@@ -170,14 +210,22 @@ async fn forward(
 
     let mut findings = Findings::default();
     headers::remove_hop_by_hop(&mut parts.headers);
+    let mut shadow = partner.candidate.as_ref().map(Shadow::new);
+    if let Some(shadow) = &mut shadow {
+        shadow.headers(&parts.headers);
+    }
     inspect::headers(&partner.policy, &mut parts.headers, &mut findings)?;
     let query = match parts.uri.query() {
-        Some(q) => Some(
-            inspect::query(&partner.policy, q, &mut findings)?.unwrap_or_else(|| q.to_string()),
-        ),
+        Some(q) => {
+            let protected = inspect::query(&partner.policy, q, &mut findings)?;
+            if let Some(shadow) = &mut shadow {
+                shadow.query(q);
+            }
+            Some(protected.unwrap_or_else(|| q.to_string()))
+        }
         None => None,
     };
-    let body = protect_body(
+    let protected = protect_body(
         partner,
         &parts.headers,
         raw,
@@ -187,10 +235,23 @@ async fn forward(
         &mut findings,
     )
     .await?;
+    if let (Some(shadow), Some((kind, decoded))) = (&mut shadow, protected.inspected) {
+        shadow.body(kind, decoded).await;
+    }
+    let body = protected.bytes;
     outcome.findings = findings.items.len();
     outcome.bytes_out = body.len();
 
-    share_gate(proxy, facts, partner, &findings, outcome).await?;
+    let shadow = shadow.map(|s| s.finish(&findings));
+    share_gate(proxy, facts, partner, &findings, shadow.as_ref(), outcome).await?;
+    if let Some(m) = &outcome.metrics {
+        proxy
+            .metrics
+            .findings(m, metrics::Direction::Request, &findings.items);
+        if let Some(shadow) = &shadow {
+            record_candidate(proxy, m, shadow);
+        }
+    }
 
     let uri = partner.target.uri(&rest, query.as_deref())?;
     // HTTP/2 callers name the host in :authority rather than Host.
@@ -219,12 +280,30 @@ async fn forward(
         )
     })?;
     let started = Instant::now();
-    let response = partner
-        .target
-        .send(upstream, limits.upstream_timeout)
-        .await?;
+    let sent = partner.target.send(upstream, limits.upstream_timeout).await;
+    outcome.upstream = Some(started.elapsed());
+    let response = sent?;
     let remaining = limits.upstream_timeout.saturating_sub(started.elapsed());
-    respond(partner, response, limits.max_body_bytes, remaining).await
+    respond(
+        proxy,
+        partner,
+        response,
+        limits.max_body_bytes,
+        remaining,
+        outcome,
+    )
+    .await
+}
+
+fn record_candidate(proxy: &Proxy, partner: &PartnerMetrics, shadow: &ShadowResult<'_>) {
+    let result = match (shadow.refused, shadow.diff.is_empty()) {
+        (Some(_), _) => CandidateResult::Refused,
+        (None, true) => CandidateResult::Same,
+        (None, false) => CandidateResult::Different,
+    };
+    proxy
+        .metrics
+        .candidate(partner, result, shadow.diff.differences());
 }
 
 /// The point before which nothing leaves: the audit log must accept the
@@ -236,12 +315,13 @@ async fn share_gate(
     facts: &RequestFacts,
     partner: &PartnerRuntime,
     findings: &Findings,
+    shadow: Option<&ShadowResult<'_>>,
     outcome: &mut Outcome,
 ) -> Result<(), Refusal> {
     let unavailable = |detail: String| {
         Refusal::proxy(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", detail)
     };
-    let record = audit_records::share(
+    let mut record = audit_records::share(
         facts,
         partner,
         &proxy.subjects,
@@ -250,6 +330,7 @@ async fn share_gate(
         outcome.bytes_out,
     )
     .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
+    record.candidate = shadow.map(|s| Box::new(audit_records::candidate(s)));
     proxy
         .audit
         .append(record)
@@ -257,6 +338,14 @@ async fn share_gate(
         .map_err(|e| unavailable(e.to_string()))?;
     outcome.shared = true;
     Ok(())
+}
+
+/// A body after [`protect_body`].
+struct Protected {
+    /// What leaves: the original bytes when inspection changed nothing.
+    bytes: Bytes,
+    /// The decoded body as the engine saw it (for a shadow run), if any.
+    inspected: Option<(BodyKind, Bytes)>,
 }
 
 /// Decode → classify → inspect → re-encode. Returns the original bytes when
@@ -269,9 +358,12 @@ async fn protect_body(
     max: usize,
     direction: Direction,
     findings: &mut Findings,
-) -> Result<Bytes, Refusal> {
+) -> Result<Protected, Refusal> {
     if raw.is_empty() {
-        return Ok(raw);
+        return Ok(Protected {
+            bytes: raw,
+            inspected: None,
+        });
     }
     let decoded = if codings.is_empty() {
         raw.clone()
@@ -308,17 +400,22 @@ async fn protect_body(
     }
     let protected =
         inspect::body(&partner.policy, kind, decoded.clone(), direction, findings).await?;
-    if protected == decoded {
-        return Ok(raw);
-    }
-    let encoded = encoding::encode(&protected, codings).map_err(|e| {
-        Refusal::proxy(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            format!("re-encoding the body failed: {e}"),
-        )
-    })?;
-    Ok(Bytes::from(encoded))
+    let bytes = if protected == decoded {
+        raw
+    } else {
+        let encoded = encoding::encode(&protected, codings).map_err(|e| {
+            Refusal::proxy(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                format!("re-encoding the body failed: {e}"),
+            )
+        })?;
+        Bytes::from(encoded)
+    };
+    Ok(Protected {
+        bytes,
+        inspected: Some((kind, decoded)),
+    })
 }
 
 fn decode_refusal(e: DecodeError, max: usize, direction: Direction) -> Refusal {
@@ -343,10 +440,12 @@ fn decode_refusal(e: DecodeError, max: usize, direction: Direction) -> Refusal {
 /// Cleans the partner's response and, for `responses: inspect`, applies the
 /// partner's policy to it within what is left of the upstream timeout.
 async fn respond(
+    proxy: &Proxy,
     partner: &PartnerRuntime,
     response: Response<ProxyBody>,
     max: usize,
-    remaining: std::time::Duration,
+    remaining: Duration,
+    outcome: &mut Outcome,
 ) -> Result<Response<ProxyBody>, Refusal> {
     let (mut parts, incoming) = response.into_parts();
     headers::remove_hop_by_hop(&mut parts.headers);
@@ -360,7 +459,12 @@ async fn respond(
             detail,
         )
     })?;
-    let raw = match tokio::time::timeout(remaining, collect_limited(incoming, max)).await {
+    let waiting = Instant::now();
+    let collected = tokio::time::timeout(remaining, collect_limited(incoming, max)).await;
+    if let Some(upstream) = &mut outcome.upstream {
+        *upstream += waiting.elapsed();
+    }
+    let raw = match collected {
         Err(_) => {
             return Err(Refusal::partner(
                 StatusCode::GATEWAY_TIMEOUT,
@@ -380,7 +484,13 @@ async fn respond(
         Direction::Response,
         &mut findings,
     )
-    .await?;
+    .await?
+    .bytes;
+    if let Some(m) = &outcome.metrics {
+        proxy
+            .metrics
+            .findings(m, metrics::Direction::Response, &findings.items);
+    }
     if !body.is_empty() {
         parts
             .headers

@@ -20,10 +20,12 @@ pub mod headers;
 pub mod inspect;
 pub mod route;
 pub mod server;
+pub mod shadow;
 pub mod start;
 pub mod upstream;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -31,6 +33,7 @@ use http_body_util::combinators::BoxBody;
 
 use crate::audit::{AuditHandle, Label, RulesVersion, SubjectHasher};
 use crate::config::{Limits, Partner};
+use crate::metrics::Metrics;
 use crate::rules::Policy;
 
 pub use error::{Fault, Refusal};
@@ -58,23 +61,43 @@ pub struct PartnerRuntime {
     /// once here rather than per request.
     pub audit_label: Label,
     pub rules_version: RulesVersion,
+    /// The partner's `candidate_rules`, run in shadow on every request.
+    pub candidate: Option<Candidate>,
+}
+
+/// A candidate policy and its version as audit records carry it.
+pub struct Candidate {
+    pub policy: Arc<Policy>,
+    pub rules_version: RulesVersion,
 }
 
 /// The state shared by all connections: the current generation (swapped
-/// whole on reload), and the audit log with the key subjects are hashed with
-/// (which live across reloads).
+/// whole on reload), and what lives across reloads: the audit log, the key
+/// subjects are hashed with, and the metrics.
 pub struct Proxy {
     current: ArcSwap<Generation>,
+    /// 1 for the generation built at start, +1 per [`Proxy::replace`].
+    generation_number: AtomicU64,
+    /// The listener is accepting (false before it starts and while it
+    /// drains on shutdown): what readiness reports.
+    serving: AtomicBool,
     pub audit: AuditHandle,
     pub subjects: SubjectHasher,
+    pub metrics: Arc<Metrics>,
 }
 
 impl Proxy {
     pub fn new(generation: Generation, audit: AuditHandle, subjects: SubjectHasher) -> Self {
+        let metrics = Arc::new(Metrics::new());
+        audit.on_fsync(metrics.audit_fsync_observer());
+        register_partners(&metrics, &generation);
         Proxy {
             current: ArcSwap::from_pointee(generation),
+            generation_number: AtomicU64::new(1),
+            serving: AtomicBool::new(false),
             audit,
             subjects,
+            metrics,
         }
     }
 
@@ -84,8 +107,31 @@ impl Proxy {
     }
 
     /// Makes `generation` the one new requests use; in-flight requests
-    /// finish on the one they started with.
-    pub fn replace(&self, generation: Generation) {
+    /// finish on the one they started with. Returns its number.
+    pub fn replace(&self, generation: Generation) -> u64 {
+        register_partners(&self.metrics, &generation);
         self.current.store(Arc::new(generation));
+        self.generation_number.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The number of the generation new requests use.
+    pub fn generation_number(&self) -> u64 {
+        self.generation_number.load(Ordering::SeqCst)
+    }
+
+    pub fn is_serving(&self) -> bool {
+        self.serving.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_serving(&self, serving: bool) {
+        self.serving.store(serving, Ordering::SeqCst);
+    }
+}
+
+/// Creates every configured partner's series, so partners without traffic
+/// show zeroes rather than nothing.
+fn register_partners(metrics: &Metrics, generation: &Generation) {
+    for partner in &generation.partners {
+        metrics.partner(&partner.config.id);
     }
 }

@@ -74,8 +74,16 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then stops accepting and waits for
-    /// in-flight requests (at most the time one request may take).
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+    /// in-flight requests (at most the time one request may take). The proxy
+    /// counts as serving (readiness) from this call, not from the first
+    /// poll: the socket is bound and queues connections already, so a
+    /// listening line printed after the call is never ahead of readiness.
+    pub fn run(self, shutdown: impl Future<Output = ()>) -> impl Future<Output = ()> {
+        self.proxy.set_serving(true);
+        self.serve(shutdown)
+    }
+
+    async fn serve(self, shutdown: impl Future<Output = ()>) {
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
@@ -99,6 +107,8 @@ impl Server {
                 () = &mut shutdown => break,
             }
         }
+        // Readiness fails from here on, so load balancers stop sending.
+        self.proxy.set_serving(false);
         drop(self.listener);
         tracing::info!(
             connections = graceful.count(),

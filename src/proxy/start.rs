@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rustls::{RootCertStore, ServerConfig};
 
 use super::upstream::Target;
-use super::{Generation, PartnerRuntime, route::Router};
+use super::{Candidate, Generation, PartnerRuntime, route::Router};
 use crate::audit::{Label, RulesVersion};
 use crate::config::{Config, Scheme, Upstream};
 use crate::diag::Diagnostics;
@@ -61,8 +61,9 @@ pub fn server_tls(config: &Config) -> Result<Option<Arc<ServerConfig>>, StartErr
     )?)))
 }
 
-/// Compiles every partner's policy (all rules errors reported together) and
-/// builds every partner's client.
+/// Compiles every partner's policy and candidate policy (all rules errors
+/// reported together) and builds every partner's client. What both start
+/// and reload run: blocking file I/O and CPU work.
 pub fn generation(config: &Config, keyring: &Keyring) -> Result<Generation, StartError> {
     let needs_roots = config.partners.iter().any(|p| {
         matches!(
@@ -88,10 +89,18 @@ pub fn generation(config: &Config, keyring: &Keyring) -> Result<Generation, Star
             .clone();
         let audit_label = Label::new(&partner.id)?;
         let rules_version = RulesVersion::parse(&policy.version)?;
+        let candidate = match policies.candidate(&partner.id) {
+            Some(policy) => Some(Candidate {
+                rules_version: RulesVersion::parse(&policy.version)?,
+                policy: policy.clone(),
+            }),
+            None => None,
+        };
         partners.push(PartnerRuntime {
             config: partner.clone(),
             audit_label,
             rules_version,
+            candidate,
             policy,
             target: Target::new(partner, &roots, config.limits.upstream_connect_timeout)?,
         });

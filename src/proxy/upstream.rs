@@ -247,6 +247,7 @@ mod tests {
             upstream,
             region: None,
             rules: "x".into(),
+            candidate_rules: None,
             tls: PartnerTls::default(),
             content_types: ContentTypePolicy::Refuse,
             responses: ResponsePolicy::Pass,

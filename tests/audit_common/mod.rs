@@ -33,6 +33,7 @@ pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Fi
         bytes_in: 1024,
         bytes_out: 1100,
         cross_border: Some(partner != "demo"),
+        candidate: None,
     }
 }
 

@@ -1,0 +1,326 @@
+//! The admin endpoints and who may call them.
+//!
+//! | endpoint | method | token | answer |
+//! |---|---|---|---|
+//! | `/healthz` | GET, HEAD | no | 200 while the process answers |
+//! | `/readyz` | GET, HEAD | no | 200 ready, 503 not, with each check |
+//! | `/metrics` | GET | yes | Prometheus exposition (OpenMetrics text) |
+//! | `/reload` | POST | yes | 200 with the new generation, 422 with the errors |
+//! | `/consent`, `/consent/…` | per endpoint | yes | see [`consent`] |
+//!
+//! Health and readiness are open because load balancers and orchestrators
+//! probe without credentials (as Envoy's and Vault's are); they reveal no
+//! more than partner ids and upstream host names. Everything else needs
+//! `Authorization: Bearer <token>` (401 otherwise), checked before the path
+//! is even looked at, so an unauthenticated caller learns nothing of what
+//! exists. The query string is never logged: `/consent?subject=` carries a
+//! subject id.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use serde::Serialize;
+
+use super::AdminState;
+use super::health;
+use super::reload::ReloadError;
+use crate::metrics::{self, ReloadTrigger};
+
+/// Largest admin request body (consent changes are small JSON objects).
+const MAX_BODY: usize = 64 * 1024;
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The response body type of the admin listener.
+pub type AdminBody = Full<Bytes>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Health,
+    Ready,
+    Metrics,
+    Reload,
+    Consent,
+    Unknown,
+}
+
+impl Endpoint {
+    fn of(path: &str) -> Endpoint {
+        match path {
+            "/healthz" => Endpoint::Health,
+            "/readyz" => Endpoint::Ready,
+            "/metrics" => Endpoint::Metrics,
+            "/reload" => Endpoint::Reload,
+            "/consent" => Endpoint::Consent,
+            p if p.starts_with("/consent/") => Endpoint::Consent,
+            _ => Endpoint::Unknown,
+        }
+    }
+
+    /// The name metrics and logs use (never the path itself).
+    fn name(self) -> &'static str {
+        match self {
+            Endpoint::Health => "healthz",
+            Endpoint::Ready => "readyz",
+            Endpoint::Metrics => "metrics",
+            Endpoint::Reload => "reload",
+            Endpoint::Consent => "consent",
+            Endpoint::Unknown => "unknown",
+        }
+    }
+
+    fn is_open(self) -> bool {
+        matches!(self, Endpoint::Health | Endpoint::Ready)
+    }
+
+    /// The methods the endpoint answers; `None` when the endpoint decides.
+    fn methods(self) -> Option<&'static [Method]> {
+        const READ: &[Method] = &[Method::GET, Method::HEAD];
+        match self {
+            Endpoint::Health | Endpoint::Ready => Some(READ),
+            Endpoint::Metrics => Some(&[Method::GET]),
+            Endpoint::Reload => Some(&[Method::POST]),
+            Endpoint::Consent | Endpoint::Unknown => None,
+        }
+    }
+}
+
+/// Serves one admin request.
+pub async fn handle(
+    state: Arc<AdminState>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<AdminBody> {
+    let endpoint = Endpoint::of(req.uri().path());
+    let method = req.method().clone();
+    let response = dispatch(&state, endpoint, req).await;
+    let status = response.status().as_u16();
+    state.proxy.metrics.admin_request(endpoint.name(), status);
+    if !endpoint.is_open() {
+        tracing::info!(target: "admin", %peer, %method, endpoint = endpoint.name(), status, "admin request");
+    }
+    response
+}
+
+async fn dispatch(
+    state: &AdminState,
+    endpoint: Endpoint,
+    req: Request<Incoming>,
+) -> Response<AdminBody> {
+    if !endpoint.is_open() && !state.token.load().authorizes(req.headers()) {
+        tracing::warn!(target: "admin", endpoint = endpoint.name(), "admin request without a valid token");
+        let mut response = error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the admin token as `Authorization: Bearer <token>`",
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"pii-proxy-admin\""),
+        );
+        return response;
+    }
+    if let Some(methods) = endpoint.methods() {
+        if !methods.contains(req.method()) {
+            return method_not_allowed(methods);
+        }
+    }
+    let head = req.method() == Method::HEAD;
+    let mut response = match endpoint {
+        Endpoint::Health => json(StatusCode::OK, &serde_json::json!({"status": "ok"})),
+        Endpoint::Ready => ready(state).await,
+        Endpoint::Metrics => metrics_text(state),
+        Endpoint::Reload => reload(state).await,
+        Endpoint::Consent => consent_request(state, req).await,
+        Endpoint::Unknown => not_found(),
+    };
+    if head {
+        *response.body_mut() = Full::new(Bytes::new());
+    }
+    response
+}
+
+async fn ready(state: &AdminState) -> Response<AdminBody> {
+    let readiness = health::readiness(&state.proxy, &state.audit_dir).await;
+    let status = if readiness.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    json(status, &readiness)
+}
+
+fn metrics_text(state: &AdminState) -> Response<AdminBody> {
+    let proxy = &state.proxy;
+    let text = proxy
+        .metrics
+        .render(&proxy.audit.stats(), proxy.generation_number());
+    let mut response = Response::new(Full::new(Bytes::from(text)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(metrics::CONTENT_TYPE),
+    );
+    no_store(response)
+}
+
+async fn reload(state: &AdminState) -> Response<AdminBody> {
+    match state.reloader.reload(ReloadTrigger::AdminApi).await {
+        Ok(reloaded) => {
+            #[derive(Serialize)]
+            struct Body<'a> {
+                status: &'static str,
+                #[serde(flatten)]
+                reloaded: &'a super::reload::Reloaded,
+            }
+            json(
+                StatusCode::OK,
+                &Body {
+                    status: "reloaded",
+                    reloaded: &reloaded,
+                },
+            )
+        }
+        Err(ReloadError::Rejected(diagnostics)) => {
+            let errors: Vec<String> = diagnostics.0.iter().map(ToString::to_string).collect();
+            let detail = format!(
+                "{} error(s) in the new config; the previous config keeps serving",
+                errors.len()
+            );
+            json(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ErrorBody {
+                    error: "config_rejected",
+                    detail: &detail,
+                    errors: Some(&errors),
+                },
+            )
+        }
+        Err(ReloadError::AuditUnavailable(detail)) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "audit_unavailable",
+            &format!("the reload was not applied: {detail}"),
+        ),
+    }
+}
+
+async fn consent_request(state: &AdminState, req: Request<Incoming>) -> Response<AdminBody> {
+    let (parts, body) = req.into_parts();
+    let collected =
+        tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, MAX_BODY).collect()).await;
+    let body = match collected {
+        Ok(Ok(body)) => body.to_bytes(),
+        Ok(Err(_)) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                &format!("admin request bodies are limited to {MAX_BODY} bytes"),
+            );
+        }
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                "the request body did not arrive in time",
+            );
+        }
+    };
+    let path = parts.uri.path();
+    match consent(state, &parts.method, path, parts.uri.query(), &body).await {
+        Some((status, body)) => {
+            let mut response = Response::new(Full::new(Bytes::from(body)));
+            *response.status_mut() = status;
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            no_store(response)
+        }
+        None => not_found(),
+    }
+}
+
+/// EXTENSION POINT (consent): the `/consent` endpoints, served by the
+/// consent module's framework-free handler on this listener, behind the
+/// same token. At merge this body becomes
+/// `crate::consent::admin_api::handle(&state.proxy.<consent store>,
+/// &state.proxy.audit, method, path, query, body)` (awaited if async).
+/// `None` means "not a consent endpoint" and is answered 404, which is what
+/// every `/consent` path gets until the consent module is mounted.
+async fn consent(
+    state: &AdminState,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    body: &[u8],
+) -> Option<(StatusCode, Vec<u8>)> {
+    let _ = (state, method, path, query, body);
+    None
+}
+
+fn json(status: StatusCode, value: &impl Serialize) -> Response<AdminBody> {
+    let bytes = serde_json::to_vec(value).expect("admin answers are plain data that serializes");
+    let mut response = Response::new(Full::new(Bytes::from(bytes)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    no_store(response)
+}
+
+fn no_store(mut response: Response<AdminBody>) -> Response<AdminBody> {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `{"error": code, "detail": ..., "errors": [...]}`, in that order.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [String]>,
+}
+
+fn error(status: StatusCode, code: &str, detail: &str) -> Response<AdminBody> {
+    json(
+        status,
+        &ErrorBody {
+            error: code,
+            detail,
+            errors: None,
+        },
+    )
+}
+
+fn not_found() -> Response<AdminBody> {
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such admin endpoint (known: /healthz, /readyz, /metrics, /reload)",
+    )
+}
+
+fn method_not_allowed(methods: &[Method]) -> Response<AdminBody> {
+    let allow = methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!("this endpoint answers {allow}"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
