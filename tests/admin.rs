@@ -271,6 +271,21 @@ fn variant(body: &str) -> Variant {
     }
 }
 
+/// `/readyz`'s check `name` failed, and its detail mentions `detail`.
+fn assert_check_failed(readyz: &serde_json::Value, name: &str, detail: &str) {
+    let check = readyz["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {readyz}"));
+    assert_eq!(check["ok"], false, "{check}");
+    assert!(
+        check["detail"].as_str().expect("detail").contains(detail),
+        "{check}"
+    );
+}
+
 fn assert_no_raw_value(what: &str, text: &str) {
     for value in [NAME, MOBILE, EMAIL, USER_ID] {
         assert!(!text.contains(value), "{value} appears in {what}:\n{text}");
@@ -374,20 +389,7 @@ async fn readyz_reports_each_check_and_fails_while_the_audit_dir_is_unusable() {
     assert_eq!(unready.status, 503, "{unready:?}");
     let body = unready.json();
     assert_eq!(body["ready"], false);
-    let audit_check = body["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["name"] == "audit")
-        .expect("audit check")
-        .clone();
-    assert_eq!(audit_check["ok"], false);
-    assert!(
-        audit_check["detail"]
-            .as_str()
-            .expect("detail")
-            .contains("not writable")
-    );
+    assert_check_failed(&body, "audit", "not writable");
 
     std::fs::remove_file(&audit).expect("remove the file");
     std::fs::rename(&aside, &audit).expect("restore the audit dir");
@@ -403,21 +405,7 @@ async fn readyz_fails_for_an_upstream_that_does_not_resolve() {
     let proxy = Running::start(&config, &[]);
     let answer = proxy.admin_as("GET", "/readyz", None).await;
     assert_eq!(answer.status, 503, "{answer:?}");
-    let checks = answer.json()["checks"].clone();
-    let gone = checks
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["name"] == "upstream:gone")
-        .expect("a check for the partner")
-        .clone();
-    assert_eq!(gone["ok"], false);
-    assert!(
-        gone["detail"]
-            .as_str()
-            .expect("detail")
-            .contains("partner.invalid")
-    );
+    assert_check_failed(&answer.json(), "upstream:gone", "partner.invalid");
     // The echo partner needs no resolution and the proxy still serves it.
     let answer = proxy.post_payload(&payload()).await;
     assert_eq!(answer.status, 200);
