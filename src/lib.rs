@@ -5,9 +5,12 @@
 
 pub mod audit;
 pub mod config;
+pub mod consent;
+pub mod cross_border;
 pub mod detect;
 pub mod diag;
 pub mod engine;
+pub mod monitor;
 pub mod policy_set;
 pub mod protect;
 pub mod proxy;

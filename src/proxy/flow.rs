@@ -4,8 +4,9 @@
 //! 2. body read under the size and time limits;
 //! 3. decode (`Content-Encoding`), classify (`Content-Type`, sniffing);
 //! 4. inspection by the partner's policy: headers, query, body;
-//! 5. share gate: consent check and audit record (issue 7 / the audit
-//!    module plug in here, in [`share_gate`]; nothing may leave before it);
+//! 5. share gate ([`share_gate`], nothing may leave before it): the
+//!    partner's quotas, the subject's consent for the route's scenario
+//!    (both in [`super::gates`]), then the audit record;
 //! 6. forward to the partner (or the built-in echo);
 //! 7. the response: hop-by-hop removal, optional inspection.
 //!
@@ -27,6 +28,7 @@ use super::error::Refusal;
 use super::headers::{self, ClientInfo, REQUEST_ID};
 use super::inspect::{self, Direction};
 use super::{Generation, PartnerRuntime, Proxy, ProxyBody, route};
+use crate::audit::SubjectHash;
 use crate::config::{ContentTypePolicy, ResponsePolicy};
 use crate::engine::Findings;
 
@@ -40,6 +42,8 @@ struct Outcome {
     findings: usize,
     bytes_in: usize,
     bytes_out: usize,
+    /// The keyed subject hash, once inspection found a subject.
+    subject: Option<SubjectHash>,
 }
 
 /// Serves one request: the protected exchange with the partner, or a JSON
@@ -113,11 +117,13 @@ async fn record_end(
     let latency_ms = started.elapsed().as_millis() as u64;
     let appended = match (refusal, &outcome.audit_label) {
         (Some(r), _) if r.code == "audit_unavailable" => return,
-        (Some(r), partner) => match audit_records::blocked(facts, partner.as_ref(), r.code, status)
-        {
-            Some(record) => proxy.audit.append(record).await.map(drop),
-            None => return,
-        },
+        (Some(r), partner) => {
+            let subject = outcome.subject.clone();
+            match audit_records::blocked(facts, partner.as_ref(), subject, r.code, status) {
+                Some(record) => proxy.audit.append(record).await.map(drop),
+                None => return,
+            }
+        }
         (None, Some(partner)) if outcome.shared => {
             match audit_records::outcome(facts, partner, status, latency_ms) {
                 Some(record) => proxy.audit.append(record).await.map(drop),
@@ -148,7 +154,8 @@ async fn forward(
             "no partner is configured for this path",
         )
     })?;
-    let partner = &generation.partners[routed.partner];
+    let target = &generation.route_targets[routed.partner];
+    let partner = &generation.partners[target.partner];
     outcome.partner = Some(partner.config.id.clone());
     outcome.audit_label = Some(partner.audit_label.clone());
     let rest = routed.rest.to_string();
@@ -190,7 +197,7 @@ async fn forward(
     outcome.findings = findings.items.len();
     outcome.bytes_out = body.len();
 
-    share_gate(proxy, facts, partner, &findings, outcome).await?;
+    share_gate(proxy, facts, partner, &target.scenario, &findings, outcome).await?;
 
     let uri = partner.target.uri(&rest, query.as_deref())?;
     // HTTP/2 callers name the host in :authority rather than Host.
@@ -227,24 +234,35 @@ async fn forward(
     respond(partner, response, limits.max_body_bytes, remaining).await
 }
 
-/// The point before which nothing leaves: the audit log must accept the
-/// `share` record first (503 `audit_unavailable` otherwise, nothing
-/// forwarded). The consent check (issue 7) belongs here too, before the
-/// record: a revoked subject is refused 403 `consent_revoked`.
+/// The point before which nothing leaves: the partner's quotas (429
+/// `quota_exceeded`), the subject's consent for this partner and scenario
+/// (403 `consent_revoked` / `consent_required`), then the audit log must
+/// accept the `share` record (503 `audit_unavailable` otherwise). A refusal
+/// here forwards nothing and is recorded as `blocked` with the hashed subject.
 async fn share_gate(
     proxy: &Proxy,
     facts: &RequestFacts,
     partner: &PartnerRuntime,
+    scenario: &str,
     findings: &Findings,
     outcome: &mut Outcome,
 ) -> Result<(), Refusal> {
+    let subject = findings
+        .subject
+        .as_ref()
+        .map(|s| proxy.subjects.hash(s.expose()));
+    outcome.subject = subject.clone();
+    let key = subject.as_ref().map(crate::consent::SubjectKey::of);
+    super::gates::quota(proxy, partner, key.as_ref())?;
+    let consent = super::gates::consent(proxy, partner, scenario, key.as_ref())?;
     let unavailable = |detail: String| {
         Refusal::proxy(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", detail)
     };
     let record = audit_records::share(
         facts,
         partner,
-        &proxy.subjects,
+        subject,
+        consent,
         findings,
         outcome.bytes_in,
         outcome.bytes_out,

@@ -16,6 +16,7 @@ pub mod encoding;
 pub mod error;
 pub mod flow;
 pub mod form;
+pub mod gates;
 pub mod headers;
 pub mod inspect;
 pub mod route;
@@ -31,6 +32,8 @@ use http_body_util::combinators::BoxBody;
 
 use crate::audit::{AuditHandle, Label, RulesVersion, SubjectHasher};
 use crate::config::{Limits, Partner};
+use crate::consent::{ConsentStore, Scopes};
+use crate::monitor::Monitor;
 use crate::rules::Policy;
 
 pub use error::{Fault, Refusal};
@@ -47,6 +50,21 @@ pub struct Generation {
     pub router: route::Router,
     pub partners: Vec<PartnerRuntime>,
     pub limits: Limits,
+    /// The router's entry `i` (a partner's route or one of its `routes`)
+    /// → the partner and scenario it serves.
+    pub route_targets: Vec<RouteTarget>,
+    /// Configured partners and scenarios, for the consent admin API's
+    /// warnings and lookups.
+    pub consent_scopes: Scopes,
+}
+
+/// What one route leads to.
+#[derive(Debug, Clone)]
+pub struct RouteTarget {
+    /// Index into [`Generation::partners`].
+    pub partner: usize,
+    /// The scenario (purpose) consent is decided for.
+    pub scenario: Arc<str>,
 }
 
 /// One partner, ready to serve.
@@ -61,20 +79,32 @@ pub struct PartnerRuntime {
 }
 
 /// The state shared by all connections: the current generation (swapped
-/// whole on reload), and the audit log with the key subjects are hashed with
-/// (which live across reloads).
+/// whole on reload), and the audit log with the key subjects are hashed
+/// with, the consent store and the quota monitor (which live across
+/// reloads).
 pub struct Proxy {
     current: ArcSwap<Generation>,
     pub audit: AuditHandle,
     pub subjects: SubjectHasher,
+    /// Consent decisions (live across reloads; the admin API writes them).
+    pub consent: Arc<ConsentStore>,
+    /// Per-partner quotas and anomaly baselines (live across reloads).
+    pub monitor: Arc<Monitor>,
 }
 
 impl Proxy {
-    pub fn new(generation: Generation, audit: AuditHandle, subjects: SubjectHasher) -> Self {
+    pub fn new(
+        generation: Generation,
+        audit: AuditHandle,
+        subjects: SubjectHasher,
+        consent: Arc<ConsentStore>,
+    ) -> Self {
         Proxy {
             current: ArcSwap::from_pointee(generation),
             audit,
             subjects,
+            consent,
+            monitor: Arc::new(Monitor::new()),
         }
     }
 
