@@ -92,6 +92,23 @@ impl Journal {
         ))
     }
 
+    /// A journal writing to `path` with no replay (tests point it at
+    /// `/dev/full` to see a failing write).
+    #[cfg(test)]
+    pub(super) fn open_file_for_test(path: &Path) -> std::io::Result<(Journal, u64)> {
+        let file = OpenOptions::new().append(true).open(path)?;
+        Ok((
+            Journal {
+                path: path.to_path_buf(),
+                file,
+                len: 0,
+                last_seq: 0,
+                broken: false,
+            },
+            0,
+        ))
+    }
+
     /// The seq the next entry must carry.
     pub fn next_seq(&self) -> u64 {
         self.last_seq + 1
