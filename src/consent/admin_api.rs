@@ -113,6 +113,20 @@ struct DecisionBody {
     actor: Option<String>,
 }
 
+/// A JSON object with the members of [`DecisionBody`] (serde would also
+/// take an array for a struct: refused here). Errors never quote the body.
+fn parse_body(body: &[u8]) -> Result<DecisionBody, String> {
+    let expected = "expected a JSON object with `subject` (or `subject_hash`) and optionally \
+                    `partner`, `scenario`, `actor`";
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).map_err(|e| {
+            let what = crate::audit::record::json_error(&e).replacen("the record", "the body", 1);
+            format!("{expected}: {what}")
+        })?;
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|_| format!("{expected}: a member is unknown or not a string"))
+}
+
 /// The subject as the store keys it, from exactly one of a raw id or its hash.
 fn subject_of(
     store: &ConsentStore,
@@ -164,15 +178,9 @@ async fn decide(
             format!("a consent decision is at most {MAX_BODY_BYTES} bytes"),
         );
     }
-    let parsed: DecisionBody = match serde_json::from_slice(body) {
+    let parsed = match parse_body(body) {
         Ok(parsed) => parsed,
-        Err(e) => {
-            let detail = format!(
-                "expected {{\"subject\", \"partner\", \"scenario\", \"actor\"}}: {}",
-                crate::audit::record::json_error(&e).replacen("the record", "the body", 1)
-            );
-            return error(StatusCode::BAD_REQUEST, "invalid_body", detail);
-        }
+        Err(detail) => return error(StatusCode::BAD_REQUEST, "invalid_body", detail),
     };
     let subject = match subject_of(
         store,
