@@ -152,6 +152,13 @@ pub fn decide(verdict: Option<Verdict>, mode: ConsentMode) -> Result<Consent, Re
 pub struct SubjectKey([u8; 32]);
 
 impl SubjectKey {
+    /// From the HMAC bytes [`SubjectHasher::hash_with_digest`] returns (the
+    /// hot path: no hex to parse).
+    pub fn from_digest(digest: [u8; 32]) -> SubjectKey {
+        SubjectKey(digest)
+    }
+
+    /// From the `hmac:<hex>` form (admin requests, journal replay).
     pub fn of(hash: &SubjectHash) -> SubjectKey {
         let hex = hash.as_str().strip_prefix("hmac:").unwrap_or_default();
         let digest = Digest::from_hex(hex.as_bytes())

@@ -247,12 +247,17 @@ async fn share_gate(
     findings: &Findings,
     outcome: &mut Outcome,
 ) -> Result<(), Refusal> {
-    let subject = findings
-        .subject
-        .as_ref()
-        .map(|s| proxy.subjects.hash(s.expose()));
+    let (subject, key) = match &findings.subject {
+        Some(s) => {
+            let (hash, digest) = proxy.subjects.hash_with_digest(s.expose());
+            (
+                Some(hash),
+                Some(crate::consent::SubjectKey::from_digest(digest)),
+            )
+        }
+        None => (None, None),
+    };
     outcome.subject = subject.clone();
-    let key = subject.as_ref().map(crate::consent::SubjectKey::of);
     super::gates::quota(proxy, partner, key.as_ref())?;
     let consent = super::gates::consent(proxy, partner, scenario, key.as_ref())?;
     let unavailable = |detail: String| {
