@@ -2,15 +2,19 @@
 //! rule against a baseline of past windows.
 //!
 //! The window number and its count share one atomic, so a new window starts
-//! with one compare-and-swap. Each subject fingerprint maps to the window it
-//! was last counted in (a sharded map: one shard lock per request), so a
-//! subject is counted once per window. The request that starts a window
-//! folds the finished one into the baseline (an exponentially weighted mean,
-//! with windows that saw no request counted as zero) and drops the
-//! fingerprints of older windows.
+//! with one compare-and-swap. The fingerprints counted in the current window
+//! are in a sharded map (one shard lock per request), so a subject is
+//! counted once per window. The request that starts a window folds the
+//! finished one into the baseline (an exponentially weighted mean, with
+//! windows that saw no request counted as zero) and swaps in an empty map,
+//! so no request pays for pruning the old one. A request racing that swap
+//! can count its subject once more in the new window: the count errs high,
+//! never low.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use arc_swap::ArcSwap;
 use dashmap::mapref::entry::Entry;
 
 use crate::config::AnomalySettings;
@@ -44,8 +48,9 @@ fn unpack(state: u64) -> (Option<u64>, u64) {
 #[derive(Debug, Default)]
 pub struct DistinctWindow {
     state: AtomicU64,
-    /// Subject fingerprint → the window it was last counted in.
-    seen: PrehashedMap<u64, u64>,
+    /// Subject fingerprint → the window it was counted in (the current one,
+    /// but for a request that raced the swap).
+    seen: ArcSwap<PrehashedMap<u64, u64>>,
     /// f64 bits of the baseline.
     baseline: AtomicU64,
     windows_observed: AtomicU64,
@@ -69,7 +74,8 @@ impl DistinctWindow {
         // (136 years of 1 s windows) fit the packed state.
         let window = (now_ns / window_ns.max(1)).min(u64::from(u32::MAX) - 2);
         let window = self.roll(window, anomaly.smoothing);
-        let (counted_in, count) = match self.seen.entry(subject) {
+        let seen = self.seen.load();
+        let (counted_in, count) = match seen.entry(subject) {
             Entry::Occupied(ref seen) if *seen.get() >= window => return Admission::Admitted,
             entry => {
                 let Some((counted_in, count)) = self.count_one_more(limit) else {
@@ -102,7 +108,7 @@ impl DistinctWindow {
             }
             if let Some(current) = current {
                 self.fold(count, window - current - 1, smoothing);
-                self.seen.retain(|_, counted_in| *counted_in >= window);
+                self.seen.store(Arc::new(PrehashedMap::default()));
             }
             return window;
         }
