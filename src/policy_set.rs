@@ -1,7 +1,8 @@
 //! Every partner's compiled policy, built from a checked config and a
 //! keyring: what `serve`, `check`, `mask` and `decrypt` all start from.
 //!
-//! Owns the load-time wiring of config → rules files → `Policy`, and the
+//! Owns the load-time wiring of config → rules files → `Policy` (with the
+//! cross-border check of [`crate::cross_border`]), and the
 //! development keyring that is created (loudly) when none exists. Knows
 //! nothing of HTTP. Fails closed: one broken rules file fails the whole set.
 
@@ -32,6 +33,7 @@ impl PolicySet {
         for partner in &config.partners {
             match Policy::load(&partner.rules, &partner.id, keyring, max_depth) {
                 Ok(policy) => {
+                    problems.extend(crate::cross_border::problems(config, partner, &policy));
                     set.by_partner.insert(partner.id.clone(), Arc::new(policy));
                 }
                 Err(errors) => problems.extend(errors.0),

@@ -190,6 +190,18 @@ impl Running {
         send(&h1_client(), request).await
     }
 
+    /// An admin request with the token and a JSON body.
+    async fn admin_json(&self, method: &str, path: &str, body: &str) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.admin))
+            .header("authorization", format!("Bearer {}", self.token()))
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body.to_string())))
+            .expect("request");
+        send(&h1_client(), request).await
+    }
+
     async fn metrics(&self) -> String {
         let answer = self.admin("GET", "/metrics").await;
         assert_eq!(answer.status, 200, "{answer:?}");
@@ -342,9 +354,8 @@ async fn health_is_open_and_every_other_endpoint_needs_the_token() {
             );
         }
     }
-    // With the token: unknown paths and the consent paths (until the
-    // consent module is mounted) are 404, a wrong method 405.
-    for path in ["/nowhere", "/consent/revoke", "/consent?subject=u-1"] {
+    // With the token: unknown paths are 404, a wrong method 405.
+    for path in ["/nowhere", "/consent/nowhere"] {
         let answer = proxy.admin("GET", path).await;
         assert_eq!(answer.status, 404, "{path}: {answer:?}");
         assert_eq!(answer.json()["error"], "not_found");
@@ -1112,4 +1123,52 @@ fn mask_diff_lists_what_new_rules_would_change_per_field() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("new.yaml:3:"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_endpoints_on_the_admin_listener_block_the_very_next_request() {
+    let proxy = Running::start(CONFIG, &[]);
+    assert_eq!(proxy.post_payload(&payload()).await.status, 200);
+
+    let revoke = format!(r#"{{"subject":"{USER_ID}","partner":"p"}}"#);
+    let answer = proxy.admin_json("POST", "/consent/revoke", &revoke).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let refused = proxy.post_payload(&payload()).await;
+    refused.assert_refused(403, "consent_revoked");
+
+    let lookup = proxy
+        .admin("GET", &format!("/consent?subject={USER_ID}"))
+        .await;
+    assert_eq!(lookup.status, 200, "{lookup:?}");
+    assert!(!lookup.text().contains(USER_ID), "{}", lookup.text());
+
+    let answer = proxy.admin_json("POST", "/consent/restore", &revoke).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(proxy.post_payload(&payload()).await.status, 200);
+
+    let metrics = proxy.metrics().await;
+    assert_eq!(
+        sample(&metrics, "pii_proxy_consent_blocks_total{partner=\"p\"}"),
+        Some(1.0),
+        "{metrics}"
+    );
+    for family in [
+        "pii_proxy_consent_subjects",
+        "pii_proxy_consent_decisions_recorded_total",
+        "pii_proxy_quota_rate_refusals_total{partner=\"p\"}",
+        "pii_proxy_subject_anomalies_total{partner=\"p\"}",
+        "pii_proxy_baseline_distinct_subjects{partner=\"p\"}",
+    ] {
+        assert!(
+            sample(&metrics, family).is_some(),
+            "{family} missing:\n{metrics}"
+        );
+    }
+    assert_no_raw_value("metrics", &metrics);
+    // Each admin action is audited, with the subject hashed.
+    let audit = proxy.audit_text();
+    assert!(audit.contains("consent.revoke"), "{audit}");
+    assert!(audit.contains("consent.restore"), "{audit}");
+    assert_no_raw_value("audit log", &audit);
+    assert_no_raw_value("stderr", &proxy.stderr_text());
 }

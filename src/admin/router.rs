@@ -244,13 +244,9 @@ async fn consent_request(state: &AdminState, req: Request<Incoming>) -> Response
     }
 }
 
-/// EXTENSION POINT (consent): the `/consent` endpoints, served by the
-/// consent module's framework-free handler on this listener, behind the
-/// same token. At merge this body becomes
-/// `crate::consent::admin_api::handle(&state.proxy.<consent store>,
-/// &state.proxy.audit, method, path, query, body)` (awaited if async).
-/// `None` means "not a consent endpoint" and is answered 404, which is what
-/// every `/consent` path gets until the consent module is mounted.
+/// The `/consent` endpoints, served by the consent module's handler on this
+/// listener, behind the same token. `None` means "not a consent endpoint"
+/// (answered 404).
 async fn consent(
     state: &AdminState,
     method: &Method,
@@ -258,8 +254,18 @@ async fn consent(
     query: Option<&str>,
     body: &[u8],
 ) -> Option<(StatusCode, Vec<u8>)> {
-    let _ = (state, method, path, query, body);
-    None
+    let proxy = &state.proxy;
+    let generation = proxy.current();
+    crate::consent::admin_api::handle(
+        &proxy.consent,
+        &proxy.audit,
+        &generation.consent_scopes,
+        method,
+        path,
+        query,
+        body,
+    )
+    .await
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Response<AdminBody> {

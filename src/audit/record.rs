@@ -286,10 +286,17 @@ impl SubjectHasher {
     /// `hmac:<hex>` of the subject id exactly as given (no normalization:
     /// the proxy and the investigator must pass the same text).
     pub fn hash(&self, subject: &str) -> SubjectHash {
+        self.hash_with_digest(subject).0
+    }
+
+    /// [`hash`](Self::hash) together with the 32 HMAC bytes behind it, so a
+    /// caller keying a map on the bytes (consent, quotas) need not parse
+    /// the hex back.
+    pub fn hash_with_digest(&self, subject: &str) -> (SubjectHash, [u8; 32]) {
         let mut mac = self.mac.clone();
         mac.update(subject.as_bytes());
         let digest = Digest(mac.finalize().into_bytes().into());
-        SubjectHash(format!("hmac:{digest}"))
+        (SubjectHash(format!("hmac:{digest}")), digest.0)
     }
 }
 

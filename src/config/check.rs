@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use serde_saphyr::{Location, Spanned};
 
 use super::raw::{
-    RawAdmin, RawConfig, RawLimits, RawPartner, RawPartnerTls, RawReload, RawServerTls,
+    RawAdmin, RawAnomaly, RawConfig, RawConsent, RawLimits, RawPartner, RawPartnerTls, RawQuota,
+    RawReload, RawServerTls,
 };
 use super::{
-    AdminConfig, Config, Limits, Partner, PartnerTls, ReloadConfig, Scheme, ServerTls, Upstream,
+    AdminConfig, AnomalySettings, Config, ConsentConfig, DEFAULT_SCENARIO, Limits, Partner,
+    PartnerRoute, PartnerTls, Quota, ReloadConfig, Scheme, ServerTls, Upstream,
 };
 use crate::audit::AuditConfig;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -60,7 +62,12 @@ pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> 
         .as_ref()
         .map(|l| c.limits(&l.value))
         .unwrap_or_default();
-    let partners = c.partners(&raw.partners);
+    let home_region = match &raw.home_region {
+        Some(r) => c.region(r),
+        None => "CN".to_owned(),
+    };
+    let consent = c.consent(raw.consent.as_ref());
+    let partners = c.partners(&raw.partners, &home_region);
     let errors = std::mem::take(&mut c.errors);
     match (listen, errors.is_empty()) {
         (Some(listen), true) => Ok(Config {
@@ -74,6 +81,8 @@ pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> 
             keys,
             limits,
             partners,
+            home_region,
+            consent,
         }),
         _ => Err(Diagnostics(errors)),
     }
@@ -238,7 +247,26 @@ impl Checker<'_> {
         limits
     }
 
-    fn partners(&mut self, raw: &Spanned<Vec<Spanned<RawPartner>>>) -> Vec<Partner> {
+    fn consent(&mut self, raw: Option<&Spanned<RawConsent>>) -> ConsentConfig {
+        let journal = match raw {
+            Some(c) if c.value.journal.value.trim().is_empty() => {
+                self.error(
+                    &c.value.journal.referenced,
+                    "consent.journal must name a file",
+                );
+                PathBuf::new()
+            }
+            Some(c) => self.path(&c.value.journal),
+            None => self.base.join("consent/journal.jsonl"),
+        };
+        ConsentConfig { journal }
+    }
+
+    fn partners(
+        &mut self,
+        raw: &Spanned<Vec<Spanned<RawPartner>>>,
+        home_region: &str,
+    ) -> Vec<Partner> {
         if raw.value.is_empty() {
             self.error(
                 &raw.referenced,
@@ -248,8 +276,8 @@ impl Checker<'_> {
         let mut ids: HashMap<&str, u64> = HashMap::new();
         let mut routes: HashMap<&str, u64> = HashMap::new();
         let mut out = Vec::new();
-        for p in &raw.value {
-            let p = &p.value;
+        for spanned in &raw.value {
+            let p = &spanned.value;
             if let Some(first) = ids.insert(&p.id.value, p.id.referenced.line()) {
                 self.error(
                     &p.id.referenced,
@@ -259,28 +287,60 @@ impl Checker<'_> {
                     ),
                 );
             }
-            if let Some(first) = routes.insert(&p.route.value, p.route.referenced.line()) {
+            let paths = p.route.iter().chain(p.routes.iter().map(|r| &r.value.path));
+            for path in paths {
+                if let Some(first) = routes.insert(&path.value, path.referenced.line()) {
+                    self.error(
+                        &path.referenced,
+                        format!("duplicate route `{}` (first at line {first})", path.value),
+                    );
+                }
+            }
+            if p.route.is_none() && p.routes.is_empty() {
                 self.error(
-                    &p.route.referenced,
-                    format!(
-                        "duplicate route `{}` (first at line {first})",
-                        p.route.value
-                    ),
+                    &spanned.referenced,
+                    "a partner needs `route` (a path prefix) or `routes` (prefixes with scenarios)",
                 );
             }
-            if let Some(partner) = self.partner(p) {
+            if let Some(partner) = self.partner(p, home_region) {
                 out.push(partner);
             }
         }
         out
     }
 
-    fn partner(&mut self, p: &RawPartner) -> Option<Partner> {
+    fn partner(&mut self, p: &RawPartner, home_region: &str) -> Option<Partner> {
         let before = self.errors.len();
         self.partner_id(&p.id);
-        self.route(&p.route);
+        let routes = self.partner_routes(p);
         let upstream = self.upstream(&p.upstream);
         let region = p.region.as_ref().map(|r| self.region(r));
+        let cross_border = region.as_deref().is_some_and(|r| r != home_region);
+        if cross_border
+            && matches!(
+                &upstream,
+                Some(Upstream::Http {
+                    scheme: Scheme::Http,
+                    ..
+                })
+            )
+        {
+            self.error(
+                &p.upstream.referenced,
+                format!(
+                    "partner `{}` is cross-border (region {}, home region {home_region}): \
+                     its upstream must be https://, never plain http://",
+                    p.id.value,
+                    region.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+        let quota = p.quota.as_ref().map(|q| self.quota(q)).unwrap_or_default();
+        let anomaly = p
+            .anomaly
+            .as_ref()
+            .map(|a| self.anomaly(&a.value))
+            .unwrap_or_default();
         let rules = self.existing_file(&p.rules, "rules file");
         let candidate_rules = p
             .candidate_rules
@@ -295,7 +355,7 @@ impl Checker<'_> {
         }
         Some(Partner {
             id: p.id.value.clone(),
-            route: p.route.value.clone(),
+            route: routes.first()?.path.clone(),
             upstream: upstream?,
             region,
             rules,
@@ -303,17 +363,119 @@ impl Checker<'_> {
             tls,
             content_types: p.content_types.unwrap_or_default(),
             responses: p.responses.unwrap_or_default(),
+            routes,
+            cross_border,
+            region_at: p.region.as_ref().map(|r| r.referenced),
+            quota,
+            anomaly,
         })
     }
 
+    /// `route:` as scenario `default`, then every `routes:` entry.
+    fn partner_routes(&mut self, p: &RawPartner) -> Vec<PartnerRoute> {
+        let mut out = Vec::new();
+        let mut scenarios: HashMap<&str, u64> = HashMap::new();
+        if let Some(route) = &p.route {
+            self.route(route);
+            scenarios.insert(DEFAULT_SCENARIO, route.referenced.line());
+            out.push(PartnerRoute {
+                path: route.value.clone(),
+                scenario: DEFAULT_SCENARIO.to_owned(),
+            });
+        }
+        for entry in &p.routes {
+            let r = &entry.value;
+            self.route(&r.path);
+            let name = &r.scenario;
+            if !is_identifier(&name.value) {
+                self.error(
+                    &name.referenced,
+                    format!(
+                        "scenario `{}` must be 1-64 characters of a-z, 0-9, `-` and `_`",
+                        name.value
+                    ),
+                );
+            } else if let Some(first) = scenarios.insert(&name.value, name.referenced.line()) {
+                self.error(
+                    &name.referenced,
+                    format!(
+                        "scenario `{}` already has a route (line {first}); one route per scenario",
+                        name.value
+                    ),
+                );
+            }
+            out.push(PartnerRoute {
+                path: r.path.value.clone(),
+                scenario: name.value.clone(),
+            });
+        }
+        out
+    }
+
+    fn quota(&mut self, raw: &Spanned<RawQuota>) -> Quota {
+        let q = &raw.value;
+        let mut positive = |value: &Option<Spanned<u32>>, name: &str| {
+            let v = value.as_ref()?;
+            if v.value == 0 {
+                self.error(&v.referenced, format!("quota.{name} must be at least 1"));
+            }
+            Some(v.value)
+        };
+        let requests_per_second = positive(&q.requests_per_second, "requests_per_second");
+        let burst = positive(&q.burst, "burst");
+        let distinct_subjects = positive(&q.distinct_subjects, "distinct_subjects");
+        let window = q.window.unwrap_or(Quota::default().window);
+        if !(MIN_WINDOW..=MAX_WINDOW).contains(&window) {
+            self.error(&raw.referenced, "quota.window must be between 1s and 24h");
+        }
+        if burst.is_some() && requests_per_second.is_none() {
+            self.error(
+                &raw.referenced,
+                "quota.burst needs quota.requests_per_second (the rate it bursts above)",
+            );
+        }
+        Quota {
+            requests_per_second,
+            burst,
+            distinct_subjects,
+            window,
+        }
+    }
+
+    fn anomaly(&mut self, a: &RawAnomaly) -> AnomalySettings {
+        let mut settings = AnomalySettings::default();
+        if let Some(factor) = &a.factor {
+            if !(factor.value > 1.0 && factor.value.is_finite()) {
+                self.error(
+                    &factor.referenced,
+                    "anomaly.factor must be a number above 1",
+                );
+            }
+            settings.factor = factor.value;
+        }
+        if let Some(smoothing) = &a.smoothing {
+            if !(smoothing.value > 0.0 && smoothing.value <= 1.0) {
+                self.error(
+                    &smoothing.referenced,
+                    "anomaly.smoothing must be above 0 and at most 1",
+                );
+            }
+            settings.smoothing = smoothing.value;
+        }
+        if let Some(min) = &a.min_subjects {
+            if min.value == 0 {
+                self.error(&min.referenced, "anomaly.min_subjects must be at least 1");
+            }
+            settings.min_subjects = min.value;
+        }
+        if let Some(warmup) = &a.warmup_windows {
+            settings.warmup_windows = warmup.value;
+        }
+        settings
+    }
+
     fn partner_id(&mut self, id: &Spanned<String>) {
-        let ok = !id.value.is_empty()
-            && id.value.len() <= 64
-            && id
-                .value
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if !ok {
+        if !is_identifier(&id.value) {
             self.error(
                 &id.referenced,
                 format!(
@@ -405,6 +567,18 @@ impl Checker<'_> {
             client_identity,
         }
     }
+}
+
+const MIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
+const MAX_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Partner ids and scenario names: 1-64 of `a-z 0-9 - _`.
+pub fn is_identifier(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// Parses an `upstream:` value. The error says what to change.

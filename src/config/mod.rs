@@ -21,6 +21,8 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
 
+pub use check::is_identifier;
+
 /// The default config file name, looked up in the working directory.
 pub const DEFAULT_CONFIG: &str = "pii-proxy.yaml";
 
@@ -43,6 +45,80 @@ pub struct Config {
     pub limits: Limits,
     /// In file order; routing picks the longest matching `route`.
     pub partners: Vec<Partner>,
+    /// Where the proxy's data lives (ISO 3166 alpha-2); a partner in
+    /// another region is cross-border. Default `CN`.
+    pub home_region: String,
+    /// The consent store's settings, with `journal` resolved.
+    pub consent: ConsentConfig,
+}
+
+/// Where consent decisions are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentConfig {
+    /// The append-only journal (JSON Lines), replayed at start. Default:
+    /// `consent/journal.jsonl` next to the config file.
+    pub journal: PathBuf,
+}
+
+/// One path prefix of a partner and the scenario (purpose) it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerRoute {
+    /// Starts and ends with `/`.
+    pub path: String,
+    /// `default` for the partner's `route:`.
+    pub scenario: String,
+}
+
+/// The scenario of a partner's plain `route:`.
+pub const DEFAULT_SCENARIO: &str = "default";
+
+/// Per-partner limits on what the partner's traffic may do; `None` is
+/// unlimited.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quota {
+    /// Sustained requests per second (token bucket).
+    pub requests_per_second: Option<u32>,
+    /// Requests allowed at once; defaults to `requests_per_second`.
+    pub burst: Option<u32>,
+    /// Distinct subjects per `window`.
+    pub distinct_subjects: Option<u32>,
+    /// The window distinct subjects are counted in (also the anomaly
+    /// baseline's unit). Default 60 s.
+    pub window: Duration,
+}
+
+impl Default for Quota {
+    fn default() -> Self {
+        Quota {
+            requests_per_second: None,
+            burst: None,
+            distinct_subjects: None,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// When a partner's distinct-subject count is an anomaly: above `factor` ×
+/// its baseline (an exponentially weighted mean of past windows), at least
+/// `min_subjects`, once `warmup_windows` windows have been seen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnomalySettings {
+    pub factor: f64,
+    pub min_subjects: u32,
+    pub warmup_windows: u32,
+    /// Weight of the newest window in the baseline, in (0, 1].
+    pub smoothing: f64,
+}
+
+impl Default for AnomalySettings {
+    fn default() -> Self {
+        AnomalySettings {
+            factor: 4.0,
+            min_subjects: 20,
+            warmup_windows: 5,
+            smoothing: 0.2,
+        }
+    }
 }
 
 /// Inbound TLS material.
@@ -121,6 +197,16 @@ pub struct Partner {
     pub tls: PartnerTls,
     pub content_types: ContentTypePolicy,
     pub responses: ResponsePolicy,
+    /// Every route of the partner: `route:` (scenario `default`) first,
+    /// then `routes:` in file order.
+    pub routes: Vec<PartnerRoute>,
+    /// `region` is set and differs from the config's `home_region`.
+    pub cross_border: bool,
+    /// Where `region` is written in the config file (for cross-border
+    /// diagnostics about the partner's rules).
+    pub region_at: Option<serde_saphyr::Location>,
+    pub quota: Quota,
+    pub anomaly: AnomalySettings,
 }
 
 /// Where a partner's requests go.

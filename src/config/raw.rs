@@ -40,6 +40,74 @@ pub(super) struct RawConfig {
     pub limits: Option<Spanned<RawLimits>>,
     /// The partners requests may be routed to. Nothing else is reachable.
     pub partners: Spanned<Vec<Spanned<RawPartner>>>,
+    /// Where the proxy's data lives (ISO 3166 alpha-2). A partner whose
+    /// `region` differs is cross-border: https only, its rules must protect
+    /// ID numbers, bank cards and biometrics and declare
+    /// `consent: required`, and its share records say `cross_border`.
+    /// Default `CN`.
+    #[serde(default)]
+    pub home_region: Option<Spanned<String>>,
+    /// The consent store: `{journal: consent/journal.jsonl}` (the default,
+    /// next to this file).
+    #[serde(default)]
+    pub consent: Option<Spanned<RawConsent>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConsent {
+    /// The append-only journal of consent decisions (JSON Lines), replayed
+    /// at start. Created with its directory when missing.
+    pub journal: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRoute {
+    /// Path prefix, starting and ending with `/`; stripped before forwarding.
+    pub path: Spanned<String>,
+    /// The purpose requests on this route serve (`loan`, `kyc`): consent is
+    /// decided per partner and scenario. `a-z`, `0-9`, `-`, `_`.
+    pub scenario: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQuota {
+    /// Sustained requests per second to this partner (token bucket); 429
+    /// `quota_exceeded` beyond.
+    #[serde(default)]
+    pub requests_per_second: Option<Spanned<u32>>,
+    /// Requests allowed at once before the rate applies. Default: one
+    /// second's worth (`requests_per_second`).
+    #[serde(default)]
+    pub burst: Option<Spanned<u32>>,
+    /// Distinct subjects this partner may receive data about per `window`;
+    /// a request about one more is refused 429 `quota_exceeded`.
+    #[serde(default)]
+    pub distinct_subjects: Option<Spanned<u32>>,
+    /// The window distinct subjects are counted in (1s to 24h). Default 60s.
+    #[serde(default, with = "humantime_serde")]
+    pub window: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAnomaly {
+    /// Alert when a window's distinct subjects exceed this multiple of the
+    /// partner's baseline (> 1). Default 4.
+    #[serde(default)]
+    pub factor: Option<Spanned<f64>>,
+    /// ...and are at least this many (no alerts on tiny numbers). Default 20.
+    #[serde(default)]
+    pub min_subjects: Option<Spanned<u32>>,
+    /// Windows observed before any alert (the baseline needs history).
+    /// Default 5.
+    #[serde(default)]
+    pub warmup_windows: Option<Spanned<u32>>,
+    /// Weight of the newest window in the baseline, in (0, 1]. Default 0.2.
+    #[serde(default)]
+    pub smoothing: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,7 +185,13 @@ pub(super) struct RawPartner {
     /// metrics carry it. Lowercase letters, digits, `-` and `_`.
     pub id: Spanned<String>,
     /// Path prefix, starting and ending with `/`; stripped before forwarding.
-    pub route: Spanned<String>,
+    /// Its scenario is `default`. A partner needs `route`, `routes` or both.
+    #[serde(default)]
+    pub route: Option<Spanned<String>>,
+    /// More path prefixes, each for one scenario (purpose):
+    /// `[{path: /partners/cb/loan/, scenario: loan}]`.
+    #[serde(default)]
+    pub routes: Vec<Spanned<RawRoute>>,
     /// `https://host[:port][/base]`, `http://...`, or `builtin:echo`.
     pub upstream: Spanned<String>,
     /// Where the partner processes the data (ISO 3166 alpha-2, e.g. `CN`).
@@ -141,6 +215,13 @@ pub(super) struct RawPartner {
     /// applied to what comes back).
     #[serde(default)]
     pub responses: Option<super::ResponsePolicy>,
+    /// Limits on this partner's traffic: requests per second and distinct
+    /// subjects per window.
+    #[serde(default)]
+    pub quota: Option<Spanned<RawQuota>>,
+    /// When this partner's distinct-subject count raises an anomaly alert.
+    #[serde(default)]
+    pub anomaly: Option<Spanned<RawAnomaly>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -274,3 +274,129 @@ fn unreadable_file_is_a_whole_file_diagnostic() {
     assert_eq!((err.0[0].line, err.0[0].column), (0, 0));
     assert!(err.to_string().contains("cannot read the config file"));
 }
+
+#[test]
+fn consent_regions_routes_and_quotas_get_defaults() {
+    let f = Fixture::new();
+    let config = f.load(MINIMAL).expect("valid");
+    assert_eq!(config.home_region, "CN");
+    assert_eq!(
+        config.consent.journal,
+        f.dir.path().join("consent/journal.jsonl")
+    );
+    let demo = config.partner("demo").expect("demo");
+    assert_eq!(
+        demo.routes,
+        vec![PartnerRoute {
+            path: "/partners/demo/".into(),
+            scenario: DEFAULT_SCENARIO.into()
+        }]
+    );
+    assert!(!demo.cross_border);
+    assert_eq!(demo.quota, Quota::default());
+    assert_eq!(demo.anomaly, AnomalySettings::default());
+}
+
+#[test]
+fn consent_regions_routes_and_quotas_are_read() {
+    let f = Fixture::new();
+    let config = f
+        .load(
+            "\
+listen: 127.0.0.1:8080
+home_region: SG
+consent: {journal: /var/lib/pii/consent.jsonl}
+partners:
+  - id: cb
+    routes:
+      - {path: /cb/loan/, scenario: loan}
+      - {path: /cb/kyc/, scenario: kyc}
+    upstream: https://cb.example
+    region: CN
+    rules: rules/demo.yaml
+    quota: {requests_per_second: 50, burst: 80, distinct_subjects: 1000, window: 5m}
+    anomaly: {factor: 2.5, min_subjects: 3, warmup_windows: 0, smoothing: 0.5}
+  - id: local
+    route: /local/
+    routes: [{path: /local/x/, scenario: x}]
+    upstream: http://127.0.0.1:9
+    region: SG
+    rules: rules/demo.yaml
+",
+        )
+        .expect("valid");
+    assert_eq!(config.home_region, "SG");
+    assert_eq!(
+        config.consent.journal,
+        Path::new("/var/lib/pii/consent.jsonl")
+    );
+    let cb = config.partner("cb").expect("cb");
+    assert!(cb.cross_border);
+    assert_eq!(cb.route, "/cb/loan/");
+    let scenarios: Vec<&str> = cb.routes.iter().map(|r| r.scenario.as_str()).collect();
+    assert_eq!(scenarios, ["loan", "kyc"]);
+    assert_eq!(
+        cb.quota,
+        Quota {
+            requests_per_second: Some(50),
+            burst: Some(80),
+            distinct_subjects: Some(1000),
+            window: Duration::from_secs(300),
+        }
+    );
+    assert_eq!(cb.anomaly.factor, 2.5);
+    assert_eq!(cb.anomaly.warmup_windows, 0);
+    let local = config.partner("local").expect("local");
+    assert!(!local.cross_border, "SG is home");
+    assert_eq!(local.routes.len(), 2);
+    assert_eq!(local.routes[0].scenario, "default");
+}
+
+#[test]
+fn cross_border_plain_http_and_bad_scenarios_and_quotas_are_positioned() {
+    let f = Fixture::new();
+    let errors = f.errors(
+        "\
+listen: 127.0.0.1:8080
+partners:
+  - id: abroad
+    route: /abroad/
+    upstream: http://partner.example
+    region: US
+    rules: rules/demo.yaml
+    quota: {requests_per_second: 0, distinct_subjects: 0, window: 0s}
+    anomaly: {factor: 1, smoothing: 0}
+  - id: two
+    routes:
+      - {path: /two/a/, scenario: loan}
+      - {path: /abroad/, scenario: loan}
+      - {path: /two/c/, scenario: Bad}
+    upstream: builtin:echo
+    rules: rules/demo.yaml
+  - id: none
+    upstream: builtin:echo
+    rules: rules/demo.yaml
+",
+    );
+    assert_one(&errors, 5, 15, "cross-border (region US, home region CN)");
+    assert_one(&errors, 8, 34, "requests_per_second must be at least 1");
+    assert_one(&errors, 8, 56, "distinct_subjects must be at least 1");
+    assert_one(&errors, 8, 12, "window must be between 1s and 24h");
+    assert_one(&errors, 9, 23, "factor must be a number above 1");
+    assert_one(&errors, 9, 37, "smoothing");
+    assert_one(&errors, 13, 36, "scenario `loan` already has a route");
+    assert_one(&errors, 13, 16, "duplicate route `/abroad/`");
+    assert_one(&errors, 14, 35, "scenario `Bad`");
+    assert_one(&errors, 17, 5, "needs `route`");
+    assert_eq!(errors.len(), 10, "{errors:#?}");
+}
+
+#[test]
+fn https_and_echo_are_fine_across_borders() {
+    let f = Fixture::new();
+    let text = format!("home_region: CN\n{MINIMAL}    region: JP\n");
+    let config = f.load(&text).expect("echo is local");
+    assert!(config.partners[0].cross_border);
+    let errors = f.errors("home_region: china\nlisten: 127.0.0.1:8080\npartners: []\n");
+    assert_one(&errors, 1, 14, "ISO 3166");
+}

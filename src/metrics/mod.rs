@@ -33,7 +33,10 @@ use prometheus_client::registry::{Metric, Registry, Unit};
 use crate::audit::AuditStats;
 use crate::engine;
 
+mod gates;
 mod labels;
+
+pub use gates::GateCollector;
 
 use labels::{
     AdminLabels, CandidateFieldLabels, CandidateRequestLabels, FindingLabels, PartnerLabel,

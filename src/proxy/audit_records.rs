@@ -9,7 +9,7 @@ use super::PartnerRuntime;
 use super::shadow::ShadowResult;
 use crate::audit::{
     AuditPath, Blocked, CandidateSummary, Consent, FieldPath, Finding, Label, Outcome, RequestId,
-    Share, SubjectHasher,
+    Share, SubjectHash,
 };
 use crate::engine::{self, Findings};
 
@@ -59,33 +59,29 @@ fn finding(f: &engine::Finding) -> Finding {
 
 /// The `share` record; `None` when the request's id or method cannot be
 /// recorded (the caller then refuses the request: nothing leaves unaudited).
+/// `subject` is the keyed hash, `consent` what the consent gate found.
 pub fn share(
     facts: &RequestFacts,
     partner: &PartnerRuntime,
-    subjects: &SubjectHasher,
+    subject: Option<SubjectHash>,
+    consent: Consent,
     findings: &Findings,
     bytes_in: usize,
     bytes_out: usize,
 ) -> Option<Share> {
-    let subject = findings.subject.as_ref().map(|s| subjects.hash(s.expose()));
     Some(Share {
         id: facts.id.clone()?,
         partner: partner.audit_label.clone(),
         method: facts.method.clone()?,
         path: facts.path.clone(),
-        // The consent check (issue 7) replaces this: until revocations
-        // exist, a request with a subject is one whose consent stands.
-        consent: if subject.is_some() {
-            Consent::Granted
-        } else {
-            Consent::NoSubject
-        },
+        consent,
         subject,
         fields: findings.items.iter().map(finding).collect(),
         rules_version: partner.rules_version.clone(),
         bytes_in: bytes_in as u64,
         bytes_out: bytes_out as u64,
-        cross_border: None,
+        // Only cross-border shares are marked; a domestic one omits it.
+        cross_border: partner.config.cross_border.then_some(true),
         candidate: None,
     })
 }
@@ -118,9 +114,11 @@ pub fn outcome(
     })
 }
 
+/// The `blocked` record; `subject` is known once the body was inspected.
 pub fn blocked(
     facts: &RequestFacts,
     partner: Option<&Label>,
+    subject: Option<SubjectHash>,
     reason: &str,
     status: u16,
 ) -> Option<Blocked> {
@@ -129,7 +127,7 @@ pub fn blocked(
         partner: partner.cloned(),
         method: facts.method.clone()?,
         path: facts.path.clone(),
-        subject: None,
+        subject,
         reason: label_or_unknown(reason),
         status,
         fields: Vec::new(),

@@ -4,8 +4,9 @@
 //! 2. body read under the size and time limits;
 //! 3. decode (`Content-Encoding`), classify (`Content-Type`, sniffing);
 //! 4. inspection by the partner's policy: headers, query, body;
-//! 5. share gate: consent check and audit record (issue 7 / the audit
-//!    module plug in here, in [`share_gate`]; nothing may leave before it);
+//! 5. share gate ([`share_gate`], nothing may leave before it): the
+//!    partner's quotas, the subject's consent for the route's scenario
+//!    (both in [`super::gates`]), then the audit record;
 //! 6. forward to the partner (or the built-in echo);
 //! 7. the response: hop-by-hop removal, optional inspection.
 //!
@@ -28,6 +29,7 @@ use super::headers::{self, ClientInfo, REQUEST_ID};
 use super::inspect::{self, Direction};
 use super::shadow::{Shadow, ShadowResult};
 use super::{Generation, PartnerRuntime, Proxy, ProxyBody, route};
+use crate::audit::SubjectHash;
 use crate::config::{ContentTypePolicy, ResponsePolicy};
 use crate::engine::Findings;
 use crate::metrics::{self, CandidateResult, PartnerMetrics, RequestSample};
@@ -46,6 +48,8 @@ struct Outcome {
     bytes_out: usize,
     /// Time spent waiting for the partner, once the request was sent.
     upstream: Option<Duration>,
+    /// The keyed subject hash, once inspection found a subject.
+    subject: Option<SubjectHash>,
 }
 
 /// Serves one request: the protected exchange with the partner, or a JSON
@@ -152,11 +156,13 @@ async fn record_end(
     let latency_ms = started.elapsed().as_millis() as u64;
     let appended = match (refusal, &outcome.audit_label) {
         (Some(r), _) if r.code == "audit_unavailable" => return,
-        (Some(r), partner) => match audit_records::blocked(facts, partner.as_ref(), r.code, status)
-        {
-            Some(record) => proxy.audit.append(record).await.map(drop),
-            None => return,
-        },
+        (Some(r), partner) => {
+            let subject = outcome.subject.clone();
+            match audit_records::blocked(facts, partner.as_ref(), subject, r.code, status) {
+                Some(record) => proxy.audit.append(record).await.map(drop),
+                None => return,
+            }
+        }
         (None, Some(partner)) if outcome.shared => {
             match audit_records::outcome(facts, partner, status, latency_ms) {
                 Some(record) => proxy.audit.append(record).await.map(drop),
@@ -187,7 +193,8 @@ async fn forward(
             "no partner is configured for this path",
         )
     })?;
-    let partner = &generation.partners[routed.partner];
+    let target = &generation.route_targets[routed.partner];
+    let partner = &generation.partners[target.partner];
     outcome.partner = Some(partner.config.id.clone());
     outcome.audit_label = Some(partner.audit_label.clone());
     outcome.metrics = Some(proxy.metrics.partner(&partner.config.id));
@@ -243,7 +250,16 @@ async fn forward(
     outcome.bytes_out = body.len();
 
     let shadow = shadow.map(|s| s.finish(&findings));
-    share_gate(proxy, facts, partner, &findings, shadow.as_ref(), outcome).await?;
+    share_gate(
+        proxy,
+        facts,
+        partner,
+        &target.scenario,
+        &findings,
+        shadow.as_ref(),
+        outcome,
+    )
+    .await?;
     if let Some(m) = &outcome.metrics {
         proxy
             .metrics
@@ -306,25 +322,41 @@ fn record_candidate(proxy: &Proxy, partner: &PartnerMetrics, shadow: &ShadowResu
         .candidate(partner, result, shadow.diff.differences());
 }
 
-/// The point before which nothing leaves: the audit log must accept the
-/// `share` record first (503 `audit_unavailable` otherwise, nothing
-/// forwarded). The consent check (issue 7) belongs here too, before the
-/// record: a revoked subject is refused 403 `consent_revoked`.
+/// The point before which nothing leaves: the partner's quotas (429
+/// `quota_exceeded`), the subject's consent for this partner and scenario
+/// (403 `consent_revoked` / `consent_required`), then the audit log must
+/// accept the `share` record (503 `audit_unavailable` otherwise). A refusal
+/// here forwards nothing and is recorded as `blocked` with the hashed subject.
 async fn share_gate(
     proxy: &Proxy,
     facts: &RequestFacts,
     partner: &PartnerRuntime,
+    scenario: &str,
     findings: &Findings,
     shadow: Option<&ShadowResult<'_>>,
     outcome: &mut Outcome,
 ) -> Result<(), Refusal> {
+    let (subject, key) = match &findings.subject {
+        Some(s) => {
+            let (hash, digest) = proxy.subjects.hash_with_digest(s.expose());
+            (
+                Some(hash),
+                Some(crate::consent::SubjectKey::from_digest(digest)),
+            )
+        }
+        None => (None, None),
+    };
+    outcome.subject = subject.clone();
+    super::gates::quota(proxy, partner, key.as_ref())?;
+    let consent = super::gates::consent(proxy, partner, scenario, key.as_ref())?;
     let unavailable = |detail: String| {
         Refusal::proxy(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", detail)
     };
     let mut record = audit_records::share(
         facts,
         partner,
-        &proxy.subjects,
+        subject,
+        consent,
         findings,
         outcome.bytes_in,
         outcome.bytes_out,

@@ -16,6 +16,7 @@ pub mod encoding;
 pub mod error;
 pub mod flow;
 pub mod form;
+pub mod gates;
 pub mod headers;
 pub mod inspect;
 pub mod route;
@@ -33,7 +34,9 @@ use http_body_util::combinators::BoxBody;
 
 use crate::audit::{AuditHandle, Label, RulesVersion, SubjectHasher};
 use crate::config::{Limits, Partner};
+use crate::consent::{ConsentStore, Scopes};
 use crate::metrics::Metrics;
+use crate::monitor::Monitor;
 use crate::rules::Policy;
 
 pub use error::{Fault, Refusal};
@@ -50,6 +53,21 @@ pub struct Generation {
     pub router: route::Router,
     pub partners: Vec<PartnerRuntime>,
     pub limits: Limits,
+    /// The router's entry `i` (a partner's route or one of its `routes`)
+    /// → the partner and scenario it serves.
+    pub route_targets: Vec<RouteTarget>,
+    /// Configured partners and scenarios, for the consent admin API's
+    /// warnings and lookups.
+    pub consent_scopes: Scopes,
+}
+
+/// What one route leads to.
+#[derive(Debug, Clone)]
+pub struct RouteTarget {
+    /// Index into [`Generation::partners`].
+    pub partner: usize,
+    /// The scenario (purpose) consent is decided for.
+    pub scenario: Arc<str>,
 }
 
 /// One partner, ready to serve.
@@ -73,7 +91,8 @@ pub struct Candidate {
 
 /// The state shared by all connections: the current generation (swapped
 /// whole on reload), and what lives across reloads: the audit log, the key
-/// subjects are hashed with, and the metrics.
+/// subjects are hashed with, the consent store, the quota monitor and the
+/// metrics.
 pub struct Proxy {
     current: ArcSwap<Generation>,
     /// 1 for the generation built at start, +1 per [`Proxy::replace`].
@@ -84,13 +103,27 @@ pub struct Proxy {
     pub audit: AuditHandle,
     pub subjects: SubjectHasher,
     pub metrics: Arc<Metrics>,
+    /// Consent decisions (live across reloads; the admin API writes them).
+    pub consent: Arc<ConsentStore>,
+    /// Per-partner quotas and anomaly baselines (live across reloads).
+    pub monitor: Arc<Monitor>,
 }
 
 impl Proxy {
-    pub fn new(generation: Generation, audit: AuditHandle, subjects: SubjectHasher) -> Self {
+    pub fn new(
+        generation: Generation,
+        audit: AuditHandle,
+        subjects: SubjectHasher,
+        consent: Arc<ConsentStore>,
+    ) -> Self {
         let metrics = Arc::new(Metrics::new());
         audit.on_fsync(metrics.audit_fsync_observer());
         register_partners(&metrics, &generation);
+        let monitor = Arc::new(Monitor::new());
+        metrics.register_collector(Box::new(crate::metrics::GateCollector {
+            consent: consent.clone(),
+            monitor: monitor.clone(),
+        }));
         Proxy {
             current: ArcSwap::from_pointee(generation),
             generation_number: AtomicU64::new(1),
@@ -98,6 +131,8 @@ impl Proxy {
             audit,
             subjects,
             metrics,
+            consent,
+            monitor,
         }
     }
 

@@ -44,6 +44,8 @@ impl Server {
         // Opened before binding: without an audit log nothing may be shared.
         let audit = AuditHandle::open(&config.audit, &keyring)?;
         let subjects = SubjectHasher::from_keyring(&keyring);
+        // Replayed before binding: no request is served without every decision.
+        let consent = start::consent_store(config, &subjects)?;
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -54,7 +56,7 @@ impl Server {
         Ok(Server {
             listener,
             tls: tls.map(TlsAcceptor::from),
-            proxy: Arc::new(Proxy::new(generation, audit, subjects)),
+            proxy: Arc::new(Proxy::new(generation, audit, subjects, consent)),
             limits: config.limits,
         })
     }

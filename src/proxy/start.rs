@@ -8,9 +8,10 @@ use std::sync::Arc;
 use rustls::{RootCertStore, ServerConfig};
 
 use super::upstream::Target;
-use super::{Candidate, Generation, PartnerRuntime, route::Router};
-use crate::audit::{Label, RulesVersion};
+use super::{Candidate, Generation, PartnerRuntime, RouteTarget, route::Router};
+use crate::audit::{Label, RulesVersion, SubjectHasher};
 use crate::config::{Config, Scheme, Upstream};
+use crate::consent::{ConsentError, ConsentStore, Scopes};
 use crate::diag::Diagnostics;
 use crate::policy_set::{self, PolicySet};
 use crate::protect::Keyring;
@@ -25,6 +26,8 @@ pub enum StartError {
     Rules(Diagnostics),
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error("the consent store cannot be opened: {0}")]
+    Consent(#[from] ConsentError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,
@@ -38,6 +41,18 @@ pub fn ensure_keyring(config: &Config) -> Result<Keyring, StartError> {
     policy_set::load_or_create_keyring(&config.keys)
         .map(|(keyring, _created)| keyring)
         .map_err(StartError::Rules)
+}
+
+/// Opens the consent journal and replays it; subjects are hashed with the
+/// audit log's `subjects` hasher.
+pub fn consent_store(
+    config: &Config,
+    subjects: &SubjectHasher,
+) -> Result<Arc<ConsentStore>, StartError> {
+    Ok(Arc::new(ConsentStore::open(
+        &config.consent.journal,
+        subjects.clone(),
+    )?))
 }
 
 /// The inbound TLS config, generating a development certificate first when
@@ -105,9 +120,24 @@ pub fn generation(config: &Config, keyring: &Keyring) -> Result<Generation, Star
             target: Target::new(partner, &roots, config.limits.upstream_connect_timeout)?,
         });
     }
+    // One router entry per route of every partner; `route_targets[i]`
+    // says which partner and scenario entry `i` is.
+    let mut paths = Vec::new();
+    let mut route_targets = Vec::new();
+    for (index, partner) in config.partners.iter().enumerate() {
+        for route in &partner.routes {
+            paths.push(route.path.as_str());
+            route_targets.push(RouteTarget {
+                partner: index,
+                scenario: Arc::from(route.scenario.as_str()),
+            });
+        }
+    }
     Ok(Generation {
-        router: Router::new(config.partners.iter().map(|p| p.route.as_str())),
+        router: Router::new(paths),
         partners,
         limits: config.limits,
+        route_targets,
+        consent_scopes: Scopes::from_config(config),
     })
 }

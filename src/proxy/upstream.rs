@@ -251,6 +251,11 @@ mod tests {
             tls: PartnerTls::default(),
             content_types: ContentTypePolicy::Refuse,
             responses: ResponsePolicy::Pass,
+            routes: Vec::new(),
+            cross_border: false,
+            region_at: None,
+            quota: Default::default(),
+            anomaly: Default::default(),
         }
     }
 

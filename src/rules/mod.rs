@@ -21,7 +21,7 @@ use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, Ex
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::protect::{Key32, Keyring, Purpose, Sealer, Tokenizer};
 use crate::vocab;
-pub use raw::UnknownFields;
+pub use raw::{ConsentMode, UnknownFields};
 use raw::{RawAction, RawKeys, RawRules};
 pub use selector::PathSelector;
 
@@ -73,6 +73,30 @@ pub struct Rule {
     /// `fields[2]`, `detect:cn_resident_id`, `headers[0]`: how findings and
     /// audit records name the rule (never a value).
     pub label: Arc<str>,
+}
+
+/// One rule as written, for load-time checks that must point at it (the
+/// cross-border check): what it covers, how it protects, and where its
+/// `action` is in the rules file.
+#[derive(Debug, Clone)]
+pub struct RuleSite {
+    pub category: Arc<str>,
+    pub action: Action,
+    pub kind: SiteKind,
+    pub at: Location,
+}
+
+/// Which section of the rules file a [`RuleSite`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteKind {
+    /// A `fields:` entry with `path`.
+    Path,
+    /// A `fields:` entry with `keys`.
+    Keys,
+    Detector(BuiltinDetector),
+    Pattern,
+    Header,
+    Query,
 }
 
 /// Where a key-name match points: a field rule, with the category of the
@@ -171,6 +195,12 @@ pub struct Policy {
     pub crypto: Crypto,
     /// Every category this policy can report (envelopes bind one of them).
     pub categories: Vec<Arc<str>>,
+    /// How shares depend on the subject's consent (`consent:`).
+    pub consent: ConsentMode,
+    /// Where `consent:` is written, when it is.
+    pub consent_at: Option<Location>,
+    /// Every rule with its position, in file order per section.
+    pub sites: Vec<RuleSite>,
 }
 
 impl Policy {
@@ -332,6 +362,7 @@ fn compile(
     let mut selectors = Vec::new();
     let mut selector_rule = Vec::new();
     let mut key_index: HashMap<String, KeyTarget> = HashMap::new();
+    let mut sites = Vec::new();
 
     for (index, field) in raw.fields.iter().enumerate() {
         let f = &field.value;
@@ -371,6 +402,7 @@ fn compile(
             }
         }
         if let (Some(category), Some(action)) = (category, action) {
+            sites.extend(field_sites(f, &category, &action));
             rules.push(Rule {
                 category,
                 action,
@@ -394,9 +426,9 @@ fn compile(
                 }
             });
 
-    let (detectors, detect_rules) = compile_detectors(checker, &raw);
-    let header_rules = compile_named(checker, &raw.headers, "headers");
-    let query_rules = compile_named(checker, &raw.query, "query");
+    let (detectors, detect_rules) = compile_detectors(checker, &raw, &mut sites);
+    let header_rules = compile_named(checker, &raw.headers, SiteKind::Header, &mut sites);
+    let query_rules = compile_named(checker, &raw.query, SiteKind::Query, &mut sites);
     let max_depth = match &raw.max_depth {
         Some(depth) if depth.value == 0 => {
             checker.at(&depth.referenced, "`max_depth` must be at least 1");
@@ -437,7 +469,31 @@ fn compile(
         query_rules,
         crypto: Crypto::derive(keyring, partner),
         categories,
+        consent: raw.consent.as_ref().map(|c| c.value).unwrap_or_default(),
+        consent_at: raw.consent.as_ref().map(|c| c.referenced),
+        sites,
     })
+}
+
+/// The sites of one compiled field rule: a `keys: builtin` rule of
+/// category `builtin` stands for every built-in category.
+fn field_sites(f: &raw::RawField, category: &Arc<str>, action: &Action) -> Vec<RuleSite> {
+    let site = |category: Arc<str>, kind| RuleSite {
+        category,
+        action: action.clone(),
+        kind,
+        at: f.action.referenced,
+    };
+    match &f.keys {
+        None => vec![site(category.clone(), SiteKind::Path)],
+        Some(keys) if matches!(keys.value, RawKeys::Builtin) && &**category == "builtin" => {
+            vocab::BUILTIN_CATEGORIES
+                .iter()
+                .map(|c| site(Arc::from(*c), SiteKind::Keys))
+                .collect()
+        }
+        Some(_) => vec![site(category.clone(), SiteKind::Keys)],
+    }
 }
 
 /// The key names of a `keys:` rule with the category each stands for.
@@ -487,6 +543,7 @@ fn key_list(
 fn compile_detectors(
     checker: &mut Checker<'_>,
     raw: &RawRules,
+    sites: &mut Vec<RuleSite>,
 ) -> (Option<DetectorSet>, Vec<Rule>) {
     let mut specs = Vec::new();
     let mut rules = Vec::new();
@@ -541,6 +598,15 @@ fn compile_detectors(
         let Some(action) = checker.action(&d.action, &category) else {
             continue;
         };
+        sites.push(RuleSite {
+            category: category.clone(),
+            action: action.clone(),
+            kind: match &kind {
+                DetectorKind::Builtin(builtin) => SiteKind::Detector(*builtin),
+                DetectorKind::Pattern(_) => SiteKind::Pattern,
+            },
+            at: d.action.referenced,
+        });
         specs.push(DetectorSpec {
             kind,
             category: Some(category.to_string()),
@@ -578,8 +644,14 @@ fn compile_detectors(
 fn compile_named(
     checker: &mut Checker<'_>,
     entries: &[Spanned<raw::RawNamed>],
-    section: &str,
+    kind: SiteKind,
+    sites: &mut Vec<RuleSite>,
 ) -> HashMap<String, Rule> {
+    let section = if kind == SiteKind::Header {
+        "headers"
+    } else {
+        "query"
+    };
     let mut compiled = HashMap::new();
     for (index, entry) in entries.iter().enumerate() {
         let named = &entry.value;
@@ -607,6 +679,12 @@ fn compile_named(
             continue;
         };
         let label = format!("{section}[{index}]").into();
+        sites.push(RuleSite {
+            category: category.clone(),
+            action: action.clone(),
+            kind,
+            at: named.action.referenced,
+        });
         compiled
             .entry(vocab::normalize_key(&named.name.value))
             .or_insert(Rule {

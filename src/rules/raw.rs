@@ -19,6 +19,11 @@ pub struct RawRules {
     /// Header carrying the subject when the body does not.
     #[serde(default)]
     pub subject_header: Option<Spanned<String>>,
+    /// `revocable` (default): data is shared unless the subject revoked
+    /// consent for this partner and scenario. `required`: only with an
+    /// explicit grant on record (cross-border partners must say so).
+    #[serde(default)]
+    pub consent: Option<Spanned<ConsentMode>>,
     /// `allow` (default) forwards fields no rule names; `drop` removes them
     /// (minimum necessary: only named fields leave).
     #[serde(default)]
@@ -41,6 +46,27 @@ pub struct RawRules {
     /// Protected query parameters, by name.
     #[serde(default)]
     pub query: Vec<Spanned<RawNamed>>,
+}
+
+/// How a partner's shares depend on the subject's consent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMode {
+    /// Shared unless revoked (or the subject was erased).
+    #[default]
+    Revocable,
+    /// Shared only with an explicit grant; a request without a subject is
+    /// refused.
+    Required,
+}
+
+impl ConsentMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentMode::Revocable => "revocable",
+            ConsentMode::Required => "required",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

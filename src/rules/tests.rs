@@ -200,3 +200,58 @@ fn every_problem_is_reported_not_just_the_first() {
         "one line each: {problems:?}"
     );
 }
+
+#[test]
+fn consent_mode_is_read_positioned_and_checked() {
+    let policy = compile("fields: []\n").expect("compiles");
+    assert_eq!(policy.consent, ConsentMode::Revocable);
+    assert!(policy.consent_at.is_none());
+    let policy = compile("subject: $.u\nconsent: required\n").expect("compiles");
+    assert_eq!(policy.consent, ConsentMode::Required);
+    let at = policy.consent_at.expect("position");
+    assert_eq!((at.line(), at.column()), (2, 10));
+    let (line, column, message) = problem("consent: maybe\n");
+    assert_eq!((line, column), (1, 10), "{message}");
+    assert!(message.contains("maybe"), "{message}");
+    let (line, _, message) = problem("consent: required\nconsnet: x\n");
+    assert_eq!(line, 2);
+    assert!(message.contains("consnet"), "{message}");
+}
+
+#[test]
+fn rule_sites_keep_category_action_and_position() {
+    let policy = compile(
+        "\
+fields:
+  - path: $.id
+    category: id_number
+    action: allow
+  - keys: builtin
+    action: drop
+headers:
+  - name: x-card
+    category: bank_card
+    action: hash
+detect:
+  - detector: biometric
+    action: drop
+",
+    )
+    .expect("compiles");
+    let site = |category: &str, kind: SiteKind| {
+        policy
+            .sites
+            .iter()
+            .find(|s| &*s.category == category && s.kind == kind)
+            .unwrap_or_else(|| panic!("{category} {kind:?} in {:?}", policy.sites))
+    };
+    let id = site("id_number", SiteKind::Path);
+    assert_eq!(id.action, Action::Allow);
+    assert_eq!((id.at.line(), id.at.column()), (4, 13));
+    // `keys: builtin` without a category stands for every built-in category.
+    assert_eq!(site("bank_card", SiteKind::Keys).action, Action::Drop);
+    assert_eq!(site("biometric", SiteKind::Keys).at.line(), 6);
+    assert_eq!(site("bank_card", SiteKind::Header).action, Action::Hash);
+    let detector = site("biometric", SiteKind::Detector(BuiltinDetector::Biometric));
+    assert_eq!(detector.at.line(), 13);
+}
