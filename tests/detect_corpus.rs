@@ -19,7 +19,7 @@ mod corpus;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use corpus::Sample;
+use corpus::{Sample, Seen};
 use pii_proxy::engine::protect;
 use pii_proxy::protect::Keyring;
 use pii_proxy::rules::Policy;
@@ -166,17 +166,17 @@ fn ratio(good: usize, all: usize) -> f64 {
     }
 }
 
-/// Whether the detectors alone report `category` over `range` of `text`.
-fn detector_finds(
-    policy: &Policy,
-    text: &str,
-    range: &std::ops::Range<usize>,
-    category: &str,
-) -> bool {
+/// Whether the detectors alone, called as the engine calls them, report
+/// `category` over the value.
+fn detector_finds(policy: &Policy, seen: &Seen, category: &str) -> bool {
     let mut found = Vec::new();
-    policy.detectors.scan(None, text, &mut found);
+    policy
+        .detectors
+        .scan(seen.key.as_deref(), &seen.text, &mut found);
     found.iter().any(|m| {
-        policy.detectors.category(m.spec) == category && m.start < range.end && range.start < m.end
+        policy.detectors.category(m.spec) == category
+            && m.start < seen.range.end
+            && seen.range.start < m.end
     })
 }
 
@@ -213,9 +213,9 @@ fn score(policy: &Policy, samples: &[Sample]) -> Scores {
                 tally.good += 1;
             }
             tally.right_category += usize::from(categories.contains(&category));
-            if let Some((text, range)) = &sample.text {
+            if let Some(seen) = &sample.seen {
                 tally.detector_samples += 1;
-                tally.detector_hits += usize::from(detector_finds(policy, text, range, category));
+                tally.detector_hits += usize::from(detector_finds(policy, seen, category));
             }
             for keep in &sample.keep {
                 scores.context_total += 1;

@@ -43,17 +43,22 @@ const RANGES: &[Range] = &[
     range(4, 3528, 3589, 16, 19),   // JCB
     range(3, 644, 649, 16, 19),     // Discover
     range(2, 65, 65, 16, 19),       // Discover / RuPay
-    range(3, 300, 305, 14, 19),     // Diners Club
-    range(4, 3095, 3095, 14, 19),   // Diners Club
-    range(2, 36, 36, 14, 19),       // Diners Club
-    range(2, 38, 39, 14, 19),       // Diners Club
-    range(4, 2200, 2204, 16, 19),   // Mir
-    range(4, 5018, 5018, 13, 19),   // Maestro
-    range(4, 5020, 5020, 13, 19),   // Maestro
-    range(4, 5038, 5038, 13, 19),   // Maestro
-    range(4, 6304, 6304, 13, 19),   // Maestro
-    range(4, 6759, 6759, 13, 19),   // Maestro
-    range(4, 6761, 6763, 13, 19),   // Maestro
+    // Diners Club: 14 digits, 16 where cards run on the Discover network.
+    // Other lengths would only catch resident IDs of Jiangxi (36…).
+    range(3, 300, 305, 14, 14),
+    range(3, 300, 305, 16, 16),
+    range(4, 3095, 3095, 14, 14),
+    range(4, 3095, 3095, 16, 16),
+    range(2, 36, 36, 14, 14),
+    range(2, 38, 39, 14, 14),
+    range(2, 38, 39, 16, 16),
+    range(4, 2200, 2204, 16, 19), // Mir
+    range(4, 5018, 5018, 13, 19), // Maestro
+    range(4, 5020, 5020, 13, 19), // Maestro
+    range(4, 5038, 5038, 13, 19), // Maestro
+    range(4, 6304, 6304, 13, 19), // Maestro
+    range(4, 6759, 6759, 13, 19), // Maestro
+    range(4, 6761, 6763, 13, 19), // Maestro
 ];
 
 fn visa_length(len: usize) -> bool {
@@ -136,6 +141,10 @@ mod tests {
         // 9558 cards 19.
         assert!(!is_card(b"3782822463100052"));
         assert!(!is_card(b"9558801001114972"));
+        // Diners lengths: 14 and 16 only, so a 15-digit merchant code
+        // `301…` or an 18-digit `36…` ID number is no card.
+        assert!(!is_card(b"301651057327724"));
+        assert!(!is_card(b"360102196412138365"));
         // Luhn-valid `95…` outside the two legacy bank ranges.
         assert!(!is_card(b"9550801001114978129"));
     }

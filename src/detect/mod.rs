@@ -277,66 +277,68 @@ impl DetectorSet {
     /// (reported with the spec of the earliest, longest one).
     pub fn scan(&self, key: Option<&str>, text: &str, out: &mut Vec<Match>) {
         let first = out.len();
-        if text.is_empty() {
+        let builtins = self.builtins.iter().any(Option::is_some);
+        if text.is_empty() || (!builtins && self.patterns.is_empty()) {
             return;
         }
-        for (spec, regex) in &self.patterns {
-            out.extend(
-                regex
-                    .find_iter(text)
-                    .filter(|m| !m.is_empty())
-                    .map(|m| Match {
-                        start: m.start(),
-                        end: m.end(),
-                        spec: *spec,
-                    }),
-            );
-        }
-        if self.builtins.iter().any(Option::is_some) {
-            SCRATCH.with(|cell| match cell.try_borrow_mut() {
-                Ok(mut scratch) => self.scan_builtins(key, text, &mut scratch, out),
-                Err(_) => self.scan_builtins(key, text, &mut Scratch::default(), out),
-            });
-        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.scan_with(key, text, builtins, &mut scratch, out),
+            Err(_) => self.scan_with(key, text, builtins, &mut Scratch::default(), out),
+        });
         settle(out, first);
     }
 
-    fn scan_builtins(
+    fn scan_with(
         &self,
         key: Option<&str>,
         text: &str,
+        builtins: bool,
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
         let bytes = text.as_bytes();
         let profile = Profile::of(bytes);
         let Scratch { normalized, hits } = scratch;
+        self.scan_patterns(text, &mut |start, end, spec| {
+            out.push(Match { start, end, spec })
+        });
         let fits_offsets = u32::try_from(text.len()).is_ok();
         if fits_offsets && normalize::needed(bytes, profile.has_non_ascii(), profile.has_percent())
         {
             normalized.build(text);
             let view = normalized.text.as_str();
-            self.scan_view(
-                key,
-                view,
-                Profile::of(view.as_bytes()),
-                hits,
-                &mut |s, e, d| {
+            // User patterns see the evasions undone too, like the built-ins.
+            self.scan_patterns(view, &mut |s, e, spec| {
+                let (start, end) = normalized.original(s, e);
+                out.push(Match { start, end, spec });
+            });
+            if builtins {
+                let profile = Profile::of(view.as_bytes());
+                self.scan_view(key, view, profile, hits, &mut |s, e, d| {
                     if let Some(spec) = self.builtins[d as usize] {
                         let (start, end) = normalized.original(s, e);
                         out.push(Match { start, end, spec });
                     }
-                },
-            );
+                });
+            }
             if normalized.text.capacity() > KEEP_SCRATCH_BYTES {
                 *normalized = Normalized::default();
             }
-        } else {
+        } else if builtins {
             self.scan_view(key, text, profile, hits, &mut |start, end, d| {
                 if let Some(spec) = self.builtins[d as usize] {
                     out.push(Match { start, end, spec });
                 }
             });
+        }
+    }
+
+    /// Runs the user patterns over `t`, reporting non-empty spans of `t`.
+    fn scan_patterns(&self, t: &str, emit: &mut impl FnMut(usize, usize, usize)) {
+        for (spec, regex) in &self.patterns {
+            for m in regex.find_iter(t).filter(|m| !m.is_empty()) {
+                emit(m.start(), m.end(), *spec);
+            }
         }
     }
 
@@ -400,7 +402,11 @@ impl DetectorSet {
             }
         }
         if let Some(table) = &self.keys {
-            if profile.has_equals() && !profile.has_space() {
+            // A query string or form body; prose with an `=` in it is not
+            // one, unless it carries `?` or `&` (a decoded `%20` is a space).
+            if profile.has_equals()
+                && (!profile.has_space() || memchr::memchr2(b'&', b'?', b).is_some())
+            {
                 keys::scan_query(table, t, self.today, emit);
             }
         }

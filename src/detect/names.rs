@@ -34,6 +34,13 @@ const NOT_NAMES: &[&str] = &[
     "房屋", "房贷", "信用",
 ];
 
+/// What forms carry instead of a name (`姓名：（未填写）`, `收货人：保密`).
+#[rustfmt::skip]
+const PLACEHOLDERS: &[&str] = &[
+    "未填写", "未填", "暂无", "不详", "待补充", "待定", "保密", "匿名", "未知", "见附件", "同上", "本人", "未提供",
+    "无名",
+];
+
 /// Pinyin (and common Cantonese/Wade-Giles) spellings of frequent surnames,
 /// lowercase, for romanized names (`ZHANG WEI`, `Wei Zhang`, `CHAN Tai Man`).
 #[rustfmt::skip]
@@ -75,6 +82,14 @@ pub(crate) fn is_not_name(first_two: &[char]) -> bool {
         .any(|w| w.chars().eq(first_two.iter().copied()))
 }
 
+/// Whether the Han run `chars` starts with a placeholder, not a name.
+pub(crate) fn is_placeholder(chars: &[char]) -> bool {
+    PLACEHOLDERS.iter().any(|p| {
+        let len = p.chars().count();
+        chars.len() >= len && p.chars().eq(chars[..len].iter().copied())
+    })
+}
+
 pub(crate) fn is_pinyin_surname(word: &str) -> bool {
     PINYIN_SURNAMES.iter().any(|s| s.eq_ignore_ascii_case(word))
 }
@@ -84,7 +99,7 @@ pub(crate) fn is_pinyin_surname(word: &str) -> bool {
 /// separator (`客户张三`), so the name must start with a known surname and not
 /// be a common word.
 pub(crate) fn han_name_len(chars: &[char], weak: bool) -> usize {
-    if chars.len() < 2 {
+    if chars.len() < 2 || is_placeholder(chars) {
         return 0;
     }
     let compound = compound_surname(chars);
@@ -150,6 +165,8 @@ mod tests {
         assert_eq!(name("反馈问题", true), "");
         assert_eq!(name("余额不足", true), "");
         assert_eq!(name("方式变更", true), "");
+        assert_eq!(name("未填写", false), "");
+        assert_eq!(name("保密", false), "");
         assert_eq!(name("阿依古丽", false), "阿依古丽");
         assert_eq!(name("张三丰反馈问题", false), "张三丰");
         assert!(is_pinyin_surname("ZHANG"));

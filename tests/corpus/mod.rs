@@ -37,9 +37,16 @@ pub struct Sample {
     /// Stretches of the document that are not personal and must survive
     /// verbatim (the order number, amount and time around the value).
     pub keep: Vec<String>,
-    /// The text a detector sees and the byte range of the value in it, where
-    /// the carrier hands the detector exactly that text.
-    pub text: Option<(String, std::ops::Range<usize>)>,
+    /// What the engine hands the detectors for the value, where the carrier
+    /// hands them exactly the sentence.
+    pub seen: Option<Seen>,
+}
+
+/// One detector call: the nearest key, the text and the value's byte range.
+pub struct Seen {
+    pub key: Option<String>,
+    pub text: String,
+    pub range: std::ops::Range<usize>,
 }
 
 impl Sample {
@@ -919,8 +926,7 @@ struct Placed {
     carrier: Carrier,
     /// JSON members (without braces) carrying the value.
     members: String,
-    /// The text the detectors see and the value's range in it.
-    text: Option<(String, std::ops::Range<usize>)>,
+    seen: Option<Seen>,
 }
 
 fn place(
@@ -931,11 +937,23 @@ fn place(
 ) -> Placed {
     let (prefix, value, suffix) = sentence;
     let full = format!("{prefix}{value}{suffix}");
-    let range = prefix.len()..prefix.len() + value.len();
     let key = rng.pick(ODD_KEYS);
-    let seen = Some((full.clone(), range.clone()));
-    let (members, text) = match carrier {
-        Remark => (format!("{}:{}", js(key), js(&full)), seen),
+    let sentence_under = |key: &str| {
+        Some(Seen {
+            key: Some(key.to_owned()),
+            text: full.clone(),
+            range: prefix.len()..prefix.len() + value.len(),
+        })
+    };
+    let value_under = |key: Option<&str>| {
+        Some(Seen {
+            key: key.map(str::to_owned),
+            text: value.to_owned(),
+            range: 0..value.len(),
+        })
+    };
+    let (members, seen) = match carrier {
+        Remark => (format!("{}:{}", js(key), js(&full)), sentence_under(key)),
         Nested => (
             format!(
                 r#""biz_content":{{"extend_params":{{"sys_service_provider_id":"2088{}","extra":{{{}:{}}}}}}}"#,
@@ -943,7 +961,7 @@ fn place(
                 js(key),
                 js(&full)
             ),
-            seen,
+            sentence_under(key),
         ),
         Chat => (
             format!(
@@ -951,7 +969,7 @@ fn place(
                 js(&values::uuid(rng)),
                 js(&full)
             ),
-            seen,
+            sentence_under("text"),
         ),
         JsonInString => {
             let inner = format!(
@@ -959,7 +977,7 @@ fn place(
                 js(key),
                 js(&full)
             );
-            (format!(r#""payload":{}"#, js(&inner)), seen)
+            (format!(r#""payload":{}"#, js(&inner)), sentence_under(key))
         }
         Query | QueryAllEncoded => {
             let encoded = if carrier == QueryAllEncoded {
@@ -973,29 +991,26 @@ fn place(
                 percent(&full, false)
             };
             let url = format!(
-                "https://partner.example/notify?biz=refund&{key_q}={encoded}&sign_type=RSA2",
-                key_q = percent(key, false)
+                "https://partner.example/notify?biz=refund&{}={encoded}&sign_type=RSA2",
+                percent(key, false)
             );
             (format!(r#""notify_url":{}"#, js(&url)), None)
         }
         UnicodeEscape => (
             format!("{}:{}", js(key), js_escaped(prefix, value, suffix)),
-            seen,
+            sentence_under(key),
         ),
-        Bare => (
-            format!("{}:{}", js(key), js(value)),
-            Some((value.to_owned(), 0..value.len())),
-        ),
+        Bare => (format!("{}:{}", js(key), js(value)), value_under(Some(key))),
         Key => (
             format!(
                 r#""contacts":{{{}:{{"relation":"本人","verified":true}}}}"#,
                 js(value)
             ),
-            Some((value.to_owned(), 0..value.len())),
+            value_under(None),
         ),
         Number => (
             format!(r#""ext_ref":{value}"#),
-            Some((value.to_owned(), 0..value.len())),
+            value_under(Some("ext_ref")),
         ),
         KeyedQuery => {
             let url = format!(
@@ -1005,19 +1020,18 @@ fn place(
             );
             (format!(r#""callback":{}"#, js(&url)), None)
         }
-        AnnouncingKey => (
-            format!(
-                r#""applicant":{{{}:{}}}"#,
-                js(rng.pick(announcing)),
-                js(value)
-            ),
-            Some((value.to_owned(), 0..value.len())),
-        ),
+        AnnouncingKey => {
+            let announced = rng.pick(announcing);
+            (
+                format!(r#""applicant":{{{}:{}}}"#, js(announced), js(value)),
+                value_under(Some(announced)),
+            )
+        }
     };
     Placed {
         carrier,
         members,
-        text,
+        seen,
     }
 }
 
@@ -1070,7 +1084,7 @@ fn pii_sample(rng: &mut Rng, kind: &PiiKind) -> Sample {
         doc,
         needles,
         keep: context.to_vec(),
-        text: placed.text,
+        seen: placed.seen,
     }
 }
 
@@ -1094,7 +1108,7 @@ fn decoy_sample(rng: &mut Rng, kind: &DecoyKind) -> Sample {
         doc,
         needles: Vec::new(),
         keep: Vec::new(),
-        text: placed.text,
+        seen: placed.seen,
     }
 }
 
