@@ -164,7 +164,8 @@ impl KeyTable {
         if let Some(class) = self.exact.get(key) {
             return *class;
         }
-        if value_len < 6 {
+        // Two bytes at least: a name like `Li Na` or `王五` is short.
+        if value_len < 2 {
             return KeyClass::default();
         }
         self.partial.find(key).map_or(KeyClass::default(), |m| {

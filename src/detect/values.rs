@@ -165,7 +165,7 @@ pub(crate) fn address(
     let marked = if english {
         english_address(value, strength)
     } else {
-        value.chars().any(|c| ADDRESS_MARKS.contains(c))
+        chinese_address(value, strength)
     };
     (chars >= 4 && marked).then_some((at, at + value.len()))
 }
@@ -193,6 +193,20 @@ fn continues_address(next: &str, english: bool) -> bool {
     }
     token.chars().any(|c| "号楼室栋幢层座单元".contains(c))
         || (!token.is_empty() && token.len() <= 6 && digits > 0 && token.is_ascii())
+}
+
+/// A mark of an address (`市`, `路`, `号`…); after a bare label
+/// (`公司地址在市中心`) two different marks or a numbered mark (`88号`,
+/// `3栋`), as every real address has.
+fn chinese_address(value: &str, strength: Strength) -> bool {
+    let mut marks = value.chars().filter(|c| ADDRESS_MARKS.contains(*c));
+    let Some(first) = marks.next() else {
+        return false;
+    };
+    let numbered = value.char_indices().any(|(i, c)| {
+        c.is_ascii_digit() && value[i + 1..].starts_with(|n: char| "号弄室楼栋幢层座".contains(n))
+    });
+    strength == Strength::Strong || marks.any(|c| c != first) || numbered
 }
 
 fn english_address(value: &str, strength: Strength) -> bool {
@@ -278,6 +292,9 @@ mod tests {
             Some("上海市浦东新区世纪大道100号")
         );
         assert_eq!(after_label("变更申请已提交", read), None);
+        assert_eq!(after_label("在市中心", read), None);
+        assert_eq!(after_label("在市中心（工单775797）", read), None);
+        assert_eq!(after_label("：市中心广场", read), Some("市中心广场"));
         assert_eq!(
             after_label("为江苏省南京市鼓楼区建国路180号 12号楼6单元2010", read),
             Some("江苏省南京市鼓楼区建国路180号 12号楼6单元2010")

@@ -843,6 +843,19 @@ const LABEL_LOOKALIKES: &[&str] = &[
     "客户经理已跟进",
     "DOB field is required",
     "姓名：（未填写）",
+    "联系人：财务部",
+    "收货人：公司前台",
+    "收件人：丰巢快递柜",
+    "联系人：客服中心",
+    "持卡人：本人",
+    "证件有效期：2021.03.05-2041.03.05",
+    "发卡日期 2019-06-01",
+    "合同签署日期：2025年3月1日",
+    "公司地址在市中心",
+    "门店地址请见地图",
+    "地址栏输入网址即可访问",
+    "收货地址与默认地址一致",
+    "请核对出生日期与证件是否一致",
 ];
 
 fn label_lookalike(rng: &mut Rng) -> String {
@@ -1035,7 +1048,7 @@ fn place(
     }
 }
 
-fn split_template<'t>(template: &'t str) -> (&'t str, &'t str) {
+fn split_template(template: &str) -> (&str, &str) {
     template.split_once("{v}").expect("templates hold {v}")
 }
 
