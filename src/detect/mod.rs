@@ -166,6 +166,13 @@ pub struct DetectorSet {
     today: u32,
 }
 
+/// What a scanned text is: a value (with its nearest key) or a key.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Value(Option<&'a str>),
+    Key,
+}
+
 /// Per-thread buffers, so a scan allocates nothing once warm.
 #[derive(Default)]
 struct Scratch {
@@ -276,21 +283,33 @@ impl DetectorSet {
     /// for key-scoped detectors. Overlapping matches are merged into one
     /// (reported with the spec of the earliest, longest one).
     pub fn scan(&self, key: Option<&str>, text: &str, out: &mut Vec<Match>) {
+        self.scan_in(Scope::Value(key), text, out);
+    }
+
+    /// [`scan`](Self::scan) for an object key itself (a map keyed by phone
+    /// numbers leaks through its keys). Only what is found by its shape
+    /// alone is looked for: numbers, emails, IP addresses, user patterns. A
+    /// key names a field; it is neither a labelled sentence nor a blob.
+    pub fn scan_key(&self, text: &str, out: &mut Vec<Match>) {
+        self.scan_in(Scope::Key, text, out);
+    }
+
+    fn scan_in(&self, scope: Scope<'_>, text: &str, out: &mut Vec<Match>) {
         let first = out.len();
         let builtins = self.builtins.iter().any(Option::is_some);
         if text.is_empty() || (!builtins && self.patterns.is_empty()) {
             return;
         }
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.scan_with(key, text, builtins, &mut scratch, out),
-            Err(_) => self.scan_with(key, text, builtins, &mut Scratch::default(), out),
+            Ok(mut scratch) => self.scan_with(scope, text, builtins, &mut scratch, out),
+            Err(_) => self.scan_with(scope, text, builtins, &mut Scratch::default(), out),
         });
         settle(out, first);
     }
 
     fn scan_with(
         &self,
-        key: Option<&str>,
+        scope: Scope<'_>,
         text: &str,
         builtins: bool,
         scratch: &mut Scratch,
@@ -314,7 +333,7 @@ impl DetectorSet {
             });
             if builtins {
                 let profile = Profile::of(view.as_bytes());
-                self.scan_view(key, view, profile, hits, &mut |s, e, d| {
+                self.scan_view(scope, view, profile, hits, &mut |s, e, d| {
                     if let Some(spec) = self.builtins[d as usize] {
                         let (start, end) = normalized.original(s, e);
                         out.push(Match { start, end, spec });
@@ -325,7 +344,7 @@ impl DetectorSet {
                 *normalized = Normalized::default();
             }
         } else if builtins {
-            self.scan_view(key, text, profile, hits, &mut |start, end, d| {
+            self.scan_view(scope, text, profile, hits, &mut |start, end, d| {
                 if let Some(spec) = self.builtins[d as usize] {
                     out.push(Match { start, end, spec });
                 }
@@ -345,7 +364,7 @@ impl DetectorSet {
     /// Runs the built-ins the profile allows over `t`, reporting spans of `t`.
     fn scan_view(
         &self,
-        key: Option<&str>,
+        scope: Scope<'_>,
         t: &str,
         profile: Profile,
         hits: &mut Vec<labels::Hit>,
@@ -353,7 +372,8 @@ impl DetectorSet {
     ) {
         let b = t.as_bytes();
         let on = |d: BuiltinDetector| self.builtins[d as usize].is_some();
-        if let (Some(key), Some(table)) = (key, &self.keys) {
+        let value = matches!(scope, Scope::Value(_));
+        if let (Scope::Value(Some(key)), Some(table)) = (scope, &self.keys) {
             let class = table.classify(key, t.len());
             if !class.is_empty() {
                 keys::scan_keyed(class, t, (0, t.len()), self.today, emit);
@@ -379,11 +399,14 @@ impl DetectorSet {
         if profile.colons >= 2 && on(BuiltinDetector::Ipv6) {
             net::scan_ipv6(b, |s, e| emit(s, e, BuiltinDetector::Ipv6));
         }
+        if !value {
+            return;
+        }
         if profile.longest_b64 as usize >= biometric::MIN_BASE64 && on(BuiltinDetector::Biometric) {
             biometric::scan_blobs(b, |s, e| emit(s, e, BuiltinDetector::Biometric));
         }
         if let Some(labels) = &self.labels {
-            if t.len() >= 4 && (profile.has_letters() || profile.has_non_ascii()) {
+            if t.len() >= 4 && profile.may_hold_labels() {
                 let enabled = labels::Enabled {
                     name: on(BuiltinDetector::Name),
                     address: on(BuiltinDetector::Address),

@@ -12,6 +12,8 @@ const HIGH: u16 = 64; // a byte of a non-ASCII character
 const DOT: u16 = 128;
 const EQUALS: u16 = 256 | B64;
 const SPACE: u16 = 512;
+/// `# " ' ( [`: what may stand between a label and its value.
+const OPENER: u16 = 1024;
 
 static CLASS: [u16; 256] = {
     let mut table = [0u16; 256];
@@ -31,6 +33,7 @@ static CLASS: [u16; 256] = {
                 b':' => COLON,
                 b'%' => PERCENT,
                 b'.' => DOT,
+                b'#' | b'"' | b'\'' | b'(' | b'[' => OPENER,
                 0x80..=0xff => HIGH,
                 _ => 0,
             }
@@ -96,6 +99,20 @@ impl Profile {
     pub fn has_space(self) -> bool {
         self.flags & SPACE != 0
     }
+
+    /// Whether a label could announce a value here: any non-ASCII text, or
+    /// ASCII letters with a digit or a separator (`name: …`, `dob=…`,
+    /// `passport#…`, `DOB1990…`). `SUCCESS`, `merchant_code` and other
+    /// identifiers cannot hold a labelled value.
+    pub fn may_hold_labels(self) -> bool {
+        self.has_non_ascii()
+            || (self.has_letters()
+                && (self.digits > 0
+                    || self.colons > 0
+                    || self.dots > 0
+                    || self.flags & (SPACE | OPENER) != 0
+                    || self.has_equals()))
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +126,16 @@ mod tests {
         assert_eq!((p.digits, p.colons, p.dots), (8, 1, 1));
         assert_eq!(p.longest_b64, 16);
         assert_eq!(Profile::of(b"SUCCESS").digits, 0);
+        assert!(!Profile::of(b"merchant_code").may_hold_labels());
+        for text in [
+            "name: x",
+            "dob19900102",
+            "passport#E1",
+            "姓名张三",
+            "a=b",
+            "(name)",
+        ] {
+            assert!(Profile::of(text.as_bytes()).may_hold_labels(), "{text}");
+        }
     }
 }

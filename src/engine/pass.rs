@@ -70,6 +70,8 @@ struct Pass<'p, 'i> {
     path_prefix: Option<&'i str>,
     depth: usize,
     scratch: String,
+    /// Reused for decoding escaped string values.
+    value_text: String,
     normalized: String,
     spans: Vec<Match>,
     /// Above zero while a value is only being skipped (validated).
@@ -128,6 +130,7 @@ fn new_pass<'p, 'i>(
         path_prefix,
         depth,
         scratch: String::new(),
+        value_text: String::new(),
         normalized: String::new(),
         spans: Vec::new(),
         skip: 0,
@@ -439,11 +442,24 @@ impl<'p, 'i> Pass<'p, 'i> {
         if self.skipping() {
             return Ok(Disposition::Keep);
         }
-        let text = self.decoded(start, end, escaped).to_owned();
-        if let Some(done) = self.nested_json(start, end, &text)? {
-            return Ok(done);
+        // The text borrows the input, or (escaped) a buffer taken from the
+        // pass and given back: no allocation per value once warm.
+        let mut decoded = String::new();
+        let text = if escaped {
+            decoded = std::mem::take(&mut self.value_text);
+            lex::decode_string(&self.input[start + 1..end - 1], &mut decoded);
+            decoded.as_str()
+        } else {
+            self.text(start + 1, end - 1)
+        };
+        let walked = match self.nested_json(start, end, text)? {
+            Some(done) => Ok(done),
+            None => self.detect_in_text(node.key.clone(), text, start, end, !escaped),
+        };
+        if escaped {
+            self.value_text = decoded;
         }
-        self.detect_in_text(node.key.clone(), &text, start, end, !escaped)
+        walked
     }
 
     fn number(&mut self, node: Node<'p>) -> Walked {
@@ -463,8 +479,8 @@ impl<'p, 'i> Pass<'p, 'i> {
         if self.skipping() || end - start < 5 {
             return Ok(Disposition::Keep);
         }
-        let text = self.text(start, end).to_owned();
-        self.detect_in_text(node.key.clone(), &text, start, end, false)
+        let text = self.text(start, end);
+        self.detect_in_text(node.key.clone(), text, start, end, false)
     }
 
     /// A string whose content is itself a JSON object or array is protected
@@ -662,7 +678,12 @@ impl<'p, 'i> Pass<'p, 'i> {
             return self.walk(parent.clone());
         }
         let keys_mark = self.keys.len();
-        let key = self.decoded(key_start, key_end, escaped).to_owned();
+        // Unescaped keys borrow the input; only escaped ones are copied.
+        let key: std::borrow::Cow<'i, str> = if escaped {
+            std::borrow::Cow::Owned(self.decoded(key_start, key_end, true).to_owned())
+        } else {
+            std::borrow::Cow::Borrowed(self.text(key_start + 1, key_end - 1))
+        };
         self.keys.push_str(&key);
         self.path.push(Segment::Key(keys_mark, self.keys.len()));
         let progress_mark = self.progress.len();
@@ -713,7 +734,7 @@ impl<'p, 'i> Pass<'p, 'i> {
         }
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
-        self.policy.detectors.scan(None, key, &mut spans);
+        self.policy.detectors.scan_key(key, &mut spans);
         let drops = spans
             .iter()
             .any(|s| self.policy.detect_rules[s.spec].action == Action::Drop);
