@@ -178,6 +178,7 @@ enum Scope<'a> {
 struct Scratch {
     normalized: Normalized,
     hits: Vec<labels::Hit>,
+    keys: keys::KeyCache,
 }
 
 thread_local! {
@@ -317,7 +318,11 @@ impl DetectorSet {
     ) {
         let bytes = text.as_bytes();
         let profile = Profile::of(bytes);
-        let Scratch { normalized, hits } = scratch;
+        let Scratch {
+            normalized,
+            hits,
+            keys: key_cache,
+        } = scratch;
         self.scan_patterns(text, &mut |start, end, spec| {
             out.push(Match { start, end, spec })
         });
@@ -333,7 +338,7 @@ impl DetectorSet {
             });
             if builtins {
                 let profile = Profile::of(view.as_bytes());
-                self.scan_view(scope, view, profile, hits, &mut |s, e, d| {
+                self.scan_view(scope, view, profile, (hits, key_cache), &mut |s, e, d| {
                     if let Some(spec) = self.builtins[d as usize] {
                         let (start, end) = normalized.original(s, e);
                         out.push(Match { start, end, spec });
@@ -344,11 +349,17 @@ impl DetectorSet {
                 *normalized = Normalized::default();
             }
         } else if builtins {
-            self.scan_view(scope, text, profile, hits, &mut |start, end, d| {
-                if let Some(spec) = self.builtins[d as usize] {
-                    out.push(Match { start, end, spec });
-                }
-            });
+            self.scan_view(
+                scope,
+                text,
+                profile,
+                (hits, key_cache),
+                &mut |start, end, d| {
+                    if let Some(spec) = self.builtins[d as usize] {
+                        out.push(Match { start, end, spec });
+                    }
+                },
+            );
         }
     }
 
@@ -367,14 +378,14 @@ impl DetectorSet {
         scope: Scope<'_>,
         t: &str,
         profile: Profile,
-        hits: &mut Vec<labels::Hit>,
+        (hits, key_cache): (&mut Vec<labels::Hit>, &mut keys::KeyCache),
         emit: &mut impl FnMut(usize, usize, BuiltinDetector),
     ) {
         let b = t.as_bytes();
         let on = |d: BuiltinDetector| self.builtins[d as usize].is_some();
         let value = matches!(scope, Scope::Value(_));
         if let (Scope::Value(Some(key)), Some(table)) = (scope, &self.keys) {
-            let class = table.classify(key, t.len());
+            let class = table.classify_cached(key, t.len(), key_cache);
             if !class.is_empty() {
                 keys::scan_keyed(class, t, (0, t.len()), self.today, emit);
             }
