@@ -87,12 +87,17 @@ pub(crate) fn luhn(digits: &[u8]) -> bool {
 /// Whether some network issues numbers with this prefix and length.
 pub(crate) fn known_issuer(digits: &[u8]) -> bool {
     let len = digits.len();
-    RANGES.iter().any(|r| {
-        len >= r.digits
-            && r.lengths.contains(&len)
-            && (r.low..=r.high).contains(&number(&digits[..r.digits]))
-            && (digits[0] != b'4' || visa_length(len))
-    })
+    if len < 6 || (digits[0] == b'4' && !visa_length(len)) {
+        return false;
+    }
+    // The leading 1..=5 digits as numbers, read once for all ranges.
+    let mut prefix = [0u32; 6];
+    for i in 1..prefix.len() {
+        prefix[i] = number(&digits[..i]);
+    }
+    RANGES
+        .iter()
+        .any(|r| r.lengths.contains(&len) && (r.low..=r.high).contains(&prefix[r.digits]))
 }
 
 /// A card number: 13–19 ASCII digits, a known issuer, and a valid Luhn digit.
