@@ -96,7 +96,7 @@ pub(crate) fn scan_blobs(t: &[u8], mut emit: impl FnMut(usize, usize)) {
         while i < t.len() && t[i] == b'=' && i - start >= MIN_BASE64 {
             i += 1;
         }
-        if i - start < MIN_BASE64 {
+        if i - start < MIN_BASE64 || short_number(&t[start..i]) {
             continue;
         }
         let data_uri = data_uri_start(t, start);
@@ -104,6 +104,14 @@ pub(crate) fn scan_blobs(t: &[u8], mut emit: impl FnMut(usize, usize)) {
             emit(data_uri.unwrap_or(start), i);
         }
     }
+}
+
+/// Digits alone, shorter than any real template: an order number, a card
+/// or ID number, a timestamp. (Hex of `FIR\0`/`FAC\0`/`IIR\0` starts with
+/// digits only, but a whole template is hundreds of hex digits, letters
+/// among them.)
+fn short_number(run: &[u8]) -> bool {
+    run.len() < 40 && run.iter().all(u8::is_ascii_digit)
 }
 
 /// Where `data:<type>;base64,` begins, if it ends right at `payload`.

@@ -130,7 +130,7 @@ struct CacheSlot {
     class: KeyClass,
 }
 
-const CACHE_SLOTS: usize = 64;
+const CACHE_SLOTS: usize = 256;
 /// Longer keys are classified every time.
 const CACHED_KEY: usize = 32;
 

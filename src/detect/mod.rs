@@ -413,7 +413,11 @@ impl DetectorSet {
         if !value {
             return;
         }
-        if profile.longest_b64 as usize >= biometric::MIN_BASE64 && on(BuiltinDetector::Biometric) {
+        if t.len() >= biometric::MIN_BASE64
+            && profile.has_base64()
+            && on(BuiltinDetector::Biometric)
+            && prefilter::has_base64_run(b, biometric::MIN_BASE64)
+        {
             biometric::scan_blobs(b, |s, e| emit(s, e, BuiltinDetector::Biometric));
         }
         if let Some(labels) = &self.labels {

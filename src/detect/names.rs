@@ -75,29 +75,46 @@ pub(crate) fn is_surname(c: char) -> bool {
     SURNAMES.contains(c)
 }
 
-pub(crate) fn compound_surname(chars: &[char]) -> bool {
-    chars.len() >= 2
-        && COMPOUND_SURNAMES
-            .iter()
-            .any(|s| s.chars().eq(chars[..2].iter().copied()))
+/// The first characters of a run as UTF-8, so the word lists compare as
+/// byte prefixes without allocating.
+struct Head {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Head {
+    fn of(chars: &[char]) -> Self {
+        let mut head = Head {
+            buf: [0; 32],
+            len: 0,
+        };
+        for c in chars.iter().take(8) {
+            head.len += c.encode_utf8(&mut head.buf[head.len..]).len();
+        }
+        head
+    }
+
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).expect("encoded from chars")
+    }
+}
+
+fn compound_surname(head: &str) -> bool {
+    COMPOUND_SURNAMES.iter().any(|s| head.starts_with(s))
 }
 
 pub(crate) fn is_stop_char(c: char) -> bool {
     STOP_CHARS.contains(c)
 }
 
-pub(crate) fn is_not_name(first_two: &[char]) -> bool {
-    NOT_NAMES
-        .iter()
-        .any(|w| w.chars().eq(first_two.iter().copied()))
+/// The run starts with a common two-character word (`方式`, `尚未`).
+fn is_not_name(head: &str) -> bool {
+    NOT_NAMES.iter().any(|w| head.starts_with(w))
 }
 
-/// Whether the Han run `chars` starts with a placeholder, not a name.
-pub(crate) fn is_placeholder(chars: &[char]) -> bool {
-    PLACEHOLDERS.iter().any(|p| {
-        let len = p.chars().count();
-        chars.len() >= len && p.chars().eq(chars[..len].iter().copied())
-    })
+/// The run starts with a placeholder, not a name.
+fn is_placeholder(head: &str) -> bool {
+    PLACEHOLDERS.iter().any(|p| head.starts_with(p))
 }
 
 pub(crate) fn is_pinyin_surname(word: &str) -> bool {
@@ -109,15 +126,20 @@ pub(crate) fn is_pinyin_surname(word: &str) -> bool {
 /// separator (`客户张三`), so the name must start with a known surname and not
 /// be a common word.
 pub(crate) fn han_name_len(chars: &[char], weak: bool) -> usize {
-    if chars.len() < 2 || is_placeholder(chars) {
+    if chars.len() < 2 {
         return 0;
     }
-    let compound = compound_surname(chars);
-    let surname = compound || (is_surname(chars[0]) && !is_not_name(&chars[..2]));
+    let head = Head::of(chars);
+    let head = head.text();
+    if is_placeholder(head) {
+        return 0;
+    }
+    let compound = compound_surname(head);
+    let surname = compound || (is_surname(chars[0]) && !is_not_name(head));
     if weak && !surname {
         return 0;
     }
-    if !surname && names_no_person(chars) {
+    if !surname && NOT_PERSON_WORDS.iter().any(|w| head.contains(w)) {
         return 0;
     }
     // Minority names written with a middle dot: 买买提·艾力.
@@ -141,12 +163,6 @@ pub(crate) fn han_name_len(chars: &[char], weak: bool) -> usize {
         base + 1
     };
     base + extend(&chars[base..], 0, cap - base)
-}
-
-/// Whether the first few characters hold an organization or role word.
-fn names_no_person(chars: &[char]) -> bool {
-    let head: String = chars.iter().take(8).collect();
-    NOT_PERSON_WORDS.iter().any(|w| head.contains(w))
 }
 
 /// How many of `chars` (at most `max`) go on before a stop character.

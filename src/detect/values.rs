@@ -40,12 +40,18 @@ pub(crate) fn name(t: &str, at: usize, limit: usize, strength: Strength) -> Opti
     let rest = &t[at..limit];
     let first = rest.chars().next()?;
     if is_han(first) {
-        let chars: Vec<char> = rest
+        let mut buf = ['\0'; 12];
+        let mut count = 0;
+        for c in rest
             .chars()
             .take_while(|c| is_han(*c) || *c == '·')
             .take(12)
-            .collect();
-        let len = han_name_len(&chars, strength == Strength::Weak);
+        {
+            buf[count] = c;
+            count += 1;
+        }
+        let chars = &buf[..count];
+        let len = han_name_len(chars, strength == Strength::Weak);
         let bytes: usize = chars[..len].iter().map(|c| c.len_utf8()).sum();
         return (len >= 2).then_some((at, at + bytes));
     }
