@@ -193,15 +193,21 @@ impl KeyTable {
         if raw.len() > CACHED_KEY {
             return self.classify(key, value_len);
         }
-        let mut hash = Fnv::default();
-        hash.write(raw);
-        hash.write(&self.id.to_le_bytes());
-        let slot = &mut cache.slots[(hash.finish() % CACHE_SLOTS as u64) as usize];
-        if !(slot.table == self.id && &slot.key[..usize::from(slot.len)] == raw) {
+        // Zero-padded to a fixed size: hashed a word at a time and compared
+        // whole, with no byte loop and no `memcmp` call.
+        let mut padded = [0u8; CACHED_KEY];
+        padded[..raw.len()].copy_from_slice(raw);
+        let mut hash = self.id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ raw.len() as u64;
+        for word in padded.chunks_exact(8) {
+            let word = u64::from_le_bytes(word.try_into().expect("8-byte chunk"));
+            hash = (hash.rotate_left(5) ^ word).wrapping_mul(0x517C_C1B7_2722_0A95);
+        }
+        let slot = &mut cache.slots[(hash >> 56) as usize % CACHE_SLOTS];
+        if !(slot.table == self.id && usize::from(slot.len) == raw.len() && slot.key == padded) {
             let (exact, class) = self.lookup(key);
             slot.table = self.id;
             slot.len = raw.len() as u8;
-            slot.key[..raw.len()].copy_from_slice(raw);
+            slot.key = padded;
             slot.exact = exact;
             slot.class = class;
         }

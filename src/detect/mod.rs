@@ -30,14 +30,13 @@ mod names;
 mod net;
 mod normalize;
 mod numbers;
+mod patterns;
 mod phone;
 mod prefilter;
 mod resident_id;
 mod values;
 
 use std::cell::RefCell;
-
-use regex::Regex;
 
 use keys::KeyTable;
 use labels::{LabelKind, Labels};
@@ -159,7 +158,7 @@ pub struct DetectorSet {
     categories: Vec<String>,
     /// Spec index of each built-in, by `BuiltinDetector as usize`.
     builtins: [Option<usize>; BuiltinDetector::ALL.len()],
-    patterns: Vec<(usize, Regex)>,
+    patterns: patterns::Patterns,
     labels: Option<Labels>,
     keys: Option<KeyTable>,
     numbers: numbers::Wanted,
@@ -195,7 +194,7 @@ impl DetectorSet {
         let mut set = Self {
             categories: Vec::with_capacity(specs.len()),
             builtins: [None; BuiltinDetector::ALL.len()],
-            patterns: Vec::new(),
+            patterns: patterns::Patterns::default(),
             labels: None,
             keys: None,
             numbers: numbers::Wanted {
@@ -247,15 +246,7 @@ impl DetectorSet {
 
     fn add(&mut self, index: usize, spec: &DetectorSpec) -> Result<(), String> {
         match &spec.kind {
-            DetectorKind::Pattern(source) => {
-                let regex = Regex::new(source).map_err(|err| format!("invalid pattern: {err}"))?;
-                if regex.is_match("") {
-                    return Err(
-                        "pattern matches the empty string; it would match everywhere".to_owned(),
-                    );
-                }
-                self.patterns.push((index, regex));
-            }
+            DetectorKind::Pattern(source) => self.patterns.add(index, source)?,
             DetectorKind::Builtin(builtin) => {
                 let slot = &mut self.builtins[*builtin as usize];
                 if slot.is_some() {
@@ -365,11 +356,7 @@ impl DetectorSet {
 
     /// Runs the user patterns over `t`, reporting non-empty spans of `t`.
     fn scan_patterns(&self, t: &str, emit: &mut impl FnMut(usize, usize, usize)) {
-        for (spec, regex) in &self.patterns {
-            for m in regex.find_iter(t).filter(|m| !m.is_empty()) {
-                emit(m.start(), m.end(), *spec);
-            }
-        }
+        self.patterns.scan(t, emit);
     }
 
     /// Runs the built-ins the profile allows over `t`, reporting spans of `t`.
