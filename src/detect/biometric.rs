@@ -111,8 +111,11 @@ pub(crate) fn scan_blobs(t: &[u8], mut emit: impl FnMut(usize, usize)) {
 /// digits only, but a whole template is hundreds of hex digits, letters
 /// among them.)
 fn short_number(run: &[u8]) -> bool {
-    run.len() < 40 && run.iter().all(u8::is_ascii_digit)
+    run.len() < MIN_DIGITS_BLOB && run.iter().all(u8::is_ascii_digit)
 }
+
+/// Runs of digits alone shorter than this are numbers, not blobs.
+pub(crate) const MIN_DIGITS_BLOB: usize = 40;
 
 /// Where `data:<type>;base64,` begins, if it ends right at `payload`.
 fn data_uri_start(t: &[u8], payload: usize) -> Option<usize> {

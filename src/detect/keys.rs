@@ -198,7 +198,7 @@ impl KeyTable {
         let mut padded = [0u8; CACHED_KEY];
         padded[..raw.len()].copy_from_slice(raw);
         let mut hash = self.id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ raw.len() as u64;
-        for word in padded.chunks_exact(8) {
+        for word in padded[..raw.len().div_ceil(8) * 8].chunks_exact(8) {
             let word = u64::from_le_bytes(word.try_into().expect("8-byte chunk"));
             hash = (hash.rotate_left(5) ^ word).wrapping_mul(0x517C_C1B7_2722_0A95);
         }

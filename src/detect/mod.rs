@@ -374,7 +374,15 @@ impl DetectorSet {
         if let (Scope::Value(Some(key)), Some(table)) = (scope, &self.keys) {
             let class = table.classify_cached(key, t.len(), key_cache);
             if !class.is_empty() {
-                keys::scan_keyed(class, t, (0, t.len()), self.today, emit);
+                let mut whole = false;
+                keys::scan_keyed(class, t, (0, t.len()), self.today, &mut |s, e, d| {
+                    whole |= t[..s].trim().is_empty() && t[e..].trim().is_empty();
+                    emit(s, e, d);
+                });
+                // The key claimed all of the value: nothing is left to find.
+                if whole {
+                    return;
+                }
             }
         }
         let n = self.numbers;
@@ -403,12 +411,15 @@ impl DetectorSet {
         if t.len() >= biometric::MIN_BASE64
             && profile.has_base64()
             && on(BuiltinDetector::Biometric)
-            && prefilter::has_base64_run(b, biometric::MIN_BASE64)
+            && prefilter::has_base64_run(b, biometric::MIN_BASE64, biometric::MIN_DIGITS_BLOB)
         {
             biometric::scan_blobs(b, |s, e| emit(s, e, BuiltinDetector::Biometric));
         }
         if let Some(labels) = &self.labels {
-            if t.len() >= 4 && profile.may_hold_labels() {
+            if t.len() >= 4
+                && profile.may_hold_labels()
+                && (profile.has_non_ascii() || prefilter::has_letter_pair(b))
+            {
                 let enabled = labels::Enabled {
                     name: on(BuiltinDetector::Name),
                     address: on(BuiltinDetector::Address),

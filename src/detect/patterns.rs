@@ -9,6 +9,7 @@
 use aho_corasick::AhoCorasick;
 use memchr::memmem::Finder;
 use regex::Regex;
+use regex_syntax::hir::Hir;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 /// The compiled user patterns of one policy.
@@ -21,6 +22,8 @@ pub(crate) struct Patterns {
 struct Pattern {
     spec: usize,
     regex: Regex,
+    /// No match is shorter (bytes): shorter texts are not searched.
+    min_len: usize,
     prefilter: Option<Prefilter>,
 }
 
@@ -50,10 +53,16 @@ impl Patterns {
         if regex.is_match("") {
             return Err("pattern matches the empty string; it would match everywhere".to_owned());
         }
+        // The same syntax and defaults (Unicode on) as `Regex::new`.
+        let hir = regex_syntax::Parser::new().parse(source).ok();
         self.list.push(Pattern {
             spec,
             regex,
-            prefilter: prefilter(source),
+            min_len: hir
+                .as_ref()
+                .and_then(|h| h.properties().minimum_len())
+                .unwrap_or(0),
+            prefilter: hir.as_ref().and_then(prefilter),
         });
         Ok(())
     }
@@ -65,7 +74,9 @@ impl Patterns {
     /// Calls `emit(start, end, spec)` for each non-empty match in `t`.
     pub fn scan(&self, t: &str, emit: &mut impl FnMut(usize, usize, usize)) {
         for pattern in &self.list {
-            if pattern.prefilter.as_ref().is_some_and(|p| !p.may_match(t)) {
+            if t.len() < pattern.min_len
+                || pattern.prefilter.as_ref().is_some_and(|p| !p.may_match(t))
+            {
                 continue;
             }
             for m in pattern.regex.find_iter(t).filter(|m| !m.is_empty()) {
@@ -75,12 +86,10 @@ impl Patterns {
     }
 }
 
-/// The prefix literals of `source`, when every match must start with one
+/// The prefix literals of a pattern, when every match must start with one
 /// of a few non-empty ones; `None` means the regex always runs.
-fn prefilter(source: &str) -> Option<Prefilter> {
-    // The same syntax and defaults (Unicode on) as `Regex::new`.
-    let hir = regex_syntax::Parser::new().parse(source).ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+fn prefilter(hir: &Hir) -> Option<Prefilter> {
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
     let literals = seq.literals()?;
     if literals.is_empty()
         || literals.len() > MAX_LITERALS
@@ -110,6 +119,10 @@ mod tests {
         out
     }
 
+    fn prefilter(source: &str) -> Option<Prefilter> {
+        super::prefilter(&regex_syntax::Parser::new().parse(source).expect("parses"))
+    }
+
     #[test]
     fn prefilters_only_where_every_match_starts_with_a_literal() {
         assert!(matches!(
@@ -130,6 +143,9 @@ mod tests {
         let mrn = r"(?-u:\b)MRN-\d{8}(?-u:\b)";
         assert_eq!(found(mrn, "病历号MRN-12345678已归档"), ["MRN-12345678"]);
         assert!(found(mrn, "MRN-1234567").is_empty());
+        // Shorter than any match: not searched, and nothing missed.
+        assert!(found(r"\d{3}", "12").is_empty());
+        assert_eq!(found(r"\d{3}", "123"), ["123"]);
         assert_eq!(
             found(r"(?i)mrn-\d+", "a Mrn-12 b MRN-3"),
             ["Mrn-12", "MRN-3"]

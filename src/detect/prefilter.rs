@@ -135,21 +135,31 @@ impl Profile {
     }
 }
 
-/// The longest run of base64-alphabet bytes in `text` (a blob candidate);
-/// stops counting once `enough` is reached.
-pub(crate) fn has_base64_run(text: &[u8], enough: usize) -> bool {
-    let mut run = 0;
+/// Whether `text` has a run of `enough` base64-alphabet bytes (a blob
+/// candidate). Runs of digits alone must be `enough_digits` long: shorter
+/// ones are order, card and ID numbers.
+pub(crate) fn has_base64_run(text: &[u8], enough: usize, enough_digits: usize) -> bool {
+    let (mut run, mut digits_only) = (0, true);
     for &b in text {
-        if CLASS[b as usize] & B64 != 0 {
+        let class = CLASS[b as usize];
+        if class & B64 != 0 {
             run += 1;
-            if run >= enough {
+            digits_only &= class & DIGIT != 0;
+            if run >= enough && (!digits_only || run >= enough_digits) {
                 return true;
             }
         } else {
-            run = 0;
+            (run, digits_only) = (0, true);
         }
     }
     false
+}
+
+/// Whether two ASCII letters stand side by side: the least an English
+/// label needs.
+pub(crate) fn has_letter_pair(text: &[u8]) -> bool {
+    text.windows(2)
+        .any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic())
 }
 
 #[cfg(test)]
@@ -162,8 +172,11 @@ mod tests {
         let p = Profile::of(text.as_bytes());
         assert!(p.has_at() && p.has_letters() && p.has_non_ascii() && p.has_percent());
         assert_eq!((p.digits, p.colons, p.dots), (8, 1, 1));
-        assert!(has_base64_run(text.as_bytes(), 16));
-        assert!(!has_base64_run(text.as_bytes(), 17));
+        assert!(has_base64_run(text.as_bytes(), 16, 40));
+        assert!(!has_base64_run(text.as_bytes(), 17, 40));
+        assert!(!has_base64_run(b"id 110105194912310021", 16, 40));
+        assert!(has_base64_run(&[b'1'; 40], 16, 40));
+        assert!(has_letter_pair(b"T1 dob") && !has_letter_pair(b"2026-11-23T15:30:00Z"));
         assert_eq!(Profile::of(b"SUCCESS").digits, 0);
         assert!(!Profile::of(b"merchant_code").may_hold_labels());
         assert!(!Profile::of(b"U-12345678").may_hold_labels());
