@@ -340,3 +340,23 @@ proptest! {
         }
     }
 }
+
+/// ICBC's 19-digit 9558 debit cards were missing from the issuer list.
+#[test]
+fn icbc_9558_and_other_cn_issuers_in_free_text() {
+    let set = all();
+    for card in [
+        "9558801001114978122",
+        "9559980210373015416",
+        "6013821234567890",
+        "6033671000123456785",
+        "8171999927660000",
+    ] {
+        let text = format!("工行卡{card}，已绑定");
+        assert_eq!(found(set, None, &text), one("bank_card", card), "{text}");
+    }
+    // Same lengths and prefixes, Luhn digit off by one.
+    for card in ["9558801001114978123", "6013821234567891"] {
+        assert_eq!(found(set, None, card), [], "{card}");
+    }
+}

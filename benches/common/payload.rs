@@ -106,11 +106,11 @@ pub fn phone(rng: &mut Rng) -> String {
     format!("1{}{}", 3 + rng.below(7), rng.digits(9))
 }
 
-fn name(rng: &mut Rng) -> String {
+pub fn name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
-fn address(rng: &mut Rng) -> String {
+pub fn address(rng: &mut Rng) -> String {
     format!(
         "{}{}{}号{}室",
         rng.pick(CITIES),
@@ -139,7 +139,7 @@ fn transaction(rng: &mut Rng, i: usize) -> String {
 fn record(rng: &mut Rng, transactions: usize) -> String {
     let txns: Vec<String> = (0..transactions).map(|i| transaction(rng, i)).collect();
     format!(
-        r#"{{"user":{{"user_id":"U-{}","name":"{}","id_number":"{}","mobile":"{}","email":"user{}@example.com","address":"{}","device":{{"deviceId":"{:016x}","ip":"10.{}.{}.{}"}}}},"payment":{{"order_no":"{}","amount":"{}.{:02}","card_no":"{}","paid_at":"2026-11-23T15:30:00+08:00"}},"transactions":[{}],"remark":"客户{}来电咨询，身份证号{}，请回电{}。"}}"#,
+        r#"{{"user":{{"user_id":"U-{}","name":"{}","id_number":"{}","mobile":"{}","email":"user{}@example.com","address":"{}","device":{{"deviceId":"{:016x}","ip":"10.{}.{}.{}"}}}},"payment":{{"order_no":"{}","amount":"{}.{:02}","card_no":"{}","paid_at":"2026-11-23T15:30:00+08:00"}},"transactions":[{transactions}],"remark":"客户{}来电咨询，身份证号{}，请回电{}。"}}"#,
         rng.digits(8),
         name(rng),
         resident_id(rng),
@@ -154,10 +154,10 @@ fn record(rng: &mut Rng, transactions: usize) -> String {
         rng.below(10_000),
         rng.below(100),
         bank_card(rng),
-        txns.join(","),
         name(rng),
         resident_id(rng),
-        phone(rng)
+        phone(rng),
+        transactions = txns.join(","),
     )
 }
 

@@ -96,7 +96,7 @@ pub(crate) fn scan_blobs(t: &[u8], mut emit: impl FnMut(usize, usize)) {
         while i < t.len() && t[i] == b'=' && i - start >= MIN_BASE64 {
             i += 1;
         }
-        if i - start < MIN_BASE64 {
+        if i - start < MIN_BASE64 || short_number(&t[start..i]) {
             continue;
         }
         let data_uri = data_uri_start(t, start);
@@ -105,6 +105,17 @@ pub(crate) fn scan_blobs(t: &[u8], mut emit: impl FnMut(usize, usize)) {
         }
     }
 }
+
+/// Digits alone, shorter than any real template: an order number, a card
+/// or ID number, a timestamp. (Hex of `FIR\0`/`FAC\0`/`IIR\0` starts with
+/// digits only, but a whole template is hundreds of hex digits, letters
+/// among them.)
+fn short_number(run: &[u8]) -> bool {
+    run.len() < MIN_DIGITS_BLOB && run.iter().all(u8::is_ascii_digit)
+}
+
+/// Runs of digits alone shorter than this are numbers, not blobs.
+pub(crate) const MIN_DIGITS_BLOB: usize = 40;
 
 /// Where `data:<type>;base64,` begins, if it ends right at `payload`.
 fn data_uri_start(t: &[u8], payload: usize) -> Option<usize> {

@@ -40,7 +40,16 @@ pub(crate) fn scan_emails(t: &[u8], mut emit: impl FnMut(usize, usize)) {
     }
 }
 
-/// Dotted labels, none empty or starting/ending with `-`, the last alphabetic.
+/// Last labels that name a file type, not a top-level domain: `icon@2x.png`
+/// and `banner@3x.jpg` are image names in every app payload.
+const FILE_EXTENSIONS: &[&[u8]] = &[
+    b"png", b"jpg", b"jpeg", b"gif", b"webp", b"svg", b"bmp", b"ico", b"heic", b"avif", b"tif",
+    b"tiff", b"mp4", b"mp3", b"pdf", b"js", b"css", b"json", b"html", b"htm", b"xml", b"txt",
+    b"csv",
+];
+
+/// Dotted labels, none empty or starting/ending with `-`, the last alphabetic
+/// and not a file extension.
 fn valid_domain(domain: &[u8]) -> bool {
     let mut labels = 0;
     let mut last: &[u8] = &[];
@@ -51,7 +60,10 @@ fn valid_domain(domain: &[u8]) -> bool {
         labels += 1;
         last = label;
     }
-    labels >= 2 && last.len() >= 2 && last.iter().all(u8::is_ascii_alphabetic)
+    labels >= 2
+        && last.len() >= 2
+        && last.iter().all(u8::is_ascii_alphabetic)
+        && !FILE_EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(last))
 }
 
 #[cfg(test)]
@@ -82,5 +94,7 @@ mod tests {
         assert!(emails("pkg@1.2.3").is_empty());
         assert!(emails("a@b..com").is_empty());
         assert!(emails("weibo @ zhang").is_empty());
+        assert!(emails("https://cdn.example.com/img/icon@2x.png").is_empty());
+        assert!(emails("banner_645@3x.JPG").is_empty());
     }
 }

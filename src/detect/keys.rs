@@ -108,7 +108,49 @@ const PARTIAL_KEYS: &[(&str, u8)] = &[
 pub(crate) struct KeyTable {
     exact: HashMap<Box<[u8]>, KeyClass, BuildHasherDefault<Fnv>>,
     partial: AhoCorasick,
+    /// Tells this table's entries apart in a thread's [`KeyCache`].
+    id: u64,
 }
+
+/// Keys this thread classified lately. A payload repeats a few dozen keys
+/// thousands of times, so most lookups end here: one hash of the key as
+/// written and one comparison, instead of normalizing it, probing the
+/// dictionary and searching it for parts.
+pub(crate) struct KeyCache {
+    slots: Box<[CacheSlot]>,
+}
+
+#[derive(Clone, Copy)]
+struct CacheSlot {
+    table: u64,
+    len: u8,
+    key: [u8; CACHED_KEY],
+    /// The dictionary named the whole key (else `class` is from its parts).
+    exact: bool,
+    class: KeyClass,
+}
+
+const CACHE_SLOTS: usize = 256;
+/// Longer keys are classified every time.
+const CACHED_KEY: usize = 32;
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        let empty = CacheSlot {
+            table: 0,
+            len: 0,
+            key: [0; CACHED_KEY],
+            exact: false,
+            class: KeyClass::default(),
+        };
+        Self {
+            slots: vec![empty; CACHE_SLOTS].into_boxed_slice(),
+        }
+    }
+}
+
+/// Table ids start at 1: slot `table: 0` is empty.
+static NEXT_TABLE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl KeyTable {
     pub fn new(extra: &ExtraLabels) -> Self {
@@ -141,13 +183,44 @@ impl KeyTable {
         }
         let partial = AhoCorasick::new(PARTIAL_KEYS.iter().map(|(word, _)| word))
             .expect("partial keys are plain literals");
-        Self { exact, partial }
+        let id = NEXT_TABLE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self { exact, partial, id }
     }
 
-    /// The class of `key`. Parts of longer keys are only looked for when the
-    /// value is long enough to be one of those kinds (`value_len`), which
-    /// keeps the common case (`"status"`, `"currency"`) to one hash lookup.
-    pub fn classify(&self, key: &str, value_len: usize) -> KeyClass {
+    /// [`classify`](Self::classify) through this thread's cache.
+    pub fn classify_cached(&self, key: &str, value_len: usize, cache: &mut KeyCache) -> KeyClass {
+        let raw = key.as_bytes();
+        if raw.len() > CACHED_KEY {
+            return self.classify(key, value_len);
+        }
+        // Zero-padded to a fixed size: hashed a word at a time and compared
+        // whole, with no byte loop and no `memcmp` call.
+        let mut padded = [0u8; CACHED_KEY];
+        padded[..raw.len()].copy_from_slice(raw);
+        let mut hash = self.id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ raw.len() as u64;
+        for word in padded[..raw.len().div_ceil(8) * 8].chunks_exact(8) {
+            let word = u64::from_le_bytes(word.try_into().expect("8-byte chunk"));
+            hash = (hash.rotate_left(5) ^ word).wrapping_mul(0x517C_C1B7_2722_0A95);
+        }
+        let slot = &mut cache.slots[(hash >> 56) as usize % CACHE_SLOTS];
+        if !(slot.table == self.id && usize::from(slot.len) == raw.len() && slot.key == padded) {
+            let (exact, class) = self.lookup(key);
+            slot.table = self.id;
+            slot.len = raw.len() as u8;
+            slot.key = padded;
+            slot.exact = exact;
+            slot.class = class;
+        }
+        if slot.exact || value_len >= 2 {
+            slot.class
+        } else {
+            KeyClass::default()
+        }
+    }
+
+    /// Whether the dictionary holds the whole key, and its class (from the
+    /// parts of the key when it does not).
+    fn lookup(&self, key: &str) -> (bool, KeyClass) {
         let mut buf = [0u8; MAX_KEY];
         let mut len = 0;
         for &b in key.as_bytes() {
@@ -155,21 +228,29 @@ impl KeyTable {
                 continue;
             }
             if len == MAX_KEY {
-                return KeyClass::default();
+                return (false, KeyClass::default());
             }
             buf[len] = b.to_ascii_lowercase();
             len += 1;
         }
         let key = &buf[..len];
         if let Some(class) = self.exact.get(key) {
-            return *class;
+            return (true, *class);
         }
-        if value_len < 6 {
-            return KeyClass::default();
-        }
-        self.partial.find(key).map_or(KeyClass::default(), |m| {
+        let partial = self.partial.find(key).map_or(KeyClass::default(), |m| {
             KeyClass(PARTIAL_KEYS[m.pattern().as_usize()].1)
-        })
+        });
+        (false, partial)
+    }
+
+    /// The class of `key`. Parts of longer keys only count for values of two
+    /// bytes or more (a one-byte value names nothing).
+    pub fn classify(&self, key: &str, value_len: usize) -> KeyClass {
+        match self.lookup(key) {
+            (true, class) => class,
+            (false, class) if value_len >= 2 => class,
+            (false, _) => KeyClass::default(),
+        }
     }
 }
 
@@ -295,6 +376,41 @@ mod tests {
         assert!(t.classify("realName", 6).has(KeyClass::NAME));
         assert!(t.classify("currency", 3).is_empty());
         assert!(t.classify("merchantName", 20).is_empty());
+    }
+
+    #[test]
+    fn the_cache_answers_as_the_table_does() {
+        let (a, b) = (table(), KeyTable::new(&ExtraLabels::default()));
+        let mut cache = KeyCache::default();
+        for _ in 0..2 {
+            for key in [
+                "travelDoc",
+                "passport_no",
+                "status",
+                "user_face_image",
+                "name",
+                "x",
+            ] {
+                for len in [1, 9] {
+                    assert_eq!(
+                        a.classify_cached(key, len, &mut cache),
+                        a.classify(key, len),
+                        "{key}"
+                    );
+                    assert_eq!(
+                        b.classify_cached(key, len, &mut cache),
+                        b.classify(key, len),
+                        "{key}"
+                    );
+                }
+            }
+        }
+        // Only the table with the extra word knows it.
+        assert!(b.classify_cached("travelDoc", 9, &mut cache).is_empty());
+        assert!(
+            a.classify_cached("travelDoc", 9, &mut cache)
+                .has(KeyClass::PASSPORT)
+        );
     }
 
     #[test]

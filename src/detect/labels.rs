@@ -203,6 +203,9 @@ impl Labels {
             }
             let (at, strength) = values::skip_separators(t, hit.end, limit);
             let span = match hit.kind {
+                LabelKind::Name if qualified_name_label(t, hit.start, hit.end) => {
+                    values::name(t, at, limit, Strength::Weak)
+                }
                 LabelKind::Name => values::name(t, at, limit, strength),
                 LabelKind::Role => values::name(t, at, limit, Strength::Weak),
                 LabelKind::Address => values::address(t, at, limit, strength),
@@ -223,6 +226,15 @@ impl Labels {
             }
         }
     }
+}
+
+/// `Plan name:`, `Event name:`: a bare `name` qualified by a word no list
+/// knows names a thing as often as a person, so the value needs a known
+/// surname (`Customer name:`, `Full name:` are labels of their own).
+fn qualified_name_label(t: &str, start: usize, end: usize) -> bool {
+    let before = t.as_bytes()[..start].strip_suffix(b" ");
+    t[start..end].eq_ignore_ascii_case("name")
+        && before.is_some_and(|b| b.last().is_some_and(u8::is_ascii_alphabetic))
 }
 
 /// A label starts a new field when a separator follows it or when it stands
@@ -281,6 +293,12 @@ mod tests {
         assert_eq!(labelled("passport E1234567"), [("E1234567", Passport)]);
         assert_eq!(labelled("乘车人：赵六"), [("赵六", Name)]);
         assert_eq!(labelled("realName=张三&x=1"), [("张三", Name)]);
+        assert_eq!(labelled("户名：【林艳】与卡号不符"), [("林艳", Name)]);
+        assert_eq!(labelled("Your name: Zhang Wei"), [("Zhang Wei", Name)]);
+        assert_eq!(
+            labelled("passport no. EC2437252"),
+            [("EC2437252", Passport)]
+        );
     }
 
     #[test]
@@ -298,6 +316,8 @@ mod tests {
             "passport photo required",
             "用户：我的手机号是多少",
             "Customer: Thanks for the help",
+            "Plan name: Premium Gold",
+            "Event name: Double Eleven Sale",
         ] {
             assert!(labelled(text).is_empty(), "{text}: {:?}", labelled(text));
         }

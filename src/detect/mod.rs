@@ -30,14 +30,13 @@ mod names;
 mod net;
 mod normalize;
 mod numbers;
+mod patterns;
 mod phone;
 mod prefilter;
 mod resident_id;
 mod values;
 
 use std::cell::RefCell;
-
-use regex::Regex;
 
 use keys::KeyTable;
 use labels::{LabelKind, Labels};
@@ -159,11 +158,18 @@ pub struct DetectorSet {
     categories: Vec<String>,
     /// Spec index of each built-in, by `BuiltinDetector as usize`.
     builtins: [Option<usize>; BuiltinDetector::ALL.len()],
-    patterns: Vec<(usize, Regex)>,
+    patterns: patterns::Patterns,
     labels: Option<Labels>,
     keys: Option<KeyTable>,
     numbers: numbers::Wanted,
     today: u32,
+}
+
+/// What a scanned text is: a value (with its nearest key) or a key.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Value(Option<&'a str>),
+    Key,
 }
 
 /// Per-thread buffers, so a scan allocates nothing once warm.
@@ -171,6 +177,7 @@ pub struct DetectorSet {
 struct Scratch {
     normalized: Normalized,
     hits: Vec<labels::Hit>,
+    keys: keys::KeyCache,
 }
 
 thread_local! {
@@ -187,7 +194,7 @@ impl DetectorSet {
         let mut set = Self {
             categories: Vec::with_capacity(specs.len()),
             builtins: [None; BuiltinDetector::ALL.len()],
-            patterns: Vec::new(),
+            patterns: patterns::Patterns::default(),
             labels: None,
             keys: None,
             numbers: numbers::Wanted {
@@ -239,15 +246,7 @@ impl DetectorSet {
 
     fn add(&mut self, index: usize, spec: &DetectorSpec) -> Result<(), String> {
         match &spec.kind {
-            DetectorKind::Pattern(source) => {
-                let regex = Regex::new(source).map_err(|err| format!("invalid pattern: {err}"))?;
-                if regex.is_match("") {
-                    return Err(
-                        "pattern matches the empty string; it would match everywhere".to_owned(),
-                    );
-                }
-                self.patterns.push((index, regex));
-            }
+            DetectorKind::Pattern(source) => self.patterns.add(index, source)?,
             DetectorKind::Builtin(builtin) => {
                 let slot = &mut self.builtins[*builtin as usize];
                 if slot.is_some() {
@@ -276,85 +275,114 @@ impl DetectorSet {
     /// for key-scoped detectors. Overlapping matches are merged into one
     /// (reported with the spec of the earliest, longest one).
     pub fn scan(&self, key: Option<&str>, text: &str, out: &mut Vec<Match>) {
+        self.scan_in(Scope::Value(key), text, out);
+    }
+
+    /// [`scan`](Self::scan) for an object key itself (a map keyed by phone
+    /// numbers leaks through its keys). Only what is found by its shape
+    /// alone is looked for: numbers, emails, IP addresses, user patterns. A
+    /// key names a field; it is neither a labelled sentence nor a blob.
+    pub fn scan_key(&self, text: &str, out: &mut Vec<Match>) {
+        self.scan_in(Scope::Key, text, out);
+    }
+
+    fn scan_in(&self, scope: Scope<'_>, text: &str, out: &mut Vec<Match>) {
         let first = out.len();
-        if text.is_empty() {
+        let builtins = self.builtins.iter().any(Option::is_some);
+        if text.is_empty() || (!builtins && self.patterns.is_empty()) {
             return;
         }
-        for (spec, regex) in &self.patterns {
-            out.extend(
-                regex
-                    .find_iter(text)
-                    .filter(|m| !m.is_empty())
-                    .map(|m| Match {
-                        start: m.start(),
-                        end: m.end(),
-                        spec: *spec,
-                    }),
-            );
-        }
-        if self.builtins.iter().any(Option::is_some) {
-            SCRATCH.with(|cell| match cell.try_borrow_mut() {
-                Ok(mut scratch) => self.scan_builtins(key, text, &mut scratch, out),
-                Err(_) => self.scan_builtins(key, text, &mut Scratch::default(), out),
-            });
-        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.scan_with(scope, text, builtins, &mut scratch, out),
+            Err(_) => self.scan_with(scope, text, builtins, &mut Scratch::default(), out),
+        });
         settle(out, first);
     }
 
-    fn scan_builtins(
+    fn scan_with(
         &self,
-        key: Option<&str>,
+        scope: Scope<'_>,
         text: &str,
+        builtins: bool,
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
         let bytes = text.as_bytes();
         let profile = Profile::of(bytes);
-        let Scratch { normalized, hits } = scratch;
+        let Scratch {
+            normalized,
+            hits,
+            keys: key_cache,
+        } = scratch;
+        self.scan_patterns(text, &mut |start, end, spec| {
+            out.push(Match { start, end, spec })
+        });
         let fits_offsets = u32::try_from(text.len()).is_ok();
         if fits_offsets && normalize::needed(bytes, profile.has_non_ascii(), profile.has_percent())
         {
             normalized.build(text);
             let view = normalized.text.as_str();
-            self.scan_view(
-                key,
-                view,
-                Profile::of(view.as_bytes()),
-                hits,
-                &mut |s, e, d| {
+            // User patterns see the evasions undone too, like the built-ins.
+            self.scan_patterns(view, &mut |s, e, spec| {
+                let (start, end) = normalized.original(s, e);
+                out.push(Match { start, end, spec });
+            });
+            if builtins {
+                let profile = Profile::of(view.as_bytes());
+                self.scan_view(scope, view, profile, (hits, key_cache), &mut |s, e, d| {
                     if let Some(spec) = self.builtins[d as usize] {
                         let (start, end) = normalized.original(s, e);
                         out.push(Match { start, end, spec });
                     }
-                },
-            );
+                });
+            }
             if normalized.text.capacity() > KEEP_SCRATCH_BYTES {
                 *normalized = Normalized::default();
             }
-        } else {
-            self.scan_view(key, text, profile, hits, &mut |start, end, d| {
-                if let Some(spec) = self.builtins[d as usize] {
-                    out.push(Match { start, end, spec });
-                }
-            });
+        } else if builtins {
+            self.scan_view(
+                scope,
+                text,
+                profile,
+                (hits, key_cache),
+                &mut |start, end, d| {
+                    if let Some(spec) = self.builtins[d as usize] {
+                        out.push(Match { start, end, spec });
+                    }
+                },
+            );
         }
+    }
+
+    /// Runs the user patterns over `t`, reporting non-empty spans of `t`.
+    fn scan_patterns(&self, t: &str, emit: &mut impl FnMut(usize, usize, usize)) {
+        self.patterns.scan(t, emit);
     }
 
     /// Runs the built-ins the profile allows over `t`, reporting spans of `t`.
     fn scan_view(
         &self,
-        key: Option<&str>,
+        scope: Scope<'_>,
         t: &str,
         profile: Profile,
-        hits: &mut Vec<labels::Hit>,
+        (hits, key_cache): (&mut Vec<labels::Hit>, &mut keys::KeyCache),
         emit: &mut impl FnMut(usize, usize, BuiltinDetector),
     ) {
         let b = t.as_bytes();
         let on = |d: BuiltinDetector| self.builtins[d as usize].is_some();
-        if let (Some(key), Some(table)) = (key, &self.keys) {
-            let class = table.classify(key, t.len());
+        let value = matches!(scope, Scope::Value(_));
+        if let (Scope::Value(Some(key)), Some(table)) = (scope, &self.keys) {
+            let class = table.classify_cached(key, t.len(), key_cache);
             if !class.is_empty() {
-                keys::scan_keyed(class, t, (0, t.len()), self.today, emit);
+                let mut whole = false;
+                keys::scan_keyed(class, t, (0, t.len()), self.today, &mut |s, e, d| {
+                    whole |= t[..s].trim().is_empty() && t[e..].trim().is_empty();
+                    emit(s, e, d);
+                });
+                // The key claimed all of the value: nothing is left to find.
+                if whole {
+                    return;
+                }
             }
         }
         let n = self.numbers;
@@ -377,11 +405,21 @@ impl DetectorSet {
         if profile.colons >= 2 && on(BuiltinDetector::Ipv6) {
             net::scan_ipv6(b, |s, e| emit(s, e, BuiltinDetector::Ipv6));
         }
-        if profile.longest_b64 as usize >= biometric::MIN_BASE64 && on(BuiltinDetector::Biometric) {
+        if !value {
+            return;
+        }
+        if t.len() >= biometric::MIN_BASE64
+            && profile.has_base64()
+            && on(BuiltinDetector::Biometric)
+            && prefilter::has_base64_run(b, biometric::MIN_BASE64, biometric::MIN_DIGITS_BLOB)
+        {
             biometric::scan_blobs(b, |s, e| emit(s, e, BuiltinDetector::Biometric));
         }
         if let Some(labels) = &self.labels {
-            if t.len() >= 4 && (profile.has_letters() || profile.has_non_ascii()) {
+            if t.len() >= 4
+                && profile.may_hold_labels()
+                && (profile.has_non_ascii() || prefilter::has_letter_pair(b))
+            {
                 let enabled = labels::Enabled {
                     name: on(BuiltinDetector::Name),
                     address: on(BuiltinDetector::Address),
@@ -400,7 +438,11 @@ impl DetectorSet {
             }
         }
         if let Some(table) = &self.keys {
-            if profile.has_equals() && !profile.has_space() {
+            // A query string or form body; prose with an `=` in it is not
+            // one, unless it carries `?` or `&` (a decoded `%20` is a space).
+            if profile.has_equals()
+                && (!profile.has_space() || memchr::memchr2(b'&', b'?', b).is_some())
+            {
                 keys::scan_query(table, t, self.today, emit);
             }
         }

@@ -10,7 +10,7 @@
 /// everyday function words after `客户`/`用户` (于 来 和 时 向 应 都 全 原 保
 /// 计 车 花 商 台 管 解 强 连 单 查 位 乐 余), which would turn `客户来电`
 /// or `客户余额` into a name.
-const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍韦申尤毕聂丛焦柳邢岳齐梅莫庄辛祝左涂谷祁舒耿牟卜詹苗凌费纪靳盛童欧甄项曲成游阳裴席卫屈鲍覃霍翁隋甘景薄包柏宁柯阮桂闵柴华冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫苟褚廉简娄盖符奚穆党燕郎邸冀谈姬屠郜晏栾郁蒙喻揭窦迟敖鄢冷卓艾蓝巩井仲虞卞封竺冼佟栗匡宗巫鞠桑荆谌岑胥蔺司楚闫";
+const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍韦申尤毕聂丛焦柳邢岳齐梅莫庄辛祝左涂谷祁舒耿牟卜詹苗凌费纪靳盛童欧甄项曲成游阳裴席卫屈鲍覃霍翁隋甘景薄包柏宁柯阮桂闵柴华冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫苟褚廉简娄盖符奚穆党燕郎邸冀谈姬屠郜晏栾郁蒙喻揭窦迟敖鄢冷卓艾蓝巩井仲虞卞封竺冼佟栗匡宗巫鞠桑荆谌岑胥蔺司楚闫肖潘付雷关尚骆蒲缪麦荣寇佘邝";
 
 /// Compound surnames: the given name follows the second character.
 #[rustfmt::skip]
@@ -31,7 +31,23 @@ const NOT_NAMES: &[&str] = &[
     "方式", "方面", "方法", "方案", "高级", "高度", "黄金", "万元", "金额", "金卡", "白金", "常用", "常见", "马上", "石油", "江苏",
     "江西", "安全", "安装", "文件", "文档", "周期", "周年", "周末", "陈述", "林业", "何时", "何处", "成功", "成为", "成本", "华为",
     "龙头", "宁愿", "包括", "包裹", "司机", "明细", "钱包", "张数", "任何", "任务", "史上", "于是", "李子", "杨柳", "孔雀", "房产",
-    "房屋", "房贷", "信用",
+    "房屋", "房贷", "信用", "关于", "关注", "关闭", "关联", "关系", "尚未", "付款", "付费", "付了", "荣获", "雷同",
+];
+
+/// What forms carry instead of a name (`姓名：（未填写）`, `收货人：保密`).
+#[rustfmt::skip]
+const PLACEHOLDERS: &[&str] = &[
+    "未填写", "未填", "暂无", "不详", "待补充", "待定", "保密", "匿名", "未知", "见附件", "同上", "本人", "未提供",
+    "无名",
+];
+
+/// Words that make a run after a name label an organization, a place or a
+/// role (`联系人：财务部`, `收货人：公司前台`), unless it starts with a surname
+/// (`王经理` still names someone).
+#[rustfmt::skip]
+const NOT_PERSON_WORDS: &[&str] = &[
+    "公司", "部", "中心", "前台", "客服", "门店", "财务", "物业", "快递", "驿站", "超市", "银行", "商行", "集团", "工作室",
+    "办公室", "家人", "朋友", "同事", "门卫", "保安",
 ];
 
 /// Pinyin (and common Cantonese/Wade-Giles) spellings of frequent surnames,
@@ -47,7 +63,8 @@ const PINYIN_SURNAMES: &[&str] = &[
     "qian", "yin", "yi", "chang", "qiao", "lai", "gong", "wen", "pang", "lan", "tao", "hong", "zhai",
     "an", "ni", "niu", "ou", "ouyang", "situ", "sima", "zhuge", "shangguan", "murong", "chan", "cheung",
     "wong", "lee", "lam", "ho", "ng", "tsang", "leung", "chow", "chiu", "lau", "kwok", "yip", "tse",
-    "chung", "tsai", "hsu", "chang", "kao",
+    "chung", "tsai", "hsu", "chang", "kao", "guan", "lei", "miao", "mai", "mak", "rong", "kou", "pu",
+    "ji", "mo", "qu", "ge", "bi", "shang",
 ];
 
 pub(crate) fn is_han(c: char) -> bool {
@@ -58,21 +75,46 @@ pub(crate) fn is_surname(c: char) -> bool {
     SURNAMES.contains(c)
 }
 
-pub(crate) fn compound_surname(chars: &[char]) -> bool {
-    chars.len() >= 2
-        && COMPOUND_SURNAMES
-            .iter()
-            .any(|s| s.chars().eq(chars[..2].iter().copied()))
+/// The first characters of a run as UTF-8, so the word lists compare as
+/// byte prefixes without allocating.
+struct Head {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Head {
+    fn of(chars: &[char]) -> Self {
+        let mut head = Head {
+            buf: [0; 32],
+            len: 0,
+        };
+        for c in chars.iter().take(8) {
+            head.len += c.encode_utf8(&mut head.buf[head.len..]).len();
+        }
+        head
+    }
+
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).expect("encoded from chars")
+    }
+}
+
+fn compound_surname(head: &str) -> bool {
+    COMPOUND_SURNAMES.iter().any(|s| head.starts_with(s))
 }
 
 pub(crate) fn is_stop_char(c: char) -> bool {
     STOP_CHARS.contains(c)
 }
 
-pub(crate) fn is_not_name(first_two: &[char]) -> bool {
-    NOT_NAMES
-        .iter()
-        .any(|w| w.chars().eq(first_two.iter().copied()))
+/// The run starts with a common two-character word (`方式`, `尚未`).
+fn is_not_name(head: &str) -> bool {
+    NOT_NAMES.iter().any(|w| head.starts_with(w))
+}
+
+/// The run starts with a placeholder, not a name.
+fn is_placeholder(head: &str) -> bool {
+    PLACEHOLDERS.iter().any(|p| head.starts_with(p))
 }
 
 pub(crate) fn is_pinyin_surname(word: &str) -> bool {
@@ -87,8 +129,17 @@ pub(crate) fn han_name_len(chars: &[char], weak: bool) -> usize {
     if chars.len() < 2 {
         return 0;
     }
-    let compound = compound_surname(chars);
-    if weak && !(compound || (is_surname(chars[0]) && !is_not_name(&chars[..2]))) {
+    let head = Head::of(chars);
+    let head = head.text();
+    if is_placeholder(head) {
+        return 0;
+    }
+    let compound = compound_surname(head);
+    let surname = compound || (is_surname(chars[0]) && !is_not_name(head));
+    if weak && !surname {
+        return 0;
+    }
+    if !surname && NOT_PERSON_WORDS.iter().any(|w| head.contains(w)) {
         return 0;
     }
     // Minority names written with a middle dot: 买买提·艾力.
@@ -150,6 +201,13 @@ mod tests {
         assert_eq!(name("反馈问题", true), "");
         assert_eq!(name("余额不足", true), "");
         assert_eq!(name("方式变更", true), "");
+        assert_eq!(name("未填写", false), "");
+        assert_eq!(name("保密", false), "");
+        assert_eq!(name("财务部", false), "");
+        assert_eq!(name("公司前台", false), "");
+        assert_eq!(name("王经理", false), "王经理");
+        assert_eq!(name("肖潇", true), "肖潇");
+        assert_eq!(name("尚未付款", true), "");
         assert_eq!(name("阿依古丽", false), "阿依古丽");
         assert_eq!(name("张三丰反馈问题", false), "张三丰");
         assert!(is_pinyin_surname("ZHANG"));

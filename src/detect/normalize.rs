@@ -154,8 +154,10 @@ pub(crate) fn needed(text: &[u8], non_ascii: bool, percent: bool) -> bool {
     if percent && has_percent_triplet(text) {
         return true;
     }
+    // Lead bytes only: every hit is checked in place, so Chinese text (full
+    // of `E3 80 8x` punctuation) costs one SIMD pass per lead-byte set.
     non_ascii
-        && memchr::memchr3_iter(0xEF, 0xE2, 0xC2, text).any(|i| match text[i] {
+        && (memchr::memchr3_iter(0xEF, 0xE2, 0xE3, text).any(|i| match text[i] {
             // Full-width `+ - .`, digits, `@`, letters, `_` (U+FF0B..U+FF5A
             // without the CJK punctuation in between); U+FEFF (EF BB BF).
             0xEF => matches!(
@@ -171,11 +173,14 @@ pub(crate) fn needed(text: &[u8], non_ascii: bool, percent: bool) -> bool {
                 text.get(i + 1..i + 3),
                 Some([0x80, 0x8B..=0x8F | 0xAA..=0xAE] | [0x81, 0xA0..=0xA4])
             ),
-            // U+00AD
-            _ => text.get(i + 1) == Some(&0xAD),
-        })
-        || memchr::memmem::find(text, "\u{3000}".as_bytes()).is_some()
-        || memchr::memmem::find(text, "\u{180E}".as_bytes()).is_some()
+            // U+3000 ideographic space
+            _ => text.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
+        }) || memchr::memchr2_iter(0xC2, 0xE1, text).any(|i| match text[i] {
+            // U+00AD soft hyphen
+            0xC2 => text.get(i + 1) == Some(&0xAD),
+            // U+180E Mongolian vowel separator
+            _ => text.get(i + 1..i + 3) == Some(&[0xA0, 0x8E]),
+        }))
 }
 
 fn has_percent_triplet(text: &[u8]) -> bool {
@@ -221,5 +226,8 @@ mod tests {
         assert!(!needed(b"100% sure", false, true));
         assert!(needed("１".as_bytes(), true, false));
         assert!(needed("a\u{00AD}b".as_bytes(), true, false));
+        assert!(needed("a\u{3000}b".as_bytes(), true, false));
+        assert!(needed("a\u{180E}b".as_bytes(), true, false));
+        assert!(!needed("。、【】「」".as_bytes(), true, false));
     }
 }

@@ -96,7 +96,16 @@ fn evaluate_chain(
     emit: &mut impl FnMut(usize, usize, Numeric),
 ) {
     let mut a = 0;
+    // Runs before `fresh` belong to a match or start the chain.
+    let mut fresh = 0;
     while a < runs.len() {
+        // A group of four nobody matched, then another short group: one
+        // number written in fours (`9558 4230 9141 0815 990`), and what
+        // starts inside it is a slice of it, not a number of its own.
+        if a > fresh && runs[a - 1].len() == 4 && runs[a].len() <= 4 {
+            a += 1;
+            continue;
+        }
         let mut best = None;
         let mut digits = [0u8; 20];
         let mut len = 0;
@@ -107,7 +116,9 @@ fn evaluate_chain(
             }
             digits[len..len + run.len()].copy_from_slice(run);
             len += run.len();
-            if let Some(found) = classify(t, &runs[a..=b], &digits[..len], want) {
+            // A short group that ends the chain may complete the number.
+            let next = runs.get(b + 1).copied().filter(|_| b + 2 == runs.len());
+            if let Some(found) = classify(t, &runs[a..=b], next, &digits[..len], want) {
                 best = Some((b, found));
             }
         }
@@ -115,16 +126,19 @@ fn evaluate_chain(
             Some((b, (start, end, kind))) => {
                 emit(start, end, kind);
                 a = b + 1;
+                fresh = a;
             }
             None => a += 1,
         }
     }
 }
 
-/// The candidate formed by `runs` (whose digits are `digits`), if valid.
+/// The candidate formed by `runs` (whose digits are `digits`), if valid;
+/// `next` is the chain's last run when it follows right after `runs`.
 fn classify(
     t: &[u8],
     runs: &[Run],
+    next: Option<Run>,
     digits: &[u8],
     want: Wanted,
 ) -> Option<(usize, usize, Numeric)> {
@@ -157,14 +171,40 @@ fn classify(
     if last.x || money_before(t, start) {
         return None;
     }
-    let grouped_like_card = single || runs.iter().all(|r| (3..=6).contains(&r.len()));
-    if want.bank_card && grouped_like_card && bank_card::is_card(digits) {
+    // Laid out like a resident ID but failing its checks: a mistyped or
+    // made-up ID number, whatever issuer range its digits fall in.
+    if digits.len() == 18 && resident_id::is_id_shaped(digits) {
+        return None;
+    }
+    if want.bank_card && card_grouping(runs, next) && bank_card::is_card(digits) {
         return Some((start, end, Numeric::BankCard));
     }
     if want.mobile {
         return mobile(runs, digits, start, end);
     }
     None
+}
+
+/// Whether `runs` are grouped the way card numbers are written: one run,
+/// groups of 3–6 (`4-4-4-4`, Amex `4-6-5`), or fours ending in a shorter
+/// group (`6222 0212 3456 7890 12`). Fours that go on with another short
+/// group that ends the chain are the front of a longer number, not a card
+/// of their own (the first 16 digits of a Luhn-invalid 19-digit number pass
+/// Luhn one time in ten).
+fn card_grouping(runs: &[Run], next: Option<Run>) -> bool {
+    if runs.len() == 1 {
+        return true;
+    }
+    let (last, front) = runs.split_last().expect("at least one run");
+    let fours = front.iter().all(|r| r.len() == 4);
+    if fours && next.is_some_and(|n| n.len() < 4 && digits_in(runs) + n.len() <= 19) {
+        return false;
+    }
+    runs.iter().all(|r| (3..=6).contains(&r.len())) || (fours && last.len() <= 4)
+}
+
+fn digits_in(runs: &[Run]) -> usize {
+    runs.iter().map(|r| r.len()).sum()
 }
 
 fn mobile(
@@ -324,6 +364,58 @@ mod tests {
             "6222021234567890127",
             "550e8400-e29b-41d4-a716-446655440000",
             "11010519491231002Y",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn card_groupings() {
+        // 18- and 19-digit cards written in fours.
+        assert_eq!(
+            found("卡号 6202 0000 0000 0000 03，"),
+            [("6202 0000 0000 0000 03", Numeric::BankCard)]
+        );
+        // Luhn-invalid as 19 digits, but its first 16 pass Luhn: not a card.
+        assert!(crate::detect::bank_card::is_card(b"6222021265917992"));
+        assert!(found("卡号6222 0212 6591 7992 661校验失败").is_empty());
+        // A real card followed by something else than a short group.
+        assert_eq!(
+            found("4111 1111 1111 1111 2026-11-23"),
+            [("4111 1111 1111 1111", Numeric::BankCard)]
+        );
+    }
+
+    #[test]
+    fn no_numbers_inside_a_number_written_in_fours() {
+        // `4230 9141 0815 990` would be a valid 15-digit ID number.
+        assert!(found("银行卡：9558 4230 9141 0815 990（无效卡号）").is_empty());
+        // Not in fours: the mobile after a year still counts.
+        assert_eq!(
+            found("2026 13812345678"),
+            [("13812345678", Numeric::Mobile)]
+        );
+        // Two cards in one chain: the second starts after a match.
+        assert_eq!(
+            found("4111 1111 1111 1111 5555 5555 5555 4444"),
+            [
+                ("4111 1111 1111 1111", Numeric::BankCard),
+                ("5555 5555 5555 4444", Numeric::BankCard)
+            ]
+        );
+    }
+
+    #[test]
+    fn mistyped_resident_ids_are_not_cards() {
+        // Valid region and birth date, wrong check digit; Luhn-valid and in
+        // the UnionPay (62), Mir (2201), Diners (36) and Discover (65) ranges.
+        for text in [
+            "620103195708298293",
+            "220102195507272218",
+            "360102196412138365",
+            "650102199902218816",
+            // A check character that fits, an impossible date (February 30th).
+            "810000196302301609",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }

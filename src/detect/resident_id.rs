@@ -47,6 +47,19 @@ pub(crate) fn is_valid_18(id: &[u8], today: u32) -> bool {
         && check_char(first17) == id[17].to_ascii_uppercase()
 }
 
+/// 18 ASCII digits laid out like an ID number: a region code and a
+/// `yyyymmdd` at the birth-date position (any day 1–31 of any month of
+/// 1800–2099), whatever the check character. A mistyped or made-up ID
+/// number, which no issuer range should claim as a card.
+pub(crate) fn is_id_shaped(id: &[u8]) -> bool {
+    id.len() == 18
+        && id.iter().all(u8::is_ascii_digit)
+        && is_region(number(&id[..2]))
+        && (1800..=2099).contains(&number(&id[6..10]))
+        && (1..=12).contains(&number(&id[10..12]))
+        && (1..=31).contains(&number(&id[12..14]))
+}
+
 /// `id` is 15 ASCII digits: region, `yymmdd` (19yy), sequence; no check digit.
 pub(crate) fn is_valid_15(id: &[u8], today: u32) -> bool {
     id.len() == 15

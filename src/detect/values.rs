@@ -17,7 +17,8 @@ pub(crate) enum Strength {
 }
 
 /// Skips what stands between a label and its value: spaces, `:`, `：`, `=`,
-/// `#`, and the verbs `是`/`为`/`叫`. Returns the value's start and whether an
+/// `#`, the `.` of an abbreviation, opening quotes and brackets (`【张三】`),
+/// and the verbs `是`/`为`/`叫`. Returns the value's start and whether an
 /// explicit separator was seen.
 pub(crate) fn skip_separators(t: &str, mut at: usize, limit: usize) -> (usize, Strength) {
     let mut strength = Strength::Weak;
@@ -25,7 +26,8 @@ pub(crate) fn skip_separators(t: &str, mut at: usize, limit: usize) -> (usize, S
         let c = t[at..].chars().next().expect("at is on a char boundary");
         match c {
             ':' | '：' | '=' | '#' => strength = Strength::Strong,
-            ' ' | '\u{3000}' | '\t' | '是' | '为' | '叫' | '"' | '\'' => {}
+            ' ' | '\u{3000}' | '\t' | '是' | '为' | '叫' | '"' | '\'' | '.' | '【' | '「'
+            | '『' | '“' | '‘' | '(' | '（' | '[' => {}
             _ => break,
         }
         at += c.len_utf8();
@@ -38,12 +40,18 @@ pub(crate) fn name(t: &str, at: usize, limit: usize, strength: Strength) -> Opti
     let rest = &t[at..limit];
     let first = rest.chars().next()?;
     if is_han(first) {
-        let chars: Vec<char> = rest
+        let mut buf = ['\0'; 12];
+        let mut count = 0;
+        for c in rest
             .chars()
             .take_while(|c| is_han(*c) || *c == '·')
             .take(12)
-            .collect();
-        let len = han_name_len(&chars, strength == Strength::Weak);
+        {
+            buf[count] = c;
+            count += 1;
+        }
+        let chars = &buf[..count];
+        let len = han_name_len(chars, strength == Strength::Weak);
         let bytes: usize = chars[..len].iter().map(|c| c.len_utf8()).sum();
         return (len >= 2).then_some((at, at + bytes));
     }
@@ -146,9 +154,8 @@ pub(crate) fn address(
     let mut end = 0;
     for (i, c) in rest.char_indices().take(MAX_ADDRESS_CHARS) {
         let stop = match c {
-            '\n' | '\r' | '\t' | '|' | ';' | '；' | '。' | '！' | '？' | '!' | '?' | '"' | '、' => {
-                true
-            }
+            '\n' | '\r' | '\t' | '|' | ';' | '；' | '。' | '！' | '？' | '!' | '?' | '"' | '、'
+            | '】' | '」' | '』' | '”' => true,
             ',' | '，' => !english,
             ' ' | '\u{3000}' => !continues_address(&rest[i + c.len_utf8()..], english),
             c if english => !c.is_ascii(),
@@ -164,7 +171,7 @@ pub(crate) fn address(
     let marked = if english {
         english_address(value, strength)
     } else {
-        value.chars().any(|c| ADDRESS_MARKS.contains(c))
+        chinese_address(value, strength)
     };
     (chars >= 4 && marked).then_some((at, at + value.len()))
 }
@@ -176,15 +183,36 @@ fn continues_address(next: &str, english: bool) -> bool {
         .split([' ', '\u{3000}', ',', '，', ';', '；'])
         .next()
         .unwrap_or("");
-    let digits = token.bytes().filter(u8::is_ascii_digit).count();
-    if digits >= 7 {
+    // A run of 7+ digits is a phone or another number, not a room number;
+    // `18号楼1单元2204` has as many digits, in short runs.
+    let longest_run = token
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if longest_run >= 7 {
         return false;
     }
+    let digits = token.bytes().filter(u8::is_ascii_digit).count();
     if english {
         return !token.is_empty() && token.is_ascii();
     }
     token.chars().any(|c| "号楼室栋幢层座单元".contains(c))
         || (!token.is_empty() && token.len() <= 6 && digits > 0 && token.is_ascii())
+}
+
+/// A mark of an address (`市`, `路`, `号`…); after a bare label
+/// (`公司地址在市中心`) two different marks or a numbered mark (`88号`,
+/// `3栋`), as every real address has.
+fn chinese_address(value: &str, strength: Strength) -> bool {
+    let mut marks = value.chars().filter(|c| ADDRESS_MARKS.contains(*c));
+    let Some(first) = marks.next() else {
+        return false;
+    };
+    let numbered = value.char_indices().any(|(i, c)| {
+        c.is_ascii_digit() && value[i + 1..].starts_with(|n: char| "号弄室楼栋幢层座".contains(n))
+    });
+    strength == Strength::Strong || marks.any(|c| c != first) || numbered
 }
 
 fn english_address(value: &str, strength: Strength) -> bool {
@@ -270,6 +298,17 @@ mod tests {
             Some("上海市浦东新区世纪大道100号")
         );
         assert_eq!(after_label("变更申请已提交", read), None);
+        assert_eq!(after_label("在市中心", read), None);
+        assert_eq!(after_label("在市中心（工单775797）", read), None);
+        assert_eq!(after_label("：市中心广场", read), Some("市中心广场"));
+        assert_eq!(
+            after_label("为江苏省南京市鼓楼区建国路180号 12号楼6单元2010", read),
+            Some("江苏省南京市鼓楼区建国路180号 12号楼6单元2010")
+        );
+        assert_eq!(
+            after_label("：【北京市朝阳区建国路88号】已核实", read),
+            Some("北京市朝阳区建国路88号")
+        );
         assert_eq!(
             after_label(
                 ": Room 501, No. 88 Jianguo Road, Chaoyang District; tel",
@@ -285,6 +324,8 @@ mod tests {
         assert_eq!(after_label(" No. E12345678", read), Some("E12345678"));
         assert_eq!(after_label("号码：EA1234567。", read), Some("EA1234567"));
         assert_eq!(after_label(": photo", read), None);
+        assert_eq!(after_label(". EC2437252", read), Some("EC2437252"));
+        assert_eq!(after_label("：【EH8697718】", read), Some("EH8697718"));
         let read = |t: &str, a, l, _| birth_date(t, a, l, 20261123);
         assert_eq!(
             after_label("：1990年1月2日出生", read),

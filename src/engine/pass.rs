@@ -754,7 +754,7 @@ impl<'p, 'i> Pass<'p, 'i> {
         spans.clear();
         self.policy
             .detectors
-            .scan(None, &self.keys[keys_mark..], &mut spans);
+            .scan_key(&self.keys[keys_mark..], &mut spans);
         let drops = spans
             .iter()
             .any(|s| self.policy.detect_rules[s.spec].action == Action::Drop);
