@@ -216,12 +216,33 @@ impl<'p, 'i> Pass<'p, 'i> {
     // ---- findings and paths -------------------------------------------------
 
     fn current_path(&self) -> String {
-        let mut path = String::from(self.path_prefix.unwrap_or("$"));
+        let prefix = self.path_prefix.unwrap_or("$");
+        // Sized up front: a finding's path is built once, without regrowing.
+        let size = self.path.iter().fold(prefix.len(), |size, segment| {
+            size + match *segment {
+                Segment::Key(start, end) => end - start + 4,
+                Segment::Index(_) => 22,
+            }
+        });
+        let mut path = String::with_capacity(size);
+        path.push_str(prefix);
         for segment in &self.path {
             match *segment {
                 Segment::Index(i) => {
-                    use std::fmt::Write;
-                    let _ = write!(path, "[{i}]");
+                    let mut digits = [0u8; 20];
+                    let mut at = digits.len();
+                    let mut rest = i;
+                    loop {
+                        at -= 1;
+                        digits[at] = b'0' + (rest % 10) as u8;
+                        rest /= 10;
+                        if rest == 0 {
+                            break;
+                        }
+                    }
+                    path.push('[');
+                    path.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+                    path.push(']');
                 }
                 Segment::Key(start, end) => push_key_segment(&mut path, &self.keys[start..end]),
             }
@@ -959,10 +980,14 @@ fn envelope_len(text: &str) -> usize {
 
 fn push_key_segment(path: &mut String, key: &str) {
     let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-        && !key.starts_with(|c: char| c.is_ascii_digit());
+        && !key.as_bytes()[0].is_ascii_digit()
+        && if key.is_ascii() {
+            key.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        } else {
+            key.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        };
     if plain {
         path.push('.');
         path.push_str(key);
