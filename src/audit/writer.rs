@@ -49,7 +49,8 @@ pub const RETRY_AFTER: Duration = Duration::from_millis(100);
 /// or on [`AuditHandle::shutdown`].
 #[derive(Clone)]
 pub struct AuditHandle {
-    inner: Arc<Inner>,
+    /// `None` for [`AuditHandle::disabled`]: no writer, nothing recorded.
+    inner: Option<Arc<Inner>>,
 }
 
 struct Inner {
@@ -70,6 +71,9 @@ impl std::fmt::Debug for AuditHandle {
 /// Counters for metrics (`/metrics` on the admin listener).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditStats {
+    /// False for a log turned off by `audit: {enabled: false}`
+    /// ([`AuditHandle::disabled`]): every other counter then stays 0.
+    pub enabled: bool,
     /// Records appended and not yet resolved.
     pub queue_depth: usize,
     pub queue_capacity: usize,
@@ -152,21 +156,36 @@ impl AuditHandle {
             .spawn(move || writer.run(rx))
             .map_err(|e| AuditError::io(&config.dir, e))?;
         Ok(AuditHandle {
-            inner: Arc::new(Inner {
+            inner: Some(Arc::new(Inner {
                 tx,
                 slots: Arc::new(Semaphore::new(config.queue_capacity)),
                 capacity: config.queue_capacity,
                 shared,
-            }),
+            })),
         })
+    }
+
+    /// A handle with no log behind it: every append resolves `Ok(0)` at once
+    /// and nothing is written anywhere (0 is no record's seq). Only for
+    /// `audit: {enabled: false}`, which exists to measure what auditing
+    /// costs and for development; `serve` warns loudly when it is used.
+    pub fn disabled() -> AuditHandle {
+        AuditHandle { inner: None }
+    }
+
+    /// False for [`AuditHandle::disabled`].
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
     }
 
     /// Appends one record; resolves with its seq once the record is written
     /// (and fsynced under `fsync: always`), or with `Unavailable`. Waits for
     /// room when `queue_capacity` records are already waiting.
     pub async fn append(&self, event: impl Into<Event>) -> Result<Seq, AuditError> {
-        let slot = self
-            .inner
+        let Some(inner) = &self.inner else {
+            return Ok(0);
+        };
+        let slot = inner
             .slots
             .clone()
             .acquire_owned()
@@ -178,7 +197,7 @@ impl AuditHandle {
             ack,
             _slot: slot,
         };
-        self.inner
+        inner
             .tx
             .send(Msg::Append(pending))
             .map_err(|_| closed())?;
@@ -188,9 +207,12 @@ impl AuditHandle {
     /// Writes what was accepted, fsyncs, and stops the writer; later
     /// appends resolve to `Unavailable`.
     pub async fn shutdown(&self) -> Result<(), AuditError> {
-        self.inner.slots.close();
+        let Some(inner) = &self.inner else {
+            return Ok(());
+        };
+        inner.slots.close();
         let (reply, done) = oneshot::channel();
-        self.inner
+        inner
             .tx
             .send(Msg::Shutdown(reply))
             .map_err(|_| closed())?;
@@ -198,14 +220,27 @@ impl AuditHandle {
     }
 
     pub fn stats(&self) -> AuditStats {
-        let shared = &self.inner.shared;
+        let Some(inner) = &self.inner else {
+            return AuditStats {
+                enabled: false,
+                queue_depth: 0,
+                queue_capacity: 0,
+                records_written: 0,
+                batches_written: 0,
+                batches_failed: 0,
+                last_seq: 0,
+                last_fsync_latency: None,
+                available: true,
+            };
+        };
+        let shared = &inner.shared;
         let fsync_us = shared.last_fsync_us.load(Ordering::Relaxed);
         AuditStats {
-            queue_depth: self
-                .inner
+            enabled: true,
+            queue_depth: inner
                 .capacity
-                .saturating_sub(self.inner.slots.available_permits()),
-            queue_capacity: self.inner.capacity,
+                .saturating_sub(inner.slots.available_permits()),
+            queue_capacity: inner.capacity,
             records_written: shared.records_written.load(Ordering::Relaxed),
             batches_written: shared.batches_written.load(Ordering::Relaxed),
             batches_failed: shared.batches_failed.load(Ordering::Relaxed),

@@ -274,3 +274,20 @@ fn unreadable_file_is_a_whole_file_diagnostic() {
     assert_eq!((err.0[0].line, err.0[0].column), (0, 0));
     assert!(err.to_string().contains("cannot read the config file"));
 }
+
+#[test]
+fn the_audit_log_is_on_by_default_and_off_only_when_said() {
+    let f = Fixture::new();
+    assert!(f.load(MINIMAL).expect("valid").audit.enabled);
+    let on = f
+        .load(&format!("audit: {{dir: a, fsync: batch}}\n{MINIMAL}"))
+        .expect("valid");
+    assert!(on.audit.enabled);
+    let off = f
+        .load(&format!("audit: {{enabled: false}}\n{MINIMAL}"))
+        .expect("valid");
+    assert!(!off.audit.enabled);
+    let errors = f.errors(&format!("audit: {{enabled: no-thanks}}\n{MINIMAL}"));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].0, 1, "{errors:#?}");
+}

@@ -228,3 +228,24 @@ async fn time_rotation_starts_a_segment_per_interval() {
     assert_eq!(segments.len(), 4);
     assert!(check(dir.path(), ChainKey::Plain).is_intact());
 }
+
+#[tokio::test]
+async fn a_disabled_log_accepts_everything_and_records_nothing() {
+    let handle = AuditHandle::disabled();
+    assert!(!handle.is_enabled());
+    assert_eq!(append_n(&handle, 3).await, vec![0, 0, 0]);
+    let stats = handle.stats();
+    assert!(!stats.enabled);
+    assert_eq!((stats.records_written, stats.last_seq), (0, 0));
+    handle.shutdown().await.expect("nothing to stop");
+    assert_eq!(handle.append(sample_share()).await.expect("still"), 0);
+}
+
+#[tokio::test]
+async fn an_open_log_reports_itself_enabled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Off), ChainKey::Plain)
+        .expect("open");
+    assert!(handle.is_enabled() && handle.stats().enabled);
+    handle.shutdown().await.expect("shutdown");
+}
