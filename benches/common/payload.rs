@@ -154,10 +154,10 @@ fn record(rng: &mut Rng, transactions: usize) -> String {
         rng.below(10_000),
         rng.below(100),
         bank_card(rng),
+        txns.join(","),
         name(rng),
         resident_id(rng),
-        phone(rng),
-        txns.join(",")
+        phone(rng)
     )
 }
 
