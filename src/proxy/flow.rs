@@ -100,8 +100,9 @@ pub async fn handle(
 
 /// The request's last record: `outcome` after a share, `blocked` after a
 /// refusal. The share record was the one that had to succeed before
-/// forwarding; a failure here is logged, not turned into an error for a
-/// request that already happened.
+/// forwarding; this one is queued without waiting for the write (the
+/// answer does not wait on the audit writer twice), and a failure is
+/// logged, not turned into an error for a request that already happened.
 async fn record_end(
     proxy: &Proxy,
     facts: &RequestFacts,
@@ -115,19 +116,19 @@ async fn record_end(
         (Some(r), _) if r.code == "audit_unavailable" => return,
         (Some(r), partner) => match audit_records::blocked(facts, partner.as_ref(), r.code, status)
         {
-            Some(record) => proxy.audit.append(record).await.map(drop),
+            Some(record) => proxy.audit.append_detached(record).await,
             None => return,
         },
         (None, Some(partner)) if outcome.shared => {
             match audit_records::outcome(facts, partner, status, latency_ms) {
-                Some(record) => proxy.audit.append(record).await.map(drop),
+                Some(record) => proxy.audit.append_detached(record).await,
                 None => return,
             }
         }
         (None, _) => return,
     };
     if let Err(e) = appended {
-        tracing::error!(error = %e, "an outcome or blocked record was not written");
+        tracing::error!(error = %e, "an outcome or blocked record was not queued");
     }
 }
 

@@ -193,7 +193,7 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
         let slot = slots.clone().try_acquire_owned().expect("slot");
         batch.push(Pending {
             body: Body::Share(sample_share()),
-            ack,
+            ack: Some(ack),
             _slot: slot,
         });
         acks.push(done);
@@ -248,4 +248,28 @@ async fn an_open_log_reports_itself_enabled() {
         .expect("open");
     assert!(handle.is_enabled() && handle.stats().enabled);
     handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn detached_records_are_written_in_order_before_shutdown_returns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
+        .expect("open");
+    handle.append(sample_share()).await.expect("acknowledged");
+    for _ in 0..10 {
+        handle
+            .append_detached(sample_share())
+            .await
+            .expect("queued");
+    }
+    handle.shutdown().await.expect("shutdown");
+    assert_eq!(handle.stats().records_written, 11);
+    let report = check(dir.path(), ChainKey::Plain);
+    assert!(report.is_intact(), "{report}");
+    assert_eq!(report.records, 11);
+    assert!(handle.append_detached(sample_share()).await.is_err());
+    AuditHandle::disabled()
+        .append_detached(sample_share())
+        .await
+        .expect("a disabled log takes everything");
 }
