@@ -5,7 +5,10 @@
 //! [`MAX_BATCH`]), encodes and chains them into one buffer, writes it with
 //! one `write`, then fsyncs once for the batch (`fsync: always`), or at most
 //! every `fsync_interval` (`batch`), or never (`off`). Each append resolves
-//! when its batch is accepted under that policy.
+//! when its batch is accepted under that policy. Records nobody waits for
+//! ([`AuditHandle::append_detached`]) do not wake the writer while records
+//! flow: they join the next batch, at most [`DETACHED_FLUSH`] later, which
+//! saves a thread hand-off per request where the writer shares a core.
 //!
 //! The writer is a dedicated OS thread rather than a task on the async
 //! runtime because `write` and `fsync` block; a thread keeps them off the
@@ -25,7 +28,7 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
@@ -39,6 +42,12 @@ use super::{AuditError, Seq};
 
 /// Most records written in one batch.
 pub const MAX_BATCH: usize = 1024;
+/// Longest a detached record waits for the writer while requests flow: it
+/// is written with the next batch the writer wakes for, or after this.
+pub const DETACHED_FLUSH: Duration = Duration::from_millis(10);
+/// After this long without a record the writer sleeps until woken, and a
+/// detached record wakes it (an idle proxy does not poll).
+const STAY_AWAKE: Duration = Duration::from_secs(1);
 /// After a failed open or rotation, batches are refused at once for this
 /// long before the writer tries again, so a full disk costs one attempt per
 /// interval rather than one per request.
@@ -97,10 +106,33 @@ struct Shared {
     /// Microseconds + 1; 0 means no fsync yet.
     last_fsync_us: AtomicU64,
     available: AtomicBool,
+    /// Records from [`AuditHandle::append_detached`]. They wait here rather
+    /// than in the channel so that queueing one does not wake the writer.
+    detached: Mutex<Detached>,
+    /// The writer sleeps with no deadline: a detached record must wake it.
+    dormant: AtomicBool,
+}
+
+#[derive(Default)]
+struct Detached {
+    records: Vec<Pending>,
+    /// The writer took its last records: nothing may be queued any more.
+    closed: bool,
+}
+
+impl Shared {
+    fn detached(&self) -> std::sync::MutexGuard<'_, Detached> {
+        // A panic while holding this lock leaves a plain Vec behind: still usable.
+        self.detached
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 enum Msg {
     Append(Pending),
+    /// A detached record arrived while the writer was dormant.
+    Wake,
     Shutdown(oneshot::Sender<Result<(), AuditError>>),
 }
 
@@ -144,7 +176,22 @@ impl Inner {
             ack,
             _slot: slot,
         };
-        self.tx.send(Msg::Append(pending)).map_err(|_| closed())
+        if pending.ack.is_some() {
+            return self.tx.send(Msg::Append(pending)).map_err(|_| closed());
+        }
+        {
+            let mut detached = self.shared.detached();
+            if detached.closed {
+                return Err(closed());
+            }
+            detached.records.push(pending);
+        }
+        // Pushed before this check, so a writer going dormant either sees
+        // the record or is woken here (both orders are SeqCst).
+        if self.shared.dormant.swap(false, Ordering::SeqCst) {
+            let _ = self.tx.send(Msg::Wake);
+        }
+        Ok(())
     }
 }
 
@@ -217,12 +264,14 @@ impl AuditHandle {
     /// Queues one record without waiting for the writer: for records whose
     /// fate changes nothing for the request they describe (`outcome` after
     /// the answer, `blocked` after a refusal), so the answer does not wait
-    /// for a write and the request worker is not woken a second time.
+    /// for a write. Nor does queueing wake the writer while records flow:
+    /// a detached record rides with the next batch the writer wakes for, or
+    /// is written within [`DETACHED_FLUSH`] (an idle writer is woken).
     /// Waits only for queue room (the same back-pressure as [`append`]).
-    /// Queued records are written in order, [`shutdown`] writes them all
-    /// first, and one the writer cannot write counts in `batches_failed`
-    /// and is logged, like any refused batch. `Err` only when the writer
-    /// has stopped.
+    /// Detached records keep their order among themselves (not relative to
+    /// acknowledged ones), [`shutdown`] writes them all first, and one the
+    /// writer cannot write counts in `batches_failed` and is logged, like
+    /// any refused batch. `Err` only when the writer has stopped.
     ///
     /// [`append`]: AuditHandle::append
     /// [`shutdown`]: AuditHandle::shutdown
@@ -280,6 +329,12 @@ impl AuditHandle {
     }
 }
 
+enum Wait {
+    Message(Msg),
+    Timeout,
+    Disconnected,
+}
+
 struct Segment {
     file: File,
     path: PathBuf,
@@ -326,28 +381,25 @@ impl Writer {
     fn run(mut self, rx: Receiver<Msg>) {
         prefer_batching();
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut last_record = Instant::now();
         loop {
-            let first = match self.sync_deadline() {
-                Some(deadline) => {
-                    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                        Ok(msg) => msg,
-                        Err(RecvTimeoutError::Timeout) => {
-                            self.sync_after_ack();
-                            continue;
-                        }
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-                None => match rx.recv() {
-                    Ok(msg) => msg,
-                    Err(_) => break,
-                },
+            let first = match self.wait(&rx, last_record) {
+                Wait::Message(msg) => Ok(msg),
+                Wait::Timeout => Err(TryRecvError::Empty),
+                Wait::Disconnected => break,
             };
+            if self.sync_deadline().is_some_and(|d| Instant::now() >= d) {
+                self.sync_after_ack();
+            }
+            // Detached records first: they were queued before anything the
+            // channel holds now.
+            self.take_detached(&mut batch, false);
             let mut shutdown = None;
-            let mut next = Ok(first);
+            let mut next = first;
             while batch.len() < MAX_BATCH {
                 match next {
                     Ok(Msg::Append(pending)) => batch.push(pending),
+                    Ok(Msg::Wake) => {}
                     Ok(Msg::Shutdown(reply)) => {
                         shutdown = Some(reply);
                         break;
@@ -356,14 +408,68 @@ impl Writer {
                 }
                 next = rx.try_recv();
             }
+            if !batch.is_empty() {
+                last_record = Instant::now();
+            }
             self.commit(&mut batch);
             if let Some(reply) = shutdown {
+                self.write_last_detached(&mut batch);
                 let _ = reply.send(self.finish());
                 return;
             }
         }
+        self.write_last_detached(&mut batch);
         if let Err(error) = self.finish() {
             tracing::error!(%error, "audit log: final fsync failed");
+        }
+    }
+
+    /// Sleeps until a message, the fsync deadline, or (while records flow)
+    /// the next look at the detached records. After [`STAY_AWAKE`] without
+    /// a record it sleeps until woken.
+    fn wait(&self, rx: &Receiver<Msg>, last_record: Instant) -> Wait {
+        let detached_deadline =
+            (last_record.elapsed() < STAY_AWAKE).then(|| Instant::now() + DETACHED_FLUSH);
+        let deadline = match (self.sync_deadline(), detached_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(deadline) = deadline {
+            return match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(msg) => Wait::Message(msg),
+                Err(RecvTimeoutError::Timeout) => Wait::Timeout,
+                Err(RecvTimeoutError::Disconnected) => Wait::Disconnected,
+            };
+        }
+        self.shared.dormant.store(true, Ordering::SeqCst);
+        if !self.shared.detached().records.is_empty() {
+            self.shared.dormant.store(false, Ordering::SeqCst);
+            return Wait::Timeout;
+        }
+        match rx.recv() {
+            Ok(msg) => Wait::Message(msg),
+            Err(_) => Wait::Disconnected,
+        }
+    }
+
+    /// Moves detached records into `batch` (up to [`MAX_BATCH`]); with
+    /// `close`, no record may be detached after this.
+    fn take_detached(&self, batch: &mut Vec<Pending>, close: bool) {
+        let mut detached = self.shared.detached();
+        detached.closed |= close;
+        let room = MAX_BATCH.saturating_sub(batch.len());
+        let take = detached.records.len().min(room);
+        batch.extend(detached.records.drain(..take));
+    }
+
+    /// At shutdown: every detached record still waiting is written.
+    fn write_last_detached(&mut self, batch: &mut Vec<Pending>) {
+        loop {
+            self.take_detached(batch, true);
+            if batch.is_empty() {
+                return;
+            }
+            self.commit(batch);
         }
     }
 

@@ -273,3 +273,51 @@ async fn detached_records_are_written_in_order_before_shutdown_returns() {
         .await
         .expect("a disabled log takes everything");
 }
+
+async fn wait_for_written(handle: &AuditHandle, records: u64) {
+    // Bounds a hang; the writer normally takes DETACHED_FLUSH.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while handle.stats().records_written < records {
+        assert!(Instant::now() < deadline, "{:?}", handle.stats());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_detached_record_is_written_without_another_append() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Off), ChainKey::Plain)
+        .expect("open");
+    handle.append(sample_share()).await.expect("acknowledged");
+    handle.append_detached(sample_share()).await.expect("queued");
+    wait_for_written(&handle, 2).await;
+    // Long enough without records that the writer sleeps until woken.
+    tokio::time::sleep(STAY_AWAKE + Duration::from_millis(200)).await;
+    handle.append_detached(sample_share()).await.expect("queued");
+    wait_for_written(&handle, 3).await;
+    assert_eq!(handle.stats().queue_depth, 0);
+    handle.shutdown().await.expect("shutdown");
+    assert!(check(dir.path(), ChainKey::Plain).is_intact());
+}
+
+#[tokio::test]
+async fn detached_records_are_written_when_the_last_handle_goes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
+        .expect("open");
+    for _ in 0..5 {
+        handle.append_detached(sample_share()).await.expect("queued");
+    }
+    drop(handle);
+    // The writer drains and stops on its own thread: wait for its file.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let report = check(dir.path(), ChainKey::Plain);
+        if report.records == 5 {
+            assert!(report.is_intact(), "{report}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{report}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
