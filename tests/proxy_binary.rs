@@ -133,5 +133,8 @@ async fn serve_with_the_audit_log_disabled_warns_and_still_protects() {
     assert!(proxy.terminate().success());
     let log = proxy.stderr_text();
     assert!(log.contains("AUDIT LOG DISABLED"), "{log}");
-    assert!(!dir.path().join("audit").exists(), "an audit dir was created");
+    assert!(
+        !dir.path().join("audit").exists(),
+        "an audit dir was created"
+    );
 }

@@ -578,7 +578,11 @@ async fn shares_and_refusals_are_audited_without_values() {
     let dir = proxy.dir.path().join("audit");
     // Outcome and blocked records are queued as the answer leaves, and
     // written just after it: wait for them (bounded, generous).
-    let expected = [("share", "audit-1"), ("outcome", "audit-1"), ("blocked", "audit-2")];
+    let expected = [
+        ("share", "audit-1"),
+        ("outcome", "audit-1"),
+        ("blocked", "audit-2"),
+    ];
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let records = loop {
         let records = audit_lines(&dir);

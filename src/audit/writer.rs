@@ -290,10 +290,7 @@ impl AuditHandle {
         };
         inner.slots.close();
         let (reply, done) = oneshot::channel();
-        inner
-            .tx
-            .send(Msg::Shutdown(reply))
-            .map_err(|_| closed())?;
+        inner.tx.send(Msg::Shutdown(reply)).map_err(|_| closed())?;
         done.await.map_err(|_| closed())?
     }
 

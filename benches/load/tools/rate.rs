@@ -211,7 +211,10 @@ async fn worker(
 }
 
 /// One request on the connection, reconnecting first if it was lost.
-async fn exchange(sender: &mut Option<SendRequest<Full<Bytes>>>, target: &Target) -> Result<u16, String> {
+async fn exchange(
+    sender: &mut Option<SendRequest<Full<Bytes>>>,
+    target: &Target,
+) -> Result<u16, String> {
     if sender.as_ref().is_none_or(|s| s.is_closed()) {
         *sender = Some(connect(target.addr).await?);
     }

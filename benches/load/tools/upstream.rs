@@ -61,7 +61,9 @@ async fn serve(listen: SocketAddr) -> Result<(), String> {
     }
 }
 
-async fn answer(request: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn answer(
+    request: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let received = match request.into_body().collect().await {
         Ok(body) => body.to_bytes().len(),
         Err(_) => {

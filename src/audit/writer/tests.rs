@@ -253,8 +253,9 @@ async fn an_open_log_reports_itself_enabled() {
 #[tokio::test]
 async fn detached_records_are_written_in_order_before_shutdown_returns() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
-        .expect("open");
+    let handle =
+        AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
+            .expect("open");
     handle.append(sample_share()).await.expect("acknowledged");
     for _ in 0..10 {
         handle
@@ -289,11 +290,17 @@ async fn a_detached_record_is_written_without_another_append() {
     let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Off), ChainKey::Plain)
         .expect("open");
     handle.append(sample_share()).await.expect("acknowledged");
-    handle.append_detached(sample_share()).await.expect("queued");
+    handle
+        .append_detached(sample_share())
+        .await
+        .expect("queued");
     wait_for_written(&handle, 2).await;
     // Long enough without records that the writer sleeps until woken.
     tokio::time::sleep(STAY_AWAKE + Duration::from_millis(200)).await;
-    handle.append_detached(sample_share()).await.expect("queued");
+    handle
+        .append_detached(sample_share())
+        .await
+        .expect("queued");
     wait_for_written(&handle, 3).await;
     assert_eq!(handle.stats().queue_depth, 0);
     handle.shutdown().await.expect("shutdown");
@@ -303,10 +310,14 @@ async fn a_detached_record_is_written_without_another_append() {
 #[tokio::test]
 async fn detached_records_are_written_when_the_last_handle_goes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
-        .expect("open");
+    let handle =
+        AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
+            .expect("open");
     for _ in 0..5 {
-        handle.append_detached(sample_share()).await.expect("queued");
+        handle
+            .append_detached(sample_share())
+            .await
+            .expect("queued");
     }
     drop(handle);
     // The writer drains and stops on its own thread: wait for its file.
