@@ -192,6 +192,13 @@ fn check(config_path: &Path) -> Result<ExitCode> {
     };
     match PolicySet::compile(&config, &keyring) {
         Ok(_) => {
+            if !config.audit.enabled {
+                eprintln!(
+                    "{}: warning: the audit log is disabled (audit: {{enabled: false}}); \
+                     for benchmarking and development only",
+                    config_path.display()
+                );
+            }
             println!(
                 "{}: ok ({} partners)",
                 config_path.display(),

@@ -559,6 +559,12 @@ async fn metrics_count_requests_findings_and_refusals_and_carry_no_value() {
     .await;
     assert_eq!(lost.status, 404);
 
+    // Outcome and blocked records are queued as answers leave and written
+    // within a few milliseconds: wait for the writer to drain.
+    eventually("the audit queue drains", || async {
+        sample(&proxy.metrics().await, "pii_proxy_audit_queue_depth") == Some(0.0)
+    })
+    .await;
     let metrics = proxy.metrics().await;
     let expect = [
         (

@@ -73,6 +73,20 @@ impl Running {
         self.proxy.audit.shutdown().await.expect("audit shutdown");
     }
 
+    /// Waits until the audit writer has written every queued record: the
+    /// last record of a request (outcome, blocked) is queued as the answer
+    /// leaves, not before.
+    async fn settle(&self) {
+        // Bounds a hang only; a slow machine just polls longer.
+        for _ in 0..2400 {
+            if self.proxy.audit.stats().queue_depth == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the audit queue never drained");
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -234,6 +248,7 @@ async fn a_revocation_blocks_the_very_next_request_and_nothing_goes_upstream() {
     assert_eq!(proxy.share("/p/v1/query", BOB).await.status, 200);
     assert_eq!(partner.recorded().len(), 5);
 
+    proxy.settle().await;
     let records = audit_records(dir.path());
     let bob = proxy.proxy.subjects.hash(BOB);
     let blocked = records_of(&records, "blocked");
@@ -327,6 +342,7 @@ async fn a_partner_wide_revocation_covers_every_scenario_and_erase_every_partner
         .collect();
     assert_eq!(verdicts, ["revoked", "revoked", "no_decision"]);
 
+    proxy.settle().await;
     let records = audit_records(dir.path());
     let lookups = records_of(&records, "admin")
         .into_iter()
@@ -377,6 +393,7 @@ async fn consent_required_needs_an_explicit_grant_and_a_subject() {
         .await
         .assert_refused(403, "consent_revoked");
 
+    proxy.settle().await;
     let records = audit_records(dir.path());
     let reasons: Vec<&str> = records_of(&records, "blocked")
         .iter()
@@ -441,6 +458,7 @@ async fn cross_border_shares_are_marked() {
         "{text}"
     );
     assert!(!text.contains(ALICE) && !text.contains("user_id"), "{text}");
+    proxy.settle().await;
     let records = audit_records(dir.path());
     let share = records_of(&records, "share")[0];
     assert_eq!(share["cross_border"], true, "{share}");
@@ -474,6 +492,7 @@ async fn distinct_subjects_over_quota_are_429_and_recorded() {
     let meter = proxy.proxy.monitor.meter("p");
     assert_eq!(meter.rejected_subjects(), 1);
     assert_eq!(meter.window_subjects(), 2);
+    proxy.settle().await;
     let records = audit_records(dir.path());
     let blocked = records_of(&records, "blocked");
     assert_eq!(blocked.len(), 1);

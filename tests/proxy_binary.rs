@@ -113,3 +113,28 @@ fn serve_refuses_a_bad_rules_file_before_binding() {
     assert!(stderr.contains("rules/test.yaml:3:"), "{stderr}");
     assert!(!stderr.contains("listening"), "{stderr}");
 }
+
+/// `audit: {enabled: false}` exists to measure what auditing costs: it must
+/// say so loudly, still protect the body, and leave no audit log behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_the_audit_log_disabled_warns_and_still_protects() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let top = "audit: {enabled: false, dir: audit}\n";
+    let config = write_config(dir.path(), &one_partner("builtin:echo", top, ""));
+    let mut proxy = BinaryProxy::serve(&config);
+    let url = format!("http://{}/p/v1/query", proxy.addr);
+    let answer = send(
+        &h1_client(),
+        post(&url, "application/json", r#"{"mobile":"13800138000"}"#),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.text(), r#"{"mobile":"138****8000"}"#);
+    assert!(proxy.terminate().success());
+    let log = proxy.stderr_text();
+    assert!(log.contains("AUDIT LOG DISABLED"), "{log}");
+    assert!(
+        !dir.path().join("audit").exists(),
+        "an audit dir was created"
+    );
+}

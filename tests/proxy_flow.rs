@@ -576,14 +576,29 @@ async fn shares_and_refusals_are_audited_without_values() {
         .expect("request");
     send(&client, bad).await.assert_refused(400, "invalid_json");
     let dir = proxy.dir.path().join("audit");
-    let records = audit_lines(&dir);
-    let kinds: Vec<(&str, &str)> = records
-        .iter()
-        .filter_map(|r| Some((r["kind"].as_str()?, r["id"].as_str()?)))
-        .collect();
-    assert!(kinds.contains(&("share", "audit-1")), "{records:#?}");
-    assert!(kinds.contains(&("outcome", "audit-1")), "{records:#?}");
-    assert!(kinds.contains(&("blocked", "audit-2")), "{records:#?}");
+    // Outcome and blocked records are queued as the answer leaves, and
+    // written just after it: wait for them (bounded, generous).
+    let expected = [
+        ("share", "audit-1"),
+        ("outcome", "audit-1"),
+        ("blocked", "audit-2"),
+    ];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let records = loop {
+        let records = audit_lines(&dir);
+        let kinds: Vec<(&str, &str)> = records
+            .iter()
+            .filter_map(|r| Some((r["kind"].as_str()?, r["id"].as_str()?)))
+            .collect();
+        if expected.iter().all(|e| kinds.contains(e)) {
+            break records;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "missing {expected:?} in {records:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
     let share = records
         .iter()
         .find(|r| r["kind"] == "share")

@@ -13,6 +13,12 @@ use super::AuditError;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditConfig {
+    /// `false` turns the audit log off: requests are forwarded with no
+    /// share record at all. For benchmarking (the cost of auditing) and
+    /// development only: `serve` warns loudly at start and `check` says so.
+    /// Every other rule of the proxy (inspection, refusals) is unchanged.
+    /// Default: `true`.
+    pub enabled: bool,
     /// Directory holding the segment files (`audit-<first seq>-<time>.jsonl`).
     /// Created at start when missing. Default: `audit`.
     pub dir: PathBuf,
@@ -56,6 +62,7 @@ pub enum FsyncPolicy {
 impl Default for AuditConfig {
     fn default() -> Self {
         AuditConfig {
+            enabled: true,
             dir: PathBuf::from("audit"),
             fsync: FsyncPolicy::Batch,
             fsync_interval: Duration::from_millis(20),
@@ -102,8 +109,9 @@ mod tests {
 
     #[test]
     fn every_field_parses_from_yaml() {
-        let yaml = "dir: /var/log/pii\nfsync: always\nfsync_interval: 5ms\nrotate_bytes: 1024\nrotate_interval: 1h\nkeyed_chain: true\nqueue_capacity: 8\n";
+        let yaml = "enabled: false\ndir: /var/log/pii\nfsync: always\nfsync_interval: 5ms\nrotate_bytes: 1024\nrotate_interval: 1h\nkeyed_chain: true\nqueue_capacity: 8\n";
         let config: AuditConfig = serde_saphyr::from_str(yaml).expect("parses");
+        assert!(!config.enabled);
         assert_eq!(config.dir, PathBuf::from("/var/log/pii"));
         assert_eq!(config.fsync, FsyncPolicy::Always);
         assert_eq!(config.fsync_interval, Duration::from_millis(5));
@@ -111,6 +119,17 @@ mod tests {
         assert_eq!(config.rotate_interval, Duration::from_secs(3600));
         assert!(config.keyed_chain);
         assert_eq!(config.queue_capacity, 8);
+    }
+
+    #[test]
+    fn the_log_is_on_unless_explicitly_disabled() {
+        assert!(AuditConfig::default().enabled);
+        let config: AuditConfig = serde_saphyr::from_str("{fsync: off}").expect("parses");
+        assert!(config.enabled);
+        let config: AuditConfig = serde_saphyr::from_str("{enabled: false}").expect("parses");
+        assert!(!config.enabled);
+        config.validate().expect("a disabled log is a valid config");
+        assert!(serde_saphyr::from_str::<AuditConfig>("{enabled: maybe}").is_err());
     }
 
     #[test]

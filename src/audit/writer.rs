@@ -5,7 +5,10 @@
 //! [`MAX_BATCH`]), encodes and chains them into one buffer, writes it with
 //! one `write`, then fsyncs once for the batch (`fsync: always`), or at most
 //! every `fsync_interval` (`batch`), or never (`off`). Each append resolves
-//! when its batch is accepted under that policy.
+//! when its batch is accepted under that policy. Records nobody waits for
+//! ([`AuditHandle::append_detached`]) do not wake the writer while records
+//! flow: they join the next batch, at most [`DETACHED_FLUSH`] later, which
+//! saves a thread hand-off per request where the writer shares a core.
 //!
 //! The writer is a dedicated OS thread rather than a task on the async
 //! runtime because `write` and `fsync` block; a thread keeps them off the
@@ -25,7 +28,7 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use std::sync::{Arc, OnceLock, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
@@ -39,6 +42,12 @@ use super::{AuditError, Seq};
 
 /// Most records written in one batch.
 pub const MAX_BATCH: usize = 1024;
+/// Longest a detached record waits for the writer while requests flow: it
+/// is written with the next batch the writer wakes for, or after this.
+pub const DETACHED_FLUSH: Duration = Duration::from_millis(10);
+/// After this long without a record the writer sleeps until woken, and a
+/// detached record wakes it (an idle proxy does not poll).
+const STAY_AWAKE: Duration = Duration::from_secs(1);
 /// After a failed open or rotation, batches are refused at once for this
 /// long before the writer tries again, so a full disk costs one attempt per
 /// interval rather than one per request.
@@ -49,7 +58,8 @@ pub const RETRY_AFTER: Duration = Duration::from_millis(100);
 /// or on [`AuditHandle::shutdown`].
 #[derive(Clone)]
 pub struct AuditHandle {
-    inner: Arc<Inner>,
+    /// `None` for [`AuditHandle::disabled`]: no writer, nothing recorded.
+    inner: Option<Arc<Inner>>,
 }
 
 struct Inner {
@@ -70,6 +80,9 @@ impl std::fmt::Debug for AuditHandle {
 /// Counters for metrics (`/metrics` on the admin listener).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditStats {
+    /// False for a log turned off by `audit: {enabled: false}`
+    /// ([`AuditHandle::disabled`]): every other counter then stays 0.
+    pub enabled: bool,
     /// Records appended and not yet resolved.
     pub queue_depth: usize,
     pub queue_capacity: usize,
@@ -95,18 +108,42 @@ struct Shared {
     available: AtomicBool,
     /// Called with each fsync's duration, on the writer thread.
     fsync_observer: OnceLock<FsyncObserver>,
+    /// Records from [`AuditHandle::append_detached`]. They wait here rather
+    /// than in the channel so that queueing one does not wake the writer.
+    detached: Mutex<Detached>,
+    /// The writer sleeps with no deadline: a detached record must wake it.
+    dormant: AtomicBool,
+}
+
+#[derive(Default)]
+struct Detached {
+    records: Vec<Pending>,
+    /// The writer took its last records: nothing may be queued any more.
+    closed: bool,
+}
+
+impl Shared {
+    fn detached(&self) -> std::sync::MutexGuard<'_, Detached> {
+        // A panic while holding this lock leaves a plain Vec behind: still usable.
+        self.detached
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 type FsyncObserver = Box<dyn Fn(Duration) + Send + Sync>;
 
 enum Msg {
     Append(Pending),
+    /// A detached record arrived while the writer was dormant.
+    Wake,
     Shutdown(oneshot::Sender<Result<(), AuditError>>),
 }
 
 struct Pending {
     body: Body,
-    ack: oneshot::Sender<Result<Seq, AuditError>>,
+    /// `None` for [`AuditHandle::append_detached`]: nobody waits.
+    ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
     _slot: OwnedSemaphorePermit,
 }
 
@@ -116,12 +153,50 @@ impl Pending {
     fn resolve(self, result: Result<Seq, AuditError>) {
         let Pending { ack, _slot, .. } = self;
         drop(_slot);
-        let _ = ack.send(result);
+        if let Some(ack) = ack {
+            let _ = ack.send(result);
+        }
     }
 }
 
 fn closed() -> AuditError {
     AuditError::Unavailable("the audit writer has stopped".into())
+}
+
+impl Inner {
+    async fn enqueue(
+        &self,
+        event: Event,
+        ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
+    ) -> Result<(), AuditError> {
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
+        let pending = Pending {
+            body: event.into(),
+            ack,
+            _slot: slot,
+        };
+        if pending.ack.is_some() {
+            return self.tx.send(Msg::Append(pending)).map_err(|_| closed());
+        }
+        {
+            let mut detached = self.shared.detached();
+            if detached.closed {
+                return Err(closed());
+            }
+            detached.records.push(pending);
+        }
+        // Pushed before this check, so a writer going dormant either sees
+        // the record or is woken here (both orders are SeqCst).
+        if self.shared.dormant.swap(false, Ordering::SeqCst) {
+            let _ = self.tx.send(Msg::Wake);
+        }
+        Ok(())
+    }
 }
 
 impl AuditHandle {
@@ -156,48 +231,70 @@ impl AuditHandle {
             .spawn(move || writer.run(rx))
             .map_err(|e| AuditError::io(&config.dir, e))?;
         Ok(AuditHandle {
-            inner: Arc::new(Inner {
+            inner: Some(Arc::new(Inner {
                 tx,
                 slots: Arc::new(Semaphore::new(config.queue_capacity)),
                 capacity: config.queue_capacity,
                 shared,
-            }),
+            })),
         })
+    }
+
+    /// A handle with no log behind it: every append resolves `Ok(0)` at once
+    /// and nothing is written anywhere (0 is no record's seq). Only for
+    /// `audit: {enabled: false}`, which exists to measure what auditing
+    /// costs and for development; `serve` warns loudly when it is used.
+    pub fn disabled() -> AuditHandle {
+        AuditHandle { inner: None }
+    }
+
+    /// False for [`AuditHandle::disabled`].
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
     }
 
     /// Appends one record; resolves with its seq once the record is written
     /// (and fsynced under `fsync: always`), or with `Unavailable`. Waits for
     /// room when `queue_capacity` records are already waiting.
     pub async fn append(&self, event: impl Into<Event>) -> Result<Seq, AuditError> {
-        let slot = self
-            .inner
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| closed())?;
-        let (ack, done) = oneshot::channel();
-        let pending = Pending {
-            body: event.into().into(),
-            ack,
-            _slot: slot,
+        let Some(inner) = &self.inner else {
+            return Ok(0);
         };
-        self.inner
-            .tx
-            .send(Msg::Append(pending))
-            .map_err(|_| closed())?;
+        let (ack, done) = oneshot::channel();
+        inner.enqueue(event.into(), Some(ack)).await?;
         done.await.map_err(|_| closed())?
+    }
+
+    /// Queues one record without waiting for the writer: for records whose
+    /// fate changes nothing for the request they describe (`outcome` after
+    /// the answer, `blocked` after a refusal), so the answer does not wait
+    /// for a write. Nor does queueing wake the writer while records flow:
+    /// a detached record rides with the next batch the writer wakes for, or
+    /// is written within [`DETACHED_FLUSH`] (an idle writer is woken).
+    /// Waits only for queue room (the same back-pressure as [`append`]).
+    /// Detached records keep their order among themselves (not relative to
+    /// acknowledged ones), [`shutdown`] writes them all first, and one the
+    /// writer cannot write counts in `batches_failed` and is logged, like
+    /// any refused batch. `Err` only when the writer has stopped.
+    ///
+    /// [`append`]: AuditHandle::append
+    /// [`shutdown`]: AuditHandle::shutdown
+    pub async fn append_detached(&self, event: impl Into<Event>) -> Result<(), AuditError> {
+        match &self.inner {
+            Some(inner) => inner.enqueue(event.into(), None).await,
+            None => Ok(()),
+        }
     }
 
     /// Writes what was accepted, fsyncs, and stops the writer; later
     /// appends resolve to `Unavailable`.
     pub async fn shutdown(&self) -> Result<(), AuditError> {
-        self.inner.slots.close();
+        let Some(inner) = &self.inner else {
+            return Ok(());
+        };
+        inner.slots.close();
         let (reply, done) = oneshot::channel();
-        self.inner
-            .tx
-            .send(Msg::Shutdown(reply))
-            .map_err(|_| closed())?;
+        inner.tx.send(Msg::Shutdown(reply)).map_err(|_| closed())?;
         done.await.map_err(|_| closed())?
     }
 
@@ -205,23 +302,35 @@ impl AuditHandle {
     /// latency histogram). It runs on the writer thread between batches, so
     /// it must be quick. Only the first hook installed is kept; returns
     /// whether this one was.
+    /// A disabled log never fsyncs: nothing is installed.
     pub fn on_fsync(&self, observer: impl Fn(Duration) + Send + Sync + 'static) -> bool {
         self.inner
-            .shared
-            .fsync_observer
-            .set(Box::new(observer))
-            .is_ok()
+            .as_ref()
+            .is_some_and(|inner| inner.shared.fsync_observer.set(Box::new(observer)).is_ok())
     }
 
     pub fn stats(&self) -> AuditStats {
-        let shared = &self.inner.shared;
+        let Some(inner) = &self.inner else {
+            return AuditStats {
+                enabled: false,
+                queue_depth: 0,
+                queue_capacity: 0,
+                records_written: 0,
+                batches_written: 0,
+                batches_failed: 0,
+                last_seq: 0,
+                last_fsync_latency: None,
+                available: true,
+            };
+        };
+        let shared = &inner.shared;
         let fsync_us = shared.last_fsync_us.load(Ordering::Relaxed);
         AuditStats {
-            queue_depth: self
-                .inner
+            enabled: true,
+            queue_depth: inner
                 .capacity
-                .saturating_sub(self.inner.slots.available_permits()),
-            queue_capacity: self.inner.capacity,
+                .saturating_sub(inner.slots.available_permits()),
+            queue_capacity: inner.capacity,
             records_written: shared.records_written.load(Ordering::Relaxed),
             batches_written: shared.batches_written.load(Ordering::Relaxed),
             batches_failed: shared.batches_failed.load(Ordering::Relaxed),
@@ -230,6 +339,12 @@ impl AuditHandle {
             available: shared.available.load(Ordering::Relaxed),
         }
     }
+}
+
+enum Wait {
+    Message(Msg),
+    Timeout,
+    Disconnected,
 }
 
 struct Segment {
@@ -276,29 +391,27 @@ impl Writer {
     }
 
     fn run(mut self, rx: Receiver<Msg>) {
+        prefer_batching();
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut last_record = Instant::now();
         loop {
-            let first = match self.sync_deadline() {
-                Some(deadline) => {
-                    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                        Ok(msg) => msg,
-                        Err(RecvTimeoutError::Timeout) => {
-                            self.sync_after_ack();
-                            continue;
-                        }
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-                None => match rx.recv() {
-                    Ok(msg) => msg,
-                    Err(_) => break,
-                },
+            let first = match self.wait(&rx, last_record) {
+                Wait::Message(msg) => Ok(msg),
+                Wait::Timeout => Err(TryRecvError::Empty),
+                Wait::Disconnected => break,
             };
+            if self.sync_deadline().is_some_and(|d| Instant::now() >= d) {
+                self.sync_after_ack();
+            }
+            // Detached records first: they were queued before anything the
+            // channel holds now.
+            self.take_detached(&mut batch, false);
             let mut shutdown = None;
-            let mut next = Ok(first);
+            let mut next = first;
             while batch.len() < MAX_BATCH {
                 match next {
                     Ok(Msg::Append(pending)) => batch.push(pending),
+                    Ok(Msg::Wake) => {}
                     Ok(Msg::Shutdown(reply)) => {
                         shutdown = Some(reply);
                         break;
@@ -307,14 +420,68 @@ impl Writer {
                 }
                 next = rx.try_recv();
             }
+            if !batch.is_empty() {
+                last_record = Instant::now();
+            }
             self.commit(&mut batch);
             if let Some(reply) = shutdown {
+                self.write_last_detached(&mut batch);
                 let _ = reply.send(self.finish());
                 return;
             }
         }
+        self.write_last_detached(&mut batch);
         if let Err(error) = self.finish() {
             tracing::error!(%error, "audit log: final fsync failed");
+        }
+    }
+
+    /// Sleeps until a message, the fsync deadline, or (while records flow)
+    /// the next look at the detached records. After [`STAY_AWAKE`] without
+    /// a record it sleeps until woken.
+    fn wait(&self, rx: &Receiver<Msg>, last_record: Instant) -> Wait {
+        let detached_deadline =
+            (last_record.elapsed() < STAY_AWAKE).then(|| Instant::now() + DETACHED_FLUSH);
+        let deadline = match (self.sync_deadline(), detached_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(deadline) = deadline {
+            return match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(msg) => Wait::Message(msg),
+                Err(RecvTimeoutError::Timeout) => Wait::Timeout,
+                Err(RecvTimeoutError::Disconnected) => Wait::Disconnected,
+            };
+        }
+        self.shared.dormant.store(true, Ordering::SeqCst);
+        if !self.shared.detached().records.is_empty() {
+            self.shared.dormant.store(false, Ordering::SeqCst);
+            return Wait::Timeout;
+        }
+        match rx.recv() {
+            Ok(msg) => Wait::Message(msg),
+            Err(_) => Wait::Disconnected,
+        }
+    }
+
+    /// Moves detached records into `batch` (up to [`MAX_BATCH`]); with
+    /// `close`, no record may be detached after this.
+    fn take_detached(&self, batch: &mut Vec<Pending>, close: bool) {
+        let mut detached = self.shared.detached();
+        detached.closed |= close;
+        let room = MAX_BATCH.saturating_sub(batch.len());
+        let take = detached.records.len().min(room);
+        batch.extend(detached.records.drain(..take));
+    }
+
+    /// At shutdown: every detached record still waiting is written.
+    fn write_last_detached(&mut self, batch: &mut Vec<Pending>) {
+        loop {
+            self.take_detached(batch, true);
+            if batch.is_empty() {
+                return;
+            }
+            self.commit(batch);
         }
     }
 
@@ -544,6 +711,24 @@ impl Writer {
         result
     }
 }
+
+/// Lets the writer give way to the request workers when it shares a core
+/// with them. As `SCHED_BATCH`, its wake-up does not preempt the worker
+/// that queued a record: the worker goes on serving (and queueing) until it
+/// waits, and the writer then takes the whole queue as one batch, instead
+/// of one context switch pair per record. On an idle core it runs at once,
+/// so a lone request waits no longer. Failure only loses the optimization.
+#[cfg(target_os = "linux")]
+fn prefer_batching() {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: a plain system call on the calling thread (pid 0), with a
+    // valid, initialized parameter; no memory is shared with the kernel
+    // beyond the call. SCHED_BATCH needs no privilege.
+    let _ = unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn prefer_batching() {}
 
 /// Makes a new segment's directory entry durable.
 fn sync_dir(dir: &Path) -> Result<(), AuditError> {

@@ -400,3 +400,20 @@ fn https_and_echo_are_fine_across_borders() {
     let errors = f.errors("home_region: china\nlisten: 127.0.0.1:8080\npartners: []\n");
     assert_one(&errors, 1, 14, "ISO 3166");
 }
+
+#[test]
+fn the_audit_log_is_on_by_default_and_off_only_when_said() {
+    let f = Fixture::new();
+    assert!(f.load(MINIMAL).expect("valid").audit.enabled);
+    let on = f
+        .load(&format!("audit: {{dir: a, fsync: batch}}\n{MINIMAL}"))
+        .expect("valid");
+    assert!(on.audit.enabled);
+    let off = f
+        .load(&format!("audit: {{enabled: false}}\n{MINIMAL}"))
+        .expect("valid");
+    assert!(!off.audit.enabled);
+    let errors = f.errors(&format!("audit: {{enabled: no-thanks}}\n{MINIMAL}"));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].0, 1, "{errors:#?}");
+}

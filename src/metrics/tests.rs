@@ -2,6 +2,7 @@ use super::*;
 
 fn stats() -> AuditStats {
     AuditStats {
+        enabled: true,
         queue_depth: 2,
         queue_capacity: 4096,
         records_written: 7,

@@ -143,8 +143,9 @@ fn access_log(
 
 /// The request's last record: `outcome` after a share, `blocked` after a
 /// refusal. The share record was the one that had to succeed before
-/// forwarding; a failure here is logged, not turned into an error for a
-/// request that already happened.
+/// forwarding; this one is queued without waiting for the write (the
+/// answer does not wait on the audit writer twice), and a failure is
+/// logged, not turned into an error for a request that already happened.
 async fn record_end(
     proxy: &Proxy,
     facts: &RequestFacts,
@@ -159,20 +160,20 @@ async fn record_end(
         (Some(r), partner) => {
             let subject = outcome.subject.clone();
             match audit_records::blocked(facts, partner.as_ref(), subject, r.code, status) {
-                Some(record) => proxy.audit.append(record).await.map(drop),
+                Some(record) => proxy.audit.append_detached(record).await,
                 None => return,
             }
         }
         (None, Some(partner)) if outcome.shared => {
             match audit_records::outcome(facts, partner, status, latency_ms) {
-                Some(record) => proxy.audit.append(record).await.map(drop),
+                Some(record) => proxy.audit.append_detached(record).await,
                 None => return,
             }
         }
         (None, _) => return,
     };
     if let Err(e) = appended {
-        tracing::error!(error = %e, "an outcome or blocked record was not written");
+        tracing::error!(error = %e, "an outcome or blocked record was not queued");
     }
 }
 

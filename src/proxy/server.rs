@@ -42,7 +42,16 @@ impl Server {
         let tls = start::server_tls(config)?;
         let generation = start::generation(config, &keyring)?;
         // Opened before binding: without an audit log nothing may be shared.
-        let audit = AuditHandle::open(&config.audit, &keyring)?;
+        let audit = if config.audit.enabled {
+            AuditHandle::open(&config.audit, &keyring)?
+        } else {
+            tracing::warn!(
+                config = %config.source.display(),
+                "AUDIT LOG DISABLED (audit: {{enabled: false}}): requests are forwarded with \
+                 no share record. For benchmarking and development only; never in production."
+            );
+            AuditHandle::disabled()
+        };
         let subjects = SubjectHasher::from_keyring(&keyring);
         // Replayed before binding: no request is served without every decision.
         let consent = start::consent_store(config, &subjects)?;

@@ -193,7 +193,7 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
         let slot = slots.clone().try_acquire_owned().expect("slot");
         batch.push(Pending {
             body: Body::Share(sample_share()),
-            ack,
+            ack: Some(ack),
             _slot: slot,
         });
         acks.push(done);
@@ -227,4 +227,108 @@ async fn time_rotation_starts_a_segment_per_interval() {
     let segments = crate::audit::segment::list(dir.path()).expect("list");
     assert_eq!(segments.len(), 4);
     assert!(check(dir.path(), ChainKey::Plain).is_intact());
+}
+
+#[tokio::test]
+async fn a_disabled_log_accepts_everything_and_records_nothing() {
+    let handle = AuditHandle::disabled();
+    assert!(!handle.is_enabled());
+    assert_eq!(append_n(&handle, 3).await, vec![0, 0, 0]);
+    let stats = handle.stats();
+    assert!(!stats.enabled);
+    assert_eq!((stats.records_written, stats.last_seq), (0, 0));
+    handle.shutdown().await.expect("nothing to stop");
+    assert_eq!(handle.append(sample_share()).await.expect("still"), 0);
+}
+
+#[tokio::test]
+async fn an_open_log_reports_itself_enabled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Off), ChainKey::Plain)
+        .expect("open");
+    assert!(handle.is_enabled() && handle.stats().enabled);
+    handle.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn detached_records_are_written_in_order_before_shutdown_returns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle =
+        AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
+            .expect("open");
+    handle.append(sample_share()).await.expect("acknowledged");
+    for _ in 0..10 {
+        handle
+            .append_detached(sample_share())
+            .await
+            .expect("queued");
+    }
+    handle.shutdown().await.expect("shutdown");
+    assert_eq!(handle.stats().records_written, 11);
+    let report = check(dir.path(), ChainKey::Plain);
+    assert!(report.is_intact(), "{report}");
+    assert_eq!(report.records, 11);
+    assert!(handle.append_detached(sample_share()).await.is_err());
+    AuditHandle::disabled()
+        .append_detached(sample_share())
+        .await
+        .expect("a disabled log takes everything");
+}
+
+async fn wait_for_written(handle: &AuditHandle, records: u64) {
+    // Bounds a hang; the writer normally takes DETACHED_FLUSH.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while handle.stats().records_written < records {
+        assert!(Instant::now() < deadline, "{:?}", handle.stats());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_detached_record_is_written_without_another_append() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle = AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Off), ChainKey::Plain)
+        .expect("open");
+    handle.append(sample_share()).await.expect("acknowledged");
+    handle
+        .append_detached(sample_share())
+        .await
+        .expect("queued");
+    wait_for_written(&handle, 2).await;
+    // Long enough without records that the writer sleeps until woken.
+    tokio::time::sleep(STAY_AWAKE + Duration::from_millis(200)).await;
+    handle
+        .append_detached(sample_share())
+        .await
+        .expect("queued");
+    wait_for_written(&handle, 3).await;
+    assert_eq!(handle.stats().queue_depth, 0);
+    handle.shutdown().await.expect("shutdown");
+    assert!(check(dir.path(), ChainKey::Plain).is_intact());
+}
+
+#[tokio::test]
+async fn detached_records_are_written_when_the_last_handle_goes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let handle =
+        AuditHandle::open_with_key(&config(dir.path(), FsyncPolicy::Batch), ChainKey::Plain)
+            .expect("open");
+    for _ in 0..5 {
+        handle
+            .append_detached(sample_share())
+            .await
+            .expect("queued");
+    }
+    drop(handle);
+    // The writer drains and stops on its own thread: wait for its file.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let report = check(dir.path(), ChainKey::Plain);
+        if report.records == 5 {
+            assert!(report.is_intact(), "{report}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{report}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }

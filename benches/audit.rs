@@ -1,0 +1,135 @@
+//! The audit writer's throughput: records per second through
+//! [`AuditHandle`], with the same-run baseline of a disabled log (the
+//! caller's side alone, nothing written).
+//!
+//! Run: `cargo bench --bench audit` (add `-- --quick` for a fast look).
+//! Each iteration appends 1,024 share records (one finding each, like a
+//! ~1 KB request) from 64 concurrent tasks, as 64 requests in flight would:
+//! - `disabled`: `audit: {enabled: false}` — no writer, the baseline;
+//! - `fsync_off` / `fsync_batch`: acknowledged appends (what the share
+//!   record before forwarding costs), group-committed by the writer thread;
+//! - `fsync_batch_detached`: queued without waiting (what the outcome record
+//!   after the answer costs), timed until the writer has written them.
+//!
+//! Throughput is in records (elements) per second. What the proxy pays per
+//! request for its audit log, end to end, is the load harness's "audit on /
+//! off" ratio (`benches/README.md`, "Load").
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use pii_proxy::audit::{
+    AuditConfig, AuditHandle, AuditPath, ChainKey, Consent, FieldPath, Finding, FsyncPolicy, Label,
+    RequestId, RulesVersion, Share, SubjectHasher,
+};
+
+const RECORDS: usize = 1024;
+const TASKS: usize = 64;
+
+fn label(text: &str) -> Label {
+    Label::new(text).expect("bench labels are valid")
+}
+
+fn share(subjects: &SubjectHasher, n: usize) -> Share {
+    Share {
+        id: RequestId::new(&format!("bench-{n}")).expect("id"),
+        partner: label("demo"),
+        method: label("POST"),
+        path: AuditPath::from_request("/v1/payments"),
+        subject: Some(subjects.hash(&format!("U-{n:08}"))),
+        consent: Consent::Granted,
+        fields: vec![Finding::by_rule(
+            FieldPath::new("$.user.id_number"),
+            label("id_number"),
+            label("encrypt"),
+            1,
+        )],
+        rules_version: RulesVersion::of_policy(b"bench"),
+        bytes_in: 779,
+        bytes_out: 1051,
+        cross_border: None,
+        candidate: None,
+    }
+}
+
+async fn append_all(handle: &AuditHandle, records: &[Share]) {
+    let chunk = records.len() / TASKS;
+    let tasks: Vec<_> = records
+        .chunks(chunk)
+        .map(|part| {
+            let handle = handle.clone();
+            let part = part.to_vec();
+            tokio::spawn(async move {
+                for record in part {
+                    black_box(handle.append(record).await.expect("accepted"));
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+}
+
+async fn append_detached_all(handle: &AuditHandle, records: &[Share]) {
+    let target = handle.stats().records_written + records.len() as u64;
+    for record in records {
+        handle
+            .append_detached(record.clone())
+            .await
+            .expect("queued");
+    }
+    while handle.stats().records_written < target {
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+}
+
+fn open(dir: &std::path::Path, fsync: FsyncPolicy) -> AuditHandle {
+    let config = AuditConfig {
+        dir: dir.to_path_buf(),
+        fsync,
+        ..AuditConfig::default()
+    };
+    AuditHandle::open_with_key(&config, ChainKey::Plain).expect("the bench log opens")
+}
+
+fn bench_writer(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let subjects = SubjectHasher::new(&[7; 32]);
+    let records: Vec<Share> = (0..RECORDS).map(|n| share(&subjects, n)).collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut group = c.benchmark_group("audit_writer");
+    group.throughput(Throughput::Elements(RECORDS as u64));
+    group.measurement_time(Duration::from_secs(5));
+
+    let disabled = AuditHandle::disabled();
+    group.bench_function("disabled", |b| {
+        b.iter(|| runtime.block_on(append_all(&disabled, &records)))
+    });
+    for (name, fsync) in [
+        ("fsync_off", FsyncPolicy::Off),
+        ("fsync_batch", FsyncPolicy::Batch),
+    ] {
+        let handle = open(&dir.path().join(name), fsync);
+        group.bench_function(name, |b| {
+            b.iter(|| runtime.block_on(append_all(&handle, &records)))
+        });
+        runtime.block_on(handle.shutdown()).expect("shutdown");
+    }
+    let handle = open(&dir.path().join("detached"), FsyncPolicy::Batch);
+    group.bench_function("fsync_batch_detached", |b| {
+        b.iter_custom(|iterations| {
+            let started = Instant::now();
+            for _ in 0..iterations {
+                runtime.block_on(append_detached_all(&handle, &records));
+            }
+            started.elapsed()
+        })
+    });
+    runtime.block_on(handle.shutdown()).expect("shutdown");
+    group.finish();
+}
+
+criterion_group!(benches, bench_writer);
+criterion_main!(benches);
