@@ -212,13 +212,14 @@ impl<'p, 'i> Pass<'p, 'i> {
     // ---- findings and paths -------------------------------------------------
 
     fn current_path(&self) -> String {
-        let mut path = String::from(self.path_prefix.unwrap_or("$"));
+        use std::fmt::Write;
+        let prefix = self.path_prefix.unwrap_or("$");
+        let mut path = String::with_capacity(prefix.len() + self.keys.len() + 8 * self.path.len());
+        path.push_str(prefix);
         for segment in &self.path {
             match *segment {
                 Segment::Index(i) => {
-                    path.push('[');
-                    path.push_str(&i.to_string());
-                    path.push(']');
+                    write!(path, "[{i}]").expect("writing to a String cannot fail");
                 }
                 Segment::Key(start, end) => push_key_segment(&mut path, &self.keys[start..end]),
             }
