@@ -418,7 +418,10 @@ mod tests {
         let many: Vec<String> = (0..600).map(|i| format!("k{i}_passport")).collect();
         for _ in 0..2 {
             for key in &many {
-                assert!(a.classify_cached(key, 9, &mut cache).has(KeyClass::PASSPORT));
+                assert!(
+                    a.classify_cached(key, 9, &mut cache)
+                        .has(KeyClass::PASSPORT)
+                );
             }
         }
         // Only the table with the extra word knows it.

@@ -57,6 +57,9 @@ enum Segment {
 struct Pass<'p, 'i> {
     policy: &'p Policy,
     input: &'i [u8],
+    /// `input`, validated as UTF-8 once: values are sliced from it, not
+    /// validated again.
+    text: &'i str,
     pos: usize,
     out: Vec<u8>,
     copied: usize,
@@ -108,17 +111,21 @@ fn new_pass<'p, 'i>(
     depth: usize,
     reveal: bool,
 ) -> Result<Pass<'p, 'i>, EngineError> {
-    if let Err(err) = std::str::from_utf8(input) {
-        return Err(EngineError::at(
-            input,
-            err.valid_up_to(),
-            ErrorKind::InvalidJson,
-            "invalid UTF-8",
-        ));
-    }
+    let text = match std::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(err) => {
+            return Err(EngineError::at(
+                input,
+                err.valid_up_to(),
+                ErrorKind::InvalidJson,
+                "invalid UTF-8",
+            ));
+        }
+    };
     let mut pass = Pass {
         policy,
         input,
+        text,
         pos: 0,
         out: Vec::with_capacity(input.len() + input.len() / 8),
         copied: 0,
@@ -492,10 +499,15 @@ impl<'p, 'i> Pass<'p, 'i> {
         end: usize,
         text: &str,
     ) -> Result<Option<Disposition>, EngineError> {
-        let trimmed = text.trim_matches([' ', '\n', '\r', '\t']);
-        let looks_nested = (trimmed.starts_with('{') && trimmed.ends_with('}'))
-            || (trimmed.starts_with('[') && trimmed.ends_with(']'));
-        if !looks_nested || trimmed.len() < 2 {
+        // First and last non-blank bytes only: most strings end here.
+        let blank = |b: &&u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
+        let mut bytes = text.as_bytes().iter();
+        let (first, last) = (bytes.find(|b| !blank(b)), bytes.rfind(|b| !blank(b)));
+        let looks_nested = matches!(
+            (first, last),
+            (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']'))
+        );
+        if !looks_nested {
             return Ok(None);
         }
         let prefix = self.current_path();
@@ -870,7 +882,7 @@ impl<'p, 'i> Pass<'p, 'i> {
     // ---- text helpers --------------------------------------------------------
 
     fn text(&self, start: usize, end: usize) -> &'i str {
-        std::str::from_utf8(&self.input[start..end]).expect("input was validated as UTF-8")
+        &self.text[start..end]
     }
 
     /// The decoded content of the string at `start..end` (quotes included).
