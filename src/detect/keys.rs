@@ -200,8 +200,10 @@ impl KeyTable {
             hash = (hash.rotate_left(5) ^ *word).wrapping_mul(0x517C_C1B7_2722_0A95);
         }
         let pair = ((hash >> 56) as usize % CACHE_SLOTS) & !1;
+        // Word by word, folded: no `memcmp` call for four words.
         let fits = |slot: &CacheSlot| {
-            slot.table == self.id && slot.words == words && usize::from(slot.len) == raw.len()
+            let differ = (0..words.len()).fold(0, |acc, i| acc | (slot.words[i] ^ words[i]));
+            slot.table == self.id && differ == 0 && usize::from(slot.len) == raw.len()
         };
         let slot = if fits(&cache.slots[pair]) {
             cache.slots[pair]
