@@ -1,7 +1,9 @@
 //! The content detectors alone, against a `regex::RegexSet` of equivalent
 //! patterns, and their share of the engine's time on the 64 KB payload.
 //!
-//! Run: `cargo bench --bench detect` (add `-- --quick` for a fast look).
+//! Run: `cargo bench --bench detect` (add `-- --quick` for a fast look);
+//! `BENCH_CLOCK=cpu cargo bench --bench detect` measures the thread's CPU
+//! time instead of wall time, for a machine shared with other work.
 //! Groups, each with `Throughput::Bytes`:
 //! - `detect_dense_pii`: ~64 KB of free-text remarks where every sentence
 //!   carries personal data (IDs, cards, phones, names, addresses, emails,
@@ -34,8 +36,12 @@ use pii_proxy::protect::Keyring;
 use pii_proxy::rules::Policy;
 use regex::{Regex, RegexSet};
 
+#[path = "common/clock.rs"]
+mod clock;
 #[path = "common/payload.rs"]
 mod payload;
+
+use clock::Clock;
 
 use payload::Rng;
 
@@ -187,7 +193,7 @@ const PATTERNS: &[&str] = &[
     r"(?-u:\b)MRN-\d{8}(?-u:\b)",
 ];
 
-fn bench_free_text(c: &mut Criterion, detectors: &DetectorSet) {
+fn bench_free_text(c: &mut Criterion<Clock>, detectors: &DetectorSet) {
     let set = RegexSet::new(PATTERNS).expect("patterns compile");
     let regexes: Vec<Regex> = PATTERNS
         .iter()
@@ -282,7 +288,7 @@ fn detector_calls(body: &[u8]) -> Vec<Call> {
     out
 }
 
-fn bench_engine_share(c: &mut Criterion, p: &Policies) {
+fn bench_engine_share(c: &mut Criterion<Clock>, p: &Policies) {
     let body = payload::payload(64 * 1024, 42);
     let calls = detector_calls(&body);
     let mut group = c.benchmark_group("engine_64KB");
@@ -320,7 +326,7 @@ fn bench_engine_share(c: &mut Criterion, p: &Policies) {
     group.finish();
 }
 
-fn benches(c: &mut Criterion) {
+fn benches(c: &mut Criterion<Clock>) {
     let policies = policies();
     assert!(
         policies.scan_only.detectors.is_empty() && !policies.detect_redact.detectors.is_empty(),
@@ -330,5 +336,9 @@ fn benches(c: &mut Criterion) {
     bench_engine_share(c, &policies);
 }
 
-criterion_group!(detect, benches);
+criterion_group! {
+    name = detect;
+    config = Criterion::default().with_measurement(Clock::from_env());
+    targets = benches
+}
 criterion_main!(detect);
