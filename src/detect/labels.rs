@@ -206,6 +206,9 @@ impl Labels {
                 LabelKind::Name if qualified_name_label(t, hit.start, hit.end) => {
                     values::name(t, at, limit, Strength::Weak)
                 }
+                LabelKind::Name if strength == Strength::Weak => {
+                    values::name(t, at, limit, Strength::Named)
+                }
                 LabelKind::Name => values::name(t, at, limit, strength),
                 LabelKind::Role => values::name(t, at, limit, Strength::Weak),
                 LabelKind::Address => values::address(t, at, limit, strength),
@@ -294,6 +297,10 @@ mod tests {
         assert_eq!(labelled("乘车人：赵六"), [("赵六", Name)]);
         assert_eq!(labelled("realName=张三&x=1"), [("张三", Name)]);
         assert_eq!(labelled("户名：【林艳】与卡号不符"), [("林艳", Name)]);
+        assert_eq!(labelled("持卡人于超申请退款"), [("于超", Name)]);
+        assert_eq!(labelled("收款人是余洋，"), [("余洋", Name)]);
+        assert_eq!(labelled("持卡人余额不足"), []);
+        assert_eq!(labelled("客户于2026年来电"), []);
         assert_eq!(labelled("Your name: Zhang Wei"), [("Zhang Wei", Name)]);
         assert_eq!(
             labelled("passport no. EC2437252"),

@@ -12,6 +12,10 @@
 /// or `客户余额` into a name.
 const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段钱汤尹黎易常武乔贺赖龚文庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍韦申尤毕聂丛焦柳邢岳齐梅莫庄辛祝左涂谷祁舒耿牟卜詹苗凌费纪靳盛童欧甄项曲成游阳裴席卫屈鲍覃霍翁隋甘景薄包柏宁柯阮桂闵柴华冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫苟褚廉简娄盖符奚穆党燕郎邸冀谈姬屠郜晏栾郁蒙喻揭窦迟敖鄢冷卓艾蓝巩井仲虞卞封竺冼佟栗匡宗巫鞠桑荆谌岑胥蔺司楚闫肖潘付雷关尚骆蒲缪麦荣寇佘邝";
 
+/// Frequent surnames that are also everyday words (`于是`, `余额`): read only
+/// right after a name label (`持卡人于超`), never after a role word.
+const WORD_SURNAMES: &str = "于余";
+
 /// Compound surnames: the given name follows the second character.
 #[rustfmt::skip]
 const COMPOUND_SURNAMES: &[&str] = &[
@@ -30,8 +34,8 @@ const STOP_CHARS: &str = "先女小同老的说称来表在于已要申反和与
 const NOT_NAMES: &[&str] = &[
     "方式", "方面", "方法", "方案", "高级", "高度", "黄金", "万元", "金额", "金卡", "白金", "常用", "常见", "马上", "石油", "江苏",
     "江西", "安全", "安装", "文件", "文档", "周期", "周年", "周末", "陈述", "林业", "何时", "何处", "成功", "成为", "成本", "华为",
-    "龙头", "宁愿", "包括", "包裹", "司机", "明细", "钱包", "张数", "任何", "任务", "史上", "于是", "李子", "杨柳", "孔雀", "房产",
-    "房屋", "房贷", "信用", "关于", "关注", "关闭", "关联", "关系", "尚未", "付款", "付费", "付了", "荣获", "雷同",
+    "龙头", "宁愿", "包括", "包裹", "司机", "明细", "钱包", "张数", "任何", "任务", "史上", "于是", "杨柳", "孔雀", "房产",
+    "房屋", "房贷", "信用", "余额", "余款", "余下", "余量", "于此", "于今", "关于", "关注", "关闭", "关联", "关系", "尚未", "付款", "付费", "付了", "荣获", "雷同",
 ];
 
 /// What forms carry instead of a name (`姓名：（未填写）`, `收货人：保密`).
@@ -64,7 +68,7 @@ const PINYIN_SURNAMES: &[&str] = &[
     "an", "ni", "niu", "ou", "ouyang", "situ", "sima", "zhuge", "shangguan", "murong", "chan", "cheung",
     "wong", "lee", "lam", "ho", "ng", "tsang", "leung", "chow", "chiu", "lau", "kwok", "yip", "tse",
     "chung", "tsai", "hsu", "chang", "kao", "guan", "lei", "miao", "mai", "mak", "rong", "kou", "pu",
-    "ji", "mo", "qu", "ge", "bi", "shang",
+    "ji", "mo", "qu", "ge", "bi", "shang", "lyu", "lv",
 ];
 
 pub(crate) fn is_han(c: char) -> bool {
@@ -124,8 +128,9 @@ pub(crate) fn is_pinyin_surname(word: &str) -> bool {
 /// How many of the leading Han `chars` (already cut at the first non-Han
 /// character, up to 12) form a name, or 0. `weak`: the label gave no
 /// separator (`客户张三`), so the name must start with a known surname and not
-/// be a common word.
-pub(crate) fn han_name_len(chars: &[char], weak: bool) -> usize {
+/// be a common word; `word_surnames`: right after a name label, where 于 and
+/// 余 are surnames too.
+pub(crate) fn han_name_len(chars: &[char], weak: bool, word_surnames: bool) -> usize {
     if chars.len() < 2 {
         return 0;
     }
@@ -135,7 +140,8 @@ pub(crate) fn han_name_len(chars: &[char], weak: bool) -> usize {
         return 0;
     }
     let compound = compound_surname(head);
-    let surname = compound || (is_surname(chars[0]) && !is_not_name(head));
+    let listed = is_surname(chars[0]) || (word_surnames && WORD_SURNAMES.contains(chars[0]));
+    let surname = compound || (listed && !is_not_name(head));
     if weak && !surname {
         return 0;
     }
@@ -183,7 +189,7 @@ mod tests {
             .chars()
             .take_while(|c| is_han(*c) || *c == '·')
             .collect();
-        chars[..han_name_len(&chars, weak)].iter().collect()
+        chars[..han_name_len(&chars, weak, false)].iter().collect()
     }
 
     #[test]

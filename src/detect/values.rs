@@ -10,9 +10,13 @@ use super::names::{han_name_len, is_han, is_pinyin_surname};
 
 /// How sure the announcement is: `Strong` after `:`/`：`/`=` or under a key,
 /// `Weak` for a bare context word (`客户 李四`), which needs more evidence.
+/// `Named`: a name label with no separator (`持卡人于超`, `收款人是余洋`): the
+/// name needs a surname, but the surnames that are also everyday words
+/// (于, 余) count there, unlike after a role word (`客户于2026年…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Strength {
     Strong,
+    Named,
     Weak,
 }
 
@@ -51,7 +55,11 @@ pub(crate) fn name(t: &str, at: usize, limit: usize, strength: Strength) -> Opti
             count += 1;
         }
         let chars = &buf[..count];
-        let len = han_name_len(chars, strength == Strength::Weak);
+        let len = han_name_len(
+            chars,
+            strength != Strength::Strong,
+            strength == Strength::Named,
+        );
         let bytes: usize = chars[..len].iter().map(|c| c.len_utf8()).sum();
         return (len >= 2).then_some((at, at + bytes));
     }
