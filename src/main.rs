@@ -549,6 +549,7 @@ fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
+        let proxy = server.proxy();
         let serving = server.run(shutdown);
         eprintln!("pii-proxy: listening on {scheme}://{addr}");
         serving.await;
@@ -556,6 +557,12 @@ fn serve(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         if let Some((stop, task)) = admin_done {
             let _ = stop.send(());
             let _ = task.await;
+        }
+        // Outcome records are queued as answers leave: the writer must have
+        // written every one before the process exits.
+        if let Err(e) = proxy.audit.shutdown().await {
+            eprintln!("pii-proxy: the audit log did not close cleanly: {e}");
+            return Ok(ExitCode::FAILURE);
         }
         eprintln!("pii-proxy: stopped");
         Ok(ExitCode::SUCCESS)
