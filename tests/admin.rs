@@ -218,21 +218,7 @@ impl Running {
 
     /// Every audit record so far, as JSON.
     fn audit_records(&self) -> Vec<Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.path("audit"))
-            .expect("audit dir")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .flat_map(|f| {
-                let text = std::fs::read_to_string(f).expect("segment");
-                text.lines()
-                    .map(|l| serde_json::from_str::<Value>(l).expect("record"))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+        audit_records(&self.path("audit"))
     }
 
     fn audit_text(&self) -> String {

@@ -5,7 +5,7 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use common::*;
@@ -170,24 +170,6 @@ fn two_partners(upstream: &str, top: &str, p_extra: &str) -> String {
     )
 }
 
-fn audit_records(dir: &Path) -> Vec<Value> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("audit"))
-        .expect("audit dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(f)
-                .expect("segment")
-                .lines()
-                .map(|l| serde_json::from_str(l).expect("record"))
-                .collect::<Vec<Value>>()
-        })
-        .collect()
-}
-
 fn records_of<'a>(records: &'a [Value], kind: &str) -> Vec<&'a Value> {
     records.iter().filter(|r| r["kind"] == kind).collect()
 }
@@ -249,7 +231,7 @@ async fn a_revocation_blocks_the_very_next_request_and_nothing_goes_upstream() {
     assert_eq!(partner.recorded().len(), 5);
 
     proxy.settle().await;
-    let records = audit_records(dir.path());
+    let records = audit_records(&dir.path().join("audit"));
     let bob = proxy.proxy.subjects.hash(BOB);
     let blocked = records_of(&records, "blocked");
     assert_eq!(blocked.len(), 1, "{records:#?}");
@@ -343,7 +325,7 @@ async fn a_partner_wide_revocation_covers_every_scenario_and_erase_every_partner
     assert_eq!(verdicts, ["revoked", "revoked", "no_decision"]);
 
     proxy.settle().await;
-    let records = audit_records(dir.path());
+    let records = audit_records(&dir.path().join("audit"));
     let lookups = records_of(&records, "admin")
         .into_iter()
         .filter(|r| r["action"] == "consent.lookup")
@@ -394,7 +376,7 @@ async fn consent_required_needs_an_explicit_grant_and_a_subject() {
         .assert_refused(403, "consent_revoked");
 
     proxy.settle().await;
-    let records = audit_records(dir.path());
+    let records = audit_records(&dir.path().join("audit"));
     let reasons: Vec<&str> = records_of(&records, "blocked")
         .iter()
         .filter_map(|r| r["reason"].as_str())
@@ -459,7 +441,7 @@ async fn cross_border_shares_are_marked() {
     );
     assert!(!text.contains(ALICE) && !text.contains("user_id"), "{text}");
     proxy.settle().await;
-    let records = audit_records(dir.path());
+    let records = audit_records(&dir.path().join("audit"));
     let share = records_of(&records, "share")[0];
     assert_eq!(share["cross_border"], true, "{share}");
     assert_eq!(share["subject"], proxy.proxy.subjects.hash(ALICE).as_str());
@@ -493,7 +475,7 @@ async fn distinct_subjects_over_quota_are_429_and_recorded() {
     assert_eq!(meter.rejected_subjects(), 1);
     assert_eq!(meter.window_subjects(), 2);
     proxy.settle().await;
-    let records = audit_records(dir.path());
+    let records = audit_records(&dir.path().join("audit"));
     let blocked = records_of(&records, "blocked");
     assert_eq!(blocked.len(), 1);
     assert_eq!(blocked[0]["reason"], "quota_exceeded");

@@ -19,20 +19,12 @@ const CLIENTS: usize = 16;
 /// Requests the partner must have received before the kill.
 const RECEIVED_BEFORE_KILL: usize = 300;
 
-/// The audit records of `kind` in every segment under `dir`, as JSON.
+/// The audit records of `kind` under `dir`, as JSON.
 fn records(dir: &std::path::Path, kind: &str) -> Vec<serde_json::Value> {
-    let mut out = Vec::new();
-    for path in pii_proxy::audit::segment::list(dir).expect("list segments") {
-        let data = std::fs::read(&path).expect("read segment");
-        let (lines, _torn) = pii_proxy::audit::segment::split_lines(&data);
-        for line in lines {
-            let value: serde_json::Value = serde_json::from_slice(line).expect("record is JSON");
-            if value["kind"] == kind {
-                out.push(value);
-            }
-        }
-    }
-    out
+    audit_records(dir)
+        .into_iter()
+        .filter(|r| r["kind"] == kind)
+        .collect()
 }
 
 fn request_ids(records: &[serde_json::Value]) -> BTreeSet<String> {

@@ -542,23 +542,6 @@ async fn a_thousand_concurrent_requests_do_not_cross_talk() {
     assert_eq!(done, 1000);
 }
 
-fn audit_lines(dir: &std::path::Path) -> Vec<serde_json::Value> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("audit dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .flat_map(|f| {
-            let text = std::fs::read_to_string(f).expect("segment");
-            text.lines()
-                .map(|l| serde_json::from_str(l).expect("record"))
-                .collect::<Vec<serde_json::Value>>()
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shares_and_refusals_are_audited_without_values() {
     let proxy = echo_proxy("").await;
@@ -585,7 +568,7 @@ async fn shares_and_refusals_are_audited_without_values() {
     ];
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let records = loop {
-        let records = audit_lines(&dir);
+        let records = audit_records(&dir);
         let kinds: Vec<(&str, &str)> = records
             .iter()
             .filter_map(|r| Some((r["kind"].as_str()?, r["id"].as_str()?)))

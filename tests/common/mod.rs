@@ -540,3 +540,17 @@ pub fn write_config(dir: &Path, config: &str) -> PathBuf {
     std::fs::write(&path, config).expect("config");
     path
 }
+
+/// Every complete record of the audit log in `audit_dir`, in log order
+/// (segments in their order, a torn last line left out), as JSON.
+pub fn audit_records(audit_dir: &Path) -> Vec<serde_json::Value> {
+    let mut records = Vec::new();
+    for path in pii_proxy::audit::segment::list(audit_dir).expect("list segments") {
+        let data = std::fs::read(&path).expect("read segment");
+        let (lines, _torn) = pii_proxy::audit::segment::split_lines(&data);
+        for line in lines {
+            records.push(serde_json::from_slice(line).expect("record is JSON"));
+        }
+    }
+    records
+}
