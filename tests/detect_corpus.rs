@@ -41,26 +41,13 @@ fn demo_policy() -> Policy {
         .unwrap_or_else(|e| panic!("rules/demo.yaml must compile:\n{e}"))
 }
 
-/// The characters [`normalize`] drops: what hides inside a number.
-fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{FEFF}'
-    )
-}
-
 /// Full-width forms to ASCII, invisible characters out, ASCII lowercased,
 /// and the spaces and dashes between two digits removed, so a value is
 /// found however it was spelled.
 fn normalize(text: &str) -> String {
     let chars: Vec<char> = text
         .chars()
-        .filter(|c| !invisible(*c))
+        .filter(|c| !pii_proxy::protect::actions::is_invisible(*c))
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF00 + 0x20).unwrap_or(c),
             '\u{3000}' => ' ',

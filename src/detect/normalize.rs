@@ -131,21 +131,9 @@ fn normalize_char(c: char) -> Option<char> {
         | '\u{FF20}'
         | '\u{FF3F}' => char::from_u32(c as u32 - 0xFF00 + 0x20),
         '\u{3000}' => Some(' '),
-        c if is_invisible(c) => None,
+        c if crate::protect::actions::is_invisible(c) => None,
         c => Some(c),
     }
-}
-
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{FEFF}'
-    )
 }
 
 /// Whether `text` holds anything [`Normalized::build`] would change. Cheap:

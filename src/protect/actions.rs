@@ -309,8 +309,18 @@ fn digit_value(c: char) -> Option<u16> {
 }
 
 /// Zero-width and other invisible format characters used to split numbers.
+/// The detectors drop the same set when they normalize text, so a
+/// tokenized value loses exactly the characters its match looked through.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+    )
 }
 
 #[cfg(test)]
