@@ -22,20 +22,20 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pii_proxy::audit::{
-    AuditConfig, AuditHandle, AuditPath, ChainKey, Consent, FieldPath, Finding, FsyncPolicy, Label,
-    RequestId, RulesVersion, Share, SubjectHasher,
+    AuditConfig, AuditHandle, AuditPath, ChainKey, Consent, FieldPath, Finding, FsyncPolicy, Ident,
+    RulesVersion, Share, SubjectHasher,
 };
 
 const RECORDS: usize = 1024;
 const TASKS: usize = 64;
 
-fn label(text: &str) -> Label {
-    Label::new(text).expect("bench labels are valid")
+fn label(text: &str) -> Ident {
+    Ident::new(text).expect("bench labels are valid")
 }
 
 fn share(subjects: &SubjectHasher, n: usize) -> Share {
     Share {
-        id: RequestId::new(&format!("bench-{n}")).expect("id"),
+        id: Ident::new(&format!("bench-{n}")).expect("id"),
         partner: label("demo"),
         method: label("POST"),
         path: AuditPath::from_request("/v1/payments"),

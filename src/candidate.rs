@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use crate::engine::Finding;
+use crate::ident::Ident;
 use crate::metrics::Difference;
 
 /// A field both policies protect, differently.
@@ -44,19 +45,19 @@ impl PolicyDiff {
     }
 
     /// Every difference as `(kind, category)`, for counting.
-    pub fn differences(&self) -> impl Iterator<Item = (Difference, &str)> {
+    pub fn differences(&self) -> impl Iterator<Item = (Difference, &Ident)> {
         let newly = self
             .newly_protected
             .iter()
-            .map(|f| (Difference::NewlyProtected, &*f.category));
+            .map(|f| (Difference::NewlyProtected, &f.category));
         let left = self
             .left_unprotected
             .iter()
-            .map(|f| (Difference::LeftUnprotected, &*f.category));
+            .map(|f| (Difference::LeftUnprotected, &f.category));
         let changed = self
             .changed
             .iter()
-            .map(|c| (Difference::Changed, &*c.candidate.category));
+            .map(|c| (Difference::Changed, &c.candidate.category));
         newly.chain(left).chain(changed)
     }
 }
@@ -72,7 +73,7 @@ impl Field<'_> {
         let mut t: Vec<(&str, &str)> = self
             .findings
             .iter()
-            .map(|f| (&*f.category, f.action))
+            .map(|f| (f.category.as_str(), f.action.as_str()))
             .collect();
         t.sort_unstable();
         t.dedup();
@@ -103,7 +104,7 @@ fn by_path(findings: &[Finding]) -> (Vec<&str>, HashMap<&str, Field<'_>>) {
 fn distinct<'a>(field: &Field<'a>) -> impl Iterator<Item = &'a Finding> {
     let mut seen: Vec<(&str, &str)> = Vec::new();
     field.findings.clone().into_iter().filter(move |f| {
-        let key = (&*f.category, f.action);
+        let key = (f.category.as_str(), f.action.as_str());
         let new = !seen.contains(&key);
         if new {
             seen.push(key);
@@ -139,16 +140,15 @@ pub fn compare(current: &[Finding], candidate: &[Finding]) -> PolicyDiff {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
+    use crate::rules::RuleRef;
 
-    fn finding(path: &str, category: &str, action: &'static str) -> Finding {
+    fn finding(path: &str, category: &'static str, action: &'static str) -> Finding {
         Finding {
             path: path.into(),
-            category: Arc::from(category),
-            action,
-            rule: Arc::from("fields[0]"),
+            category: Ident::fixed(category),
+            action: Ident::fixed(action),
+            rule: RuleRef::Field(0),
         }
     }
 
@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(diff.changed.len(), 1);
         assert_eq!(diff.changed[0].current.action, "tokenize");
         assert_eq!(diff.changed[0].candidate.action, "encrypt");
-        let kinds: Vec<_> = diff.differences().collect();
+        let kinds: Vec<_> = diff.differences().map(|(d, c)| (d, c.as_str())).collect();
         assert_eq!(
             kinds,
             vec![

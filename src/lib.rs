@@ -12,6 +12,7 @@ pub mod cross_border;
 pub mod detect;
 pub mod diag;
 pub mod engine;
+pub mod ident;
 pub mod metrics;
 pub mod monitor;
 pub mod policy_set;

@@ -34,7 +34,8 @@ impl PolicySet {
             match Policy::load(&partner.rules, &partner.id, keyring, max_depth) {
                 Ok(policy) => {
                     problems.extend(crate::cross_border::problems(config, partner, &policy));
-                    set.by_partner.insert(partner.id.clone(), Arc::new(policy));
+                    set.by_partner
+                        .insert(partner.id.to_string(), Arc::new(policy));
                 }
                 Err(errors) => problems.extend(errors.0),
             }
@@ -43,7 +44,8 @@ impl PolicySet {
             };
             match Policy::load(candidate, &partner.id, keyring, max_depth) {
                 Ok(policy) => {
-                    set.candidates.insert(partner.id.clone(), Arc::new(policy));
+                    set.candidates
+                        .insert(partner.id.to_string(), Arc::new(policy));
                 }
                 Err(errors) => problems.extend(errors.0),
             }

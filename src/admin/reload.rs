@@ -23,7 +23,7 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 
 use super::token::AdminToken;
-use crate::audit::{Admin, Label};
+use crate::audit::{Admin, Ident};
 use crate::config::{AdminConfig, Config, ServerTls};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::metrics::ReloadTrigger;
@@ -242,8 +242,8 @@ impl Reloader {
 
     async fn audit(&self, action: &str, trigger: ReloadTrigger) -> Result<(), String> {
         let record = Admin {
-            action: Label::new(action).map_err(|e| e.to_string())?,
-            actor: Label::new(trigger.as_str()).ok(),
+            action: Ident::new(action).map_err(|e| e.to_string())?,
+            actor: Ident::new(trigger.as_str()).ok(),
             partner: None,
             subject: None,
         };
@@ -301,7 +301,7 @@ fn versions(generation: &Generation) -> Vec<PartnerVersion> {
         .partners
         .iter()
         .map(|p| PartnerVersion {
-            id: p.config.id.clone(),
+            id: p.config.id.to_string(),
             rules_version: p.rules_version.as_str().to_owned(),
             candidate_rules_version: p
                 .candidate

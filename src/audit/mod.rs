@@ -36,8 +36,8 @@ use std::path::PathBuf;
 pub use chain::{ChainKey, Digest};
 pub use config::{AuditConfig, FsyncPolicy};
 pub use record::{
-    Admin, AuditPath, Blocked, Body, CandidateSummary, Consent, Event, FieldPath, Finding, Label,
-    Outcome, Record, Recovery, RequestId, RulesVersion, Share, SubjectHash, SubjectHasher,
+    Admin, AuditPath, Blocked, Body, CandidateSummary, Consent, Event, FieldPath, Finding, Ident,
+    Outcome, Record, Recovery, RulesVersion, Share, SubjectHash, SubjectHasher,
 };
 pub use search::{PartnerStats, SearchQuery, ShareEvent, Stats, search, stats};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions, verify};

@@ -2,7 +2,7 @@
 //!
 //! Every string in a record is one of these newtypes, each made through a
 //! constructor that checks or blanks it:
-//! - [`Label`] (partner, method, category, action, detector, reason code):
+//! - [`Ident`] (partner, method, category, action, detector, reason code):
 //!   short ASCII identifiers from the config; refused if they hold a run of
 //!   6+ digits or an `@` (the shape of an ID, card, phone or email).
 //! - [`AuditPath`]: the request path without query or fragment; any segment
@@ -11,7 +11,7 @@
 //! - [`FieldPath`]: a JSON path; any key or index that could carry a value
 //!   (6+ digit run, `@`, control characters) becomes `*`.
 //! - [`SubjectHash`]: only made by [`SubjectHasher`] (keyed HMAC-SHA256).
-//! - [`RequestId`], [`RulesVersion`]: fixed alphabets.
+//! - [`Ident`], [`RulesVersion`]: fixed alphabets.
 //!
 //! Deserializing applies the same checks, so `search` and `stats` read back
 //! only what the writer could have written.
@@ -30,22 +30,8 @@ fn invalid(field: &'static str, reason: &'static str) -> AuditError {
     AuditError::InvalidField { field, reason }
 }
 
-/// Length of the longest run of ASCII digits in `text`.
-fn longest_digit_run(text: &str) -> usize {
-    let (mut longest, mut run) = (0, 0);
-    for b in text.bytes() {
-        run = if b.is_ascii_digit() { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
-    longest
-}
-
-/// A run of this many digits looks like an ID, card, phone or account number.
-const DIGIT_RUN_LIMIT: usize = 6;
-
-fn looks_like_a_value(text: &str) -> bool {
-    longest_digit_run(text) >= DIGIT_RUN_LIMIT || text.contains('@')
-}
+pub use crate::ident::Ident;
+use crate::ident::looks_like_a_value;
 
 macro_rules! string_newtype_serde {
     ($name:ident, $parse:expr) => {
@@ -68,60 +54,6 @@ macro_rules! string_newtype_serde {
         }
     };
 }
-
-/// An identifier from the config or the code: partner id, HTTP method,
-/// category, action, detector, reason code, admin action. 1–128 bytes of
-/// `A-Z a-z 0-9 _ - . : /`, no run of 6+ digits. Cheap to clone: build
-/// them once at config load, not per request.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-pub struct Label(Arc<str>);
-
-impl Label {
-    pub fn new(text: &str) -> Result<Label, AuditError> {
-        if text.is_empty() || text.len() > 128 {
-            return Err(invalid("label", "must be 1 to 128 bytes"));
-        }
-        let allowed = |b: u8| b.is_ascii_alphanumeric() || b"_-.:/".contains(&b);
-        if !text.bytes().all(allowed) {
-            return Err(invalid("label", "only A-Z a-z 0-9 _ - . : / are allowed"));
-        }
-        if looks_like_a_value(text) {
-            return Err(invalid(
-                "label",
-                "a run of 6 or more digits looks like personal data",
-            ));
-        }
-        Ok(Label(text.into()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-string_newtype_serde!(Label, Label::new);
-
-/// The proxy's own id for one request (never a client-supplied header):
-/// 1–128 bytes of `A-Z a-z 0-9 _ - . :`.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
-pub struct RequestId(Arc<str>);
-
-impl RequestId {
-    pub fn new(text: &str) -> Result<RequestId, AuditError> {
-        let allowed = |b: u8| b.is_ascii_alphanumeric() || b"_-.:".contains(&b);
-        if text.is_empty() || text.len() > 128 || !text.bytes().all(allowed) {
-            return Err(invalid(
-                "request id",
-                "must be 1 to 128 bytes of A-Z a-z 0-9 _ - . :",
-            ));
-        }
-        Ok(RequestId(text.into()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-string_newtype_serde!(RequestId, RequestId::new);
 
 /// The request path as audited: no query, no fragment, and `*` for every
 /// segment that could carry a value (`/v1/users/110101199003077777/card`
@@ -353,18 +285,18 @@ pub enum Consent {
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     pub path: FieldPath,
-    pub category: Label,
-    pub action: Label,
+    pub category: Ident,
+    pub action: Ident,
     /// Index of the `fields:` entry in the partner's rules file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<u32>,
     /// The `detect:` entry's detector (`cn_resident_id`, `pattern:2`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detector: Option<Label>,
+    pub detector: Option<Ident>,
 }
 
 impl Finding {
-    pub fn by_rule(path: FieldPath, category: Label, action: Label, rule: u32) -> Finding {
+    pub fn by_rule(path: FieldPath, category: Ident, action: Ident, rule: u32) -> Finding {
         Finding {
             path,
             category,
@@ -376,9 +308,9 @@ impl Finding {
 
     pub fn by_detector(
         path: FieldPath,
-        category: Label,
-        action: Label,
-        detector: Label,
+        category: Ident,
+        action: Ident,
+        detector: Ident,
     ) -> Finding {
         Finding {
             path,
@@ -395,9 +327,9 @@ impl Finding {
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Share {
-    pub id: RequestId,
-    pub partner: Label,
-    pub method: Label,
+    pub id: Ident,
+    pub partner: Ident,
+    pub method: Ident,
     pub path: AuditPath,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<SubjectHash>,
@@ -437,15 +369,15 @@ pub struct CandidateSummary {
     pub changed: Vec<Finding>,
     /// The candidate would have refused the request with this error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refused: Option<Label>,
+    pub refused: Option<Ident>,
 }
 
 /// The partner's answer to a shared request, linked by `id`.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
-    pub id: RequestId,
-    pub partner: Label,
+    pub id: Ident,
+    pub partner: Ident,
     pub status: u16,
     pub latency_ms: u64,
     /// Findings in the response, when the response is inspected.
@@ -457,16 +389,16 @@ pub struct Outcome {
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Blocked {
-    pub id: RequestId,
+    pub id: Ident,
     /// `None` when no partner route matched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<Label>,
-    pub method: Label,
+    pub partner: Option<Ident>,
+    pub method: Ident,
     pub path: AuditPath,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<SubjectHash>,
     /// The public error code (`consent_revoked`, `invalid_json`, …).
-    pub reason: Label,
+    pub reason: Ident,
     /// The HTTP status the caller got.
     pub status: u16,
     /// The findings that caused the refusal, if any (a `refuse` action).
@@ -478,11 +410,11 @@ pub struct Blocked {
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Admin {
-    pub action: Label,
+    pub action: Ident,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<Label>,
+    pub actor: Option<Ident>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub partner: Option<Label>,
+    pub partner: Option<Ident>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<SubjectHash>,
 }
@@ -613,14 +545,14 @@ pub(crate) mod tests {
     use super::*;
     use crate::audit::chain::{GENESIS, line_intact};
 
-    fn label(text: &str) -> Label {
-        Label::new(text).expect("valid label")
+    fn label(text: &str) -> Ident {
+        Ident::new(text).expect("valid label")
     }
 
     pub(crate) fn sample_share() -> Share {
         let hasher = SubjectHasher::new(&[1; 32]);
         Share {
-            id: RequestId::new("req-1").expect("id"),
+            id: Ident::new("req-1").expect("id"),
             partner: label("credit-bureau"),
             method: label("POST"),
             path: AuditPath::from_request("/v1/query?id=110101199003077777"),
@@ -712,13 +644,13 @@ pub(crate) mod tests {
 
     #[test]
     fn labels_refuse_what_looks_like_personal_data() {
-        assert!(Label::new("credit-bureau").is_ok());
-        assert!(Label::new("pattern:2").is_ok());
-        assert!(Label::new("13812345678").is_err());
-        assert!(Label::new("a@b.cn").is_err());
-        assert!(Label::new("张三").is_err());
-        assert!(Label::new("").is_err());
-        let message = Label::new("110101199003077777")
+        assert!(Ident::new("credit-bureau").is_ok());
+        assert!(Ident::new("pattern:2").is_ok());
+        assert!(Ident::new("13812345678").is_err());
+        assert!(Ident::new("a@b.cn").is_err());
+        assert!(Ident::new("医疗记录").is_ok());
+        assert!(Ident::new("").is_err());
+        let message = Ident::new("110101199003077777")
             .expect_err("refused")
             .to_string();
         assert!(!message.contains("110101"));

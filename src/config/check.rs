@@ -17,6 +17,7 @@ use super::{
 };
 use crate::audit::AuditConfig;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::ident::Ident;
 
 struct Checker<'a> {
     file: &'a Path,
@@ -311,7 +312,7 @@ impl Checker<'_> {
 
     fn partner(&mut self, p: &RawPartner, home_region: &str) -> Option<Partner> {
         let before = self.errors.len();
-        self.partner_id(&p.id);
+        let id = self.ident(&p.id, "partner id");
         let routes = self.partner_routes(p);
         let upstream = self.upstream(&p.upstream);
         let region = p.region.as_ref().map(|r| self.region(r));
@@ -354,7 +355,7 @@ impl Checker<'_> {
             return None;
         }
         Some(Partner {
-            id: p.id.value.clone(),
+            id: id?,
             route: routes.first()?.path.clone(),
             upstream: upstream?,
             region,
@@ -380,22 +381,17 @@ impl Checker<'_> {
             scenarios.insert(DEFAULT_SCENARIO, route.referenced.line());
             out.push(PartnerRoute {
                 path: route.value.clone(),
-                scenario: DEFAULT_SCENARIO.to_owned(),
+                scenario: Ident::fixed(DEFAULT_SCENARIO),
             });
         }
         for entry in &p.routes {
             let r = &entry.value;
             self.route(&r.path);
             let name = &r.scenario;
-            if !is_identifier(&name.value) {
-                self.error(
-                    &name.referenced,
-                    format!(
-                        "scenario `{}` must be 1-64 characters of a-z, 0-9, `-` and `_`",
-                        name.value
-                    ),
-                );
-            } else if let Some(first) = scenarios.insert(&name.value, name.referenced.line()) {
+            let Some(scenario) = self.ident(name, "scenario name") else {
+                continue;
+            };
+            if let Some(first) = scenarios.insert(&name.value, name.referenced.line()) {
                 self.error(
                     &name.referenced,
                     format!(
@@ -406,7 +402,7 @@ impl Checker<'_> {
             }
             out.push(PartnerRoute {
                 path: r.path.value.clone(),
-                scenario: name.value.clone(),
+                scenario,
             });
         }
         out
@@ -474,15 +470,15 @@ impl Checker<'_> {
         settings
     }
 
-    fn partner_id(&mut self, id: &Spanned<String>) {
-        if !is_identifier(&id.value) {
-            self.error(
-                &id.referenced,
-                format!(
-                    "partner id `{}` must be 1-64 characters of a-z, 0-9, `-` and `_`",
-                    id.value
-                ),
-            );
+    /// The name at `value` as an [`Ident`], or an error at its position
+    /// (the name is not repeated: it may be what the rule keeps out).
+    fn ident(&mut self, value: &Spanned<String>, what: &str) -> Option<Ident> {
+        match Ident::new(&value.value) {
+            Ok(ident) => Some(ident),
+            Err(e) => {
+                self.error(&value.referenced, format!("{what} {e}"));
+                None
+            }
         }
     }
 
@@ -571,15 +567,6 @@ impl Checker<'_> {
 
 const MIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
 const MAX_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
-
-/// Partner ids and scenario names: 1-64 of `a-z 0-9 - _`.
-pub fn is_identifier(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 64
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
 
 /// Parses an `upstream:` value. The error says what to change.
 pub(super) fn parse_upstream(text: &str) -> Result<Upstream, String> {

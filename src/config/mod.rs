@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
 
-pub use check::is_identifier;
+use crate::ident::Ident;
 
 /// The default config file name, looked up in the working directory.
 pub const DEFAULT_CONFIG: &str = "pii-proxy.yaml";
@@ -66,7 +66,7 @@ pub struct PartnerRoute {
     /// Starts and ends with `/`.
     pub path: String,
     /// `default` for the partner's `route:`.
-    pub scenario: String,
+    pub scenario: Ident,
 }
 
 /// The scenario of a partner's plain `route:`.
@@ -186,7 +186,7 @@ impl Default for Limits {
 /// One partner: where its traffic is routed from and to, and how.
 #[derive(Debug, Clone)]
 pub struct Partner {
-    pub id: String,
+    pub id: Ident,
     /// Starts and ends with `/`.
     pub route: String,
     pub upstream: Upstream,

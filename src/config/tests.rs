@@ -145,14 +145,19 @@ fn every_error_is_reported_not_just_the_first() {
         "\
 listen: 0.0.0.0:8080
 partners:
-  - id: Demo
+  - id: demo-123456
     route: partners/demo
     upstream: ftp://x
     rules: rules/missing.yaml
 ",
     );
     assert_one(&errors, 1, 9, "not a loopback address");
-    assert_one(&errors, 3, 9, "partner id `Demo`");
+    assert_one(
+        &errors,
+        3,
+        9,
+        "partner id must not hold a run of 6 or more digits",
+    );
     assert_one(&errors, 4, 12, "must start and end with `/`");
     assert_one(&errors, 5, 15, "scheme");
     assert_one(&errors, 6, 12, "does not exist");
@@ -289,7 +294,7 @@ fn consent_regions_routes_and_quotas_get_defaults() {
         demo.routes,
         vec![PartnerRoute {
             path: "/partners/demo/".into(),
-            scenario: DEFAULT_SCENARIO.into()
+            scenario: crate::ident::Ident::fixed(DEFAULT_SCENARIO)
         }]
     );
     assert!(!demo.cross_border);
@@ -370,7 +375,7 @@ partners:
     routes:
       - {path: /two/a/, scenario: loan}
       - {path: /abroad/, scenario: loan}
-      - {path: /two/c/, scenario: Bad}
+      - {path: /two/c/, scenario: bad-654321}
     upstream: builtin:echo
     rules: rules/demo.yaml
   - id: none
@@ -386,7 +391,12 @@ partners:
     assert_one(&errors, 9, 37, "smoothing");
     assert_one(&errors, 13, 36, "scenario `loan` already has a route");
     assert_one(&errors, 13, 16, "duplicate route `/abroad/`");
-    assert_one(&errors, 14, 35, "scenario `Bad`");
+    assert_one(
+        &errors,
+        14,
+        35,
+        "scenario name must not hold a run of 6 or more digits",
+    );
     assert_one(&errors, 17, 5, "needs `route`");
     assert_eq!(errors.len(), 10, "{errors:#?}");
 }

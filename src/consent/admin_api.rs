@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{ConsentError, ConsentStore, Decision, Op, Scope, Scopes, SubjectKey};
-use crate::audit::{Admin, AuditHandle, Label, SubjectHash};
+use crate::audit::{Admin, AuditHandle, Ident, SubjectHash};
 
 /// Largest body accepted (a decision is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -145,8 +145,8 @@ fn subject_of(
     }
 }
 
-fn actor_of(actor: Option<&str>) -> Result<Option<Label>, Answer> {
-    actor.map(Label::new).transpose().map_err(|_| {
+fn actor_of(actor: Option<&str>) -> Result<Option<Ident>, Answer> {
+    actor.map(Ident::new).transpose().map_err(|_| {
         error(
             StatusCode::BAD_REQUEST,
             "invalid_body",
@@ -156,12 +156,12 @@ fn actor_of(actor: Option<&str>) -> Result<Option<Label>, Answer> {
     })
 }
 
-fn action_label(op: &str, scenario: Option<&str>) -> Label {
+fn action_label(op: &str, scenario: Option<&str>) -> Ident {
     let text = match scenario {
         Some(s) => format!("consent.{op}:{s}"),
         None => format!("consent.{op}"),
     };
-    Label::new(&text).expect("ops and checked scenario names make valid labels")
+    Ident::new(&text).expect("ops and checked scenario names make valid labels")
 }
 
 async fn decide(
@@ -219,7 +219,7 @@ async fn decide(
     let record = Admin {
         action: action_label(op.as_str(), scope.scenario.as_deref()),
         actor,
-        partner: scope.partner.as_deref().and_then(|p| Label::new(p).ok()),
+        partner: scope.partner.as_deref().and_then(|p| Ident::new(p).ok()),
         subject: Some(subject.clone()),
     };
     let decision = decision_json(&recorded.decision);

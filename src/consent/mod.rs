@@ -460,18 +460,19 @@ fn check_scope(op: Op, scope: &Scope) -> Result<(), ConsentError> {
     for name in [&scope.partner, &scope.scenario].into_iter().flatten() {
         if !valid_name(name) {
             return invalid(
-                "partner and scenario names are 1-64 characters of a-z, 0-9, `-` and `_`, with \
-                 no run of 6 or more digits",
+                "partner and scenario names follow the identifier rule: 1-128 bytes of letters, \
+                 digits and `_ - . :`, starting with a letter or digit, with no run of 6 or more \
+                 digits",
             );
         }
     }
     Ok(())
 }
 
-/// A partner id or scenario name as the config allows it and an audit
-/// label can carry it.
+/// A partner id or scenario name: the one identifier rule the config,
+/// audit records and metrics share.
 pub fn valid_name(name: &str) -> bool {
-    crate::config::is_identifier(name) && crate::audit::Label::new(name).is_ok()
+    crate::ident::check(name).is_ok()
 }
 
 fn to_decision(entry: &Entry, names: &mut HashSet<Arc<str>>) -> Decision {
@@ -524,8 +525,8 @@ impl Scopes {
 
     pub fn from_config(config: &crate::config::Config) -> Scopes {
         Scopes::new(config.partners.iter().map(|p| {
-            let scenarios = p.routes.iter().map(|r| r.scenario.clone()).collect();
-            (p.id.clone(), scenarios)
+            let scenarios = p.routes.iter().map(|r| r.scenario.to_string()).collect();
+            (p.id.to_string(), scenarios)
         }))
     }
 

@@ -118,7 +118,7 @@ fn malformed_scopes_are_refused_before_anything_is_written() {
     for (op, bad) in [
         (Op::Erase, scope(Some("cb"), None)),
         (Op::Revoke, scope(None, Some("loan"))),
-        (Op::Revoke, scope(Some("CB"), None)),
+        (Op::Revoke, scope(Some("c b"), None)),
         (Op::Revoke, scope(Some("cb"), Some("p13800138000"))),
     ] {
         assert!(

@@ -14,14 +14,14 @@ mod named;
 mod pass;
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::Serialize;
 
 pub use lex::write_json_string;
 pub use named::{NamedOutcome, Place, protect_named_text};
 
-use crate::rules::Policy;
+use crate::ident::Ident;
+use crate::rules::{Policy, RuleRef};
 
 /// What the engine did to one value: never the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,20 +29,20 @@ pub struct Finding {
     /// JSONPath of the value (`$.user.id_number`, `$.items[0].card`), or
     /// `header:Name` / `query:name` / `form:name` for named text.
     pub path: String,
-    pub category: Arc<str>,
-    pub action: &'static str,
+    pub category: Ident,
+    pub action: Ident,
     /// The rule or detector that matched (`fields[2]`, `detect:bank_card`).
-    pub rule: Arc<str>,
+    pub rule: RuleRef,
 }
 
 impl Finding {
     /// The finding of `rule` (reporting `category`) at `path`.
-    pub(crate) fn of(path: String, category: &Arc<str>, rule: &crate::rules::Rule) -> Self {
+    pub(crate) fn of(path: String, category: &Ident, rule: &crate::rules::Rule) -> Self {
         Finding {
             path,
             category: category.clone(),
-            action: rule.action.name(),
-            rule: rule.label.clone(),
+            action: rule.action_name.clone(),
+            rule: rule.reference.clone(),
         }
     }
 }

@@ -3,8 +3,8 @@
 //! `input[copied..]` has not been written yet, so untouched stretches cost
 //! one `memcpy` at the next edit.
 
+use crate::ident::Ident;
 use std::ops::Range;
-use std::sync::Arc;
 
 use super::lex::{self, LexError};
 use super::{EngineError, ErrorKind, Finding, Findings, Subject};
@@ -20,7 +20,7 @@ use crate::vocab;
 #[derive(Clone, Copy)]
 struct Applied<'p> {
     rule: &'p Rule,
-    category: &'p Arc<str>,
+    category: &'p Ident,
 }
 
 /// What the walk knows about the node it is about to read.
@@ -250,7 +250,7 @@ impl<'p, 'i> Pass<'p, 'i> {
         path
     }
 
-    fn record(&mut self, category: &Arc<str>, rule: &Rule) {
+    fn record(&mut self, category: &Ident, rule: &Rule) {
         let path = self.current_path();
         self.findings.items.push(Finding::of(path, category, rule));
     }
@@ -872,7 +872,7 @@ impl<'p, 'i> Pass<'p, 'i> {
 
     /// Picks the first rule (in file order) among the path selectors in
     /// `self.matched` and the key rule; notes a subject match.
-    fn choose(&mut self, mut node: Node<'p>, key_rule: Option<(u32, &'p Arc<str>)>) -> Node<'p> {
+    fn choose(&mut self, mut node: Node<'p>, key_rule: Option<(u32, &'p Ident)>) -> Node<'p> {
         let policy = self.policy;
         let mut best = key_rule;
         for &selector in &self.matched {
@@ -920,7 +920,7 @@ fn key_rule<'p>(
     policy: &'p Policy,
     key: &str,
     normalized: &mut String,
-) -> Option<(u32, &'p Arc<str>)> {
+) -> Option<(u32, &'p Ident)> {
     if policy.key_index.is_empty() || key.len() > policy.longest_key * 4 + 8 {
         return None;
     }

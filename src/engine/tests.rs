@@ -37,10 +37,14 @@ fn mask_keeps_what_the_rule_says_and_nothing_else_changes() {
     assert_eq!(findings.items.len(), 1);
     let finding = &findings.items[0];
     assert_eq!(
-        (finding.path.as_str(), &*finding.category, finding.action),
+        (
+            finding.path.as_str(),
+            finding.category.as_str(),
+            finding.action.as_str()
+        ),
         ("$.user.name", "name", "mask")
     );
-    assert_eq!(&*finding.rule, "fields[0]");
+    assert_eq!(finding.rule.to_string(), "fields[0]");
 }
 
 #[test]
@@ -261,7 +265,7 @@ fn pattern_detectors_replace_only_the_span() {
         r#"{"note":"patient MRN-******** seen","k":"MRN-********"}"#
     );
     assert_eq!(findings.items.len(), 2);
-    assert_eq!(&*findings.items[0].rule, "detect:pattern[0]");
+    assert_eq!(findings.items[0].rule.to_string(), "detect:pattern[0]");
 }
 
 #[test]

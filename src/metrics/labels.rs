@@ -22,7 +22,7 @@ pub(super) struct FindingLabels {
     pub(super) partner: Arc<str>,
     pub(super) direction: &'static str,
     pub(super) category: Arc<str>,
-    pub(super) action: &'static str,
+    pub(super) action: Arc<str>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

@@ -5,9 +5,8 @@
 //! Owns the family names, their labels and buckets, and the text encoding.
 //! Knows nothing of HTTP or of the engine's insides: the flow hands it
 //! partner ids, status codes, refusal codes, categories and actions. No
-//! label is ever built from a request's content; a label that could still
-//! look like a value (a user-named category holding a digit run) is
-//! replaced by `invalid` (see [`safe_label`]).
+//! label is ever built from a request's content: every label value is a
+//! code, a fixed word or an [`Ident`] checked when the config was loaded.
 //!
 //! Recording never takes the registry lock: each family is a shared handle,
 //! and per-partner series are created once per partner and cloned.
@@ -18,6 +17,8 @@
 //! consent store's quota and anomaly counters are meant to land there.
 
 use std::collections::HashMap;
+
+use crate::ident::Ident;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -66,20 +67,6 @@ const UPSTREAM_LATENCY_BUCKETS: [f64; 14] = [
 const FSYNC_BUCKETS: [f64; 12] = [
     0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
 ];
-
-/// `label` if it is an identifier that cannot carry a personal value
-/// (what [`crate::audit::Label`] accepts), `invalid` otherwise.
-pub fn safe_label(label: &str) -> &str {
-    if crate::audit::Label::new(label).is_ok() {
-        label
-    } else {
-        "invalid"
-    }
-}
-
-fn shared(text: &str) -> Arc<str> {
-    Arc::from(safe_label(text))
-}
 
 type HistogramFamily = Family<PartnerLabel, Histogram, fn() -> Histogram>;
 
@@ -315,25 +302,25 @@ impl Metrics {
     /// The series of partner `id`, created on first use. Called for every
     /// configured partner when a generation starts serving, so a partner
     /// with no traffic yet still shows zeroes.
-    pub fn partner(&self, id: &str) -> Arc<PartnerMetrics> {
+    pub fn partner(&self, id: &Ident) -> Arc<PartnerMetrics> {
         if let Some(found) = self
             .partners
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .get(id)
+            .get(id.as_str())
         {
             return found.clone();
         }
         let mut partners = self.partners.write().unwrap_or_else(|p| p.into_inner());
         partners
-            .entry(id.to_owned())
+            .entry(id.to_string())
             .or_insert_with(|| Arc::new(self.new_partner(id)))
             .clone()
     }
 
-    fn new_partner(&self, id: &str) -> PartnerMetrics {
+    fn new_partner(&self, id: &Ident) -> PartnerMetrics {
         let label = PartnerLabel {
-            partner: shared(id),
+            partner: id.shared().clone(),
         };
         PartnerMetrics {
             added_latency: self.added_latency.get_or_create(&label).clone(),
@@ -398,17 +385,12 @@ impl Metrics {
         findings: &[engine::Finding],
     ) {
         for f in findings {
-            let category = if safe_label(&f.category) == "invalid" {
-                Arc::from("invalid")
-            } else {
-                f.category.clone()
-            };
             self.findings
                 .get_or_create(&FindingLabels {
                     partner: partner.partner.clone(),
                     direction: direction.as_str(),
-                    category,
-                    action: f.action,
+                    category: f.category.shared().clone(),
+                    action: f.action.shared().clone(),
                 })
                 .inc();
         }
@@ -420,7 +402,7 @@ impl Metrics {
         &self,
         partner: &PartnerMetrics,
         result: CandidateResult,
-        differences: impl IntoIterator<Item = (Difference, &'a str)>,
+        differences: impl IntoIterator<Item = (Difference, &'a Ident)>,
     ) {
         let result = match result {
             CandidateResult::Same => "same",
@@ -438,7 +420,7 @@ impl Metrics {
                 .get_or_create(&CandidateFieldLabels {
                     partner: partner.partner.clone(),
                     difference: difference.as_str(),
-                    category: shared(category),
+                    category: category.shared().clone(),
                 })
                 .inc();
         }

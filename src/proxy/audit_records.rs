@@ -8,52 +8,65 @@ use http::Method;
 use super::PartnerRuntime;
 use super::shadow::ShadowResult;
 use crate::audit::{
-    AuditPath, Blocked, CandidateSummary, Consent, FieldPath, Finding, Label, Outcome, RequestId,
-    Share, SubjectHash,
+    AuditPath, Blocked, CandidateSummary, Consent, FieldPath, Finding, Ident, Outcome, Share,
+    SubjectHash,
 };
 use crate::engine::{self, Findings};
+use crate::rules::RuleRef;
 
 /// What every record of one request shares.
 pub struct RequestFacts {
-    pub id: Option<RequestId>,
-    pub method: Option<Label>,
+    pub id: Option<Ident>,
+    pub method: Option<Ident>,
     pub path: AuditPath,
 }
 
 impl RequestFacts {
     pub fn new(id: &str, method: &Method, target: &str) -> Self {
         RequestFacts {
-            id: RequestId::new(id).ok(),
-            method: Label::new(method.as_str()).ok(),
+            id: Ident::new(id).ok(),
+            method: Some(method_ident(method)),
             path: AuditPath::from_request(target),
         }
     }
 }
 
-fn label_or_unknown(text: &str) -> Label {
-    Label::new(text)
-        .or_else(|_| Label::new("unknown"))
+/// The method as audit records carry it: the registered methods by name,
+/// any extension method (a token the caller chose, which could spell a
+/// name) as `extension`.
+fn method_ident(method: &Method) -> Ident {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::CONNECT,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PATCH,
+    ];
+    if KNOWN.contains(method) {
+        Ident::new(method.as_str()).unwrap_or_else(|_| Ident::fixed("extension"))
+    } else {
+        Ident::fixed("extension")
+    }
+}
+
+fn label_or_unknown(text: &str) -> Ident {
+    Ident::new(text)
+        .or_else(|_| Ident::new("unknown"))
         .expect("`unknown` is a valid label")
 }
 
-/// One engine finding as the audit log stores it. `fields[N]` names a rule;
-/// anything else (`detect:bank_card`, `headers[0]`) is kept as a label.
+/// One engine finding as the audit log stores it: every part was made an
+/// identifier when the rules were compiled.
 fn finding(f: &engine::Finding) -> Finding {
     let path = FieldPath::new(&f.path);
-    let category = label_or_unknown(&f.category);
-    let action = label_or_unknown(f.action);
-    let rule = f
-        .rule
-        .strip_prefix("fields[")
-        .and_then(|r| r.strip_suffix(']'))
-        .and_then(|n| n.parse::<u32>().ok());
-    match rule {
-        Some(n) => Finding::by_rule(path, category, action, n),
-        None => {
-            let name = f.rule.strip_prefix("detect:").unwrap_or(&f.rule);
-            let cleaned: String = name.chars().filter(|c| !matches!(c, '[' | ']')).collect();
-            Finding::by_detector(path, category, action, label_or_unknown(&cleaned))
-        }
+    let (category, action) = (f.category.clone(), f.action.clone());
+    match &f.rule {
+        RuleRef::Field(n) => Finding::by_rule(path, category, action, *n),
+        RuleRef::Named { audit, .. } => Finding::by_detector(path, category, action, audit.clone()),
     }
 }
 
@@ -101,7 +114,7 @@ pub fn candidate(shadow: &ShadowResult<'_>) -> CandidateSummary {
 
 pub fn outcome(
     facts: &RequestFacts,
-    partner: &Label,
+    partner: &Ident,
     status: u16,
     latency_ms: u64,
 ) -> Option<Outcome> {
@@ -117,7 +130,7 @@ pub fn outcome(
 /// The `blocked` record; `subject` is known once the body was inspected.
 pub fn blocked(
     facts: &RequestFacts,
-    partner: Option<&Label>,
+    partner: Option<&Ident>,
     subject: Option<SubjectHash>,
     reason: &str,
     status: u16,

@@ -39,7 +39,7 @@ use crate::metrics::{self, CandidateResult, PartnerMetrics, RequestSample};
 #[derive(Default)]
 struct Outcome {
     partner: Option<String>,
-    audit_label: Option<crate::audit::Label>,
+    audit_label: Option<crate::audit::Ident>,
     metrics: Option<Arc<PartnerMetrics>>,
     /// The share record was accepted: an outcome record follows.
     shared: bool,
@@ -196,7 +196,7 @@ async fn forward(
     })?;
     let target = &generation.route_targets[routed.partner];
     let partner = &generation.partners[target.partner];
-    outcome.partner = Some(partner.config.id.clone());
+    outcome.partner = Some(partner.config.id.to_string());
     outcome.audit_label = Some(partner.audit_label.clone());
     outcome.metrics = Some(proxy.metrics.partner(&partner.config.id));
     let rest = routed.rest.to_string();

@@ -5,6 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
+use crate::ident;
+
 /// The request id header: kept when the caller sent a sane one, generated
 /// otherwise, sent upstream and returned on every response.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -39,28 +41,38 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
-/// The caller's request id if it is 1-128 characters of `[A-Za-z0-9._:-]`
-/// without a run of 6 or more digits (a phone or ID number would make the
-/// id personal data in logs and audit records), otherwise a fresh random one.
+/// The caller's request id if it is an [`Ident`] (1-128 characters of
+/// letters, digits and `_ - . :` without a run of 6 or more digits: a phone
+/// or ID number would make the id personal data in logs and audit records),
+/// otherwise a fresh random one.
 pub fn request_id(headers: &HeaderMap) -> HeaderValue {
-    let sent = headers.get(&REQUEST_ID).filter(|v| {
-        let b = v.as_bytes();
-        !b.is_empty()
-            && b.len() <= 128
-            && b.iter()
-                .all(|c| c.is_ascii_alphanumeric() || b"._:-".contains(c))
-            && !b.windows(6).any(|w| w.iter().all(u8::is_ascii_digit))
-    });
+    let sent = headers
+        .get(&REQUEST_ID)
+        .filter(|v| v.to_str().is_ok_and(|text| ident::check(text).is_ok()));
     match sent {
         Some(v) => v.clone(),
-        None => {
-            let mut bytes = [0u8; 16];
-            // A failing OS RNG leaves zeros: the id is for correlation, not
-            // for secrecy, and refusing traffic over it would be worse.
-            if getrandom::fill(&mut bytes).is_err() {
-                tracing::warn!("the OS random source failed; request id is not unique");
-            }
-            HeaderValue::from_str(&hex::encode(bytes)).expect("hex is a valid header value")
+        None => fresh_request_id(),
+    }
+}
+
+/// 128 random bits in lowercase base32 (RFC 4648's alphabet: letters and
+/// the digits 2-7), 26 characters. The rare draw with a run of 6 digits is
+/// drawn again, so every id the proxy makes passes the identifier rule.
+fn fresh_request_id() -> HeaderValue {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    loop {
+        let mut bytes = [0u8; 16];
+        // A failing OS RNG leaves zeros: the id is for correlation, not
+        // for secrecy, and refusing traffic over it would be worse.
+        if getrandom::fill(&mut bytes).is_err() {
+            tracing::warn!("the OS random source failed; request id is not unique");
+        }
+        let bits = u128::from_be_bytes(bytes);
+        let id: String = (0..26)
+            .map(|i| char::from(ALPHABET[((bits >> (i * 5)) & 31) as usize]))
+            .collect();
+        if ident::check(&id).is_ok() {
+            return HeaderValue::from_str(&id).expect("base32 is a valid header value");
         }
     }
 }
@@ -155,10 +167,13 @@ mod tests {
         assert_eq!(request_id(&h), "abc-123");
         h.insert(&REQUEST_ID, HeaderValue::from_static("has space"));
         let made = request_id(&h);
-        assert_eq!(made.len(), 32);
+        assert_eq!(made.len(), 26);
         h.insert(&REQUEST_ID, HeaderValue::from_static("req-13800138000"));
         assert_ne!(request_id(&h), "req-13800138000");
-        assert_eq!(made.len(), 32);
+        for _ in 0..1000 {
+            let id = request_id(&HeaderMap::new());
+            assert!(ident::check(id.to_str().expect("ASCII")).is_ok(), "{id:?}");
+        }
         assert_ne!(made, request_id(&HeaderMap::new()));
     }
 

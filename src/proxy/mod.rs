@@ -32,7 +32,7 @@ use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 
-use crate::audit::{AuditHandle, Label, RulesVersion, SubjectHasher};
+use crate::audit::{AuditHandle, Ident, RulesVersion, SubjectHasher};
 use crate::config::{Limits, Partner};
 use crate::consent::{ConsentStore, Scopes};
 use crate::metrics::Metrics;
@@ -77,7 +77,7 @@ pub struct PartnerRuntime {
     pub target: upstream::Target,
     /// The partner id and rules version as audit records carry them, built
     /// once here rather than per request.
-    pub audit_label: Label,
+    pub audit_label: Ident,
     pub rules_version: RulesVersion,
     /// The partner's `candidate_rules`, run in shadow on every request.
     pub candidate: Option<Candidate>,

@@ -9,7 +9,7 @@ use rustls::{RootCertStore, ServerConfig};
 
 use super::upstream::Target;
 use super::{Candidate, Generation, PartnerRuntime, RouteTarget, route::Router};
-use crate::audit::{Label, RulesVersion, SubjectHasher};
+use crate::audit::{RulesVersion, SubjectHasher};
 use crate::config::{Config, Scheme, Upstream};
 use crate::consent::{ConsentError, ConsentStore, Scopes};
 use crate::diag::Diagnostics;
@@ -102,7 +102,7 @@ pub fn generation(config: &Config, keyring: &Keyring) -> Result<Generation, Star
             .get(&partner.id)
             .expect("the policy set compiles every configured partner")
             .clone();
-        let audit_label = Label::new(&partner.id)?;
+        let audit_label = partner.id.clone();
         let rules_version = RulesVersion::parse(&policy.version)?;
         let candidate = match policies.candidate(&partner.id) {
             Some(policy) => Some(Candidate {

@@ -242,7 +242,7 @@ mod tests {
 
     fn partner(upstream: Upstream) -> Partner {
         Partner {
-            id: "p".into(),
+            id: crate::ident::Ident::fixed("p"),
             route: "/p/".into(),
             upstream,
             region: None,

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, ExtraLabels};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::ident::Ident;
 use crate::protect::{Key32, Keyring, Purpose, Sealer, Tokenizer};
 use crate::vocab;
 pub use raw::{ConsentMode, UnknownFields};
@@ -68,11 +69,60 @@ impl Action {
 /// A compiled rule: what it protects, how, and how findings name it.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub category: Arc<str>,
+    pub category: Ident,
     pub action: Action,
-    /// `fields[2]`, `detect:cn_resident_id`, `headers[0]`: how findings and
-    /// audit records name the rule (never a value).
-    pub label: Arc<str>,
+    /// [`Action::name`] as an identifier, made once here rather than per finding.
+    pub action_name: Ident,
+    pub reference: RuleRef,
+}
+
+impl Rule {
+    fn new(category: Ident, action: Action, reference: RuleRef) -> Rule {
+        Rule {
+            category,
+            action_name: Ident::fixed(action.name()),
+            action,
+            reference,
+        }
+    }
+}
+
+/// Which entry of the rules file a finding comes from (never a value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleRef {
+    /// The `fields:` entry with this index.
+    Field(u32),
+    /// A `detect:`, `headers:` or `query:` entry: its name in findings
+    /// (`detect:bank_card`, `detect:pattern[0]`, `headers[1]`) and the
+    /// identifier audit records carry for it (`bank_card`, `pattern0`,
+    /// `headers1`), both made at compile time.
+    Named { finding: Arc<str>, audit: Ident },
+}
+
+impl RuleRef {
+    fn named(finding: String) -> RuleRef {
+        let bare = finding.strip_prefix("detect:").unwrap_or(&finding);
+        let audit: String = bare.chars().filter(|c| !matches!(c, '[' | ']')).collect();
+        RuleRef::Named {
+            audit: Ident::new(&audit).expect("rule names are built from fixed words and indexes"),
+            finding: finding.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for RuleRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleRef::Field(index) => write!(f, "fields[{index}]"),
+            RuleRef::Named { finding, .. } => f.write_str(finding),
+        }
+    }
+}
+
+impl serde::Serialize for RuleRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// One rule as written, for load-time checks that must point at it (the
@@ -80,7 +130,7 @@ pub struct Rule {
 /// `action` is in the rules file.
 #[derive(Debug, Clone)]
 pub struct RuleSite {
-    pub category: Arc<str>,
+    pub category: Ident,
     pub action: Action,
     pub kind: SiteKind,
     pub at: Location,
@@ -104,7 +154,7 @@ pub enum SiteKind {
 #[derive(Debug, Clone)]
 pub struct KeyTarget {
     pub rule: u32,
-    pub category: Arc<str>,
+    pub category: Ident,
 }
 
 /// The partner's keys, derived once at load.
@@ -194,7 +244,7 @@ pub struct Policy {
     pub query_rules: HashMap<String, Rule>,
     pub crypto: Crypto,
     /// Every category this policy can report (envelopes bind one of them).
-    pub categories: Vec<Arc<str>>,
+    pub categories: Vec<Ident>,
     /// How shares depend on the subject's consent (`consent:`).
     pub consent: ConsentMode,
     /// Where `consent:` is written, when it is.
@@ -250,13 +300,15 @@ impl Checker<'_> {
         &mut self,
         category: Option<&Spanned<String>>,
         fallback: &Location,
-    ) -> Option<Arc<str>> {
+    ) -> Option<Ident> {
         match category {
-            Some(c) if !c.value.trim().is_empty() => Some(c.value.trim().into()),
-            Some(c) => {
-                self.at(&c.referenced, "`category` must not be empty");
-                None
-            }
+            Some(c) => match Ident::new(c.value.trim()) {
+                Ok(category) => Some(category),
+                Err(e) => {
+                    self.at(&c.referenced, format!("category {e}"));
+                    None
+                }
+            },
             None => {
                 self.at(
                     fallback,
@@ -369,7 +421,7 @@ fn compile(
         let rule_number = index as u32;
         let category = match (&f.category, &f.keys) {
             (None, Some(keys)) if matches!(keys.value, RawKeys::Builtin) => {
-                Some(Arc::from("builtin"))
+                Some(Ident::fixed("builtin"))
             }
             (category, _) => checker.category(category.as_ref(), &field.referenced),
         };
@@ -390,8 +442,8 @@ fn compile(
                 Err(err) => checker.at(&path.referenced, format!("invalid path: {err}")),
             },
             (None, Some(keys)) => {
-                let named = category.as_deref().unwrap_or("");
-                for (key, key_category) in key_list(checker, keys, named) {
+                let named = category.clone().unwrap_or_else(|| Ident::fixed("unnamed"));
+                for (key, key_category) in key_list(checker, keys, &named) {
                     key_index
                         .entry(vocab::normalize_key(&key))
                         .or_insert(KeyTarget {
@@ -403,11 +455,7 @@ fn compile(
         }
         if let (Some(category), Some(action)) = (category, action) {
             sites.extend(field_sites(f, &category, &action));
-            rules.push(Rule {
-                category,
-                action,
-                label: format!("fields[{index}]").into(),
-            });
+            rules.push(Rule::new(category, action, RuleRef::Field(rule_number)));
         }
     }
 
@@ -441,7 +489,7 @@ fn compile(
         return None;
     }
     let longest_key = key_index.keys().map(String::len).max().unwrap_or(0);
-    let mut categories: Vec<Arc<str>> = rules
+    let mut categories: Vec<Ident> = rules
         .iter()
         .chain(&detect_rules)
         .chain(header_rules.values())
@@ -477,8 +525,8 @@ fn compile(
 
 /// The sites of one compiled field rule: a `keys: builtin` rule of
 /// category `builtin` stands for every built-in category.
-fn field_sites(f: &raw::RawField, category: &Arc<str>, action: &Action) -> Vec<RuleSite> {
-    let site = |category: Arc<str>, kind| RuleSite {
+fn field_sites(f: &raw::RawField, category: &Ident, action: &Action) -> Vec<RuleSite> {
+    let site = |category: Ident, kind| RuleSite {
         category,
         action: action.clone(),
         kind,
@@ -489,7 +537,7 @@ fn field_sites(f: &raw::RawField, category: &Arc<str>, action: &Action) -> Vec<R
         Some(keys) if matches!(keys.value, RawKeys::Builtin) && &**category == "builtin" => {
             vocab::BUILTIN_CATEGORIES
                 .iter()
-                .map(|c| site(Arc::from(*c), SiteKind::Keys))
+                .map(|c| site(Ident::fixed(c), SiteKind::Keys))
                 .collect()
         }
         Some(_) => vec![site(category.clone(), SiteKind::Keys)],
@@ -500,21 +548,18 @@ fn field_sites(f: &raw::RawField, category: &Arc<str>, action: &Action) -> Vec<R
 fn key_list(
     checker: &mut Checker<'_>,
     keys: &Spanned<RawKeys>,
-    category: &str,
-) -> Vec<(String, Arc<str>)> {
+    category: &Ident,
+) -> Vec<(String, Ident)> {
     match &keys.value {
         RawKeys::List(list) if list.is_empty() => {
             checker.at(&keys.referenced, "`keys` lists no key names");
             Vec::new()
         }
-        RawKeys::List(list) => list
-            .iter()
-            .map(|k| (k.clone(), Arc::from(category)))
-            .collect(),
-        RawKeys::Builtin if category == "builtin" => vocab::BUILTIN_CATEGORIES
+        RawKeys::List(list) => list.iter().map(|k| (k.clone(), category.clone())).collect(),
+        RawKeys::Builtin if *category == "builtin" => vocab::BUILTIN_CATEGORIES
             .iter()
             .flat_map(|c| {
-                let shared: Arc<str> = Arc::from(*c);
+                let shared = Ident::fixed(c);
                 vocab::builtin_keys(c)
                     .unwrap_or(&[])
                     .iter()
@@ -524,7 +569,7 @@ fn key_list(
         RawKeys::Builtin => match vocab::builtin_keys(category) {
             Some(list) => list
                 .iter()
-                .map(|k| (k.to_string(), Arc::from(category)))
+                .map(|k| (k.to_string(), category.clone()))
                 .collect(),
             None => {
                 checker.at(
@@ -583,8 +628,8 @@ fn compile_detectors(
                 continue;
             }
         };
-        let category: Option<Arc<str>> = match (&d.category, default_category) {
-            (None, Some(default)) => Some(default.into()),
+        let category: Option<Ident> = match (&d.category, default_category) {
+            (None, Some(default)) => Some(Ident::fixed(default)),
             (category, _) => checker.category(category.as_ref(), &entry.referenced),
         };
         let Some(category) = category else { continue };
@@ -611,11 +656,7 @@ fn compile_detectors(
             kind,
             category: Some(category.to_string()),
         });
-        rules.push(Rule {
-            category,
-            action,
-            label: label.into(),
-        });
+        rules.push(Rule::new(category, action, RuleRef::named(label)));
         locations.push(match (&d.pattern, &d.detector) {
             (Some(p), _) => p.referenced,
             (_, Some(n)) => n.referenced,
@@ -666,7 +707,7 @@ fn compile_named(
                     .strip_prefix("X-")
                     .or_else(|| name.strip_prefix("x-"))
                     .unwrap_or(name);
-                vocab::category_of_key(&vocab::normalize_key(bare)).map(Arc::from)
+                vocab::category_of_key(&vocab::normalize_key(bare)).map(Ident::fixed)
             }
             Some(_) => None,
         };
@@ -678,7 +719,7 @@ fn compile_named(
         let Some(action) = checker.action(&named.action, &category) else {
             continue;
         };
-        let label = format!("{section}[{index}]").into();
+        let label = RuleRef::named(format!("{section}[{index}]"));
         sites.push(RuleSite {
             category: category.clone(),
             action: action.clone(),
@@ -687,11 +728,7 @@ fn compile_named(
         });
         compiled
             .entry(vocab::normalize_key(&named.name.value))
-            .or_insert(Rule {
-                category,
-                action,
-                label,
-            });
+            .or_insert(Rule::new(category, action, label));
     }
     compiled
 }

@@ -9,11 +9,11 @@ use std::process::{Command, Output};
 
 use pii_proxy::audit::{
     AuditConfig, AuditHandle, AuditPath, Blocked, ChainKey, Consent, Event, FieldPath, Finding,
-    FsyncPolicy, Label, RequestId, RulesVersion, Seq, Share, SubjectHash,
+    FsyncPolicy, Ident, RulesVersion, Seq, Share, SubjectHash,
 };
 
-pub fn label(text: &str) -> Label {
-    Label::new(text).expect("test labels are valid")
+pub fn label(text: &str) -> Ident {
+    Ident::new(text).expect("test labels are valid")
 }
 
 pub fn finding(path: &str, category: &str, action: &str, rule: u32) -> Finding {
@@ -22,7 +22,7 @@ pub fn finding(path: &str, category: &str, action: &str, rule: u32) -> Finding {
 
 pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Finding>) -> Share {
     Share {
-        id: RequestId::new(&format!("req-{n}")).expect("id"),
+        id: Ident::new(&format!("req-{n}")).expect("id"),
         partner: label(partner),
         method: label("POST"),
         path: AuditPath::from_request("/v1/query"),
@@ -39,7 +39,7 @@ pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Fi
 
 pub fn blocked(n: u32, partner: Option<&str>, reason: &str, status: u16) -> Blocked {
     Blocked {
-        id: RequestId::new(&format!("req-{n}")).expect("id"),
+        id: Ident::new(&format!("req-{n}")).expect("id"),
         partner: partner.map(label),
         method: label("POST"),
         path: AuditPath::from_request("/v1/query"),
