@@ -81,6 +81,20 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// What is wrong with a JSON text named `what` (`the record`, `the body`),
+/// by kind and column: serde_json's own message can quote the input, which
+/// may be personal data.
+pub fn json_error(what: &str, error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let problem = match error.classify() {
+        Category::Io => "could not be read",
+        Category::Syntax => "is not valid JSON",
+        Category::Data => "has a missing, unknown or invalid member",
+        Category::Eof => "ends early",
+    };
+    format!("{what} {problem} (at column {})", error.column())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

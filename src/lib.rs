@@ -1,24 +1,42 @@
-//! pii-proxy: an inline reverse proxy that protects the personal data in JSON
-//! payloads shared with partners, and audits every share.
+//! pii-proxy: an inline reverse proxy that protects the personal data in
+//! JSON payloads shared with partners, and audits every share.
 //!
-//! The parts follow the request flow; see `DESIGN.md` for the picture.
+//! The modules, from the top floor down (each uses only those below it;
+//! `docs/architecture.md` draws the request flow through them):
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`cli`] | the commands (`serve`, `check`, `mask`, `decrypt`, `keygen`, `audit`) and their exit codes |
+//! | [`boot`] | start-up and shutdown of `serve`: gather inputs, bind both listeners, run, drain, close |
+//! | [`proxy`] | the request flow from a caller to one partner, and its refusals |
+//! | [`admin`] | the admin endpoints: health, readiness, metrics, reload, consent |
+//! | [`app`] | the running state ([`app::App`]), compiled partners ([`app::Generation`]), keys, token, reload |
+//! | [`net`] | the listener loop, TLS, the partner client, the JSON error body |
+//! | [`candidate`], [`monitor`], [`metrics`] | shadow-rule comparison, quotas and anomalies, Prometheus families |
+//! | [`consent`] | consent decisions and their journal |
+//! | [`engine`] | one pass over a JSON body: the policy applied, findings reported |
+//! | [`rules`], [`config`] | a rules file → a compiled `Policy`; the config file → a checked `Config` |
+//! | [`audit`] | the tamper-evident audit log: records, chain, writer, verify, search |
+//! | [`detect`], [`protect`], [`vocab`] | detectors over one text; the actions on one value; the key vocabulary |
+//! | [`diag`], [`ident`], [`time`] | positioned diagnostics; the one identifier rule; timestamps |
 
 pub mod admin;
+pub mod app;
 pub mod audit;
+pub mod boot;
 pub mod candidate;
+pub mod cli;
 pub mod config;
 pub mod consent;
-pub mod cross_border;
 pub mod detect;
 pub mod diag;
 pub mod engine;
 pub mod ident;
 pub mod metrics;
 pub mod monitor;
-pub mod policy_set;
+pub mod net;
 pub mod protect;
 pub mod proxy;
 pub mod rules;
 pub mod time;
-pub mod tls;
 pub mod vocab;

@@ -412,9 +412,7 @@ async fn readyz_fails_for_an_upstream_that_does_not_resolve() {
 /// does, 503 again while it drains in-flight requests on shutdown.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_is_503_before_serving_and_while_draining() {
-    use pii_proxy::admin::{AdminServer, Reloader};
-    use pii_proxy::config::Config;
-    use pii_proxy::proxy::Server;
+    use pii_proxy::boot;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     // A partner that answers only when told to.
@@ -445,26 +443,18 @@ async fn readyz_is_503_before_serving_and_while_draining() {
     let dir = tempfile::tempdir().expect("temp dir");
     let text = CONFIG.replace("builtin:echo", &format!("http://{partner_addr}"));
     let path = write_config(dir.path(), &text);
-    let config = Config::load(&path).expect("config");
-    let server = Server::bind(&config).await.expect("bind proxy");
-    let addr = server.local_addr().expect("addr");
-    let reloader = Arc::new(Reloader::new(&path, &config, server.proxy()));
-    let admin_config = config.admin.clone().expect("admin section");
-    let admin = AdminServer::bind(&config, &admin_config, reloader)
+    let bound = boot::bind(&path, boot::Options::default())
         .await
-        .expect("bind admin");
-    let admin_url = format!("http://{}/readyz", admin.local_addr().expect("admin addr"));
-    tokio::spawn(admin.run(std::future::pending()));
-    let client = h1_client();
-
-    let before = send(&client, get(&admin_url)).await;
-    assert_eq!(before.status, 503, "{before:?}");
-    assert!(before.text().contains("not accepting"), "{before:?}");
-
+        .expect("bind");
+    let addr = bound.proxy_addr();
+    let admin_url = format!("http://{}/readyz", bound.admin_addr().expect("admin addr"));
+    // Bound, not yet serving: what readiness reports before the listener runs.
+    assert!(!bound.app().is_serving());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server.run(async {
+    let serving = tokio::spawn(bound.run(async {
         let _ = stopped.await;
     }));
+    let client = h1_client();
     eventually("ready once the listener accepts", || {
         let (client, url) = (client.clone(), admin_url.clone());
         async move { send(&client, get(&url)).await.status == 200 }
@@ -486,7 +476,8 @@ async fn readyz_is_503_before_serving_and_while_draining() {
     release.notify_one();
     let answer = in_flight.await.expect("in-flight request");
     assert_eq!(answer.status, 200, "the in-flight request finished");
-    serving.await.expect("server stopped");
+    let ended = serving.await.expect("the proxy task does not panic");
+    ended.expect("the proxy stopped cleanly");
 }
 
 #[test]

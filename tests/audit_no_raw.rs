@@ -90,6 +90,7 @@ fn events() -> Vec<Event> {
             subject: Some(hasher.hash(MOBILE)),
             reason: label("consent_revoked"),
             status: 403,
+            fault: Some(label("caller")),
             fields: findings.clone(),
         }));
     }

@@ -22,7 +22,11 @@ fn generated_payloads_are_valid_for_serde_json_and_the_engine() {
             let body = payload::payload(size, seed);
             serde_json::from_slice::<serde::de::IgnoredAny>(&body)
                 .unwrap_or_else(|e| panic!("size {size} seed {seed}: serde_json: {e}"));
-            let (out, findings) = protect(&demo, &body)
+            let pii_proxy::engine::Protected {
+                output: out,
+                findings,
+                ..
+            } = protect(&demo, &body)
                 .unwrap_or_else(|e| panic!("size {size} seed {seed}: engine: {e:?}"));
             serde_json::from_slice::<serde::de::IgnoredAny>(&out)
                 .unwrap_or_else(|e| panic!("size {size} seed {seed}: output: {e}"));

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use common::*;
 use http::{Method, StatusCode};
-use pii_proxy::config::Config;
-use pii_proxy::consent::admin_api;
-use pii_proxy::proxy::{Proxy, Server};
+use pii_proxy::admin::consent as admin_api;
+use pii_proxy::app::App;
+use pii_proxy::boot;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -37,22 +37,20 @@ fields:
 /// The proxy started from files in `dir`, with its shared state at hand.
 struct Running {
     addr: SocketAddr,
-    proxy: Arc<Proxy>,
+    proxy: Arc<App>,
     stop: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
+    task: tokio::task::JoinHandle<Result<(), boot::BootError>>,
 }
 
 impl Running {
     async fn start(dir: &Path) -> Running {
-        let config = Config::load(&dir.join("pii-proxy.yaml"))
-            .unwrap_or_else(|e| panic!("test config: {e}"));
-        let server = Server::bind(&config)
+        let bound = boot::bind(&dir.join("pii-proxy.yaml"), boot::Options::default())
             .await
             .unwrap_or_else(|e| panic!("proxy start: {e}"));
-        let addr = server.local_addr().expect("addr");
-        let proxy = server.proxy();
+        let addr = bound.proxy_addr();
+        let proxy = bound.app().clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
+        let task = tokio::spawn(bound.run(async {
             let _ = stopped.await;
         }));
         Running {
@@ -63,14 +61,16 @@ impl Running {
         }
     }
 
-    /// Stops serving and closes the audit log, so a new proxy can open the
-    /// same files.
+    /// Stops serving; `boot` closes the audit log, so a new proxy can open
+    /// the same files.
     async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let _ = (&mut self.task).await;
-        self.proxy.audit.shutdown().await.expect("audit shutdown");
+        let ended = (&mut self.task)
+            .await
+            .expect("the proxy task does not panic");
+        ended.expect("the proxy stops cleanly");
     }
 
     /// Waits until the audit writer has written every queued record: the
@@ -106,8 +106,7 @@ impl Running {
         };
         let generation = self.proxy.current();
         let (status, answer) = admin_api::handle(
-            &self.proxy.consent,
-            &self.proxy.audit,
+            &self.proxy,
             &generation.consent_scopes,
             &method,
             path,
@@ -627,8 +626,7 @@ async fn the_admin_api_refuses_bad_requests_without_quoting_them() {
     // Not a consent path: the admin listener routes it elsewhere.
     let generation = proxy.proxy.current();
     let other = admin_api::handle(
-        &proxy.proxy.consent,
-        &proxy.proxy.audit,
+        &proxy.proxy,
         &generation.consent_scopes,
         &Method::GET,
         "/healthz",

@@ -190,7 +190,9 @@ fn score(policy: &Policy, samples: &[Sample]) -> Scores {
         context_total: 0,
     };
     for sample in samples {
-        let (output, findings) = protect(policy, sample.doc.as_bytes())
+        let pii_proxy::engine::Protected {
+            output, findings, ..
+        } = protect(policy, sample.doc.as_bytes())
             .unwrap_or_else(|e| panic!("corpus document refused ({e}): {}", sample.doc));
         let categories: Vec<&str> = findings.items.iter().map(|f| &*f.category).collect();
         let out_text = String::from_utf8_lossy(&output);

@@ -137,7 +137,7 @@ proptest! {
     fn untouched_documents_come_out_byte_identical(text in json_text(), lead in whitespace(), tail in whitespace()) {
         let text = format!("{lead}{text}{tail}");
         prop_assume!(serde_accepts(text.as_bytes()));
-        let (out, findings) = protect(&matches_nothing(), text.as_bytes()).expect("valid JSON is accepted");
+        let pii_proxy::engine::Protected { output: out, findings, .. } = protect(&matches_nothing(), text.as_bytes()).expect("valid JSON is accepted");
         prop_assert_eq!(out, text.as_bytes());
         prop_assert!(findings.items.is_empty());
     }
@@ -165,10 +165,10 @@ proptest! {
         let protective = policy(
             "unknown_fields: drop\nfields:\n  - path: $..*\n    category: x\n    action: allow\n  - keys: [a, b]\n    category: x\n    action: drop\n  - path: $[*]\n    category: y\n    action: {mask: {keep_first: 1}}\ndetect:\n  - pattern: '[0-9]{3}'\n    category: n\n    action: {mask: {keep_last: 1}}\n  - pattern: 'x'\n    category: z\n    action: drop\n",
         );
-        let (out, _) = protect(&protective, text.as_bytes()).expect("accepted");
+        let pii_proxy::engine::Protected { output: out, .. } = protect(&protective, text.as_bytes()).expect("accepted");
         prop_assert!(serde_accepts(&out), "{} -> {}", text, String::from_utf8_lossy(&out));
         let everything = policy("fields:\n  - path: $\n    category: x\n    action: encrypt\n");
-        let (sealed, _) = protect(&everything, text.as_bytes()).expect("accepted");
+        let pii_proxy::engine::Protected { output: sealed, .. } = protect(&everything, text.as_bytes()).expect("accepted");
         let (opened, restored) = pii_proxy::engine::decrypt_document(&everything, &sealed).expect("opens");
         prop_assert_eq!(restored, usize::from(text != "null"), "null holds nothing to encrypt");
         let value = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).expect("JSON");

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::app::App;
 use crate::config::Upstream;
-use crate::proxy::Proxy;
 
 /// How long one upstream name may take to resolve.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -48,26 +48,26 @@ pub struct Readiness {
 }
 
 /// Runs every check.
-pub async fn readiness(proxy: &Proxy, audit_dir: &Path) -> Readiness {
+pub async fn readiness(app: &App, audit_dir: &Path) -> Readiness {
     let mut checks = vec![
         Check::new(
             "listener",
-            (!proxy.is_serving())
+            (!app.is_serving())
                 .then(|| "the proxy listener is not accepting (starting or draining)".into()),
         ),
-        config_check(proxy),
-        audit_check(proxy, audit_dir.to_path_buf()).await,
+        config_check(app),
+        audit_check(app, audit_dir.to_path_buf()).await,
     ];
-    checks.extend(upstream_checks(proxy).await);
+    checks.extend(upstream_checks(app).await);
     Readiness {
         ready: checks.iter().all(|c| c.ok),
-        generation: proxy.generation_number(),
+        generation: app.generation_number(),
         checks,
     }
 }
 
-fn config_check(proxy: &Proxy) -> Check {
-    let generation = proxy.current();
+fn config_check(app: &App) -> Check {
+    let generation = app.current();
     let problem = generation
         .partners
         .is_empty()
@@ -75,8 +75,8 @@ fn config_check(proxy: &Proxy) -> Check {
     Check::new("config", problem)
 }
 
-async fn audit_check(proxy: &Proxy, dir: PathBuf) -> Check {
-    if !proxy.audit.stats().available {
+async fn audit_check(app: &App, dir: PathBuf) -> Check {
+    if !app.audit.stats().available {
         return Check::new(
             "audit",
             Some("the audit writer refused its last batch".into()),
@@ -107,8 +107,8 @@ fn probe_writable(dir: &Path) -> std::io::Result<()> {
 }
 
 /// One check per partner with a network upstream: its host resolves.
-async fn upstream_checks(proxy: &Proxy) -> Vec<Check> {
-    let generation = proxy.current();
+async fn upstream_checks(app: &App) -> Vec<Check> {
+    let generation = app.current();
     let mut lookups = tokio::task::JoinSet::new();
     for (index, partner) in generation.partners.iter().enumerate() {
         let Upstream::Http {

@@ -28,12 +28,14 @@ use hyper::body::Incoming;
 use serde::Serialize;
 
 use super::AdminState;
-use super::health;
-use super::reload::ReloadError;
+use super::{consent, health};
+use crate::app::reload::{ReloadError, Reloaded};
 use crate::metrics::{self, ReloadTrigger};
+use crate::net::ErrorBody;
 
-/// Largest admin request body (consent changes are small JSON objects).
-const MAX_BODY: usize = 64 * 1024;
+/// Largest admin request body: every admin request body is a small JSON
+/// object (a consent decision is a few hundred bytes).
+pub const MAX_BODY: usize = 16 * 1024;
 const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The response body type of the admin listener.
@@ -100,7 +102,7 @@ pub async fn handle(
     let method = req.method().clone();
     let response = dispatch(&state, endpoint, req).await;
     let status = response.status().as_u16();
-    state.proxy.metrics.admin_request(endpoint.name(), status);
+    state.app.metrics.admin_request(endpoint.name(), status);
     if !endpoint.is_open() {
         tracing::info!(target: "admin", %peer, %method, endpoint = endpoint.name(), status, "admin request");
     }
@@ -146,7 +148,7 @@ async fn dispatch(
 }
 
 async fn ready(state: &AdminState) -> Response<AdminBody> {
-    let readiness = health::readiness(&state.proxy, &state.audit_dir).await;
+    let readiness = health::readiness(&state.app, &state.audit_dir).await;
     let status = if readiness.ready {
         StatusCode::OK
     } else {
@@ -156,10 +158,10 @@ async fn ready(state: &AdminState) -> Response<AdminBody> {
 }
 
 fn metrics_text(state: &AdminState) -> Response<AdminBody> {
-    let proxy = &state.proxy;
-    let text = proxy
+    let app = &state.app;
+    let text = app
         .metrics
-        .render(&proxy.audit.stats(), proxy.generation_number());
+        .render(&app.audit.stats(), app.generation_number());
     let mut response = Response::new(Full::new(Bytes::from(text)));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -175,7 +177,7 @@ async fn reload(state: &AdminState) -> Response<AdminBody> {
             struct Body<'a> {
                 status: &'static str,
                 #[serde(flatten)]
-                reloaded: &'a super::reload::Reloaded,
+                reloaded: &'a Reloaded,
             }
             json(
                 StatusCode::OK,
@@ -191,14 +193,12 @@ async fn reload(state: &AdminState) -> Response<AdminBody> {
                 "{} error(s) in the new config; the previous config keeps serving",
                 errors.len()
             );
-            json(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &ErrorBody {
-                    error: "config_rejected",
-                    detail: &detail,
-                    errors: Some(&errors),
-                },
-            )
+            let body = ErrorBody {
+                error: "config_rejected",
+                detail: &detail,
+                errors: Some(&errors),
+            };
+            json_bytes(StatusCode::UNPROCESSABLE_ENTITY, body.to_bytes())
         }
         Err(ReloadError::AuditUnavailable(detail)) => error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -229,54 +229,24 @@ async fn consent_request(state: &AdminState, req: Request<Incoming>) -> Response
             );
         }
     };
+    let generation = state.app.current();
+    let query = parts.uri.query();
     let path = parts.uri.path();
-    match consent(state, &parts.method, path, parts.uri.query(), &body).await {
-        Some((status, body)) => {
-            let mut response = Response::new(Full::new(Bytes::from(body)));
-            *response.status_mut() = status;
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            no_store(response)
-        }
+    let scopes = &generation.consent_scopes;
+    match consent::handle(&state.app, scopes, &parts.method, path, query, &body).await {
+        Some((status, body)) => json_bytes(status, Bytes::from(body)),
         None => not_found(),
     }
 }
 
-/// The `/consent` endpoints, served by the consent module's handler on this
-/// listener, behind the same token. `None` means "not a consent endpoint"
-/// (answered 404).
-async fn consent(
-    state: &AdminState,
-    method: &Method,
-    path: &str,
-    query: Option<&str>,
-    body: &[u8],
-) -> Option<(StatusCode, Vec<u8>)> {
-    let proxy = &state.proxy;
-    let generation = proxy.current();
-    crate::consent::admin_api::handle(
-        &proxy.consent,
-        &proxy.audit,
-        &generation.consent_scopes,
-        method,
-        path,
-        query,
-        body,
-    )
-    .await
-}
-
 fn json(status: StatusCode, value: &impl Serialize) -> Response<AdminBody> {
     let bytes = serde_json::to_vec(value).expect("admin answers are plain data that serializes");
-    let mut response = Response::new(Full::new(Bytes::from(bytes)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    no_store(response)
+    json_bytes(status, Bytes::from(bytes))
+}
+
+/// Every admin answer is JSON that no cache may keep (it can name subjects).
+fn json_bytes(status: StatusCode, body: Bytes) -> Response<AdminBody> {
+    no_store(crate::net::json_response(status, body))
 }
 
 fn no_store(mut response: Response<AdminBody>) -> Response<AdminBody> {
@@ -286,24 +256,8 @@ fn no_store(mut response: Response<AdminBody>) -> Response<AdminBody> {
     response
 }
 
-/// `{"error": code, "detail": ..., "errors": [...]}`, in that order.
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [String]>,
-}
-
 fn error(status: StatusCode, code: &str, detail: &str) -> Response<AdminBody> {
-    json(
-        status,
-        &ErrorBody {
-            error: code,
-            detail,
-            errors: None,
-        },
-    )
+    no_store(crate::net::error_response(status, code, detail))
 }
 
 fn not_found() -> Response<AdminBody> {

@@ -401,6 +401,9 @@ pub struct Blocked {
     pub reason: Ident,
     /// The HTTP status the caller got.
     pub status: u16,
+    /// Whose side has to change: `caller`, `partner` or `proxy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Ident>,
     /// The findings that caused the refusal, if any (a `refuse` action).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<Finding>,
@@ -499,14 +502,7 @@ pub struct Record {
 /// Describes a JSON error without its text, which can quote the offending
 /// value (`invalid type: string "…"`).
 pub(crate) fn json_error(error: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match error.classify() {
-        Category::Io => "could not be read",
-        Category::Syntax => "is not valid JSON",
-        Category::Data => "has a missing, unknown or invalid member",
-        Category::Eof => "ends early",
-    };
-    format!("the record {what} (at column {})", error.column())
+    crate::diag::json_error("the record", error)
 }
 
 /// The canonical form: every member but `hash`, in the documented order.

@@ -26,6 +26,16 @@ struct Checker<'a> {
 }
 
 pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> {
+    match check_all(raw, file) {
+        (config, errors) if errors.is_empty() => Ok(config),
+        (_, errors) => Err(Diagnostics(errors)),
+    }
+}
+
+/// Every problem of the config, and the config as far as it checks: what
+/// did not check is left out (a partner with an error) or defaulted (an
+/// invalid `listen`), so `check` can go on to the files it names.
+pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>) {
     let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut c = Checker {
         file,
@@ -70,23 +80,21 @@ pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> 
     let consent = c.consent(raw.consent.as_ref());
     let partners = c.partners(&raw.partners, &home_region);
     let errors = std::mem::take(&mut c.errors);
-    match (listen, errors.is_empty()) {
-        (Some(listen), true) => Ok(Config {
-            source: file.to_path_buf(),
-            listen,
-            tls: tls.flatten(),
-            allow_plaintext_non_loopback: raw.allow_plaintext_non_loopback,
-            admin: admin.flatten(),
-            reload,
-            audit,
-            keys,
-            limits,
-            partners,
-            home_region,
-            consent,
-        }),
-        _ => Err(Diagnostics(errors)),
-    }
+    let config = Config {
+        source: file.to_path_buf(),
+        listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
+        tls: tls.flatten(),
+        allow_plaintext_non_loopback: raw.allow_plaintext_non_loopback,
+        admin: admin.flatten(),
+        reload,
+        audit,
+        keys,
+        limits,
+        partners,
+        home_region,
+        consent,
+    };
+    (config, errors)
 }
 
 impl Checker<'_> {

@@ -277,6 +277,47 @@ impl Config {
         check::check(raw, path)
     }
 
+    /// Reads the config for `check`: every problem, and the config as far
+    /// as it checks (partners with problems left out), so the files it
+    /// names can be checked too. `None` when the file cannot be read or is
+    /// not the config's YAML shape at all.
+    pub fn load_for_check(path: &Path) -> (Option<Config>, Vec<Diagnostic>) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                let message = format!("cannot read the config file: {e}");
+                return (None, vec![Diagnostic::whole_file(path, message)]);
+            }
+        };
+        match serde_saphyr::from_str::<raw::RawConfig>(&text) {
+            Ok(raw) => {
+                let (config, errors) = check::check_all(raw, path);
+                (Some(config), errors)
+            }
+            Err(e) => (None, vec![Diagnostic::from_yaml(path, &e)]),
+        }
+    }
+
+    /// The rules and candidate rules files the config at `path` names, read
+    /// from its YAML without checking its shape: when the config does not
+    /// deserialize, `check` still checks the rules files it names.
+    pub fn rules_files_unchecked(path: &Path) -> Vec<PathBuf> {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Vec::new();
+        };
+        let Ok(value) = serde_saphyr::from_str::<serde_json::Value>(&text) else {
+            return Vec::new();
+        };
+        let base = path.parent().unwrap_or(Path::new(""));
+        let partners = value.get("partners").and_then(|p| p.as_array());
+        partners
+            .into_iter()
+            .flatten()
+            .flat_map(|p| ["rules", "candidate_rules"].map(|key| p.get(key)))
+            .filter_map(|file| file?.as_str().map(|f| base.join(f)))
+            .collect()
+    }
+
     /// The partner with this id.
     pub fn partner(&self, id: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.id == id)

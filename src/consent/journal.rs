@@ -92,6 +92,22 @@ impl Journal {
         ))
     }
 
+    /// Reads the journal at `path` without writing anything (what `check`
+    /// runs): the number of decisions and the bytes of a torn last line,
+    /// which opening would cut off. A missing journal holds no decisions.
+    pub fn verify(path: &Path) -> Result<(u64, u64), ConsentError> {
+        if !path.exists() {
+            return Ok((0, 0));
+        }
+        let file = std::fs::File::open(path).map_err(|source| ConsentError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut decisions = 0;
+        let (_, _, torn) = read_all(path, &file, &mut |_| decisions += 1)?;
+        Ok((decisions, torn))
+    }
+
     /// A journal writing to `path` with no replay (tests point it at
     /// `/dev/full` to see a failing write).
     #[cfg(test)]

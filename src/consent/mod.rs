@@ -9,7 +9,8 @@
 //! uses (`hmac:…`), so an investigator can correlate the two; a raw subject
 //! is hashed on the way in and never stored, logged or returned.
 //!
-//! Knows nothing of HTTP: [`admin_api`] turns admin requests into calls
+//! Knows nothing of HTTP: the admin listener's consent endpoints
+//! (`admin::consent`) turn admin requests into calls
 //! here, and the proxy turns a refused [`decide`] into a 403.
 //!
 //! Fails closed: a decision is applied in memory only after its journal
@@ -22,7 +23,6 @@
 //! wins: `revoke {partner: p}` then `restore {partner: p, scenario: loan}`
 //! leaves only `loan` allowed.
 
-pub mod admin_api;
 pub mod journal;
 #[cfg(test)]
 mod tests;

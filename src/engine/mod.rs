@@ -76,6 +76,27 @@ pub struct Findings {
     pub subject: Option<Subject>,
 }
 
+impl Findings {
+    /// Adds the findings of another part of the same message; the first
+    /// subject found stays.
+    pub fn merge(&mut self, other: Findings) {
+        self.items.extend(other.items);
+        if self.subject.is_none() {
+            self.subject = other.subject;
+        }
+    }
+}
+
+/// A document after [`protect`].
+#[derive(Debug)]
+pub struct Protected {
+    pub output: Vec<u8>,
+    pub findings: Findings,
+    /// `output` differs from the input (a value protected or dropped, a
+    /// field removed as unnecessary): callers keep the input bytes otherwise.
+    pub changed: bool,
+}
+
 /// Why a document was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -141,8 +162,14 @@ pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize
 
 /// Applies `policy` to the JSON document `input`: the protected document
 /// and the findings, or the reason it was refused.
-pub fn protect(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, Findings), EngineError> {
-    pass::run(policy, input, None, 0)
+pub fn protect(policy: &Policy, input: &[u8]) -> Result<Protected, EngineError> {
+    let (output, findings) = pass::run(policy, input, None, 0)?;
+    let changed = output != input;
+    Ok(Protected {
+        output,
+        findings,
+        changed,
+    })
 }
 
 #[cfg(test)]

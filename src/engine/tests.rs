@@ -17,7 +17,11 @@ fn policy(rules: &str) -> Policy {
 }
 
 fn run(policy: &Policy, input: &str) -> (String, Findings) {
-    let (out, findings) = protect(policy, input.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let crate::engine::Protected {
+        output: out,
+        findings,
+        ..
+    } = protect(policy, input.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     let out = String::from_utf8(out).expect("UTF-8 out");
     serde_json::from_str::<serde_json::Value>(&out)
         .unwrap_or_else(|e| panic!("output is not JSON ({e}): {out}"));

@@ -102,14 +102,25 @@ pub struct RequestSample<'a> {
     /// `None` when no route matched.
     pub partner: Option<&'a PartnerMetrics>,
     pub status: u16,
-    /// The refusal's code and fault, when the request was refused.
-    pub refusal: Option<(&'static str, &'static str)>,
+    /// What refused the request, when it was refused.
+    pub refusal: Option<RefusalSample>,
     /// From the first byte of the request to the response head.
     pub total: Duration,
     /// Time spent waiting for the partner, when the request reached it.
     pub upstream: Option<Duration>,
     pub bytes_in: u64,
     pub bytes_out: u64,
+}
+
+/// A refusal as the metrics count it.
+#[derive(Debug, Clone, Copy)]
+pub struct RefusalSample {
+    /// The public error code.
+    pub code: &'static str,
+    /// `caller`, `partner` or `proxy`.
+    pub fault: &'static str,
+    /// A consent refusal (`consent_revoked`), also counted per partner.
+    pub consent_block: bool,
 }
 
 /// Every family, and the registry that encodes them.
@@ -350,15 +361,15 @@ impl Metrics {
                 status: sample.status,
             })
             .inc();
-        if let Some((reason, fault)) = sample.refusal {
+        if let Some(refusal) = sample.refusal {
             self.refusals
                 .get_or_create(&RefusalLabels {
                     partner,
-                    reason,
-                    fault,
+                    reason: refusal.code,
+                    fault: refusal.fault,
                 })
                 .inc();
-            if reason == "consent_revoked" {
+            if refusal.consent_block {
                 if let Some(p) = sample.partner {
                     p.consent_blocks.inc();
                 }

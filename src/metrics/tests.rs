@@ -23,7 +23,11 @@ fn every_family_is_exposed_with_the_prefix() {
     m.request(&RequestSample {
         partner: Some(&demo),
         status: 403,
-        refusal: Some(("consent_revoked", "caller")),
+        refusal: Some(RefusalSample {
+            code: "consent_revoked",
+            fault: "caller",
+            consent_block: true,
+        }),
         total: Duration::from_millis(1),
         upstream: None,
         bytes_in: 1,
@@ -88,11 +92,22 @@ fn requests_refusals_and_consent_blocks_are_counted() {
     };
     m.request(&sample(200, None));
     m.request(&sample(200, None));
-    m.request(&sample(403, Some(("consent_revoked", "caller"))));
+    m.request(&sample(
+        403,
+        Some(RefusalSample {
+            code: "consent_revoked",
+            fault: "caller",
+            consent_block: true,
+        }),
+    ));
     m.request(&RequestSample {
         partner: None,
         status: 404,
-        refusal: Some(("no_route", "caller")),
+        refusal: Some(RefusalSample {
+            code: "no_route",
+            fault: "caller",
+            consent_block: false,
+        }),
         total: Duration::ZERO,
         upstream: None,
         bytes_in: 0,

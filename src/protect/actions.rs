@@ -13,7 +13,7 @@ use fpe::ff1::{FF1, FlexibleNumeralString};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::ff1::{self, Direction};
+use super::ff1::{self, Operation};
 use super::keyring::Key32;
 
 /// Prefix of every encrypted value: `pii:v1:<kid>:<base64url(nonce ‖ ciphertext ‖ tag)>`.
@@ -202,12 +202,12 @@ impl Tokenizer {
     /// than [`FF1_MIN_DIGITS`] digits to transform, the digits are masked
     /// instead: irreversible, but nothing leaks.
     pub fn tokenize(&self, category: &str, text: &str, keep_last: usize) -> String {
-        self.transform(category, text, keep_last, Direction::Encrypt)
+        self.transform(category, text, keep_last, Operation::Encrypt)
     }
 
     /// Reverses [`Tokenizer::tokenize`] for the same category and `keep_last`.
     pub fn detokenize(&self, category: &str, token: &str, keep_last: usize) -> String {
-        self.transform(category, token, keep_last, Direction::Decrypt)
+        self.transform(category, token, keep_last, Operation::Decrypt)
     }
 
     fn transform(
@@ -215,7 +215,7 @@ impl Tokenizer {
         category: &str,
         text: &str,
         keep_last: usize,
-        direction: Direction,
+        direction: Operation,
     ) -> String {
         let chars: Vec<char> = text.chars().filter(|c| !is_invisible(*c)).collect();
         let digits: Vec<u16> = chars.iter().filter_map(|c| digit_value(*c)).collect();
@@ -229,8 +229,8 @@ impl Tokenizer {
             } else {
                 let numerals = FlexibleNumeralString::from(digits[..transformed].to_vec());
                 let result = match direction {
-                    Direction::Encrypt => self.ff1.encrypt(&tweak, &numerals),
-                    Direction::Decrypt => self.ff1.decrypt(&tweak, &numerals),
+                    Operation::Encrypt => self.ff1.encrypt(&tweak, &numerals),
+                    Operation::Decrypt => self.ff1.decrypt(&tweak, &numerals),
                 };
                 result
                     .expect("digits are valid radix-10 numerals of FF1-legal length")

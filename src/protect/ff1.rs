@@ -25,15 +25,16 @@ pub const FAST_MAX_DIGITS: usize = 38;
 const RADIX: u64 = 10;
 const ROUNDS: u8 = 10;
 
+/// Which way an FF1 call goes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub enum Operation {
     Encrypt,
     Decrypt,
 }
 
 /// FF1 with radix 10 on `digits` (values 0–9) in place. The caller checks
 /// `FF1_MIN_DIGITS <= digits.len() <= FAST_MAX_DIGITS`.
-pub fn transform(cipher: &Aes256, tweak: &[u8], digits: &mut [u16], direction: Direction) {
+pub fn transform(cipher: &Aes256, tweak: &[u8], digits: &mut [u16], direction: Operation) {
     let n = digits.len();
     debug_assert!((2..=FAST_MAX_DIGITS).contains(&n));
     let u = n / 2;
@@ -89,7 +90,7 @@ pub fn transform(cipher: &Aes256, tweak: &[u8], digits: &mut [u16], direction: D
     };
 
     match direction {
-        Direction::Encrypt => {
+        Operation::Encrypt => {
             for i in 0..ROUNDS {
                 let m = if i % 2 == 0 { u } else { v };
                 let y = round(i, bv);
@@ -98,7 +99,7 @@ pub fn transform(cipher: &Aes256, tweak: &[u8], digits: &mut [u16], direction: D
                 bv = c;
             }
         }
-        Direction::Decrypt => {
+        Operation::Decrypt => {
             for i in (0..ROUNDS).rev() {
                 let m = if i % 2 == 0 { u } else { v };
                 let y = round(i, a);
@@ -144,7 +145,7 @@ mod tests {
         0x6A, 0x94,
     ];
 
-    fn run(key: &[u8; 32], tweak: &[u8], digits: &[u16], direction: Direction) -> Vec<u16> {
+    fn run(key: &[u8; 32], tweak: &[u8], digits: &[u16], direction: Operation) -> Vec<u16> {
         let cipher = Aes256::new(&(*key).into());
         let mut out = digits.to_vec();
         transform(&cipher, tweak, &mut out, direction);
@@ -156,13 +157,13 @@ mod tests {
         let pt = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
         // FF1samples.pdf, sample 7 (AES-256, no tweak) and 8 (tweak "9876543210").
         assert_eq!(
-            run(&NIST_KEY_256, &[], &pt, Direction::Encrypt),
+            run(&NIST_KEY_256, &[], &pt, Operation::Encrypt),
             [6, 6, 5, 7, 6, 6, 7, 0, 0, 9]
         );
         let tweak = b"9876543210";
-        let ct = run(&NIST_KEY_256, tweak, &pt, Direction::Encrypt);
+        let ct = run(&NIST_KEY_256, tweak, &pt, Operation::Encrypt);
         assert_eq!(ct, [1, 0, 0, 1, 6, 2, 3, 4, 6, 3]);
-        assert_eq!(run(&NIST_KEY_256, tweak, &ct, Direction::Decrypt), pt);
+        assert_eq!(run(&NIST_KEY_256, tweak, &ct, Operation::Decrypt), pt);
     }
 
     /// The fast path and the `fpe` crate agree on every length it takes,
@@ -187,9 +188,9 @@ mod tests {
                     .encrypt(&tweak, &FlexibleNumeralString::from(digits.clone()))
                     .expect("valid numerals")
                     .into();
-                let ours = run(&key, &tweak, &digits, Direction::Encrypt);
+                let ours = run(&key, &tweak, &digits, Operation::Encrypt);
                 assert_eq!(ours, expected, "n {n} tweak {tweak_len}");
-                assert_eq!(run(&key, &tweak, &ours, Direction::Decrypt), digits);
+                assert_eq!(run(&key, &tweak, &ours, Operation::Decrypt), digits);
             }
         }
     }

@@ -5,8 +5,9 @@
 
 use http::Method;
 
-use super::PartnerRuntime;
+use super::refusal::Refusal;
 use super::shadow::ShadowResult;
+use crate::app::Partner;
 use crate::audit::{
     AuditPath, Blocked, CandidateSummary, Consent, FieldPath, Finding, Ident, Outcome, Share,
     SubjectHash,
@@ -53,12 +54,6 @@ fn method_ident(method: &Method) -> Ident {
     }
 }
 
-fn label_or_unknown(text: &str) -> Ident {
-    Ident::new(text)
-        .or_else(|_| Ident::new("unknown"))
-        .expect("`unknown` is a valid label")
-}
-
 /// One engine finding as the audit log stores it: every part was made an
 /// identifier when the rules were compiled.
 fn finding(f: &engine::Finding) -> Finding {
@@ -75,7 +70,7 @@ fn finding(f: &engine::Finding) -> Finding {
 /// `subject` is the keyed hash, `consent` what the consent gate found.
 pub fn share(
     facts: &RequestFacts,
-    partner: &PartnerRuntime,
+    partner: &Partner,
     subject: Option<SubjectHash>,
     consent: Consent,
     findings: &Findings,
@@ -84,7 +79,7 @@ pub fn share(
 ) -> Option<Share> {
     Some(Share {
         id: facts.id.clone()?,
-        partner: partner.audit_label.clone(),
+        partner: partner.config.id.clone(),
         method: facts.method.clone()?,
         path: facts.path.clone(),
         consent,
@@ -108,7 +103,7 @@ pub fn candidate(shadow: &ShadowResult<'_>) -> CandidateSummary {
         newly_protected: diff.newly_protected.iter().map(finding).collect(),
         left_unprotected: diff.left_unprotected.iter().map(finding).collect(),
         changed: diff.changed.iter().map(|c| finding(&c.candidate)).collect(),
-        refused: shadow.refused.map(label_or_unknown),
+        refused: shadow.refused.map(|reason| Ident::fixed(reason.code())),
     }
 }
 
@@ -132,8 +127,7 @@ pub fn blocked(
     facts: &RequestFacts,
     partner: Option<&Ident>,
     subject: Option<SubjectHash>,
-    reason: &str,
-    status: u16,
+    refusal: &Refusal,
 ) -> Option<Blocked> {
     Some(Blocked {
         id: facts.id.clone()?,
@@ -141,8 +135,9 @@ pub fn blocked(
         method: facts.method.clone()?,
         path: facts.path.clone(),
         subject,
-        reason: label_or_unknown(reason),
-        status,
+        reason: Ident::fixed(refusal.code()),
+        status: refusal.status().as_u16(),
+        fault: Some(Ident::fixed(refusal.fault().as_str())),
         fields: Vec::new(),
     })
 }

@@ -1,5 +1,6 @@
-//! Request and response bodies: reading them whole under the size and time
-//! limits, and deciding what kind of content they hold.
+//! Bodies on both legs: reading them whole under the size and time limits,
+//! decoding their `Content-Encoding`, deciding what kind of content they
+//! hold, and encoding a protected body the way it came.
 //!
 //! Bodies are buffered because the engine must see all of a body before any
 //! of it may leave: a streamed prefix could carry personal data the rest of
@@ -8,11 +9,15 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Body;
 
-use super::error::Refusal;
+use super::encoding::{self, Coding, DecodeError};
+use super::refusal::{Reason, Refusal};
+use crate::config::ContentTypePolicy;
+use crate::metrics::Direction;
+use crate::net::HttpBody;
 
 /// Reads a caller's body: 413 as soon as the declared or received size
 /// passes `max` (before reading more), 408 when it does not arrive within
@@ -25,33 +30,159 @@ where
     // A declared Content-Length over the limit is refused without reading:
     // with `Expect: 100-continue` the caller never even sends the body.
     if body.size_hint().lower() > max as u64 {
-        return Err(too_large(max));
+        return Err(too_large(max, Direction::Request));
     }
     match tokio::time::timeout(timeout, Limited::new(body, max).collect()).await {
-        Err(_) => Err(Refusal::caller(
-            StatusCode::REQUEST_TIMEOUT,
-            "body_timeout",
+        Err(_) => Err(Refusal::new(
+            Reason::BodyTimeout,
             format!(
                 "the request body did not arrive within {}",
                 humantime_serde::re::humantime::format_duration(timeout)
             ),
         )),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(max)),
-        Ok(Err(e)) => Err(Refusal::caller(
-            StatusCode::BAD_REQUEST,
-            "body_read_error",
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(too_large(max, Direction::Request))
+        }
+        Ok(Err(e)) => Err(Refusal::new(
+            Reason::BodyReadError,
             format!("the request body could not be read: {e}"),
         )),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }
 
-pub fn too_large(max: usize) -> Refusal {
-    Refusal::caller(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
-        format!("the body exceeds max_body_bytes ({max} bytes)"),
-    )
+/// Reads a partner's response body within `timeout`, refusing it past `max` bytes.
+pub async fn read_response_body(
+    mut body: HttpBody,
+    max: usize,
+    timeout: Duration,
+) -> Result<Bytes, Refusal> {
+    let collect = async {
+        let mut out = bytes::BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                Refusal::new(
+                    Reason::UpstreamError,
+                    format!("reading the partner's response failed: {e}"),
+                )
+            })?;
+            if let Ok(data) = frame.into_data() {
+                if out.len() + data.len() > max {
+                    return Err(too_large(max, Direction::Response));
+                }
+                out.extend_from_slice(&data);
+            }
+        }
+        Ok(out.freeze())
+    };
+    match tokio::time::timeout(timeout, collect).await {
+        Ok(result) => result,
+        Err(_) => Err(Refusal::new(
+            Reason::UpstreamTimeout,
+            "the partner's response body did not arrive in time",
+        )),
+    }
+}
+
+pub fn too_large(max: usize, direction: Direction) -> Refusal {
+    match direction {
+        Direction::Request => Refusal::new(
+            Reason::BodyTooLarge,
+            format!("the body exceeds max_body_bytes ({max} bytes)"),
+        ),
+        Direction::Response => Refusal::new(
+            Reason::UpstreamBodyTooLarge,
+            format!("the partner's decoded response exceeds max_body_bytes ({max} bytes)"),
+        ),
+    }
+}
+
+/// The codings of a message's body; refused (415 from a caller, 502 from a
+/// partner) when the proxy cannot undo one.
+pub fn codings(headers: &HeaderMap, direction: Direction) -> Result<Vec<Coding>, Refusal> {
+    encoding::codings(headers).map_err(|detail| {
+        let reason = match direction {
+            Direction::Request => Reason::UnsupportedContentEncoding,
+            Direction::Response => Reason::UpstreamUnsupportedContentEncoding,
+        };
+        Refusal::new(reason, detail)
+    })
+}
+
+/// A body as the engine sees it: decoded, and classified.
+pub struct Decoded {
+    pub kind: BodyKind,
+    pub bytes: Bytes,
+}
+
+/// Decodes `raw` and classifies it. `Ok(None)` for an empty body. A body
+/// of another kind than JSON or form data is refused where the partner's
+/// `content_types` says so.
+pub fn decode(
+    headers: &HeaderMap,
+    raw: &Bytes,
+    codings: &[Coding],
+    max: usize,
+    content_types: ContentTypePolicy,
+    direction: Direction,
+) -> Result<Option<Decoded>, Refusal> {
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let bytes = if codings.is_empty() {
+        raw.clone()
+    } else {
+        let decoded = encoding::decode(raw, codings, max).map_err(|e| match e {
+            DecodeError::TooLarge => too_large(max, direction),
+            DecodeError::Corrupt(detail) => Refusal::new(
+                match direction {
+                    Direction::Request => Reason::InvalidContentEncoding,
+                    Direction::Response => Reason::UpstreamInvalidContentEncoding,
+                },
+                detail,
+            ),
+        })?;
+        Bytes::from(decoded)
+    };
+    let unsupported = |detail: &str| {
+        let reason = match direction {
+            Direction::Request => Reason::UnsupportedMediaType,
+            Direction::Response => Reason::UpstreamUnsupportedMediaType,
+        };
+        Refusal::new(reason, detail)
+    };
+    let kind = classify(headers, &bytes).map_err(|detail| unsupported(&detail))?;
+    if kind == BodyKind::Other && content_types == ContentTypePolicy::Refuse {
+        return Err(unsupported(match direction {
+            Direction::Request => {
+                "only JSON and form bodies are inspected; this partner refuses other content types"
+            }
+            Direction::Response => {
+                "the partner answered with a body that is neither JSON nor form data"
+            }
+        }));
+    }
+    Ok(Some(Decoded { kind, bytes }))
+}
+
+/// What leaves: `raw` as it came when inspection changed nothing (an
+/// untouched compressed body leaves byte for byte), else the protected
+/// body encoded with the same codings.
+pub fn encode(raw: Bytes, protected: Option<Bytes>, codings: &[Coding]) -> Result<Bytes, Refusal> {
+    let Some(protected) = protected else {
+        return Ok(raw);
+    };
+    if codings.is_empty() {
+        return Ok(protected);
+    }
+    encoding::encode(&protected, codings)
+        .map(Bytes::from)
+        .map_err(|e| {
+            Refusal::new(
+                Reason::InternalError,
+                format!("re-encoding the body failed: {e}"),
+            )
+        })
 }
 
 /// What a body holds, as far as inspection is concerned.
@@ -180,7 +311,7 @@ mod tests {
         let err = read_request_body(Full::new(Bytes::from(vec![b'x'; 11])), 10, long)
             .await
             .expect_err("declared");
-        assert_eq!(err.status, 413);
+        assert_eq!(err.status(), 413);
         let chunks = Chunks {
             chunks: (0..5).map(|_| Bytes::from_static(b"xxx")).collect(),
             stall: false,
@@ -188,7 +319,7 @@ mod tests {
         let err = read_request_body(chunks, 10, long)
             .await
             .expect_err("streamed");
-        assert_eq!(err.code, "body_too_large");
+        assert_eq!(err.reason, Reason::BodyTooLarge);
         let ok = read_request_body(Full::new(Bytes::from_static(b"0123456789")), 10, long).await;
         assert_eq!(ok.expect("at the limit").len(), 10);
     }
@@ -202,6 +333,6 @@ mod tests {
         let err = read_request_body(body, 10, Duration::from_millis(20))
             .await
             .expect_err("stalled");
-        assert_eq!((err.status.as_u16(), err.code), (408, "body_timeout"));
+        assert_eq!(err.reason, Reason::BodyTimeout);
     }
 }

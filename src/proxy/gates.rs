@@ -1,25 +1,20 @@
 //! The two checks of the share gate that come before the audit record: the
-//! partner's quotas and the subject's consent, each turned into a refusal
-//! with a stable code. Knows the HTTP side only; the decisions are the
-//! monitor's and the consent store's.
+//! partner's quotas and the subject's consent, each turned into a refusal.
+//! Knows the HTTP side only; the decisions are the monitor's and the
+//! consent store's.
 
-use http::StatusCode;
-
-use super::{PartnerRuntime, Proxy, Refusal};
+use super::refusal::{Reason, Refusal};
+use crate::app::{App, Partner};
 use crate::audit::Consent;
 use crate::consent::{self, Refused, SubjectKey};
 use crate::monitor::OverQuota;
 
 /// 429 `quota_exceeded` when the request would take the partner over its
 /// requests per second or distinct subjects per window.
-pub fn quota(
-    proxy: &Proxy,
-    partner: &PartnerRuntime,
-    subject: Option<&SubjectKey>,
-) -> Result<(), Refusal> {
+pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Result<(), Refusal> {
     let config = &partner.config;
     let fingerprint = subject.map(SubjectKey::fingerprint);
-    let over = match proxy
+    let over = match app
         .monitor
         .admit(&config.id, fingerprint, &config.quota, &config.anomaly)
     {
@@ -45,11 +40,7 @@ pub fn quota(
             config.quota.window.as_secs()
         ),
     };
-    Err(Refusal::caller(
-        StatusCode::TOO_MANY_REQUESTS,
-        "quota_exceeded",
-        detail,
-    ))
+    Err(Refusal::new(Reason::QuotaExceeded, detail))
 }
 
 /// The consent the share record states, or 403: `consent_revoked` (revoked
@@ -57,40 +48,40 @@ pub fn quota(
 /// `consent_required` (`consent: required` without a grant on record, or
 /// without a subject at all).
 pub fn consent(
-    proxy: &Proxy,
-    partner: &PartnerRuntime,
+    app: &App,
+    partner: &Partner,
     scenario: &str,
     subject: Option<&SubjectKey>,
 ) -> Result<Consent, Refusal> {
     let id = &partner.config.id;
-    let verdict = subject.map(|key| proxy.consent.lookup(key, id, scenario));
+    let verdict = subject.map(|key| app.consent.lookup(key, id, scenario));
     let refused = match consent::decide(verdict, partner.policy.consent) {
         Ok(consent) => return Ok(consent),
         Err(refused) => refused,
     };
     let (code, detail) = match refused {
         Refused::Revoked => (
-            "consent_revoked",
+            Reason::ConsentRevoked,
             format!("the subject revoked consent for partner `{id}`, scenario `{scenario}`"),
         ),
         Refused::Erased => (
-            "consent_revoked",
+            Reason::ConsentRevoked,
             "the subject's account was erased: nothing about it is shared".to_owned(),
         ),
         Refused::NotGranted => (
-            "consent_required",
+            Reason::ConsentRequired,
             format!(
                 "partner `{id}` shares only with an explicit consent grant, and none is on \
                  record for this subject and scenario `{scenario}`"
             ),
         ),
         Refused::NoSubject => (
-            "consent_required",
+            Reason::ConsentRequired,
             format!(
                 "partner `{id}` shares only with an explicit consent grant, and the request \
                  names no subject (the rules' `subject` / `subject_header` found none)"
             ),
         ),
     };
-    Err(Refusal::caller(StatusCode::FORBIDDEN, code, detail))
+    Err(Refusal::new(code, detail))
 }

@@ -1,11 +1,12 @@
 //! Header handling on both legs: hop-by-hop removal (RFC 9110 §7.6.1),
 //! `X-Forwarded-*` and `Forwarded`, and the request id.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::ident;
+use crate::net::ClientInfo;
 
 /// The request id header: kept when the caller sent a sane one, generated
 /// otherwise, sent upstream and returned on every response.
@@ -75,13 +76,6 @@ fn fresh_request_id() -> HeaderValue {
             return HeaderValue::from_str(&id).expect("base32 is a valid header value");
         }
     }
-}
-
-/// What the proxy knows about the connection a request came on.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientInfo {
-    pub peer: SocketAddr,
-    pub tls: bool,
 }
 
 /// Appends the caller to `X-Forwarded-For` and `Forwarded`, and records the

@@ -1,113 +1,144 @@
-//! The calls into the engine for each part of a message: headers, query
-//! string, and the body by kind (JSON or form). Each returns the protected
-//! form, and adds to the request's findings.
+//! One message through one policy: its headers, query string and decoded
+//! body, each protected by the engine, with the findings of all three.
+//!
+//! The message is only read; what inspection would change comes back as
+//! an [`Inspection`] the flow applies. That keeps the real policy and a
+//! candidate's shadow run the same call on the same message
+//! ([`message`]).
+
+use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, header};
 
-use super::body::BodyKind;
-use super::error::Refusal;
+use super::body::{BodyKind, Decoded};
 use super::form::{self, PairAction};
 use super::headers::REQUEST_ID;
-use crate::engine::{self, EngineError, Findings, NamedOutcome, Place};
+use super::refusal::{Reason, Refusal};
+use crate::engine::{self, EngineError, ErrorKind, Findings, NamedOutcome, Place};
+use crate::metrics::Direction;
 use crate::rules::Policy;
 
 /// Bodies above this size are inspected on the blocking pool, so one large
 /// document does not stall the other requests on its worker thread.
 const BLOCKING_THRESHOLD: usize = 256 * 1024;
 
-/// Which way a message travels: decides whose fault a bad body is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Request,
-    Response,
+/// The parts of a message a policy inspects.
+pub struct Message<'a> {
+    pub headers: &'a HeaderMap,
+    pub query: Option<&'a str>,
+    pub body: Option<&'a Decoded>,
+    pub direction: Direction,
 }
 
-fn bad_input(direction: Direction, code: &'static str, detail: String) -> Refusal {
+/// What a policy found in a message and what it would change.
+#[derive(Default)]
+pub struct Inspection {
+    pub findings: Findings,
+    /// Headers whose values change: the new values (none: removed).
+    pub headers: Vec<(HeaderName, Vec<HeaderValue>)>,
+    /// The protected query string, when it changed.
+    pub query: Option<String>,
+    /// The protected decoded body, when it changed.
+    pub body: Option<Bytes>,
+}
+
+impl Inspection {
+    /// Applies the header changes to `headers`.
+    pub fn apply_headers(&mut self, headers: &mut HeaderMap) {
+        for (name, values) in self.headers.drain(..) {
+            headers.remove(&name);
+            for value in values {
+                headers.append(name.clone(), value);
+            }
+        }
+    }
+}
+
+/// Inspects `message` with `policy`: headers (requests only: a partner's
+/// response headers are its own), query, then body.
+pub async fn message(policy: &Arc<Policy>, message: &Message<'_>) -> Result<Inspection, Refusal> {
+    let mut inspection = Inspection::default();
+    if message.direction == Direction::Request {
+        inspection.headers = headers(policy, message.headers, &mut inspection.findings)?;
+    }
+    if let Some(q) = message.query {
+        inspection.query = query(policy, q, &mut inspection.findings)?;
+    }
+    if let Some(decoded) = message.body {
+        inspection.body =
+            body(policy, decoded, message.direction, &mut inspection.findings).await?;
+    }
+    Ok(inspection)
+}
+
+fn bad_input(direction: Direction, reason: Reason, detail: String) -> Refusal {
     match direction {
-        Direction::Request => Refusal::caller(StatusCode::BAD_REQUEST, code, detail),
+        Direction::Request => Refusal::new(reason, detail),
         // The caller cannot fix a partner's answer: it is a bad gateway.
-        Direction::Response => Refusal::partner(
-            StatusCode::BAD_GATEWAY,
-            code,
-            format!("the partner's response: {detail}"),
-        ),
+        Direction::Response => {
+            let reason = match reason {
+                Reason::InvalidJson => Reason::UpstreamInvalidJson,
+                Reason::TooDeep => Reason::UpstreamTooDeep,
+                _ => Reason::UpstreamInvalidForm,
+            };
+            Refusal::new(reason, format!("the partner's response: {detail}"))
+        }
     }
 }
 
 fn engine_refusal(direction: Direction, e: &EngineError) -> Refusal {
-    bad_input(direction, e.code(), e.to_string())
+    let reason = match e.kind {
+        ErrorKind::InvalidJson => Reason::InvalidJson,
+        ErrorKind::TooDeep => Reason::TooDeep,
+    };
+    bad_input(direction, reason, e.to_string())
 }
 
-/// Protects a decoded body of `kind`. Returns the protected bytes, or the
-/// input itself when nothing changed (so untouched bodies stay byte-identical).
-pub async fn body(
-    policy: &std::sync::Arc<Policy>,
-    kind: BodyKind,
-    decoded: Bytes,
+/// The protected decoded body, `None` when inspection changed nothing.
+async fn body(
+    policy: &Arc<Policy>,
+    decoded: &Decoded,
     direction: Direction,
     findings: &mut Findings,
-) -> Result<Bytes, Refusal> {
-    match kind {
+) -> Result<Option<Bytes>, Refusal> {
+    match decoded.kind {
         BodyKind::Json => {
-            let (out, found) = if decoded.len() > BLOCKING_THRESHOLD {
+            let protected = if decoded.bytes.len() > BLOCKING_THRESHOLD {
                 let policy = policy.clone();
-                let input = decoded.clone();
+                let input = decoded.bytes.clone();
                 tokio::task::spawn_blocking(move || engine::protect(&policy, &input))
                     .await
                     .map_err(|_| {
-                        Refusal::proxy(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "internal_error",
-                            "the inspection task failed",
-                        )
+                        Refusal::new(Reason::InternalError, "the inspection task failed")
                     })?
             } else {
-                engine::protect(policy, &decoded)
+                engine::protect(policy, &decoded.bytes)
             }
             .map_err(|e| engine_refusal(direction, &e))?;
-            merge(findings, found);
-            Ok(if out == decoded {
-                decoded
-            } else {
-                Bytes::from(out)
-            })
+            findings.merge(protected.findings);
+            Ok(protected.changed.then(|| Bytes::from(protected.output)))
         }
         BodyKind::Form => {
-            let text = std::str::from_utf8(&decoded).map_err(|_| {
+            let text = std::str::from_utf8(&decoded.bytes).map_err(|_| {
                 bad_input(
                     direction,
-                    "invalid_form",
+                    Reason::InvalidForm,
                     "the form body is not UTF-8".into(),
                 )
             })?;
-            match named_pairs(policy, Place::Form, text, findings) {
-                Ok(Some(out)) => Ok(Bytes::from(out)),
-                Ok(None) => Ok(decoded),
-                Err(e) => Err(bad_input(
-                    direction,
-                    "invalid_form",
-                    format!("form body {e}"),
-                )),
-            }
+            named_pairs(policy, Place::Form, text, findings)
+                .map(|changed| changed.map(Bytes::from))
+                .map_err(|e| bad_input(direction, Reason::InvalidForm, format!("form body {e}")))
         }
-        BodyKind::Empty | BodyKind::Other => Ok(decoded),
+        BodyKind::Empty | BodyKind::Other => Ok(None),
     }
 }
 
-/// Protects the query string; `None` when it is unchanged.
-pub fn query(
-    policy: &Policy,
-    query: &str,
-    findings: &mut Findings,
-) -> Result<Option<String>, Refusal> {
-    named_pairs(policy, Place::Query, query, findings).map_err(|e| {
-        Refusal::caller(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            format!("query string {e}"),
-        )
-    })
+/// The protected query string; `None` when it is unchanged.
+fn query(policy: &Policy, query: &str, findings: &mut Findings) -> Result<Option<String>, Refusal> {
+    named_pairs(policy, Place::Query, query, findings)
+        .map_err(|e| Refusal::new(Reason::InvalidQuery, format!("query string {e}")))
 }
 
 fn named_pairs(
@@ -136,26 +167,22 @@ fn transport_header(name: &HeaderName) -> bool {
         || *name == REQUEST_ID
 }
 
-/// Protects request headers in place. A header value that is not UTF-8
-/// cannot be inspected, so it is refused rather than passed on.
-pub fn headers(
+/// The request headers whose values protection changes, with their new
+/// values. A header value that is not UTF-8 cannot be inspected, so it is
+/// refused rather than passed on.
+fn headers(
     policy: &Policy,
-    headers: &mut HeaderMap,
+    headers: &HeaderMap,
     findings: &mut Findings,
-) -> Result<(), Refusal> {
-    let names: Vec<HeaderName> = headers
-        .keys()
-        .filter(|n| !transport_header(n))
-        .cloned()
-        .collect();
-    for name in names {
+) -> Result<Vec<(HeaderName, Vec<HeaderValue>)>, Refusal> {
+    let mut changes = Vec::new();
+    for name in headers.keys().filter(|n| !transport_header(n)) {
         let mut changed = false;
         let mut values = Vec::new();
-        for value in headers.get_all(&name) {
+        for value in headers.get_all(name) {
             let text = std::str::from_utf8(value.as_bytes()).map_err(|_| {
-                Refusal::caller(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_header",
+                Refusal::new(
+                    Reason::InvalidHeader,
                     format!("header `{name}` is not UTF-8 and cannot be inspected"),
                 )
             })?;
@@ -163,33 +190,21 @@ pub fn headers(
                 NamedOutcome::Keep => values.push(value.clone()),
                 NamedOutcome::Replace(new) => {
                     changed = true;
-                    let new = HeaderValue::from_bytes(new.as_bytes()).map_err(|_| {
-                        Refusal::proxy(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "internal_error",
+                    values.push(HeaderValue::from_bytes(new.as_bytes()).map_err(|_| {
+                        Refusal::new(
+                            Reason::InternalError,
                             format!(
                                 "the protected value of header `{name}` is not a valid header value"
                             ),
                         )
-                    })?;
-                    values.push(new);
+                    })?);
                 }
                 NamedOutcome::Drop => changed = true,
             }
         }
         if changed {
-            headers.remove(&name);
-            for v in values {
-                headers.append(name.clone(), v);
-            }
+            changes.push((name.clone(), values));
         }
     }
-    Ok(())
-}
-
-fn merge(into: &mut Findings, from: Findings) {
-    into.items.extend(from.items);
-    if into.subject.is_none() {
-        into.subject = from.subject;
-    }
+    Ok(changes)
 }

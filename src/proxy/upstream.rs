@@ -1,300 +1,88 @@
-//! The partner side: one pooled client per partner (rustls with the system
-//! roots plus the partner's CA, optional client certificate, SNI from the
-//! upstream URL), connect and total timeouts, and the built-in echo partner.
-
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Duration;
+//! The request that goes to the partner, built from the inspected one: the
+//! upstream URI (the partner's base path, the rest of the caller's path
+//! after the route, the protected query), the caller's headers less the
+//! transport's own, the forwarding headers and the request id; and the
+//! partner client's failures as refusals.
 
 use bytes::Bytes;
-use http::uri::{Authority, PathAndQuery, Uri};
-use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use rustls::RootCertStore;
-use tokio::net::TcpStream;
+use http::header::{self, HeaderValue};
+use http::request::Parts;
+use http::{Request, Response};
+use http_body_util::Full;
 
-use super::ProxyBody;
-use super::error::Refusal;
-use crate::config::{Partner, Scheme, Upstream};
-use crate::tls::{self, TlsError};
+use super::headers::{self, REQUEST_ID};
+use super::refusal::{Reason, Refusal};
+use crate::app::Partner;
+use crate::net::client::ClientError;
+use crate::net::{ClientInfo, HttpBody};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Where one partner's requests go.
-pub enum Target {
-    Echo,
-    Http {
-        client: Box<Client<TimedConnector, Full<Bytes>>>,
-        scheme: Scheme,
-        authority: Authority,
-        base_path: String,
-    },
+/// What the upstream request is made of, besides the caller's head.
+pub struct Outgoing<'a> {
+    /// The caller's path after the route prefix.
+    pub rest: &'a str,
+    /// The query as inspected.
+    pub query: Option<&'a str>,
+    pub body: Bytes,
+    /// The caller declared a body (`Content-Length` or `Transfer-Encoding`).
+    pub declared_body: bool,
+    pub client: ClientInfo,
+    pub request_id: &'a HeaderValue,
 }
 
-impl Target {
-    /// Builds the partner's client; its TLS files are read now, not per request.
-    pub fn new(
-        partner: &Partner,
-        roots: &RootCertStore,
-        connect_timeout: Duration,
-    ) -> Result<Target, TlsError> {
-        let Upstream::Http {
-            scheme,
-            authority,
-            base_path,
-        } = &partner.upstream
-        else {
-            return Ok(Target::Echo);
-        };
-        let identity = partner
-            .tls
-            .client_identity
-            .as_ref()
-            .map(|(c, k)| (c.as_path(), k.as_path()));
-        let tls_config = tls::client_config(roots, partner.tls.ca.as_deref(), identity)?;
-        let mut http = HttpConnector::new();
-        // The scheme decides TLS, so the inner connector must accept https URIs.
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls_config);
-        let https = match scheme {
-            Scheme::Https => builder
-                .https_only()
-                .enable_http1()
-                .enable_http2()
-                .wrap_connector(http),
-            Scheme::Http => builder.https_or_http().enable_http1().wrap_connector(http),
-        };
-        let connector = TimedConnector {
-            inner: https,
-            timeout: connect_timeout,
-        };
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(connector);
-        Ok(Target::Http {
-            client: Box::new(client),
-            scheme: *scheme,
-            authority: authority.clone(),
-            base_path: base_path.clone(),
-        })
+/// The request to send to `partner`, from the caller's (inspected) head.
+pub fn build(
+    partner: &Partner,
+    parts: Parts,
+    out: Outgoing<'_>,
+) -> Result<Request<Full<Bytes>>, Refusal> {
+    let uri = partner
+        .target
+        .uri(out.rest, out.query)
+        .map_err(|e| Refusal::new(Reason::InvalidPath, e.to_string()))?;
+    // HTTP/2 callers name the host in :authority rather than Host.
+    let original_host = parts.headers.get(header::HOST).cloned().or_else(|| {
+        let authority = parts.uri.authority()?;
+        HeaderValue::from_str(authority.as_str()).ok()
+    });
+    let mut outgoing = parts.headers;
+    outgoing.remove(header::HOST);
+    outgoing.remove(header::EXPECT);
+    outgoing.remove(header::CONTENT_LENGTH);
+    headers::add_forwarded(&mut outgoing, out.client, original_host.as_ref());
+    outgoing.insert(REQUEST_ID.clone(), out.request_id.clone());
+    if out.declared_body || !out.body.is_empty() {
+        outgoing.insert(header::CONTENT_LENGTH, HeaderValue::from(out.body.len()));
     }
-
-    /// The URI to send to: the upstream's base path, then the rest of the
-    /// caller's path after the route, then the (inspected) query.
-    pub fn uri(&self, rest: &str, query: Option<&str>) -> Result<Uri, Refusal> {
-        let Target::Http {
-            scheme,
-            authority,
-            base_path,
-            ..
-        } = self
-        else {
-            return Ok(Uri::from_static("/"));
-        };
-        let mut path = format!("{base_path}/{rest}");
-        if let Some(q) = query {
-            path.push('?');
-            path.push_str(q);
-        }
-        let path_and_query = PathAndQuery::try_from(path).map_err(|_| {
-            Refusal::caller(
-                StatusCode::BAD_REQUEST,
-                "invalid_path",
-                "the request path or query cannot be forwarded",
-            )
-        })?;
-        Uri::builder()
-            .scheme(match scheme {
-                Scheme::Https => "https",
-                Scheme::Http => "http",
-            })
-            .authority(authority.clone())
-            .path_and_query(path_and_query)
-            .build()
-            .map_err(|_| {
-                Refusal::proxy(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "cannot build the upstream URI",
-                )
-            })
-    }
-
-    /// Sends the request; `timeout` bounds everything up to the response
-    /// headers (504 when it passes, 502 when the partner cannot be reached).
-    pub async fn send(
-        &self,
-        request: Request<Full<Bytes>>,
-        timeout: Duration,
-    ) -> Result<Response<ProxyBody>, Refusal> {
-        let client = match self {
-            Target::Echo => return Ok(echo(request)),
-            Target::Http { client, .. } => client,
-        };
-        match tokio::time::timeout(timeout, client.request(request)).await {
-            Err(_) => Err(Refusal::partner(
-                StatusCode::GATEWAY_TIMEOUT,
-                "upstream_timeout",
-                format!(
-                    "the partner did not answer within {}",
-                    humantime_serde::re::humantime::format_duration(timeout)
-                ),
-            )),
-            Ok(Err(e)) => Err(client_error(&e)),
-            Ok(Ok(response)) => Ok(response.map(|b| b.map_err(BoxError::from).boxed())),
-        }
-    }
+    let mut request = Request::builder()
+        .method(parts.method)
+        .uri(uri)
+        .body(Full::new(out.body))
+        .map_err(|_| Refusal::new(Reason::InternalError, "cannot build the upstream request"))?;
+    *request.headers_mut() = outgoing;
+    Ok(request)
 }
 
-/// Maps a client failure to 504 (connect timeout) or 502 (anything else),
-/// with the error chain as detail: it names hosts and TLS problems, never
-/// the payload.
-fn client_error(e: &hyper_util::client::legacy::Error) -> Refusal {
-    let mut chain = e.to_string();
-    let mut source = std::error::Error::source(e);
-    let mut timed_out = false;
-    while let Some(s) = source {
-        timed_out |= s.is::<ConnectTimeout>();
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    if timed_out {
-        Refusal::partner(
-            StatusCode::GATEWAY_TIMEOUT,
-            "upstream_connect_timeout",
-            chain,
-        )
-    } else if e.is_connect() {
-        Refusal::partner(StatusCode::BAD_GATEWAY, "upstream_unreachable", chain)
-    } else {
-        Refusal::partner(StatusCode::BAD_GATEWAY, "upstream_error", chain)
-    }
+/// Sends `request` to the partner within `timeout` (to the response head).
+pub async fn send(
+    partner: &Partner,
+    request: Request<Full<Bytes>>,
+    timeout: std::time::Duration,
+) -> Result<Response<HttpBody>, Refusal> {
+    partner
+        .target
+        .send(request, timeout)
+        .await
+        .map_err(|e| refusal(&e))
 }
 
-/// The built-in partner: answers 200 with exactly the headers and body it
-/// received, so the protection applied is visible with a plain `curl`.
-fn echo(request: Request<Full<Bytes>>) -> Response<ProxyBody> {
-    let (parts, body) = request.into_parts();
-    let mut response = Response::new(body.map_err(|never| match never {}).boxed());
-    *response.headers_mut() = parts.headers;
-    response
-}
-
-#[derive(Debug)]
-struct ConnectTimeout(Duration);
-
-impl std::fmt::Display for ConnectTimeout {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "no connection (TCP and TLS) within {}",
-            humantime_serde::re::humantime::format_duration(self.0)
-        )
-    }
-}
-
-impl std::error::Error for ConnectTimeout {}
-
-/// The HTTPS connector with one deadline over TCP connect and TLS handshake
-/// (the plain connector's own timeout would not cover the handshake).
-#[derive(Clone)]
-pub struct TimedConnector {
-    inner: HttpsConnector<HttpConnector>,
-    timeout: Duration,
-}
-
-type Conn = MaybeHttpsStream<TokioIo<TcpStream>>;
-
-impl tower_service::Service<Uri> for TimedConnector {
-    type Response = Conn;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Conn, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, uri: Uri) -> Self::Future {
-        let connecting = self.inner.call(uri);
-        let timeout = self.timeout;
-        Box::pin(async move {
-            match tokio::time::timeout(timeout, connecting).await {
-                Ok(result) => result,
-                Err(_) => Err(Box::new(ConnectTimeout(timeout)) as BoxError),
-            }
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::{ContentTypePolicy, PartnerTls, ResponsePolicy};
-
-    fn partner(upstream: Upstream) -> Partner {
-        Partner {
-            id: crate::ident::Ident::fixed("p"),
-            route: "/p/".into(),
-            upstream,
-            region: None,
-            rules: "x".into(),
-            candidate_rules: None,
-            tls: PartnerTls::default(),
-            content_types: ContentTypePolicy::Refuse,
-            responses: ResponsePolicy::Pass,
-            routes: Vec::new(),
-            cross_border: false,
-            region_at: None,
-            quota: Default::default(),
-            anomaly: Default::default(),
-        }
-    }
-
-    #[test]
-    fn uris_join_base_rest_and_query() {
-        let p = partner(Upstream::Http {
-            scheme: Scheme::Https,
-            authority: "api.example:8443".parse().expect("authority"),
-            base_path: "/v2".into(),
-        });
-        let target =
-            Target::new(&p, &RootCertStore::empty(), Duration::from_secs(1)).expect("client");
-        let uri = target.uri("users/1", Some("a=1")).expect("uri");
-        assert_eq!(uri.to_string(), "https://api.example:8443/v2/users/1?a=1");
-        assert_eq!(
-            target.uri("", None).expect("uri").to_string(),
-            "https://api.example:8443/v2/"
-        );
-    }
-
-    #[tokio::test]
-    async fn echo_returns_headers_and_body() {
-        let target = Target::Echo;
-        let request = Request::builder()
-            .header("x-a", "1")
-            .body(Full::new(Bytes::from_static(b"{}")))
-            .expect("request");
-        let response = target
-            .send(request, Duration::from_secs(1))
-            .await
-            .expect("echo");
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.headers()["x-a"], "1");
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        assert_eq!(&body[..], b"{}");
-    }
+/// 504 for a timeout, 502 for anything else, with the client's error chain
+/// as detail: it names hosts and TLS problems, never the payload.
+fn refusal(e: &ClientError) -> Refusal {
+    let reason = match e {
+        ClientError::Timeout(_) => Reason::UpstreamTimeout,
+        ClientError::ConnectTimeout(_) => Reason::UpstreamConnectTimeout,
+        ClientError::Unreachable(_) => Reason::UpstreamUnreachable,
+        ClientError::Other(_) | ClientError::InvalidPath => Reason::UpstreamError,
+    };
+    Refusal::new(reason, e.to_string())
 }

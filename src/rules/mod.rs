@@ -15,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_saphyr::{Location, Spanned};
-use sha2::{Digest, Sha256};
 
+use crate::audit::RulesVersion;
 use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, ExtraLabels};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ident::Ident;
@@ -221,7 +221,7 @@ impl std::fmt::Debug for Crypto {
 pub struct Policy {
     pub partner: Arc<str>,
     /// `sha256:<hex>` of the rules file text: names the rules in audit records.
-    pub version: String,
+    pub version: RulesVersion,
     pub unknown_fields: UnknownFields,
     pub max_depth: usize,
     /// Field rules in file order (index = rule number; lower wins).
@@ -501,7 +501,7 @@ fn compile(
     categories.dedup();
     Some(Policy {
         partner: partner.into(),
-        version: format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes()))),
+        version: RulesVersion::of_policy(text.as_bytes()),
         unknown_fields: raw.unknown_fields,
         max_depth,
         rules,

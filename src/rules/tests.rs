@@ -87,7 +87,7 @@ query:
     );
     assert_eq!(&*policy.header_rules["xphonenumber"].category, "phone");
     assert_eq!(policy.detect_rules.len(), 2);
-    assert!(policy.version.starts_with("sha256:"));
+    assert!(policy.version.as_str().starts_with("sha256:"));
 }
 
 #[test]

@@ -46,6 +46,7 @@ pub fn blocked(n: u32, partner: Option<&str>, reason: &str, status: u16) -> Bloc
         subject: None,
         reason: label(reason),
         status,
+        fault: None,
         fields: Vec::new(),
     }
 }

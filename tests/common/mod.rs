@@ -20,8 +20,8 @@ use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use pii_proxy::config::Config;
-use pii_proxy::proxy::Server;
+use pii_proxy::app::App;
+use pii_proxy::boot;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
@@ -138,8 +138,9 @@ impl MockPartner {
         let addr = listener.local_addr().expect("mock addr");
         let acceptor = tls.map(|t| {
             let ca = t.require_client_cert.then_some(t.pki.ca.as_path());
-            let config = pii_proxy::tls::server_config(&t.pki.server_cert, &t.pki.server_key, ca)
-                .expect("mock TLS");
+            let config =
+                pii_proxy::net::tls::server_config(&t.pki.server_cert, &t.pki.server_key, ca)
+                    .expect("mock TLS");
             tokio_rustls::TlsAcceptor::from(Arc::new(config))
         });
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -249,8 +250,14 @@ where
 /// The proxy running in-process on 127.0.0.1:0 until dropped.
 pub struct TestProxy {
     pub addr: SocketAddr,
+    /// The admin listener, when the config has one.
+    pub admin_addr: Option<SocketAddr>,
     pub dir: tempfile::TempDir,
+    /// The running state, for tests that look inside (consent, audit).
+    pub app: Arc<App>,
     stop: Option<oneshot::Sender<()>>,
+    /// The lifecycle `boot` runs: drain, then close the audit log.
+    running: Option<tokio::task::JoinHandle<Result<(), boot::BootError>>>,
 }
 
 impl Drop for TestProxy {
@@ -294,20 +301,34 @@ impl TestProxy {
         std::fs::write(dir.path().join("rules/test.yaml"), TEST_RULES).expect("rules");
         let path = dir.path().join("pii-proxy.yaml");
         std::fs::write(&path, config).expect("config");
-        let config = Config::load(&path).unwrap_or_else(|e| panic!("test config: {e}"));
-        let server = Server::bind(&config)
+        // The binary's own start-up: inputs, audit, consent, then both listeners.
+        let bound = boot::bind(&path, boot::Options::default())
             .await
             .unwrap_or_else(|e| panic!("proxy start: {e}"));
-        let addr = server.local_addr().expect("proxy addr");
+        let (addr, admin_addr) = (bound.proxy_addr(), bound.admin_addr());
+        let app = bound.app().clone();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server.run(async {
+        let running = tokio::spawn(bound.run(async {
             let _ = stopped.await;
         }));
         TestProxy {
             addr,
+            admin_addr,
             dir,
+            app,
             stop: Some(stop),
+            running: Some(running),
         }
+    }
+
+    /// Stops the proxy as SIGTERM stops the binary (drain, then close the
+    /// audit log) and returns how the lifecycle ended.
+    pub async fn stop(mut self) -> Result<(), boot::BootError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let running = self.running.take().expect("started");
+        running.await.expect("the proxy task does not panic")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -343,7 +364,8 @@ pub fn tls_client(
     identity: Option<(&Path, &Path)>,
 ) -> Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>> {
     let roots = rustls::RootCertStore::empty();
-    let config = pii_proxy::tls::client_config(&roots, Some(ca), identity).expect("client TLS");
+    let config =
+        pii_proxy::net::tls::client_config(&roots, Some(ca), identity).expect("client TLS");
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(config)
         .https_only()

@@ -160,6 +160,31 @@ pub fn client_config(
     }
 }
 
+/// The server config of a listener's `tls:` settings. When the config
+/// allows it (`generate_dev_cert`: neither file exists and the listener is
+/// on loopback) and `create` is set, a self-signed development pair is
+/// written first, with a loud warning naming `listener`. Without `create`
+/// (`check`), files that would be generated are not required.
+pub fn listener_config(
+    tls: &crate::config::ServerTls,
+    listener: &str,
+    create: bool,
+) -> Result<Option<ServerConfig>, TlsError> {
+    if tls.generate_dev_cert && !tls.cert.exists() && !tls.key.exists() {
+        if !create {
+            return Ok(None);
+        }
+        generate_dev_cert(&tls.cert, &tls.key)?;
+        tracing::warn!(
+            cert = %tls.cert.display(),
+            "NO TLS CERTIFICATE FOUND for the {listener} listener: generated a self-signed \
+             development certificate for localhost. Clients must trust it explicitly. Do not \
+             use it in production."
+        );
+    }
+    server_config(&tls.cert, &tls.key, tls.client_ca.as_deref()).map(Some)
+}
+
 /// Writes a self-signed certificate for `localhost`, `127.0.0.1` and `::1`
 /// to `cert` and its key to `key` (mode 0600). Development only: callers
 /// warn loudly.

@@ -1,6 +1,7 @@
 //! The consent endpoints of the admin listener, as one framework-free
-//! function: the listener hands over method, path, query and body, and
-//! sends back the status and JSON this returns.
+//! function: the router hands over method, path, query and body (already
+//! read under the admin body limit), and sends back the status and JSON
+//! this returns. The decisions themselves are the consent store's.
 //!
 //! - `POST /consent/grant`, `/consent/revoke`, `/consent/restore` with
 //!   `{"subject": "…", "partner": "credit-bureau", "scenario": "loan"}`
@@ -23,8 +24,8 @@
 //!
 //! Errors: `{"error": code, "detail": …}` with 400 `invalid_body` /
 //! `invalid_query` / `invalid_scope`, 404 `not_found`, 405
-//! `method_not_allowed`, 409 `subject_erased`, 413 `body_too_large`, 503
-//! `consent_unavailable` / `audit_unavailable`.
+//! `method_not_allowed`, 409 `subject_erased`, 503 `consent_unavailable` /
+//! `audit_unavailable` (the router answers 413 `body_too_large`).
 
 use std::sync::Arc;
 
@@ -32,26 +33,26 @@ use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{ConsentError, ConsentStore, Decision, Op, Scope, Scopes, SubjectKey};
+use crate::app::App;
 use crate::audit::{Admin, AuditHandle, Ident, SubjectHash};
-
-/// Largest body accepted (a decision is a few hundred bytes).
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+use crate::consent::{ConsentError, ConsentStore, Decision, Op, Scope, Scopes, SubjectKey};
+use crate::net::ErrorBody;
 
 /// A finished answer: status and JSON body.
 pub type Answer = (StatusCode, Vec<u8>);
 
 /// Serves one admin request if its path is `/consent` or under
-/// `/consent/`; `None` for any other path.
+/// `/consent/`; `None` for any other path. `scopes` are the partners and
+/// scenarios of the generation serving now.
 pub async fn handle(
-    store: &Arc<ConsentStore>,
-    audit: &AuditHandle,
+    app: &App,
     scopes: &Scopes,
     method: &Method,
     path: &str,
     query: Option<&str>,
     body: &[u8],
 ) -> Option<Answer> {
+    let (store, audit) = (&app.consent, &app.audit);
     let op = match path {
         "/consent" => None,
         "/consent/grant" => Some(Op::Grant),
@@ -76,11 +77,13 @@ pub async fn handle(
 }
 
 fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Answer {
-    let body = json!({"error": code, "detail": detail.into()});
-    (
-        status,
-        serde_json::to_vec(&body).expect("a JSON value serializes"),
-    )
+    let detail = detail.into();
+    let body = ErrorBody {
+        error: code,
+        detail: &detail,
+        errors: None,
+    };
+    (status, body.to_bytes().to_vec())
 }
 
 fn not_allowed(allowed: &str) -> Answer {
@@ -118,11 +121,8 @@ struct DecisionBody {
 fn parse_body(body: &[u8]) -> Result<DecisionBody, String> {
     let expected = "expected a JSON object with `subject` (or `subject_hash`) and optionally \
                     `partner`, `scenario`, `actor`";
-    let object: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(body).map_err(|e| {
-            let what = crate::audit::record::json_error(&e).replacen("the record", "the body", 1);
-            format!("{expected}: {what}")
-        })?;
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+        .map_err(|e| format!("{expected}: {}", crate::diag::json_error("the body", &e)))?;
     serde_json::from_value(serde_json::Value::Object(object))
         .map_err(|_| format!("{expected}: a member is unknown or not a string"))
 }
@@ -171,13 +171,6 @@ async fn decide(
     op: Op,
     body: &[u8],
 ) -> Answer {
-    if body.len() > MAX_BODY_BYTES {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("a consent decision is at most {MAX_BODY_BYTES} bytes"),
-        );
-    }
     let parsed = match parse_body(body) {
         Ok(parsed) => parsed,
         Err(detail) => return error(StatusCode::BAD_REQUEST, "invalid_body", detail),

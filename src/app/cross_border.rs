@@ -5,7 +5,7 @@
 //! against the config (the `http://` upstream refusal is the config
 //! module's, since it needs no rules). Knows nothing of HTTP or payloads.
 //! Fails closed: `check` and `serve` both run it through
-//! [`crate::policy_set::PolicySet::compile`], and any problem stops them,
+//! [`super::generation::Generation::build`], and any problem stops them,
 //! each reported as `FILE:LINE:COL: message` at the rules line to change or,
 //! for something missing from the rules, at the partner's `region:` line.
 //!

@@ -18,7 +18,7 @@ use std::time::Duration;
 use notify_debouncer_full::notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
-use super::Reloader;
+use super::reload::Reloader;
 use crate::metrics::ReloadTrigger;
 
 #[derive(Debug, thiserror::Error)]

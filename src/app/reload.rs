@@ -22,21 +22,14 @@ use std::sync::{Arc, OnceLock};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 
+use super::inputs::token_path;
+use super::keys::{self, Need};
 use super::token::AdminToken;
+use super::{App, Generation};
 use crate::audit::{Admin, Ident};
-use crate::config::{AdminConfig, Config, ServerTls};
+use crate::config::{Config, ServerTls};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::metrics::ReloadTrigger;
-use crate::proxy::{Generation, Proxy, StartError, start};
-
-/// The token file admin requests are checked against: `admin.token_file`,
-/// or `admin.token` beside the keyring.
-pub fn token_path(config: &Config, admin: &AdminConfig) -> PathBuf {
-    admin
-        .token_file
-        .clone()
-        .unwrap_or_else(|| config.keys.with_file_name("admin.token"))
-}
 
 /// A successful reload.
 #[derive(Debug, Serialize)]
@@ -133,7 +126,7 @@ impl Fixed {
 /// Reloads one running proxy from its config file.
 pub struct Reloader {
     config_path: PathBuf,
-    proxy: Arc<Proxy>,
+    app: Arc<App>,
     fixed: Fixed,
     /// The admin listener's token, re-read on every reload, once the
     /// listener runs.
@@ -153,10 +146,10 @@ struct Prepared {
 
 impl Reloader {
     /// `config` is the config the proxy started with, read from `config_path`.
-    pub fn new(config_path: &Path, config: &Config, proxy: Arc<Proxy>) -> Reloader {
+    pub fn new(config_path: &Path, config: &Config, app: Arc<App>) -> Reloader {
         Reloader {
             config_path: config_path.to_path_buf(),
-            proxy,
+            app,
             fixed: Fixed::of(config),
             token: OnceLock::new(),
             sources: std::sync::Mutex::new(sources(config)),
@@ -164,8 +157,8 @@ impl Reloader {
         }
     }
 
-    pub fn proxy(&self) -> &Arc<Proxy> {
-        &self.proxy
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
     }
 
     pub fn config_path(&self) -> &Path {
@@ -173,7 +166,7 @@ impl Reloader {
     }
 
     /// Makes reloads re-read the admin token into `cell`.
-    pub(super) fn keep_token_fresh(&self, cell: Arc<ArcSwap<AdminToken>>) {
+    pub fn keep_token_fresh(&self, cell: Arc<ArcSwap<AdminToken>>) {
         let _ = self.token.set(cell);
     }
 
@@ -199,7 +192,7 @@ impl Reloader {
                     "the reload task failed",
                 )]))
             });
-        let metrics = &self.proxy.metrics;
+        let metrics = &self.app.metrics;
         let prepared = match prepared {
             Ok(prepared) => prepared,
             Err(diagnostics) => {
@@ -219,7 +212,7 @@ impl Reloader {
             return Err(ReloadError::AuditUnavailable(e.to_string()));
         }
         let partners = versions(&prepared.generation);
-        let generation = self.proxy.replace(prepared.generation);
+        let generation = self.app.replace(prepared.generation);
         if let (Some(cell), Some(token)) = (self.token.get(), prepared.token) {
             cell.store(Arc::new(token));
         }
@@ -247,7 +240,7 @@ impl Reloader {
             partner: None,
             subject: None,
         };
-        match self.proxy.audit.append(record).await {
+        match self.app.audit.append(record).await {
             Ok(_) => Ok(()),
             Err(e) => {
                 tracing::error!(error = %e, action, "the admin audit record was not written");
@@ -260,12 +253,8 @@ impl Reloader {
 /// Everything a reload reads and compiles (blocking).
 fn prepare(path: &Path, wants_token: bool) -> Result<Prepared, Diagnostics> {
     let config = Config::load(path)?;
-    let keyring = crate::protect::Keyring::load(&config.keys)
-        .map_err(|e| Diagnostics(vec![Diagnostic::whole_file(&config.keys, e.to_string())]))?;
-    let generation = start::generation(&config, &keyring).map_err(|e| match e {
-        StartError::Rules(diagnostics) => diagnostics,
-        other => Diagnostics(vec![Diagnostic::whole_file(path, other.to_string())]),
-    })?;
+    let (keyring, _) = keys::keyring(&config.keys, Need::Existing)?;
+    let generation = Generation::build(&config, &keyring)?;
     let token = match (&config.admin, wants_token) {
         (Some(admin), true) => {
             let file = token_path(&config, admin);

@@ -1,0 +1,263 @@
+//! Start-up and shutdown of `pii-proxy serve`, one lifecycle for the binary
+//! and the tests: read and check every input (the config, keys, both TLS
+//! configs, the admin token, every partner's rules and client), open the
+//! audit log and replay the consent journal, *then* bind both listeners;
+//! serve until told to stop; turn readiness off, drain in-flight requests,
+//! stop the admin listener, and close the audit log so every queued record
+//! is written.
+//!
+//! It sits above the proxy and the admin side because it binds their
+//! handlers to the listeners, while they run on the [`App`] state below
+//! them (the first drawing had it in `app/`; there it would have to import
+//! the floors that import `app`). Nothing is bound when any input fails;
+//! every input problem is reported at once.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::admin::{self, AdminState};
+use crate::app::App;
+use crate::app::inputs::{self, Inputs, Mode};
+use crate::app::reload::{self, Reloader};
+use crate::app::watch::{self, WatchError};
+use crate::audit::{AuditError, AuditHandle, SubjectHasher};
+use crate::config::Config;
+use crate::consent::{ConsentError, ConsentStore};
+use crate::diag::Diagnostics;
+use crate::net::{BindError, Listener};
+
+/// Why `serve` could not start or did not stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    /// The config, rules, keyring, certificates or token: every problem,
+    /// as `FILE:LINE:COL: message`.
+    #[error("{0}")]
+    Inputs(Diagnostics),
+    #[error("the audit log cannot be opened: {0}")]
+    Audit(AuditError),
+    #[error("the consent store cannot be opened: {0}")]
+    Consent(ConsentError),
+    #[error(transparent)]
+    Bind(BindError),
+    #[error(transparent)]
+    Watch(WatchError),
+    #[error("cannot handle signals: {0}")]
+    Signals(std::io::Error),
+    /// Queued outcome records may not have been written.
+    #[error("the audit log did not close cleanly: {0}")]
+    AuditClose(AuditError),
+}
+
+/// How the process around the proxy wants it run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Reload on SIGHUP (the binary; an in-process proxy in a test leaves
+    /// its process's signals alone).
+    pub reload_on_sighup: bool,
+}
+
+/// Every input gathered and both listeners bound: ready to [`run`](Bound::run).
+pub struct Bound {
+    app: Arc<App>,
+    reloader: Arc<Reloader>,
+    proxy: Listener,
+    admin: Option<(Listener, Arc<AdminState>)>,
+    config: Config,
+    options: Options,
+}
+
+/// Reads the config at `path` and everything it names, opens the audit log
+/// and the consent store, then binds the admin and proxy listeners.
+pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
+    let config = Config::load(path).map_err(BootError::Inputs)?;
+    let prepared = {
+        let config = config.clone();
+        // File reads, rules compilation and replay are blocking work.
+        match tokio::task::spawn_blocking(move || prepare(&config)).await {
+            Ok(prepared) => prepared?,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    };
+    let (inputs, audit, consent) = prepared;
+    let Inputs {
+        keyring,
+        proxy_tls,
+        admin,
+        generation,
+        ..
+    } = inputs;
+    let subjects = SubjectHasher::from_keyring(&keyring);
+    let app = Arc::new(App::new(generation, audit, subjects, consent));
+    let reloader = Arc::new(Reloader::new(path, &config, app.clone()));
+    let admin = match (&config.admin, admin) {
+        (Some(settings), Some(inputs)) => {
+            let token = inputs
+                .token
+                .expect("serving gathers (or creates) the admin token");
+            let listener =
+                Listener::bind(settings.listen, inputs.tls, admin::HEADER_TIMEOUT, "admin")
+                    .await
+                    .map_err(BootError::Bind)?;
+            let state = AdminState::new(reloader.clone(), token, config.audit.dir.clone());
+            Some((listener, Arc::new(state)))
+        }
+        _ => None,
+    };
+    let header_timeout = config.limits.header_read_timeout;
+    let proxy = Listener::bind(config.listen, proxy_tls, header_timeout, "proxy")
+        .await
+        .map_err(BootError::Bind)?;
+    Ok(Bound {
+        app,
+        reloader,
+        proxy,
+        admin,
+        config,
+        options,
+    })
+}
+
+/// The blocking part of start-up: inputs, then the audit log (without it
+/// nothing may be shared), then the consent journal (replayed: no request
+/// is served without every decision).
+fn prepare(config: &Config) -> Result<(Inputs, AuditHandle, Arc<ConsentStore>), BootError> {
+    let inputs = inputs::gather(config, Mode::Serve).map_err(BootError::Inputs)?;
+    let audit = if config.audit.enabled {
+        AuditHandle::open(&config.audit, &inputs.keyring).map_err(BootError::Audit)?
+    } else {
+        tracing::warn!(
+            config = %config.source.display(),
+            "AUDIT LOG DISABLED (audit: {{enabled: false}}): requests are forwarded with \
+             no share record. For benchmarking and development only; never in production."
+        );
+        AuditHandle::disabled()
+    };
+    let subjects = SubjectHasher::from_keyring(&inputs.keyring);
+    let consent =
+        ConsentStore::open(&config.consent.journal, subjects).map_err(BootError::Consent)?;
+    Ok((inputs, audit, Arc::new(consent)))
+}
+
+impl Bound {
+    /// The proxy listener's address (the real port when the config said 0).
+    pub fn proxy_addr(&self) -> SocketAddr {
+        self.proxy
+            .local_addr()
+            .expect("a bound TCP listener has an address")
+    }
+
+    /// The admin listener's address, when there is one.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin.as_ref().map(|(listener, _)| {
+            listener
+                .local_addr()
+                .expect("a bound TCP listener has an address")
+        })
+    }
+
+    /// The running state (for tests that look inside).
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Serves until `shutdown` completes, then drains and closes; see the
+    /// module documentation. The `listening` lines on stderr come after
+    /// every signal handler is installed (a signal sent as soon as they
+    /// appear is never the default action, exit) and once the socket
+    /// accepts: scripts and tests read the bound ports from them.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), BootError> {
+        if self.options.reload_on_sighup {
+            reload::reload_on_sighup(self.reloader.clone()).map_err(BootError::Signals)?;
+        }
+        if self.config.reload.watch {
+            watch::watch_sources(self.reloader.clone(), self.config.reload.debounce)
+                .map_err(BootError::Watch)?;
+        }
+        let admin = self.admin.map(|(listener, state)| {
+            eprintln!(
+                "pii-proxy: admin listening on {}://{}",
+                listener.scheme(),
+                listener
+                    .local_addr()
+                    .expect("a bound TCP listener has an address")
+            );
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let handler = move |req, client: crate::net::ClientInfo| {
+                admin::router::handle(state.clone(), client.peer, req)
+            };
+            let serving = tokio::spawn(listener.serve(handler, async {
+                let _ = stopped.await;
+            }));
+            (stop, serving)
+        });
+        let app = self.app.clone();
+        let handler = move |req, client| crate::proxy::handle(app.clone(), client, req);
+        // Ready from here on: the socket is bound and queues connections.
+        self.app.set_serving(true);
+        eprintln!(
+            "pii-proxy: listening on {}://{}",
+            self.proxy.scheme(),
+            self.proxy
+                .local_addr()
+                .expect("a bound TCP listener has an address")
+        );
+        let draining = self.proxy.serve(handler, shutdown).await;
+        // Readiness fails from here on, so load balancers stop sending.
+        self.app.set_serving(false);
+        tracing::info!(
+            connections = draining.connections(),
+            "shutting down: finishing in-flight requests"
+        );
+        let limits = self.config.limits;
+        if !draining
+            .finish(limits.body_read_timeout + limits.upstream_timeout)
+            .await
+        {
+            tracing::warn!("grace period over; closing the remaining connections");
+        }
+        // The admin listener outlives the drain, so readiness can say 503 meanwhile.
+        if let Some((stop, serving)) = admin {
+            let _ = stop.send(());
+            if let Ok(draining) = serving.await {
+                draining.finish(admin::SHUTDOWN_GRACE).await;
+            }
+        }
+        // Outcome records are queued as answers leave: the writer must have
+        // written every one before the process exits.
+        self.app
+            .audit
+            .shutdown()
+            .await
+            .map_err(BootError::AuditClose)
+    }
+}
+
+/// Completes on SIGTERM or SIGINT (Ctrl-C). The handlers are installed
+/// when this is called, not when first polled, so a signal that arrives
+/// right after start-up is not lost to the default action (exit at once).
+/// Call it inside the runtime.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send {
+    #[cfg(unix)]
+    let handlers = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        if let (Ok(mut term), Ok(mut int)) = handlers {
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM received"),
+                _ = int.recv() => tracing::info!("SIGINT received"),
+            }
+            return;
+        }
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("Ctrl-C received");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! `pii-proxy mask` (one document through a partner's policy, or two rules
+//! files compared on it with `--diff`) and `pii-proxy decrypt` (the
+//! reverse, as the partner holding the keys can).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{ConfigArg, Error};
+use crate::app::generation::Generation;
+use crate::app::keys::{self, Need};
+use crate::candidate;
+use crate::config::{Config, Limits};
+use crate::diag::Diagnostics;
+use crate::engine::{self, EngineError, Finding};
+use crate::protect::Keyring;
+use crate::rules::Policy;
+
+#[derive(Args)]
+pub(super) struct PartnerInput {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The partner whose policy applies.
+    #[arg(long)]
+    partner: String,
+    /// The JSON document; stdin when absent or `-`.
+    input: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub(super) struct MaskArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The partner whose policy applies. With --diff, optional: only the
+    /// partner whose keys the two rules files are compiled with.
+    #[arg(long, required_unless_present = "diff")]
+    partner: Option<String>,
+    /// Compare two rules files on the document instead of masking it: list
+    /// the fields NEW would newly protect (+), leave unprotected (-) or
+    /// protect differently (~) compared with OLD. Keys and limits come from
+    /// --config when that file exists.
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "table")]
+    diff: Option<Vec<PathBuf>>,
+    /// The JSON document; stdin when absent or `-`.
+    input: Option<PathBuf>,
+    /// Print findings as a readable table instead of JSON lines.
+    #[arg(long)]
+    table: bool,
+}
+
+/// The policy of `partner` under the config at `path`, with the keyring
+/// `need` allows.
+fn partner_policy(path: &Path, partner: &str, need: Need) -> Result<Arc<Policy>, Error> {
+    let config = Config::load(path).map_err(Error::Invalid)?;
+    let (keyring, _) = keys::keyring(&config.keys, need).map_err(Error::Invalid)?;
+    let generation = Generation::build(&config, &keyring).map_err(Error::Invalid)?;
+    match generation.partner(partner) {
+        Some(found) => Ok(found.policy.clone()),
+        None => Err(Error::Refused(format!(
+            "no partner `{partner}` in {}",
+            path.display()
+        ))),
+    }
+}
+
+fn read_input(input: &Option<PathBuf>) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    match input {
+        Some(path) if path.as_os_str() != "-" => {
+            bytes = std::fs::read(path)
+                .map_err(|e| Error::Trouble(format!("cannot read {}: {e}", path.display())))?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::Trouble(format!("cannot read stdin: {e}")))?;
+        }
+    }
+    Ok(bytes)
+}
+
+fn refused(e: &EngineError) -> Error {
+    Error::Refused(format!("refused ({}): {e}", e.code()))
+}
+
+pub(super) fn mask(args: &MaskArgs) -> Result<(), Error> {
+    if let Some(files) = &args.diff {
+        return diff(args, &files[0], &files[1]);
+    }
+    let partner = args
+        .partner
+        .as_deref()
+        .expect("clap requires --partner without --diff");
+    let policy = partner_policy(&args.config.config, partner, Need::LoadOrCreate)?;
+    let input = read_input(&args.input)?;
+    let protected = engine::protect(&policy, &input).map_err(|e| refused(&e))?;
+    std::io::stdout().write_all(&protected.output)?;
+    let mut stderr = std::io::stderr().lock();
+    if args.table {
+        writeln!(
+            stderr,
+            "{:<40} {:<14} {:<9} rule",
+            "path", "category", "action"
+        )?;
+    }
+    for finding in &protected.findings.items {
+        if args.table {
+            writeln!(
+                stderr,
+                "{:<40} {:<14} {:<9} {}",
+                finding.path, finding.category, finding.action, finding.rule
+            )?;
+        } else {
+            let line = serde_json::to_string(finding).expect("a finding serializes");
+            writeln!(stderr, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `mask --diff OLD NEW`: both rules files applied to one document, and
+/// the fields they treat differently. Findings do not depend on the keys,
+/// so without a config a throwaway keyring serves.
+fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
+    let (keyring, max_depth) = if args.config.config.exists() {
+        let config = Config::load(&args.config.config).map_err(Error::Invalid)?;
+        let (keyring, _) =
+            keys::keyring(&config.keys, Need::LoadOrThrowaway).map_err(Error::Invalid)?;
+        (keyring, config.limits.max_depth)
+    } else {
+        (Keyring::generate(), Limits::default().max_depth)
+    };
+    let partner = args.partner.as_deref().unwrap_or("diff");
+    let compiled = [old, new].map(|file| Policy::load(file, partner, &keyring, max_depth));
+    let [old_policy, new_policy] = match compiled {
+        [Ok(old), Ok(new)] => [old, new],
+        [old, new] => {
+            let problems = [old.err(), new.err()].into_iter().flatten();
+            return Err(Error::Invalid(Diagnostics(
+                problems.flat_map(|d| d.0).collect(),
+            )));
+        }
+    };
+    let input = read_input(&args.input)?;
+    let mut findings = Vec::new();
+    for policy in [&old_policy, &new_policy] {
+        let protected = engine::protect(policy, &input).map_err(|e| refused(&e))?;
+        findings.push(protected.findings.items);
+    }
+    let diff = candidate::compare(&findings[0], &findings[1]);
+    let mut out = std::io::stdout().lock();
+    let line = |f: &Finding| format!("{:<40} {:<14} {}", f.path, f.category, f.action);
+    for f in &diff.newly_protected {
+        writeln!(out, "+ {}", line(f))?;
+    }
+    for f in &diff.left_unprotected {
+        writeln!(out, "- {}", line(f))?;
+    }
+    for c in &diff.changed {
+        let to = format!("{} {}", c.candidate.category, c.candidate.action);
+        writeln!(out, "~ {} -> {to}", line(&c.current))?;
+    }
+    writeln!(
+        out,
+        "{} newly protected (+), {} left unprotected (-), {} changed (~) by {} compared with {}",
+        diff.newly_protected.len(),
+        diff.left_unprotected.len(),
+        diff.changed.len(),
+        new.display(),
+        old.display()
+    )?;
+    Ok(())
+}
+
+/// Only the keyring that protected the values can open them: a missing
+/// one is an error, never replaced by a new one.
+pub(super) fn decrypt(args: &PartnerInput) -> Result<(), Error> {
+    let policy = partner_policy(&args.config.config, &args.partner, Need::Existing)?;
+    let input = read_input(&args.input)?;
+    let (output, restored) = engine::decrypt_document(&policy, &input).map_err(|e| refused(&e))?;
+    std::io::stdout().write_all(&output)?;
+    eprintln!("restored {restored} values");
+    Ok(())
+}

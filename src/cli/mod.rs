@@ -1,0 +1,166 @@
+//! The `pii-proxy` command line: the commands and their arguments (clap),
+//! what each runs, and the one table of exit codes ([`exit_code`]).
+//!
+//! Knows nothing of how a command does its work: each is a few calls into
+//! the library. Every failure is one [`Error`], printed once by `main`.
+//!
+//! | exit | meaning |
+//! |---|---|
+//! | 0 | done: the config checks, the document is protected, the log verifies |
+//! | 1 | refused: the command judged its input and found it wrong: a problem in the config or anything it names (rules, keyring, certificates, admin token, consent journal), printed as `FILE:LINE:COL: message`; a document the proxy would refuse; a log that does not verify; values that could not be opened; a keyring that would be overwritten |
+//! | 2 | trouble: the command could not judge or run: an unknown command or option (clap), a file named on the command line that cannot be read, a port that cannot be bound, an audit log or consent journal that cannot be opened or closed, output that cannot be written |
+//!
+//! The split is grep's and diff's: 1 is a verdict, 2 is trouble.
+
+mod audit;
+mod check;
+mod keygen;
+mod logging;
+mod mask;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::boot::BootError;
+use crate::config::DEFAULT_CONFIG;
+use crate::diag::Diagnostics;
+
+#[derive(Parser)]
+#[command(
+    name = "pii-proxy",
+    version,
+    about = "Protects personal data in JSON shared with partners"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the proxy: route requests to partners, protecting every body.
+    Serve(ServeArgs),
+    /// Validate everything `serve` would read (config, every partner's rules,
+    /// keyring, certificates, admin token, consent journal); print every
+    /// problem as FILE:LINE:COL: message.
+    Check(ConfigArg),
+    /// Apply a partner's request policy to one JSON document (file or stdin):
+    /// protected JSON to stdout, findings (JSON lines) to stderr. With
+    /// `--diff OLD NEW`: what rules file NEW would protect differently from
+    /// OLD in the document, field by field.
+    Mask(mask::MaskArgs),
+    /// Reverse `encrypt` and `tokenize` in one JSON document, as the partner
+    /// holding the keys can.
+    Decrypt(mask::PartnerInput),
+    /// Write a new keyring (mode 0600), or add a new active key to one.
+    Keygen(keygen::KeygenArgs),
+    /// Check, search and summarize the audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+#[derive(Args)]
+struct ConfigArg {
+    /// The proxy config file.
+    #[arg(long, default_value = DEFAULT_CONFIG, env = "PII_PROXY_CONFIG")]
+    config: PathBuf,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Log lines as text or as JSON objects (one per line, on stderr). The
+    /// level filter comes from PII_PROXY_LOG, else RUST_LOG, else `info`.
+    #[arg(long, value_enum, default_value_t = logging::LogFormat::Text, env = "PII_PROXY_LOG_FORMAT")]
+    log_format: logging::LogFormat,
+}
+
+/// Why a command failed; [`exit_code`] maps each to the table above.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the files the user wrote, each positioned.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    /// An input the command refuses (never quoting a value from it).
+    #[error("error: {0}")]
+    Refused(String),
+    /// The command printed its own account of what failed (a broken chain,
+    /// values left closed): it only sets the exit code.
+    #[error("")]
+    Reported,
+    #[error("error: {0}")]
+    Boot(#[from] BootError),
+    /// The command could not run: an unreadable input file, output that
+    /// cannot be written, the runtime.
+    #[error("error: {0}")]
+    Trouble(String),
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Trouble(e.to_string())
+    }
+}
+
+/// The exit code of every failure, in one place (the table above).
+pub fn exit_code(error: &Error) -> ExitCode {
+    match error {
+        Error::Invalid(_) | Error::Refused(_) | Error::Reported => ExitCode::from(1),
+        Error::Boot(BootError::Inputs(_)) => ExitCode::from(1),
+        Error::Boot(_) | Error::Trouble(_) => ExitCode::from(2),
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Serve(args) => {
+            logging::init(args.log_format);
+            serve(&args.config.config)
+        }
+        Command::Check(args) => check::run(&args.config),
+        Command::Mask(args) => mask::mask(&args),
+        Command::Decrypt(args) => mask::decrypt(&args),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Audit(command) => audit::run(command),
+    }
+}
+
+fn serve(path: &std::path::Path) -> Result<(), Error> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Error::Trouble(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let options = crate::boot::Options {
+            reload_on_sighup: true,
+        };
+        let bound = crate::boot::bind(path, options).await?;
+        bound.run(crate::boot::shutdown_signal()).await?;
+        eprintln!("pii-proxy: stopped");
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_has_its_exit_code() {
+        let code = |e: Error| format!("{:?}", exit_code(&e));
+        let one = format!("{:?}", ExitCode::from(1));
+        let two = format!("{:?}", ExitCode::from(2));
+        assert_eq!(code(Error::Invalid(Diagnostics::default())), one);
+        assert_eq!(code(Error::Refused("x".into())), one);
+        assert_eq!(code(Error::Reported), one);
+        assert_eq!(
+            code(Error::Boot(BootError::Inputs(Diagnostics::default()))),
+            one
+        );
+        let audit = crate::audit::AuditError::Unavailable("disk full".into());
+        assert_eq!(code(Error::Boot(BootError::Audit(audit))), two);
+        assert_eq!(code(Error::Trouble("stdout closed".into())), two);
+    }
+}

@@ -1,0 +1,232 @@
+//! One listener loop, used by the proxy and by the admin listener: accept,
+//! TLS handshake under a deadline (ALPN h2 / http/1.1) or plain HTTP/1.1
+//! and h2c, hand each request to a handler, and shut down gracefully: stop
+//! accepting, then let in-flight requests finish within a grace period.
+//!
+//! Knows nothing of what the handler does. A request head that arrives too
+//! late is answered `408 {"error":"header_timeout"}` rather than closed
+//! without a word (see [`SharedIo`]).
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use hyper::body::{Body, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use rustls::ServerConfig;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+
+use super::error::ErrorBody;
+use super::io::SharedIo;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the listener knows about the connection a request came on.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientInfo {
+    pub peer: SocketAddr,
+    pub tls: bool,
+}
+
+/// A socket could not be bound.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr} ({name}): {source}")]
+pub struct BindError {
+    pub addr: SocketAddr,
+    pub name: &'static str,
+    pub source: io::Error,
+}
+
+/// A bound listener, ready to [`serve`](Listener::serve).
+pub struct Listener {
+    tcp: TcpListener,
+    tls: Option<TlsAcceptor>,
+    /// Deadline for a TLS handshake and for each request head.
+    header_read_timeout: Duration,
+}
+
+impl Listener {
+    /// Binds `addr`; `name` says which listener it is in errors (`proxy`, `admin`).
+    pub async fn bind(
+        addr: SocketAddr,
+        tls: Option<Arc<ServerConfig>>,
+        header_read_timeout: Duration,
+        name: &'static str,
+    ) -> Result<Listener, BindError> {
+        let tcp =
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| BindError { addr, name, source })?;
+        Ok(Listener {
+            tcp,
+            tls: tls.map(TlsAcceptor::from),
+            header_read_timeout,
+        })
+    }
+
+    /// The bound address (the real port when the config said port 0).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp.local_addr()
+    }
+
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
+
+    /// Accepts connections and serves them with `handler` until `shutdown`
+    /// completes; then stops accepting (the socket closes) and returns the
+    /// connections still open, to [`Draining::finish`].
+    pub async fn serve<H, F, B>(self, handler: H, shutdown: impl Future<Output = ()>) -> Draining
+    where
+        H: Fn(Request<Incoming>, ClientInfo) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Response<B>> + Send + 'static,
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout);
+        builder.http2().timer(TokioTimer::new());
+        let builder = Arc::new(builder);
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.tcp.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let connection = Connection {
+                            builder: builder.clone(),
+                            watcher: graceful.watcher(),
+                            tls: self.tls.clone(),
+                            header_read_timeout: self.header_read_timeout,
+                        };
+                        tokio::spawn(connection.serve(stream, peer, handler.clone()));
+                    }
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off
+                        // instead of spinning; the listener stays usable.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        Draining { graceful }
+    }
+}
+
+/// The connections of a listener that stopped accepting.
+pub struct Draining {
+    graceful: GracefulShutdown,
+}
+
+impl Draining {
+    /// Connections still open.
+    pub fn connections(&self) -> usize {
+        self.graceful.count()
+    }
+
+    /// Lets in-flight requests finish (idle keep-alive connections close at
+    /// once); `false` when `grace` ran out first and the rest were cut.
+    pub async fn finish(self, grace: Duration) -> bool {
+        tokio::time::timeout(grace, self.graceful.shutdown())
+            .await
+            .is_ok()
+    }
+}
+
+/// One accepted connection and what serving it needs.
+struct Connection {
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    watcher: Watcher,
+    tls: Option<TlsAcceptor>,
+    header_read_timeout: Duration,
+}
+
+impl Connection {
+    async fn serve<H, F, B>(self, stream: TcpStream, peer: SocketAddr, handler: H)
+    where
+        H: Fn(Request<Incoming>, ClientInfo) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Response<B>> + Send + 'static,
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let _ = stream.set_nodelay(true);
+        let client = ClientInfo {
+            peer,
+            tls: self.tls.is_some(),
+        };
+        let Some(acceptor) = self.tls.clone() else {
+            return self.http(stream, client, handler).await;
+        };
+        // The handshake is part of what a caller must finish in time.
+        match tokio::time::timeout(self.header_read_timeout, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => self.http(stream, client, handler).await,
+            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+        }
+    }
+
+    async fn http<S, H, F, B>(self, stream: S, client: ClientInfo, handler: H)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        H: Fn(Request<Incoming>, ClientInfo) -> F + Clone + Send + Sync + 'static,
+        F: Future<Output = Response<B>> + Send + 'static,
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let io = SharedIo::new(stream);
+        let service = service_fn(move |req| {
+            let answer = handler(req, client);
+            async move { Ok::<_, std::convert::Infallible>(answer.await) }
+        });
+        let conn = self
+            .builder
+            .serve_connection(TokioIo::new(io.clone()), service);
+        let Err(e) = self.watcher.watch(conn).await else {
+            return;
+        };
+        let header_timeout = e
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_timeout);
+        if header_timeout && io.mid_request() {
+            // hyper closes a connection whose request head is late without a
+            // word; callers get the same JSON refusal as for a late body.
+            let _ = io.clone().write_all(&header_timeout_response()).await;
+            let _ = io.clone().shutdown().await;
+        } else {
+            tracing::debug!(peer = %client.peer, error = %e, "connection ended with an error");
+        }
+    }
+}
+
+fn header_timeout_response() -> Vec<u8> {
+    let body = ErrorBody {
+        error: "header_timeout",
+        detail: "the request headers did not arrive in time",
+        errors: None,
+    }
+    .to_bytes();
+    let status = StatusCode::REQUEST_TIMEOUT;
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Request Timeout"),
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    out
+}

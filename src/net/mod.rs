@@ -1,0 +1,20 @@
+//! The network edge: binding and the accept loop with TLS and graceful
+//! shutdown that both listeners share ([`listener`]), the pooled partner
+//! client ([`client`]), every rustls configuration from one crypto provider
+//! ([`tls`]), and the one shape of an error answer with its [`Fault`]
+//! ([`error`]).
+//!
+//! Knows nothing of partners, rules or admin endpoints: a listener serves
+//! whatever handler it is given. Fails closed: a TLS file that does not
+//! load is an error before anything is bound, never a fallback to plain
+//! text.
+
+pub mod client;
+pub mod error;
+mod io;
+pub mod listener;
+pub mod tls;
+
+pub use client::{BoxError, HttpBody};
+pub use error::{ErrorBody, Fault, error_response, json_response};
+pub use listener::{BindError, ClientInfo, Draining, Listener};
