@@ -15,7 +15,35 @@ use std::collections::HashMap;
 
 use crate::engine::Finding;
 use crate::ident::Ident;
-use crate::metrics::Difference;
+
+/// How a candidate policy's shadow run compared with the real one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateResult {
+    /// Same fields protected the same way.
+    Same,
+    /// At least one field protected differently (or not at all).
+    Different,
+    /// The candidate would have refused the request.
+    Refused,
+}
+
+/// A kind of difference between the candidate and the current policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Difference {
+    NewlyProtected,
+    LeftUnprotected,
+    Changed,
+}
+
+impl Difference {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difference::NewlyProtected => "newly_protected",
+            Difference::LeftUnprotected => "left_unprotected",
+            Difference::Changed => "changed",
+        }
+    }
+}
 
 /// A field both policies protect, differently.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,9 +9,13 @@
 //! closed: input `serde_json` would refuse is refused with its position,
 //! and no partial output is ever returned.
 
+mod containers;
 mod lex;
+mod members;
 mod named;
 mod pass;
+mod protect;
+mod reveal;
 
 use std::fmt;
 
@@ -157,7 +161,7 @@ impl std::error::Error for EngineError {}
 /// can do): opens every `encrypt` envelope and detokenizes `tokenize` fields.
 /// Returns the document and the number of values restored.
 pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize), EngineError> {
-    pass::reveal(policy, input)
+    reveal::reveal(policy, input)
 }
 
 /// Applies `policy` to the JSON document `input`: the protected document

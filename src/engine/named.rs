@@ -3,7 +3,7 @@
 //! that key (the rules' `headers:`/`query:` sections first, then `keys:`
 //! rules), and the detectors run over whatever no rule named.
 
-use super::pass::protect_with_rule;
+use super::protect::protect_with_rule;
 use super::{Finding, Findings, Subject};
 use crate::rules::{Action, Policy, Rule};
 use crate::vocab;

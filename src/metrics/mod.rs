@@ -39,11 +39,12 @@ mod labels;
 
 pub use gates::GateCollector;
 
+use crate::candidate::{CandidateResult, Difference};
 use labels::{
     AdminLabels, CandidateFieldLabels, CandidateRequestLabels, FindingLabels, PartnerLabel,
     RefusalLabels, ReloadLabels, RequestLabels,
 };
-pub use labels::{CandidateResult, Difference, Direction, ReloadTrigger};
+pub use labels::{Direction, ReloadTrigger};
 
 /// The prefix of every family name.
 pub const PREFIX: &str = "pii_proxy";

@@ -26,20 +26,21 @@ use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
-use super::audit_records::{self, RequestFacts};
+use super::audit_records;
 use super::body::{self, Decoded};
 use super::encoding::Coding;
+use super::exchange::Exchange;
 use super::inspect::{self, Inspection, Message};
 use super::refusal::{Reason, Refusal};
 use super::shadow::{self, ShadowResult};
 use super::upstream::{self, Outgoing};
 use super::{gates, headers, report, route};
-use crate::app::{App, Generation, Partner};
-use crate::audit::SubjectHash;
+use crate::app::{App, Partner};
+use crate::candidate::CandidateResult;
 use crate::config::ResponsePolicy;
 use crate::consent::SubjectKey;
 use crate::ident::Ident;
-use crate::metrics::{CandidateResult, Direction, PartnerMetrics};
+use crate::metrics::Direction;
 use crate::net::{ClientInfo, HttpBody};
 
 /// Serves one request: the protected exchange with the partner, or a JSON
@@ -54,29 +55,6 @@ pub async fn handle(
     let mut exchange = Exchange::new(&app, &generation, client, &req);
     let result = exchange.forward(req).await;
     report::finish(&exchange, result).await
-}
-
-/// One request as it passes the steps: what each step found that a later
-/// one, or the report at the end (access line, metrics, last audit record),
-/// needs. Never a value.
-pub(super) struct Exchange<'g> {
-    pub app: &'g App,
-    generation: &'g Generation,
-    client: ClientInfo,
-    pub request_id: HeaderValue,
-    pub facts: RequestFacts,
-    pub started: Instant,
-    pub partner: Option<&'g Partner>,
-    pub metrics: Option<Arc<PartnerMetrics>>,
-    /// The keyed subject hash, once inspection found a subject.
-    pub subject: Option<SubjectHash>,
-    /// The share record was accepted: an outcome record follows.
-    pub shared: bool,
-    pub findings: usize,
-    pub bytes_in: usize,
-    pub bytes_out: usize,
-    /// Time spent waiting for the partner, once the request was sent.
-    pub upstream: Option<Duration>,
 }
 
 /// Where the router sent a request.
@@ -96,36 +74,6 @@ struct Received {
 }
 
 impl<'g> Exchange<'g> {
-    fn new(
-        app: &'g App,
-        generation: &'g Generation,
-        client: ClientInfo,
-        req: &Request<Incoming>,
-    ) -> Self {
-        let request_id = headers::request_id(req.headers());
-        let facts = RequestFacts::new(
-            request_id.to_str().unwrap_or(""),
-            req.method(),
-            req.uri().path(),
-        );
-        Exchange {
-            app,
-            generation,
-            client,
-            request_id,
-            facts,
-            started: Instant::now(),
-            partner: None,
-            metrics: None,
-            subject: None,
-            shared: false,
-            findings: 0,
-            bytes_in: 0,
-            bytes_out: 0,
-            upstream: None,
-        }
-    }
-
     async fn forward(&mut self, req: Request<Incoming>) -> Result<Response<HttpBody>, Refusal> {
         let routed = self.route(&req)?;
         let partner = routed.partner;

@@ -15,6 +15,7 @@
 mod audit_records;
 mod body;
 mod encoding;
+mod exchange;
 mod flow;
 mod form;
 mod gates;

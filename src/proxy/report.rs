@@ -8,7 +8,7 @@ use std::time::Duration;
 use http::Response;
 
 use super::audit_records;
-use super::flow::Exchange;
+use super::exchange::Exchange;
 use super::headers::REQUEST_ID;
 use super::refusal::{Reason, Refusal};
 use crate::metrics::{RefusalSample, RequestSample};

@@ -1,0 +1,103 @@
+//! The reveal walk, `decrypt`'s reverse of the protect walk: every
+//! `encrypt` envelope in any string is opened, and every value a
+//! `tokenize` rule covers is detokenized. The walk over the document is
+//! the protect walk's (the same selectors find the same fields); what it
+//! does at a value is here.
+
+use super::EngineError;
+use super::lex;
+use super::pass::{Disposition, Mode, Node, Pass, Walked, new_pass};
+use crate::protect::ValueKind;
+use crate::rules::{Action, Policy};
+
+impl<'p> Pass<'p, '_> {
+    /// Reverse mode: tokenized scalars are detokenized; everything else is
+    /// walked so envelopes in strings are opened.
+    pub(super) fn reveal_value(&mut self, node: Node<'p>) -> Walked {
+        let tokenized = node
+            .applied
+            .or(node.forced)
+            .filter(|a| matches!(a.rule.action, Action::Tokenize { .. }));
+        let start = self.pos;
+        match (tokenized, self.input[start]) {
+            (Some(applied), b'"') => {
+                let (end, escaped) = self.lexed(lex::scan_string(self.input, start))?;
+                self.pos = end;
+                let Action::Tokenize { keep_last } = applied.rule.action else {
+                    unreachable!("filtered above")
+                };
+                let token = self.decoded(start, end, escaped).to_owned();
+                let plain =
+                    self.policy
+                        .crypto
+                        .tokenizer()
+                        .detokenize(applied.category, &token, keep_last);
+                self.replace(start, end, |out| lex::write_json_string(out, &plain));
+                self.restored += 1;
+                Ok(Disposition::Keep)
+            }
+            (Some(applied), b'{' | b'[') => self.walk(Node {
+                applied: None,
+                forced: Some(applied),
+                ..node
+            }),
+            _ => self.walk(Node {
+                applied: None,
+                forced: None,
+                ..node
+            }),
+        }
+    }
+
+    /// Reverse mode: opens every envelope inside the string at `start..end`.
+    pub(super) fn reveal_string(&mut self, start: usize, end: usize, escaped: bool) {
+        let text = self.decoded(start, end, escaped).to_owned();
+        if !text.contains(crate::protect::actions::ENVELOPE_PREFIX) {
+            return;
+        }
+        let policy = self.policy;
+        if let Some((ValueKind::RawJson, plain)) = policy.open_envelope(&text) {
+            self.replace(start, end, |out| out.extend_from_slice(&plain));
+            self.restored += 1;
+            return;
+        }
+        let mut rebuilt = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(crate::protect::actions::ENVELOPE_PREFIX) {
+            rebuilt.push_str(&rest[..at]);
+            let candidate = &rest[at..];
+            let len = envelope_len(candidate);
+            match policy.open_envelope(&candidate[..len]) {
+                Some((_, plain)) => {
+                    rebuilt.push_str(&String::from_utf8_lossy(&plain));
+                    self.restored += 1;
+                }
+                None => rebuilt.push_str(&candidate[..len]),
+            }
+            rest = &candidate[len..];
+        }
+        rebuilt.push_str(rest);
+        self.replace(start, end, |out| lex::write_json_string(out, &rebuilt));
+    }
+}
+
+/// Length of the envelope at the start of `text`: the prefix, a kid, `:`,
+/// and base64url characters.
+fn envelope_len(text: &str) -> usize {
+    let prefix = crate::protect::actions::ENVELOPE_PREFIX.len();
+    let body = &text.as_bytes()[prefix..];
+    let token = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    let kid = body.iter().take_while(|b| token(b)).count();
+    if body.get(kid) != Some(&b':') {
+        return prefix;
+    }
+    let blob = body[kid + 1..].iter().take_while(|b| token(b)).count();
+    prefix + kid + 1 + blob
+}
+
+/// Reverses `encrypt` envelopes (anywhere in any string) and `tokenize`
+/// fields; returns the document and how many values were restored.
+pub(super) fn reveal(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize), EngineError> {
+    let pass = new_pass(policy, input, None, 0, Mode::Reveal)?;
+    Ok((pass.out, pass.restored))
+}
