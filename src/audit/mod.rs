@@ -25,6 +25,8 @@
 
 pub mod chain;
 pub mod config;
+pub mod fields;
+mod handle;
 pub mod record;
 pub mod search;
 pub mod segment;
@@ -35,13 +37,13 @@ use std::path::PathBuf;
 
 pub use chain::{ChainKey, Digest};
 pub use config::{AuditConfig, FsyncPolicy};
+pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, Consent, Event, FieldPath, Finding, Ident,
     Outcome, Record, Recovery, RulesVersion, Share, SubjectHash, SubjectHasher,
 };
 pub use search::{PartnerStats, SearchQuery, ShareEvent, Stats, search, stats};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions, verify};
-pub use writer::{AuditHandle, AuditStats};
 
 /// A record's sequence number: 1 for the genesis record, then +1 per record,
 /// across segments and restarts.

@@ -1,5 +1,5 @@
-//! The writer: one thread that owns the segment file, and the cloneable
-//! [`AuditHandle`] requests append through.
+//! The writer: one thread that owns the segment file, and the queue it
+//! reads; requests append through the cloneable [`super::AuditHandle`].
 //!
 //! Group commit: the writer takes every record waiting in its queue (up to
 //! [`MAX_BATCH`]), encodes and chains them into one buffer, writes it with
@@ -23,20 +23,20 @@
 //! [`AuditError::Unavailable`]; none is acknowledged unless its bytes were
 //! written.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
 use super::chain::{ChainKey, Digest, GENESIS};
 use super::config::{AuditConfig, FsyncPolicy};
-use super::record::{Body, Event, encode};
+use super::record::{Body, encode};
 use super::segment::{read_tail, segment_name};
 use super::{AuditError, Seq};
 
@@ -53,77 +53,33 @@ const STAY_AWAKE: Duration = Duration::from_secs(1);
 /// interval rather than one per request.
 pub const RETRY_AFTER: Duration = Duration::from_millis(100);
 
-/// A cheap, cloneable way to append to the audit log. The writer stops when
-/// the last handle is dropped (after writing and syncing what it accepted)
-/// or on [`AuditHandle::shutdown`].
-#[derive(Clone)]
-pub struct AuditHandle {
-    /// `None` for [`AuditHandle::disabled`]: no writer, nothing recorded.
-    inner: Option<Arc<Inner>>,
-}
-
-struct Inner {
-    tx: Sender<Msg>,
-    slots: Arc<Semaphore>,
-    capacity: usize,
-    shared: Arc<Shared>,
-}
-
-impl std::fmt::Debug for AuditHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditHandle")
-            .field("stats", &self.stats())
-            .finish()
-    }
-}
-
-/// Counters for metrics (`/metrics` on the admin listener).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditStats {
-    /// False for a log turned off by `audit: {enabled: false}`
-    /// ([`AuditHandle::disabled`]): every other counter then stays 0.
-    pub enabled: bool,
-    /// Records appended and not yet resolved.
-    pub queue_depth: usize,
-    pub queue_capacity: usize,
-    pub records_written: u64,
-    pub batches_written: u64,
-    /// Batches refused with `Unavailable`.
-    pub batches_failed: u64,
-    /// Seq of the newest record written (0 before the first).
-    pub last_seq: Seq,
-    pub last_fsync_latency: Option<Duration>,
-    /// False from a failed batch until the next successful one.
-    pub available: bool,
-}
-
 #[derive(Default)]
-struct Shared {
-    records_written: AtomicU64,
-    batches_written: AtomicU64,
-    batches_failed: AtomicU64,
-    last_seq: AtomicU64,
+pub(super) struct Shared {
+    pub(super) records_written: AtomicU64,
+    pub(super) batches_written: AtomicU64,
+    pub(super) batches_failed: AtomicU64,
+    pub(super) last_seq: AtomicU64,
     /// Microseconds + 1; 0 means no fsync yet.
-    last_fsync_us: AtomicU64,
-    available: AtomicBool,
+    pub(super) last_fsync_us: AtomicU64,
+    pub(super) available: AtomicBool,
     /// Called with each fsync's duration, on the writer thread.
-    fsync_observer: OnceLock<FsyncObserver>,
+    pub(super) fsync_observer: OnceLock<FsyncObserver>,
     /// Records from [`AuditHandle::append_detached`]. They wait here rather
     /// than in the channel so that queueing one does not wake the writer.
-    detached: Mutex<Detached>,
+    pub(super) detached: Mutex<Detached>,
     /// The writer sleeps with no deadline: a detached record must wake it.
-    dormant: AtomicBool,
+    pub(super) dormant: AtomicBool,
 }
 
 #[derive(Default)]
-struct Detached {
-    records: Vec<Pending>,
+pub(super) struct Detached {
+    pub(super) records: Vec<Pending>,
     /// The writer took its last records: nothing may be queued any more.
-    closed: bool,
+    pub(super) closed: bool,
 }
 
 impl Shared {
-    fn detached(&self) -> std::sync::MutexGuard<'_, Detached> {
+    pub(super) fn detached(&self) -> std::sync::MutexGuard<'_, Detached> {
         // A panic while holding this lock leaves a plain Vec behind: still usable.
         self.detached
             .lock()
@@ -133,24 +89,24 @@ impl Shared {
 
 type FsyncObserver = Box<dyn Fn(Duration) + Send + Sync>;
 
-enum Msg {
+pub(super) enum Msg {
     Append(Pending),
     /// A detached record arrived while the writer was dormant.
     Wake,
     Shutdown(oneshot::Sender<Result<(), AuditError>>),
 }
 
-struct Pending {
-    body: Body,
+pub(super) struct Pending {
+    pub(super) body: Body,
     /// `None` for [`AuditHandle::append_detached`]: nobody waits.
-    ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
-    _slot: OwnedSemaphorePermit,
+    pub(super) ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
+    pub(super) _slot: OwnedSemaphorePermit,
 }
 
 impl Pending {
     /// Frees the queue slot, then wakes the appender (so that a caller
     /// reading `stats()` after its append sees its slot free).
-    fn resolve(self, result: Result<Seq, AuditError>) {
+    pub(super) fn resolve(self, result: Result<Seq, AuditError>) {
         let Pending { ack, _slot, .. } = self;
         drop(_slot);
         if let Some(ack) = ack {
@@ -159,186 +115,8 @@ impl Pending {
     }
 }
 
-fn closed() -> AuditError {
+pub(super) fn closed() -> AuditError {
     AuditError::Unavailable("the audit writer has stopped".into())
-}
-
-impl Inner {
-    async fn enqueue(
-        &self,
-        event: Event,
-        ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
-    ) -> Result<(), AuditError> {
-        let slot = self
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| closed())?;
-        let pending = Pending {
-            body: event.into(),
-            ack,
-            _slot: slot,
-        };
-        if pending.ack.is_some() {
-            return self.tx.send(Msg::Append(pending)).map_err(|_| closed());
-        }
-        {
-            let mut detached = self.shared.detached();
-            if detached.closed {
-                return Err(closed());
-            }
-            detached.records.push(pending);
-        }
-        // Pushed before this check, so a writer going dormant either sees
-        // the record or is woken here (both orders are SeqCst).
-        if self.shared.dormant.swap(false, Ordering::SeqCst) {
-            let _ = self.tx.send(Msg::Wake);
-        }
-        Ok(())
-    }
-}
-
-impl AuditHandle {
-    /// Opens the log in `config.dir` (created if missing), continuing the
-    /// chain found there, and starts the writer thread. With
-    /// `keyed_chain: true` the chain key comes from `keyring`. Blocking
-    /// I/O: call it at start-up, before serving.
-    pub fn open(
-        config: &AuditConfig,
-        keyring: &crate::protect::Keyring,
-    ) -> Result<AuditHandle, AuditError> {
-        let key = if config.keyed_chain {
-            ChainKey::Keyed(keyring.audit_chain_key())
-        } else {
-            ChainKey::Plain
-        };
-        AuditHandle::open_with_key(config, key)
-    }
-
-    /// [`AuditHandle::open`] with the chain key given directly
-    /// (`config.keyed_chain` is not consulted).
-    pub fn open_with_key(config: &AuditConfig, key: ChainKey) -> Result<AuditHandle, AuditError> {
-        config.validate()?;
-        fs::create_dir_all(&config.dir).map_err(|e| AuditError::io(&config.dir, e))?;
-        let shared = Arc::new(Shared::default());
-        let mut writer = Writer::new(config, key, shared.clone());
-        writer.open_segment()?;
-        shared.available.store(true, Ordering::Relaxed);
-        let (tx, rx) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("audit-writer".into())
-            .spawn(move || writer.run(rx))
-            .map_err(|e| AuditError::io(&config.dir, e))?;
-        Ok(AuditHandle {
-            inner: Some(Arc::new(Inner {
-                tx,
-                slots: Arc::new(Semaphore::new(config.queue_capacity)),
-                capacity: config.queue_capacity,
-                shared,
-            })),
-        })
-    }
-
-    /// A handle with no log behind it: every append resolves `Ok(0)` at once
-    /// and nothing is written anywhere (0 is no record's seq). Only for
-    /// `audit: {enabled: false}`, which exists to measure what auditing
-    /// costs and for development; `serve` warns loudly when it is used.
-    pub fn disabled() -> AuditHandle {
-        AuditHandle { inner: None }
-    }
-
-    /// False for [`AuditHandle::disabled`].
-    pub fn is_enabled(&self) -> bool {
-        self.inner.is_some()
-    }
-
-    /// Appends one record; resolves with its seq once the record is written
-    /// (and fsynced under `fsync: always`), or with `Unavailable`. Waits for
-    /// room when `queue_capacity` records are already waiting.
-    pub async fn append(&self, event: impl Into<Event>) -> Result<Seq, AuditError> {
-        let Some(inner) = &self.inner else {
-            return Ok(0);
-        };
-        let (ack, done) = oneshot::channel();
-        inner.enqueue(event.into(), Some(ack)).await?;
-        done.await.map_err(|_| closed())?
-    }
-
-    /// Queues one record without waiting for the writer: for records whose
-    /// fate changes nothing for the request they describe (`outcome` after
-    /// the answer, `blocked` after a refusal), so the answer does not wait
-    /// for a write. Nor does queueing wake the writer while records flow:
-    /// a detached record rides with the next batch the writer wakes for, or
-    /// is written within [`DETACHED_FLUSH`] (an idle writer is woken).
-    /// Waits only for queue room (the same back-pressure as [`append`]).
-    /// Detached records keep their order among themselves (not relative to
-    /// acknowledged ones), [`shutdown`] writes them all first, and one the
-    /// writer cannot write counts in `batches_failed` and is logged, like
-    /// any refused batch. `Err` only when the writer has stopped.
-    ///
-    /// [`append`]: AuditHandle::append
-    /// [`shutdown`]: AuditHandle::shutdown
-    pub async fn append_detached(&self, event: impl Into<Event>) -> Result<(), AuditError> {
-        match &self.inner {
-            Some(inner) => inner.enqueue(event.into(), None).await,
-            None => Ok(()),
-        }
-    }
-
-    /// Writes what was accepted, fsyncs, and stops the writer; later
-    /// appends resolve to `Unavailable`.
-    pub async fn shutdown(&self) -> Result<(), AuditError> {
-        let Some(inner) = &self.inner else {
-            return Ok(());
-        };
-        inner.slots.close();
-        let (reply, done) = oneshot::channel();
-        inner.tx.send(Msg::Shutdown(reply)).map_err(|_| closed())?;
-        done.await.map_err(|_| closed())?
-    }
-
-    /// Installs a hook called with the duration of every fsync (for a
-    /// latency histogram). It runs on the writer thread between batches, so
-    /// it must be quick. Only the first hook installed is kept; returns
-    /// whether this one was.
-    /// A disabled log never fsyncs: nothing is installed.
-    pub fn on_fsync(&self, observer: impl Fn(Duration) + Send + Sync + 'static) -> bool {
-        self.inner
-            .as_ref()
-            .is_some_and(|inner| inner.shared.fsync_observer.set(Box::new(observer)).is_ok())
-    }
-
-    pub fn stats(&self) -> AuditStats {
-        let Some(inner) = &self.inner else {
-            return AuditStats {
-                enabled: false,
-                queue_depth: 0,
-                queue_capacity: 0,
-                records_written: 0,
-                batches_written: 0,
-                batches_failed: 0,
-                last_seq: 0,
-                last_fsync_latency: None,
-                available: true,
-            };
-        };
-        let shared = &inner.shared;
-        let fsync_us = shared.last_fsync_us.load(Ordering::Relaxed);
-        AuditStats {
-            enabled: true,
-            queue_depth: inner
-                .capacity
-                .saturating_sub(inner.slots.available_permits()),
-            queue_capacity: inner.capacity,
-            records_written: shared.records_written.load(Ordering::Relaxed),
-            batches_written: shared.batches_written.load(Ordering::Relaxed),
-            batches_failed: shared.batches_failed.load(Ordering::Relaxed),
-            last_seq: shared.last_seq.load(Ordering::Relaxed),
-            last_fsync_latency: fsync_us.checked_sub(1).map(Duration::from_micros),
-            available: shared.available.load(Ordering::Relaxed),
-        }
-    }
 }
 
 enum Wait {
@@ -354,7 +132,7 @@ struct Segment {
     opened: Instant,
 }
 
-struct Writer {
+pub(super) struct Writer {
     dir: PathBuf,
     fsync: FsyncPolicy,
     fsync_interval: Duration,
@@ -372,7 +150,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(config: &AuditConfig, key: ChainKey, shared: Arc<Shared>) -> Writer {
+    pub(super) fn new(config: &AuditConfig, key: ChainKey, shared: Arc<Shared>) -> Writer {
         Writer {
             dir: config.dir.clone(),
             fsync: config.fsync,
@@ -390,7 +168,7 @@ impl Writer {
         }
     }
 
-    fn run(mut self, rx: Receiver<Msg>) {
+    pub(super) fn run(mut self, rx: Receiver<Msg>) {
         prefer_batching();
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut last_record = Instant::now();
@@ -587,7 +365,7 @@ impl Writer {
 
     /// Continues the chain from what is on disk: reads the tail, opens a new
     /// segment, and records a torn tail if there is one.
-    fn open_segment(&mut self) -> Result<(), AuditError> {
+    pub(super) fn open_segment(&mut self) -> Result<(), AuditError> {
         let tail = read_tail(&self.dir, &self.key)?;
         (self.next_seq, self.prev) = match tail.last {
             Some((seq, hash)) => (seq + 1, hash),

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::diag::Diagnostics;
 
 fn compile(text: &str) -> Result<Policy, Diagnostics> {
     Policy::from_yaml(

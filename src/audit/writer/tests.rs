@@ -1,6 +1,9 @@
 use super::*;
+use crate::audit::AuditHandle;
 use crate::audit::record::tests::sample_share;
 use crate::audit::verify::{ProblemKind, VerifyOptions, verify};
+use std::fs;
+use tokio::sync::Semaphore;
 
 fn config(dir: &Path, fsync: FsyncPolicy) -> AuditConfig {
     AuditConfig {

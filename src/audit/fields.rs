@@ -1,0 +1,271 @@
+//! The field types of audit records, built so that a raw personal value
+//! cannot get in.
+//!
+//! Every string in a record is one of these newtypes, each made through a
+//! constructor that checks or blanks it:
+//! - [`Ident`] (partner, method, category, action, detector, reason code):
+//!   identifiers from the config and the code, under the one rule of
+//!   [`crate::ident`] (no run of 6+ digits, no `@`).
+//! - [`AuditPath`]: the request path without query or fragment; any segment
+//!   that could carry a value (6+ digit run, `@`, `%`, non-ASCII, over 64
+//!   bytes) becomes `*`.
+//! - [`FieldPath`]: a JSON path; any key or index that could carry a value
+//!   (6+ digit run, `@`, control characters) becomes `*`.
+//! - [`SubjectHash`]: only made by [`SubjectHasher`] (keyed HMAC-SHA256).
+//! - [`RulesVersion`]: a fixed alphabet.
+//!
+//! Deserializing applies the same checks, so `search` and `stats` read back
+//! only what the writer could have written.
+//!
+//! [`Ident`]: crate::ident::Ident
+
+use std::fmt;
+use std::sync::Arc;
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::AuditError;
+use super::chain::Digest;
+fn invalid(field: &'static str, reason: &'static str) -> AuditError {
+    AuditError::InvalidField { field, reason }
+}
+
+use crate::ident::looks_like_a_value;
+
+macro_rules! string_newtype_serde {
+    ($name:ident, $parse:expr) => {
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                let parse: fn(&str) -> Result<$name, AuditError> = $parse;
+                parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// The request path as audited: no query, no fragment, and `*` for every
+/// segment that could carry a value (`/v1/users/110101199003077777/card`
+/// becomes `/v1/users/*/card`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct AuditPath(String);
+
+impl AuditPath {
+    /// From a request target (`/path?query#fragment`); never fails.
+    pub fn from_request(target: &str) -> AuditPath {
+        let path = target.split(['?', '#']).next().unwrap_or_default();
+        let mut out = String::with_capacity(path.len().min(512));
+        if !path.starts_with('/') {
+            out.push('/');
+        }
+        for (i, segment) in path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            let risky = segment.len() > 64
+                || looks_like_a_value(segment)
+                || !segment
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"%\"\\".contains(&b));
+            out.push_str(if risky { "*" } else { segment });
+        }
+        if out.len() > 512 {
+            out.truncate(511);
+            out.push('*');
+        }
+        AuditPath(out)
+    }
+
+    fn parse(text: &str) -> Result<AuditPath, AuditError> {
+        let path = AuditPath::from_request(text);
+        if path.0 == text {
+            Ok(path)
+        } else {
+            Err(invalid("path", "not in the form the audit writer produces"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(AuditPath, AuditPath::parse);
+
+/// A JSON path naming a field (`$.user.id_number`, `$.items[2].phone`),
+/// with `*` for every key or index that could itself be a value (an object
+/// keyed by phone number, say).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct FieldPath(String);
+
+impl FieldPath {
+    /// From the engine's path text; never fails. Keys and indexes are the
+    /// runs between `.`, `[` and `]`; a quoted key (`['a.b']`) is one.
+    pub fn new(path: &str) -> FieldPath {
+        let mut out = String::with_capacity(path.len().min(512));
+        let mut rest = path;
+        while let Some(first) = rest.chars().next() {
+            let (token, tail) = if first == '\'' || first == '"' {
+                out.push(first);
+                let inner = &rest[1..];
+                let end = inner.find(first).unwrap_or(inner.len());
+                (&inner[..end], &inner[end..])
+            } else if matches!(first, '.' | '[' | ']') {
+                out.push(first);
+                rest = &rest[1..];
+                continue;
+            } else {
+                let end = rest.find(['.', '[', ']', '\'', '"']).unwrap_or(rest.len());
+                rest.split_at(end)
+            };
+            let risky = looks_like_a_value(token)
+                || token.chars().any(|c| c.is_control() || c == '\\')
+                || token.len() > 128;
+            out.push_str(if risky { "*" } else { token });
+            rest = tail;
+            if first == '\'' || first == '"' {
+                if let Some(close) = rest.chars().next() {
+                    out.push(close);
+                    rest = &rest[close.len_utf8()..];
+                }
+            }
+        }
+        if out.len() > 512 {
+            let mut cut = 511;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            out.push('*');
+        }
+        FieldPath(out)
+    }
+
+    fn parse(text: &str) -> Result<FieldPath, AuditError> {
+        let path = FieldPath::new(text);
+        if path.0 == text {
+            Ok(path)
+        } else {
+            Err(invalid(
+                "field path",
+                "not in the form the audit writer produces",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(FieldPath, FieldPath::parse);
+
+/// A subject as the audit log and the consent store know it:
+/// `hmac:<64 hex>`, the keyed HMAC-SHA256 of the subject id.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct SubjectHash(String);
+
+impl SubjectHash {
+    fn parse(text: &str) -> Result<SubjectHash, AuditError> {
+        match text.strip_prefix("hmac:") {
+            Some(hex) if Digest::from_hex(hex.as_bytes()).is_some() => {
+                Ok(SubjectHash(text.to_owned()))
+            }
+            _ => Err(invalid("subject", "expected hmac:<64 lowercase hex>")),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(SubjectHash, SubjectHash::parse);
+
+/// Hashes subject ids with the keyring's subject key (stable across key
+/// rotation, so one key searches months of log).
+#[derive(Clone)]
+pub struct SubjectHasher {
+    mac: Hmac<Sha256>,
+}
+
+impl fmt::Debug for SubjectHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SubjectHasher(..)")
+    }
+}
+
+impl SubjectHasher {
+    /// `key` is `Keyring::subject_key()`.
+    pub fn new(key: &[u8; 32]) -> SubjectHasher {
+        let mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+        SubjectHasher { mac }
+    }
+
+    pub fn from_keyring(keyring: &crate::protect::Keyring) -> SubjectHasher {
+        SubjectHasher::new(&keyring.subject_key())
+    }
+
+    /// `hmac:<hex>` of the subject id exactly as given (no normalization:
+    /// the proxy and the investigator must pass the same text).
+    pub fn hash(&self, subject: &str) -> SubjectHash {
+        self.hash_with_digest(subject).0
+    }
+
+    /// [`hash`](Self::hash) together with the 32 HMAC bytes behind it, so a
+    /// caller keying a map on the bytes (consent, quotas) need not parse
+    /// the hex back.
+    pub fn hash_with_digest(&self, subject: &str) -> (SubjectHash, [u8; 32]) {
+        let mut mac = self.mac.clone();
+        mac.update(subject.as_bytes());
+        let digest = Digest(mac.finalize().into_bytes().into());
+        (SubjectHash(format!("hmac:{digest}")), digest.0)
+    }
+}
+
+/// Which compiled policy applied: `<alg>:<hex>` (`sha256:…`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct RulesVersion(Arc<str>);
+
+impl RulesVersion {
+    /// `sha256:<hex>` of the policy's bytes (the rules file as loaded).
+    pub fn of_policy(bytes: &[u8]) -> RulesVersion {
+        let digest: [u8; 32] = Sha256::digest(bytes).into();
+        RulesVersion(format!("sha256:{}", Digest(digest)).into())
+    }
+
+    /// An `<alg>:<hex>` version computed elsewhere: alg of `a-z 0-9 -`
+    /// (1–16), exactly 64 lowercase hex digits (a 256-bit digest; the fixed
+    /// length keeps an ID or card number from passing as a version).
+    pub fn parse(text: &str) -> Result<RulesVersion, AuditError> {
+        let reason = "expected <alg>:<64 lowercase hex digits>";
+        let (alg, hex) = text
+            .split_once(':')
+            .ok_or(invalid("rules version", reason))?;
+        let alg_ok = (1..=16).contains(&alg.len())
+            && alg
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let hex_ok = Digest::from_hex(hex.as_bytes()).is_some();
+        if alg_ok && hex_ok {
+            Ok(RulesVersion(text.into()))
+        } else {
+            Err(invalid("rules version", reason))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(RulesVersion, RulesVersion::parse);

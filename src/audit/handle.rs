@@ -1,0 +1,239 @@
+//! The cloneable handle requests append to the audit log through: queue
+//! room (back-pressure), acknowledged and detached appends, shutdown, and
+//! the counters `/metrics` reads. The thread behind it is [`super::writer`].
+
+use std::fs;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Sender};
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, oneshot};
+
+use super::chain::ChainKey;
+use super::config::AuditConfig;
+use super::record::Event;
+use super::writer::{Msg, Pending, Shared, Writer, closed};
+use super::{AuditError, Seq};
+
+/// A cheap, cloneable way to append to the audit log. The writer stops when
+/// the last handle is dropped (after writing and syncing what it accepted)
+/// or on [`AuditHandle::shutdown`].
+#[derive(Clone)]
+pub struct AuditHandle {
+    /// `None` for [`AuditHandle::disabled`]: no writer, nothing recorded.
+    inner: Option<Arc<Inner>>,
+}
+
+struct Inner {
+    tx: Sender<Msg>,
+    slots: Arc<Semaphore>,
+    capacity: usize,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for AuditHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditHandle")
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// Counters for metrics (`/metrics` on the admin listener).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditStats {
+    /// False for a log turned off by `audit: {enabled: false}`
+    /// ([`AuditHandle::disabled`]): every other counter then stays 0.
+    pub enabled: bool,
+    /// Records appended and not yet resolved.
+    pub queue_depth: usize,
+    pub queue_capacity: usize,
+    pub records_written: u64,
+    pub batches_written: u64,
+    /// Batches refused with `Unavailable`.
+    pub batches_failed: u64,
+    /// Seq of the newest record written (0 before the first).
+    pub last_seq: Seq,
+    pub last_fsync_latency: Option<Duration>,
+    /// False from a failed batch until the next successful one.
+    pub available: bool,
+}
+
+impl Inner {
+    async fn enqueue(
+        &self,
+        event: Event,
+        ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
+    ) -> Result<(), AuditError> {
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
+        let pending = Pending {
+            body: event.into(),
+            ack,
+            _slot: slot,
+        };
+        if pending.ack.is_some() {
+            return self.tx.send(Msg::Append(pending)).map_err(|_| closed());
+        }
+        {
+            let mut detached = self.shared.detached();
+            if detached.closed {
+                return Err(closed());
+            }
+            detached.records.push(pending);
+        }
+        // Pushed before this check, so a writer going dormant either sees
+        // the record or is woken here (both orders are SeqCst).
+        if self.shared.dormant.swap(false, Ordering::SeqCst) {
+            let _ = self.tx.send(Msg::Wake);
+        }
+        Ok(())
+    }
+}
+
+impl AuditHandle {
+    /// Opens the log in `config.dir` (created if missing), continuing the
+    /// chain found there, and starts the writer thread. With
+    /// `keyed_chain: true` the chain key comes from `keyring`. Blocking
+    /// I/O: call it at start-up, before serving.
+    pub fn open(
+        config: &AuditConfig,
+        keyring: &crate::protect::Keyring,
+    ) -> Result<AuditHandle, AuditError> {
+        let key = if config.keyed_chain {
+            ChainKey::Keyed(keyring.audit_chain_key())
+        } else {
+            ChainKey::Plain
+        };
+        AuditHandle::open_with_key(config, key)
+    }
+
+    /// [`AuditHandle::open`] with the chain key given directly
+    /// (`config.keyed_chain` is not consulted).
+    pub fn open_with_key(config: &AuditConfig, key: ChainKey) -> Result<AuditHandle, AuditError> {
+        config.validate()?;
+        fs::create_dir_all(&config.dir).map_err(|e| AuditError::io(&config.dir, e))?;
+        let shared = Arc::new(Shared::default());
+        let mut writer = Writer::new(config, key, shared.clone());
+        writer.open_segment()?;
+        shared.available.store(true, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| AuditError::io(&config.dir, e))?;
+        Ok(AuditHandle {
+            inner: Some(Arc::new(Inner {
+                tx,
+                slots: Arc::new(Semaphore::new(config.queue_capacity)),
+                capacity: config.queue_capacity,
+                shared,
+            })),
+        })
+    }
+
+    /// A handle with no log behind it: every append resolves `Ok(0)` at once
+    /// and nothing is written anywhere (0 is no record's seq). Only for
+    /// `audit: {enabled: false}`, which exists to measure what auditing
+    /// costs and for development; `serve` warns loudly when it is used.
+    pub fn disabled() -> AuditHandle {
+        AuditHandle { inner: None }
+    }
+
+    /// False for [`AuditHandle::disabled`].
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// Appends one record; resolves with its seq once the record is written
+    /// (and fsynced under `fsync: always`), or with `Unavailable`. Waits for
+    /// room when `queue_capacity` records are already waiting.
+    pub async fn append(&self, event: impl Into<Event>) -> Result<Seq, AuditError> {
+        let Some(inner) = &self.inner else {
+            return Ok(0);
+        };
+        let (ack, done) = oneshot::channel();
+        inner.enqueue(event.into(), Some(ack)).await?;
+        done.await.map_err(|_| closed())?
+    }
+
+    /// Queues one record without waiting for the writer: for records whose
+    /// fate changes nothing for the request they describe (`outcome` after
+    /// the answer, `blocked` after a refusal), so the answer does not wait
+    /// for a write. Nor does queueing wake the writer while records flow:
+    /// a detached record rides with the next batch the writer wakes for, or
+    /// is written within [`super::writer::DETACHED_FLUSH`] (an idle writer is woken).
+    /// Waits only for queue room (the same back-pressure as [`append`]).
+    /// Detached records keep their order among themselves (not relative to
+    /// acknowledged ones), [`shutdown`] writes them all first, and one the
+    /// writer cannot write counts in `batches_failed` and is logged, like
+    /// any refused batch. `Err` only when the writer has stopped.
+    ///
+    /// [`append`]: AuditHandle::append
+    /// [`shutdown`]: AuditHandle::shutdown
+    pub async fn append_detached(&self, event: impl Into<Event>) -> Result<(), AuditError> {
+        match &self.inner {
+            Some(inner) => inner.enqueue(event.into(), None).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Writes what was accepted, fsyncs, and stops the writer; later
+    /// appends resolve to `Unavailable`.
+    pub async fn shutdown(&self) -> Result<(), AuditError> {
+        let Some(inner) = &self.inner else {
+            return Ok(());
+        };
+        inner.slots.close();
+        let (reply, done) = oneshot::channel();
+        inner.tx.send(Msg::Shutdown(reply)).map_err(|_| closed())?;
+        done.await.map_err(|_| closed())?
+    }
+
+    /// Installs a hook called with the duration of every fsync (for a
+    /// latency histogram). It runs on the writer thread between batches, so
+    /// it must be quick. Only the first hook installed is kept; returns
+    /// whether this one was.
+    /// A disabled log never fsyncs: nothing is installed.
+    pub fn on_fsync(&self, observer: impl Fn(Duration) + Send + Sync + 'static) -> bool {
+        self.inner
+            .as_ref()
+            .is_some_and(|inner| inner.shared.fsync_observer.set(Box::new(observer)).is_ok())
+    }
+
+    pub fn stats(&self) -> AuditStats {
+        let Some(inner) = &self.inner else {
+            return AuditStats {
+                enabled: false,
+                queue_depth: 0,
+                queue_capacity: 0,
+                records_written: 0,
+                batches_written: 0,
+                batches_failed: 0,
+                last_seq: 0,
+                last_fsync_latency: None,
+                available: true,
+            };
+        };
+        let shared = &inner.shared;
+        let fsync_us = shared.last_fsync_us.load(Ordering::Relaxed);
+        AuditStats {
+            enabled: true,
+            queue_depth: inner
+                .capacity
+                .saturating_sub(inner.slots.available_permits()),
+            queue_capacity: inner.capacity,
+            records_written: shared.records_written.load(Ordering::Relaxed),
+            batches_written: shared.batches_written.load(Ordering::Relaxed),
+            batches_failed: shared.batches_failed.load(Ordering::Relaxed),
+            last_seq: shared.last_seq.load(Ordering::Relaxed),
+            last_fsync_latency: fsync_us.checked_sub(1).map(Duration::from_micros),
+            available: shared.available.load(Ordering::Relaxed),
+        }
+    }
+}
