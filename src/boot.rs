@@ -175,23 +175,9 @@ impl Bound {
             watch::watch_sources(self.reloader.clone(), self.config.reload.debounce)
                 .map_err(BootError::Watch)?;
         }
-        let admin = self.admin.map(|(listener, state)| {
-            eprintln!(
-                "pii-proxy: admin listening on {}://{}",
-                listener.scheme(),
-                listener
-                    .local_addr()
-                    .expect("a bound TCP listener has an address")
-            );
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            let handler = move |req, client: crate::net::ClientInfo| {
-                admin::router::handle(state.clone(), client.peer, req)
-            };
-            let serving = tokio::spawn(listener.serve(handler, async {
-                let _ = stopped.await;
-            }));
-            (stop, serving)
-        });
+        let admin = self
+            .admin
+            .map(|(listener, state)| start_admin(listener, state));
         let app = self.app.clone();
         let handler = move |req, client| crate::proxy::handle(app.clone(), client, req);
         // Ready from here on: the socket is bound and queues connections.
@@ -232,6 +218,31 @@ impl Bound {
             .await
             .map_err(BootError::AuditClose)
     }
+}
+
+/// Serves the admin listener until the returned sender fires.
+fn start_admin(
+    listener: Listener,
+    state: Arc<AdminState>,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<crate::net::Draining>,
+) {
+    eprintln!(
+        "pii-proxy: admin listening on {}://{}",
+        listener.scheme(),
+        listener
+            .local_addr()
+            .expect("a bound TCP listener has an address")
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handler = move |req, client: crate::net::ClientInfo| {
+        admin::router::handle(state.clone(), client.peer, req)
+    };
+    let serving = tokio::spawn(listener.serve(handler, async {
+        let _ = stopped.await;
+    }));
+    (stop, serving)
 }
 
 /// Completes on SIGTERM or SIGINT (Ctrl-C). The handlers are installed

@@ -164,6 +164,34 @@ fn action_label(op: &str, scenario: Option<&str>) -> Ident {
     Ident::new(&text).expect("ops and checked scenario names make valid labels")
 }
 
+/// A decision request, checked: who, what scope, recorded by whom.
+struct Request {
+    subject: SubjectHash,
+    scope: Scope,
+    actor: Option<Ident>,
+}
+
+fn decision_request(store: &ConsentStore, body: &[u8]) -> Result<Request, Answer> {
+    let parsed = parse_body(body)
+        .map_err(|detail| error(StatusCode::BAD_REQUEST, "invalid_body", detail))?;
+    let subject = subject_of(
+        store,
+        parsed.subject.as_deref(),
+        parsed.subject_hash.as_deref(),
+        "invalid_body",
+    )?;
+    let actor = actor_of(parsed.actor.as_deref())?;
+    let scope = Scope {
+        partner: parsed.partner,
+        scenario: parsed.scenario,
+    };
+    Ok(Request {
+        subject,
+        scope,
+        actor,
+    })
+}
+
 async fn decide(
     store: &Arc<ConsentStore>,
     audit: &AuditHandle,
@@ -171,26 +199,13 @@ async fn decide(
     op: Op,
     body: &[u8],
 ) -> Answer {
-    let parsed = match parse_body(body) {
-        Ok(parsed) => parsed,
-        Err(detail) => return error(StatusCode::BAD_REQUEST, "invalid_body", detail),
-    };
-    let subject = match subject_of(
-        store,
-        parsed.subject.as_deref(),
-        parsed.subject_hash.as_deref(),
-        "invalid_body",
-    ) {
-        Ok(subject) => subject,
+    let Request {
+        subject,
+        scope,
+        actor,
+    } = match decision_request(store, body) {
+        Ok(request) => request,
         Err(answer) => return answer,
-    };
-    let actor = match actor_of(parsed.actor.as_deref()) {
-        Ok(actor) => actor,
-        Err(answer) => return answer,
-    };
-    let scope = Scope {
-        partner: parsed.partner,
-        scenario: parsed.scenario,
     };
     let recorded = {
         let (store, subject, scope) = (store.clone(), subject.clone(), scope.clone());
@@ -215,22 +230,21 @@ async fn decide(
         partner: scope.partner.as_deref().and_then(|p| Ident::new(p).ok()),
         subject: Some(subject.clone()),
     };
-    let decision = decision_json(&recorded.decision);
     if let Err(e) = audit.append(record).await {
+        let seq = recorded.decision.seq;
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
             "audit_unavailable",
             format!(
-                "the decision (seq {}) is recorded and in effect, but its audit record could not \
-                 be written: {e}",
-                recorded.decision.seq
+                "the decision (seq {seq}) is recorded and in effect, but its audit record could \
+                 not be written: {e}"
             ),
         );
     }
     let warnings: Vec<String> = scopes.warning(&scope).into_iter().collect();
     ok(json!({
         "subject": subject.as_str(),
-        "decision": decision,
+        "decision": decision_json(&recorded.decision),
         "changed": recorded.changed,
         "warnings": warnings,
     }))

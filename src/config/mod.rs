@@ -9,6 +9,7 @@
 //! before a socket is bound.
 
 mod check;
+mod partners;
 mod raw;
 #[cfg(test)]
 mod tests;

@@ -200,11 +200,11 @@ fn upstream_urls_are_checked() {
         ("https://host/?a=1", "query"),
         ("host.example", "scheme"),
     ] {
-        let err = check::parse_upstream(text).expect_err(text);
+        let err = partners::parse_upstream(text).expect_err(text);
         assert!(err.contains(needle), "{text}: {err}");
     }
     assert_eq!(
-        check::parse_upstream("http://127.0.0.1:9/").expect("ok"),
+        partners::parse_upstream("http://127.0.0.1:9/").expect("ok"),
         Upstream::Http {
             scheme: Scheme::Http,
             authority: "127.0.0.1:9".parse().expect("authority"),

@@ -165,6 +165,30 @@ impl Labels {
         hits: &mut Vec<Hit>,
         emit: &mut impl FnMut(usize, usize, LabelKind),
     ) {
+        self.find_hits(t, hits);
+        for (i, hit) in hits.iter().enumerate() {
+            if !enabled.wants(hit.kind) {
+                continue;
+            }
+            let limit = hits[i + 1..]
+                .iter()
+                .find(|h| h.ends_value)
+                .map_or(t.len(), |h| h.start);
+            if hit.end >= limit {
+                continue;
+            }
+            if let Some((s, e)) = labelled_value(t, hit, limit, today) {
+                let kind = match hit.kind {
+                    LabelKind::Role => LabelKind::Name,
+                    kind => kind,
+                };
+                emit(s, e, kind);
+            }
+        }
+    }
+
+    /// Every label in `t`, in order (whole words only for ASCII labels).
+    fn find_hits(&self, t: &str, hits: &mut Vec<Hit>) {
         hits.clear();
         let b = t.as_bytes();
         for m in self.automaton.find_iter(t) {
@@ -183,51 +207,37 @@ impl Labels {
                 ends_value: ends_value(t, start, end),
             });
         }
-        for (i, hit) in hits.iter().enumerate() {
-            let wanted = match hit.kind {
-                LabelKind::Name | LabelKind::Role => enabled.name,
-                LabelKind::Address => enabled.address,
-                LabelKind::BirthDate => enabled.birth_date,
-                LabelKind::Passport => enabled.passport,
-                LabelKind::Stop => false,
-            };
-            if !wanted {
-                continue;
-            }
-            let limit = hits[i + 1..]
-                .iter()
-                .find(|h| h.ends_value)
-                .map_or(t.len(), |h| h.start);
-            if hit.end >= limit {
-                continue;
-            }
-            let (at, strength) = values::skip_separators(t, hit.end, limit);
-            let span = match hit.kind {
-                LabelKind::Name if qualified_name_label(t, hit.start, hit.end) => {
-                    values::name(t, at, limit, Strength::Weak)
-                }
-                LabelKind::Name if strength == Strength::Weak => {
-                    values::name(t, at, limit, Strength::Named)
-                }
-                LabelKind::Name => values::name(t, at, limit, strength),
-                LabelKind::Role => values::name(t, at, limit, Strength::Weak),
-                LabelKind::Address => values::address(t, at, limit, strength),
-                LabelKind::BirthDate => values::birth_date(t, at, limit, today),
-                LabelKind::Passport => values::passport(t, at, limit),
-                LabelKind::Stop => None,
-            };
-            if let Some((s, e)) = span {
-                emit(
-                    s,
-                    e,
-                    if hit.kind == LabelKind::Role {
-                        LabelKind::Name
-                    } else {
-                        hit.kind
-                    },
-                );
-            }
+    }
+}
+
+impl Enabled {
+    fn wants(&self, kind: LabelKind) -> bool {
+        match kind {
+            LabelKind::Name | LabelKind::Role => self.name,
+            LabelKind::Address => self.address,
+            LabelKind::BirthDate => self.birth_date,
+            LabelKind::Passport => self.passport,
+            LabelKind::Stop => false,
         }
+    }
+}
+
+/// The value after `hit`, before `limit`, if it has its kind's shape.
+fn labelled_value(t: &str, hit: &Hit, limit: usize, today: u32) -> Option<(usize, usize)> {
+    let (at, strength) = values::skip_separators(t, hit.end, limit);
+    match hit.kind {
+        LabelKind::Name if qualified_name_label(t, hit.start, hit.end) => {
+            values::name(t, at, limit, Strength::Weak)
+        }
+        LabelKind::Name if strength == Strength::Weak => {
+            values::name(t, at, limit, Strength::Named)
+        }
+        LabelKind::Name => values::name(t, at, limit, strength),
+        LabelKind::Role => values::name(t, at, limit, Strength::Weak),
+        LabelKind::Address => values::address(t, at, limit, strength),
+        LabelKind::BirthDate => values::birth_date(t, at, limit, today),
+        LabelKind::Passport => values::passport(t, at, limit),
+        LabelKind::Stop => None,
     }
 }
 

@@ -400,9 +400,6 @@ impl DetectorSet {
         (hits, key_cache): (&mut Vec<labels::Hit>, &mut keys::KeyCache),
         emit: &mut impl FnMut(usize, usize, BuiltinDetector),
     ) {
-        let b = t.as_bytes();
-        let on = |d: BuiltinDetector| self.builtins[d as usize].is_some();
-        let value = matches!(scope, Scope::Value(_));
         if let (Scope::Value(Some(key)), Some(table)) = (scope, &self.keys) {
             let class = table.classify_cached(key, t.len(), key_cache);
             if !class.is_empty() {
@@ -417,6 +414,25 @@ impl DetectorSet {
                 }
             }
         }
+        self.scan_shapes(t, profile, emit);
+        if matches!(scope, Scope::Value(_)) {
+            self.scan_context(t, profile, hits, emit);
+        }
+    }
+
+    fn on(&self, d: BuiltinDetector) -> bool {
+        self.builtins[d as usize].is_some()
+    }
+
+    /// The detectors a value's shape alone decides: numbers (with their
+    /// checksums), emails, IPv6 addresses.
+    fn scan_shapes(
+        &self,
+        t: &str,
+        profile: Profile,
+        emit: &mut impl FnMut(usize, usize, BuiltinDetector),
+    ) {
+        let b = t.as_bytes();
         let n = self.numbers;
         let numeric = n.resident_id || n.bank_card || n.mobile;
         if (numeric && profile.digits >= 11) || (n.ipv4 && profile.digits >= 4 && profile.dots >= 3)
@@ -431,18 +447,28 @@ impl DetectorSet {
                 emit(s, e, d);
             });
         }
-        if profile.has_at() && on(BuiltinDetector::Email) {
+        if profile.has_at() && self.on(BuiltinDetector::Email) {
             email::scan_emails(b, |s, e| emit(s, e, BuiltinDetector::Email));
         }
-        if profile.colons >= 2 && on(BuiltinDetector::Ipv6) {
+        if profile.colons >= 2 && self.on(BuiltinDetector::Ipv6) {
             net::scan_ipv6(b, |s, e| emit(s, e, BuiltinDetector::Ipv6));
         }
-        if !value {
-            return;
-        }
+    }
+
+    /// The detectors that need a value's context (not run on keys):
+    /// biometric blobs, labelled names, addresses, dates and passports, and
+    /// query strings inside a value.
+    fn scan_context(
+        &self,
+        t: &str,
+        profile: Profile,
+        hits: &mut Vec<labels::Hit>,
+        emit: &mut impl FnMut(usize, usize, BuiltinDetector),
+    ) {
+        let b = t.as_bytes();
         if t.len() >= biometric::MIN_BASE64
             && profile.has_base64()
-            && on(BuiltinDetector::Biometric)
+            && self.on(BuiltinDetector::Biometric)
             && prefilter::has_base64_run(b, biometric::MIN_BASE64, biometric::MIN_DIGITS_BLOB)
         {
             biometric::scan_blobs(b, |s, e| emit(s, e, BuiltinDetector::Biometric));
@@ -453,10 +479,10 @@ impl DetectorSet {
                 && (profile.has_non_ascii() || prefilter::has_letter_pair(b))
             {
                 let enabled = labels::Enabled {
-                    name: on(BuiltinDetector::Name),
-                    address: on(BuiltinDetector::Address),
-                    birth_date: on(BuiltinDetector::BirthDate),
-                    passport: on(BuiltinDetector::Passport),
+                    name: self.on(BuiltinDetector::Name),
+                    address: self.on(BuiltinDetector::Address),
+                    birth_date: self.on(BuiltinDetector::BirthDate),
+                    passport: self.on(BuiltinDetector::Passport),
                 };
                 labels.scan(t, enabled, self.today, hits, &mut |s, e, kind| {
                     let d = match kind {

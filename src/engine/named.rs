@@ -34,6 +34,25 @@ pub enum NamedOutcome {
     Drop,
 }
 
+/// The rule naming `name`: the rules' `headers:` or `query:` section
+/// first, then a `keys:` rule (reporting its dictionary's category).
+fn named_rule(policy: &Policy, place: Place, name: &str) -> Option<Rule> {
+    let normalized = vocab::normalize_key(name);
+    let section = match place {
+        Place::Header => &policy.header_rules,
+        Place::Query | Place::Form => &policy.query_rules,
+    };
+    section.get(&normalized).cloned().or_else(|| {
+        policy.key_index.get(&normalized).map(|target| {
+            let rule = &policy.rules[target.rule as usize];
+            Rule {
+                category: target.category.clone(),
+                ..rule.clone()
+            }
+        })
+    })
+}
+
 /// Applies `policy` to the value of header, query parameter or form field
 /// `name`, recording findings (and the subject, for the rules'
 /// `subject_header`) into `findings`.
@@ -53,22 +72,8 @@ pub fn protect_named_text(
     {
         findings.subject = Some(Subject::new(value.to_owned()));
     }
-    let normalized = vocab::normalize_key(name);
-    let section = match place {
-        Place::Header => &policy.header_rules,
-        Place::Query | Place::Form => &policy.query_rules,
-    };
-    let rule = section.get(&normalized).cloned().or_else(|| {
-        policy.key_index.get(&normalized).map(|target| {
-            let rule = &policy.rules[target.rule as usize];
-            Rule {
-                category: target.category.clone(),
-                ..rule.clone()
-            }
-        })
-    });
     let path = || format!("{}{}", place.prefix(), name);
-    if let Some(rule) = rule.filter(|r| r.action != Action::Allow) {
+    if let Some(rule) = named_rule(policy, place, name).filter(|r| r.action != Action::Allow) {
         findings
             .items
             .push(Finding::of(path(), &rule.category, &rule));

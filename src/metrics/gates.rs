@@ -27,6 +27,14 @@ impl std::fmt::Debug for GateCollector {
 
 impl Collector for GateCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        self.encode_consent(&mut encoder)?;
+        self.encode_partners(&mut encoder)
+    }
+}
+
+impl GateCollector {
+    /// The consent store's counts.
+    fn encode_consent(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let consent = &self.consent;
         for (name, help, value, counter) in [
             (
@@ -73,6 +81,11 @@ impl Collector for GateCollector {
             }
         }
 
+        Ok(())
+    }
+
+    /// Each partner's quota refusals, anomalies and window counts.
+    fn encode_partners(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let meters = self.monitor.meters();
         let per_partner = |encoder: &mut DescriptorEncoder,
                            name: &str,
@@ -92,35 +105,35 @@ impl Collector for GateCollector {
             Ok(())
         };
         per_partner(
-            &mut encoder,
+            encoder,
             "quota_rate_refusals",
             "Requests refused 429 over the partner's requests-per-second quota",
             MetricType::Counter,
             &|m| m.rejected_rate() as f64,
         )?;
         per_partner(
-            &mut encoder,
+            encoder,
             "quota_subject_refusals",
             "Requests refused 429 over the partner's distinct-subjects quota",
             MetricType::Counter,
             &|m| m.rejected_subjects() as f64,
         )?;
         per_partner(
-            &mut encoder,
+            encoder,
             "subject_anomalies",
             "Windows in which the partner's distinct subjects rose far above its baseline",
             MetricType::Counter,
             &|m| m.anomalies() as f64,
         )?;
         per_partner(
-            &mut encoder,
+            encoder,
             "window_distinct_subjects",
             "Distinct subjects the partner queried in the current window",
             MetricType::Gauge,
             &|m| m.window_subjects() as f64,
         )?;
         per_partner(
-            &mut encoder,
+            encoder,
             "baseline_distinct_subjects",
             "The partner's smoothed distinct subjects per window",
             MetricType::Gauge,

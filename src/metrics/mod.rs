@@ -193,6 +193,13 @@ impl Metrics {
     }
 
     fn register_all(&self, r: &mut Registry) {
+        self.register_requests(r);
+        self.register_audit(r);
+        self.register_admin(r);
+    }
+
+    /// The build and the families of the request flow.
+    fn register_requests(&self, r: &mut Registry) {
         r.register(
             "build",
             "The running build (value 1)",
@@ -257,6 +264,10 @@ impl Metrics {
             "Fields the candidate rules would treat differently, by difference (newly_protected, left_unprotected, changed) and category",
             self.candidate_fields.clone(),
         );
+    }
+
+    /// The audit writer's families.
+    fn register_audit(&self, r: &mut Registry) {
         r.register(
             "audit_queue_depth",
             "Audit records waiting for the writer",
@@ -288,6 +299,10 @@ impl Metrics {
             Unit::Seconds,
             self.audit_fsync.clone(),
         );
+    }
+
+    /// Config generations, reloads and the admin listener.
+    fn register_admin(&self, r: &mut Registry) {
         r.register(
             "config_generation",
             "The config generation serving new requests (1 at start, +1 per successful reload)",

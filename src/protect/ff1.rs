@@ -32,6 +32,77 @@ pub enum Operation {
     Decrypt,
 }
 
+/// The round function of one FF1 call (SP 800-38G Algorithm 7, steps
+/// 5-6): the CBC-MAC state after P and the blocks of Q that do not depend
+/// on the round, computed once; each round adds only Q's last block.
+struct RoundFunction<'c> {
+    cipher: &'c Aes256,
+    state: Array<u8, aes::cipher::consts::U16>,
+    /// The last block of Q before the round number and NUM(B) go in.
+    last_template: [u8; 16],
+    /// The bytes NUM(B) takes.
+    b: usize,
+    /// The bytes of R that make y.
+    d: usize,
+}
+
+impl<'c> RoundFunction<'c> {
+    fn new(cipher: &'c Aes256, tweak: &[u8], n: usize) -> Self {
+        let u = n / 2;
+        let v = n - u;
+        // b = ceil(ceil(v · log2 10) / 8): the bytes NUM(B) takes. 10^v is not
+        // a power of two, so ceil(log2 10^v) is its bit length.
+        let b = (u64::BITS - 10u64.pow(v as u32).leading_zeros()).div_ceil(8) as usize;
+        // d = 4·ceil(b/4) + 4 ≤ 12 here: S is the first d bytes of R alone.
+        let d = 4 * b.div_ceil(4) + 4;
+        let t = tweak.len();
+        let mut p = [0u8; 16];
+        p[..3].copy_from_slice(&[1, 2, 1]);
+        p[3..6].copy_from_slice(&(RADIX as u32).to_be_bytes()[1..]);
+        p[6] = ROUNDS;
+        p[7] = u as u8;
+        p[8..12].copy_from_slice(&(n as u32).to_be_bytes());
+        p[12..16].copy_from_slice(&(t as u32).to_be_bytes());
+        // Q = T || 0^pad || [i] || [NUM(B)]^b, a whole number of blocks. Only
+        // its last block depends on the round (b + 1 ≤ 16 bytes).
+        let pad = (16 - (t + b + 1) % 16) % 16;
+        let q_len = t + pad + 1 + b;
+        let mut q_head = vec![0u8; q_len - 16];
+        let tweak_in_head = t.min(q_head.len());
+        q_head[..tweak_in_head].copy_from_slice(&tweak[..tweak_in_head]);
+        let mut state = Array::from(p);
+        cipher.encrypt_block(&mut state);
+        for block in q_head.chunks_exact(16) {
+            xor_into(&mut state, block);
+            cipher.encrypt_block(&mut state);
+        }
+        // The last block's fixed part: the tweak bytes that spill into it.
+        let mut last_template = [0u8; 16];
+        last_template[..t - tweak_in_head].copy_from_slice(&tweak[tweak_in_head..]);
+        RoundFunction {
+            cipher,
+            state,
+            last_template,
+            b,
+            d,
+        }
+    }
+
+    /// y for round `i` on the numeral of the half that goes in.
+    fn y(&self, i: u8, numeral: u64) -> u128 {
+        let (b, d) = (self.b, self.d);
+        let mut last = self.last_template;
+        last[16 - b - 1] = i;
+        last[16 - b..].copy_from_slice(&numeral.to_be_bytes()[8 - b..]);
+        let mut r = self.state;
+        xor_into(&mut r, &last);
+        self.cipher.encrypt_block(&mut r);
+        r[..d]
+            .iter()
+            .fold(0u128, |y, &byte| (y << 8) | u128::from(byte))
+    }
+}
+
 /// FF1 with radix 10 on `digits` (values 0–9) in place. The caller checks
 /// `FF1_MIN_DIGITS <= digits.len() <= FAST_MAX_DIGITS`.
 pub fn transform(cipher: &Aes256, tweak: &[u8], digits: &mut [u16], direction: Operation) {
@@ -39,61 +110,16 @@ pub fn transform(cipher: &Aes256, tweak: &[u8], digits: &mut [u16], direction: O
     debug_assert!((2..=FAST_MAX_DIGITS).contains(&n));
     let u = n / 2;
     let v = n - u;
-    // b = ceil(ceil(v · log2 10) / 8): the bytes NUM(B) takes. 10^v is not
-    // a power of two, so ceil(log2 10^v) is its bit length.
-    let b = (u64::BITS - 10u64.pow(v as u32).leading_zeros()).div_ceil(8) as usize;
-    // d = 4·ceil(b/4) + 4 ≤ 12 here: S is the first d bytes of R alone.
-    let d = 4 * b.div_ceil(4) + 4;
-
-    let t = tweak.len();
-    let mut p = [0u8; 16];
-    p[..3].copy_from_slice(&[1, 2, 1]);
-    p[3..6].copy_from_slice(&(RADIX as u32).to_be_bytes()[1..]);
-    p[6] = ROUNDS;
-    p[7] = u as u8;
-    p[8..12].copy_from_slice(&(n as u32).to_be_bytes());
-    p[12..16].copy_from_slice(&(t as u32).to_be_bytes());
-
-    // Q = T || 0^pad || [i] || [NUM(B)]^b, a whole number of blocks. Only
-    // its last block depends on the round (b + 1 ≤ 16 bytes): the MAC state
-    // after P and the blocks before it is computed once.
-    let pad = (16 - (t + b + 1) % 16) % 16;
-    let q_len = t + pad + 1 + b;
-    let mut q_head = vec![0u8; q_len - 16];
-    let tweak_in_head = t.min(q_head.len());
-    q_head[..tweak_in_head].copy_from_slice(&tweak[..tweak_in_head]);
-    let mut state = Array::from(p);
-    cipher.encrypt_block(&mut state);
-    for block in q_head.chunks_exact(16) {
-        xor_into(&mut state, block);
-        cipher.encrypt_block(&mut state);
-    }
-    // The last block's fixed part: the tweak bytes that spill into it.
-    let mut last_template = [0u8; 16];
-    last_template[..t - tweak_in_head].copy_from_slice(&tweak[tweak_in_head..]);
-
+    let round = RoundFunction::new(cipher, tweak, n);
     let (a_digits, b_digits) = digits.split_at(u);
     let mut a = num(a_digits);
     let mut bv = num(b_digits);
     let modulus = |m: usize| 10u128.pow(m as u32);
-
-    let round = |i: u8, numeral: u64| -> u128 {
-        let mut last = last_template;
-        last[16 - b - 1] = i;
-        last[16 - b..].copy_from_slice(&numeral.to_be_bytes()[8 - b..]);
-        let mut r = state;
-        xor_into(&mut r, &last);
-        cipher.encrypt_block(&mut r);
-        r[..d]
-            .iter()
-            .fold(0u128, |y, &byte| (y << 8) | u128::from(byte))
-    };
-
     match direction {
         Operation::Encrypt => {
             for i in 0..ROUNDS {
                 let m = if i % 2 == 0 { u } else { v };
-                let y = round(i, bv);
+                let y = round.y(i, bv);
                 let c = ((u128::from(a) + y % modulus(m)) % modulus(m)) as u64;
                 a = bv;
                 bv = c;
@@ -102,7 +128,7 @@ pub fn transform(cipher: &Aes256, tweak: &[u8], digits: &mut [u16], direction: O
         Operation::Decrypt => {
             for i in (0..ROUNDS).rev() {
                 let m = if i % 2 == 0 { u } else { v };
-                let y = round(i, a);
+                let y = round.y(i, a);
                 let modm = modulus(m);
                 let c = ((u128::from(bv) + modm - y % modm) % modm) as u64;
                 bv = a;

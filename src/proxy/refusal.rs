@@ -8,154 +8,71 @@ use http_body_util::BodyExt;
 
 use crate::net::{Fault, HttpBody, error_response};
 
-/// Why a request was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Reason {
+/// The closed list of reasons, one line each: variant, HTTP status, public
+/// code, fault. The macro keeps [`Reason::ALL`] and the table in step.
+macro_rules! reasons {
+    ($($(#[$doc:meta])* $variant:ident => ($status:ident, $code:literal, $fault:ident),)*) => {
+        /// Why a request was refused.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Reason {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Reason {
+            /// Every reason, for tests and documentation.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
+
+            /// The HTTP status, the public code and whose fault it is.
+            const fn parts(self) -> (StatusCode, &'static str, Fault) {
+                match self {
+                    $(Reason::$variant => (StatusCode::$status, $code, Fault::$fault),)*
+                }
+            }
+        }
+    };
+}
+
+reasons! {
     // The request itself.
-    NoRoute,
-    ConnectRefused,
-    AbsoluteUriRefused,
-    InvalidPath,
-    InvalidHeader,
-    InvalidQuery,
-    BodyTooLarge,
-    BodyTimeout,
-    BodyReadError,
-    UnsupportedContentEncoding,
-    InvalidContentEncoding,
-    UnsupportedMediaType,
-    InvalidJson,
-    TooDeep,
-    InvalidForm,
+    NoRoute => (NOT_FOUND, "no_route", Caller),
+    ConnectRefused => (BAD_REQUEST, "connect_refused", Caller),
+    AbsoluteUriRefused => (BAD_REQUEST, "absolute_uri_refused", Caller),
+    InvalidPath => (BAD_REQUEST, "invalid_path", Caller),
+    InvalidHeader => (BAD_REQUEST, "invalid_header", Caller),
+    InvalidQuery => (BAD_REQUEST, "invalid_query", Caller),
+    BodyTooLarge => (PAYLOAD_TOO_LARGE, "body_too_large", Caller),
+    BodyTimeout => (REQUEST_TIMEOUT, "body_timeout", Caller),
+    BodyReadError => (BAD_REQUEST, "body_read_error", Caller),
+    UnsupportedContentEncoding => (UNSUPPORTED_MEDIA_TYPE, "unsupported_content_encoding", Caller),
+    InvalidContentEncoding => (BAD_REQUEST, "invalid_content_encoding", Caller),
+    UnsupportedMediaType => (UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", Caller),
+    InvalidJson => (BAD_REQUEST, "invalid_json", Caller),
+    TooDeep => (BAD_REQUEST, "too_deep", Caller),
+    InvalidForm => (BAD_REQUEST, "invalid_form", Caller),
     // The share gate.
-    QuotaExceeded,
-    ConsentRevoked,
-    ConsentRequired,
+    QuotaExceeded => (TOO_MANY_REQUESTS, "quota_exceeded", Caller),
+    ConsentRevoked => (FORBIDDEN, "consent_revoked", Caller),
+    ConsentRequired => (FORBIDDEN, "consent_required", Caller),
     // The partner and its answer.
-    UpstreamTimeout,
-    UpstreamConnectTimeout,
-    UpstreamUnreachable,
-    UpstreamError,
-    UpstreamBodyTooLarge,
-    UpstreamUnsupportedContentEncoding,
-    UpstreamInvalidContentEncoding,
-    UpstreamUnsupportedMediaType,
-    /// The partner's answer is not the JSON it claims (same code as the
-    /// caller's, with the partner's status and fault).
-    UpstreamInvalidJson,
-    UpstreamTooDeep,
-    UpstreamInvalidForm,
+    UpstreamTimeout => (GATEWAY_TIMEOUT, "upstream_timeout", Partner),
+    UpstreamConnectTimeout => (GATEWAY_TIMEOUT, "upstream_connect_timeout", Partner),
+    UpstreamUnreachable => (BAD_GATEWAY, "upstream_unreachable", Partner),
+    UpstreamError => (BAD_GATEWAY, "upstream_error", Partner),
+    UpstreamBodyTooLarge => (BAD_GATEWAY, "upstream_body_too_large", Partner),
+    UpstreamUnsupportedContentEncoding => (BAD_GATEWAY, "upstream_unsupported_content_encoding", Partner),
+    UpstreamInvalidContentEncoding => (BAD_GATEWAY, "upstream_invalid_content_encoding", Partner),
+    UpstreamUnsupportedMediaType => (BAD_GATEWAY, "upstream_unsupported_media_type", Partner),
+    /// The partner's answer is not the JSON it claims (the caller's code,
+    /// with the partner's status and fault).
+    UpstreamInvalidJson => (BAD_GATEWAY, "invalid_json", Partner),
+    UpstreamTooDeep => (BAD_GATEWAY, "too_deep", Partner),
+    UpstreamInvalidForm => (BAD_GATEWAY, "invalid_form", Partner),
     // The proxy.
-    AuditUnavailable,
-    InternalError,
+    AuditUnavailable => (SERVICE_UNAVAILABLE, "audit_unavailable", Proxy),
+    InternalError => (INTERNAL_SERVER_ERROR, "internal_error", Proxy),
 }
 
 impl Reason {
-    /// Every reason, for tests and documentation.
-    pub const ALL: [Reason; 31] = [
-        Reason::NoRoute,
-        Reason::ConnectRefused,
-        Reason::AbsoluteUriRefused,
-        Reason::InvalidPath,
-        Reason::InvalidHeader,
-        Reason::InvalidQuery,
-        Reason::BodyTooLarge,
-        Reason::BodyTimeout,
-        Reason::BodyReadError,
-        Reason::UnsupportedContentEncoding,
-        Reason::InvalidContentEncoding,
-        Reason::UnsupportedMediaType,
-        Reason::InvalidJson,
-        Reason::TooDeep,
-        Reason::InvalidForm,
-        Reason::QuotaExceeded,
-        Reason::ConsentRevoked,
-        Reason::ConsentRequired,
-        Reason::UpstreamTimeout,
-        Reason::UpstreamConnectTimeout,
-        Reason::UpstreamUnreachable,
-        Reason::UpstreamError,
-        Reason::UpstreamBodyTooLarge,
-        Reason::UpstreamUnsupportedContentEncoding,
-        Reason::UpstreamInvalidContentEncoding,
-        Reason::UpstreamUnsupportedMediaType,
-        Reason::UpstreamInvalidJson,
-        Reason::UpstreamTooDeep,
-        Reason::UpstreamInvalidForm,
-        Reason::AuditUnavailable,
-        Reason::InternalError,
-    ];
-
-    /// The HTTP status, the public code and whose fault it is.
-    const fn parts(self) -> (StatusCode, &'static str, Fault) {
-        use Fault::{Caller, Partner, Proxy};
-        match self {
-            Reason::NoRoute => (StatusCode::NOT_FOUND, "no_route", Caller),
-            Reason::ConnectRefused => (StatusCode::BAD_REQUEST, "connect_refused", Caller),
-            Reason::AbsoluteUriRefused => (StatusCode::BAD_REQUEST, "absolute_uri_refused", Caller),
-            Reason::InvalidPath => (StatusCode::BAD_REQUEST, "invalid_path", Caller),
-            Reason::InvalidHeader => (StatusCode::BAD_REQUEST, "invalid_header", Caller),
-            Reason::InvalidQuery => (StatusCode::BAD_REQUEST, "invalid_query", Caller),
-            Reason::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", Caller),
-            Reason::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout", Caller),
-            Reason::BodyReadError => (StatusCode::BAD_REQUEST, "body_read_error", Caller),
-            Reason::UnsupportedContentEncoding => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_content_encoding",
-                Caller,
-            ),
-            Reason::InvalidContentEncoding => {
-                (StatusCode::BAD_REQUEST, "invalid_content_encoding", Caller)
-            }
-            Reason::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                Caller,
-            ),
-            Reason::InvalidJson => (StatusCode::BAD_REQUEST, "invalid_json", Caller),
-            Reason::TooDeep => (StatusCode::BAD_REQUEST, "too_deep", Caller),
-            Reason::InvalidForm => (StatusCode::BAD_REQUEST, "invalid_form", Caller),
-            Reason::QuotaExceeded => (StatusCode::TOO_MANY_REQUESTS, "quota_exceeded", Caller),
-            Reason::ConsentRevoked => (StatusCode::FORBIDDEN, "consent_revoked", Caller),
-            Reason::ConsentRequired => (StatusCode::FORBIDDEN, "consent_required", Caller),
-            Reason::UpstreamTimeout => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout", Partner),
-            Reason::UpstreamConnectTimeout => (
-                StatusCode::GATEWAY_TIMEOUT,
-                "upstream_connect_timeout",
-                Partner,
-            ),
-            Reason::UpstreamUnreachable => {
-                (StatusCode::BAD_GATEWAY, "upstream_unreachable", Partner)
-            }
-            Reason::UpstreamError => (StatusCode::BAD_GATEWAY, "upstream_error", Partner),
-            Reason::UpstreamBodyTooLarge => {
-                (StatusCode::BAD_GATEWAY, "upstream_body_too_large", Partner)
-            }
-            Reason::UpstreamUnsupportedContentEncoding => (
-                StatusCode::BAD_GATEWAY,
-                "upstream_unsupported_content_encoding",
-                Partner,
-            ),
-            Reason::UpstreamInvalidContentEncoding => (
-                StatusCode::BAD_GATEWAY,
-                "upstream_invalid_content_encoding",
-                Partner,
-            ),
-            Reason::UpstreamUnsupportedMediaType => (
-                StatusCode::BAD_GATEWAY,
-                "upstream_unsupported_media_type",
-                Partner,
-            ),
-            Reason::UpstreamInvalidJson => (StatusCode::BAD_GATEWAY, "invalid_json", Partner),
-            Reason::UpstreamTooDeep => (StatusCode::BAD_GATEWAY, "too_deep", Partner),
-            Reason::UpstreamInvalidForm => (StatusCode::BAD_GATEWAY, "invalid_form", Partner),
-            Reason::AuditUnavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", Proxy)
-            }
-            Reason::InternalError => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", Proxy),
-        }
-    }
-
     pub const fn status(self) -> StatusCode {
         self.parts().0
     }
@@ -224,7 +141,7 @@ mod tests {
 
     #[test]
     fn every_reason_has_an_identifier_code_and_an_error_status() {
-        for reason in Reason::ALL {
+        for &reason in Reason::ALL {
             crate::ident::check(reason.code()).expect("codes are identifiers");
             let status = reason.status();
             assert!(
