@@ -30,6 +30,7 @@ impl Clock {
 }
 
 /// Nanoseconds this thread has run on a CPU.
+#[allow(unsafe_code, reason = "one system call, see the SAFETY note")]
 fn thread_cpu_ns() -> Option<u64> {
     let mut now = libc::timespec {
         tv_sec: 0,

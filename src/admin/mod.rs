@@ -16,8 +16,8 @@
 //! it is journaled.
 
 pub mod consent;
-pub mod health;
-pub mod router;
+pub(crate) mod health;
+pub(crate) mod router;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use rustls::ServerConfig;
 
 use super::generation::Generation;
-use super::keys::{self, Need, Origin};
+use super::keys::{self, Need};
 use super::token::AdminToken;
 use crate::config::{AdminConfig, Config, ServerTls};
 use crate::consent::journal::Journal;
@@ -35,7 +35,6 @@ pub enum Mode {
 /// What `serve` runs with.
 pub struct Inputs {
     pub keyring: Keyring,
-    pub keyring_origin: Origin,
     /// The proxy listener's TLS (`None`: plain HTTP, or in `check` a
     /// development certificate that would be generated).
     pub proxy_tls: Option<Arc<ServerConfig>>,
@@ -94,9 +93,8 @@ pub fn gather(config: &Config, mode: Mode) -> Result<Inputs, Diagnostics> {
         check_journal(&config.consent.journal, &mut problems);
     }
     match (keyring, generation, problems.is_empty()) {
-        (Some((keyring, keyring_origin)), Some(generation), true) => Ok(Inputs {
+        (Some((keyring, _)), Some(generation), true) => Ok(Inputs {
             keyring,
-            keyring_origin,
             proxy_tls,
             admin,
             generation,

@@ -8,14 +8,14 @@
 //! binds them. Fails closed: a generation is built whole or not at all,
 //! and one that does not check never replaces the one serving.
 
-pub mod cross_border;
-pub mod generation;
-pub mod inputs;
-pub mod keys;
-pub mod reload;
-pub mod routes;
-pub mod token;
-pub mod watch;
+pub(crate) mod cross_border;
+pub(crate) mod generation;
+pub(crate) mod inputs;
+pub(crate) mod keys;
+pub(crate) mod reload;
+pub(crate) mod routes;
+pub(crate) mod token;
+pub(crate) mod watch;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -23,15 +23,15 @@
 //! On-disk format (JSON Lines, one record a line) and the chain are defined
 //! in [`chain`]; segment naming and ordering in [`segment`].
 
-pub mod chain;
-pub mod config;
-pub mod fields;
+pub(crate) mod chain;
+pub(crate) mod config;
+pub(crate) mod fields;
 mod handle;
-pub mod record;
-pub mod search;
+pub(crate) mod record;
+pub(crate) mod search;
 pub mod segment;
-pub mod verify;
-pub mod writer;
+pub(crate) mod verify;
+pub(crate) mod writer;
 
 use std::path::PathBuf;
 

@@ -497,6 +497,7 @@ impl Writer {
 /// of one context switch pair per record. On an idle core it runs at once,
 /// so a lone request waits no longer. Failure only loses the optimization.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "one system call, see the SAFETY note")]
 fn prefer_batching() {
     let param = libc::sched_param { sched_priority: 0 };
     // SAFETY: a plain system call on the calling thread (pid 0), with a

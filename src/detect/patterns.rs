@@ -162,9 +162,9 @@ mod tests {
         assert!(
             patterns
                 .add(0, "(")
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("invalid pattern")
         );
-        assert!(patterns.add(0, "x*").unwrap_err().contains("empty string"));
+        assert!(patterns.add(0, "x*").expect_err("refused").contains("empty string"));
     }
 }

@@ -9,10 +9,10 @@
 //! load is an error before anything is bound, never a fallback to plain
 //! text.
 
-pub mod client;
-pub mod error;
+pub(crate) mod client;
+pub(crate) mod error;
 mod io;
-pub mod listener;
+pub(crate) mod listener;
 pub mod tls;
 
 pub use client::{BoxError, HttpBody};

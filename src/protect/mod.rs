@@ -5,10 +5,10 @@
 //! `encrypt` and `tokenize`). Knows nothing of JSON or HTTP: the engine hands
 //! it decoded text and writes what comes back.
 
-pub mod keyring;
+pub(crate) mod keyring;
 
 pub use keyring::{Key32, Keyring, KeyringError, Purpose};
 pub mod actions;
-pub mod ff1;
+pub(crate) mod ff1;
 
 pub use actions::{Sealer, Tokenizer, ValueKind};

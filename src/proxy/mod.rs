@@ -21,11 +21,11 @@ mod form;
 mod gates;
 mod headers;
 mod inspect;
-pub mod refusal;
+mod refusal;
 mod report;
 mod route;
 mod shadow;
 mod upstream;
 
 pub use flow::handle;
-pub use refusal::{Reason, Refusal};
+

@@ -19,7 +19,8 @@ macro_rules! reasons {
         }
 
         impl Reason {
-            /// Every reason, for tests and documentation.
+            /// Every reason (the tests check each).
+            #[cfg(test)]
             pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
 
             /// The HTTP status, the public code and whose fault it is.

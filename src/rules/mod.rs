@@ -7,8 +7,8 @@
 //! I/O beyond reading its own file. A policy that does not compile is never
 //! half-used: loading fails as a whole.
 
-pub mod raw;
-pub mod selector;
+pub(crate) mod raw;
+pub(crate) mod selector;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -102,6 +102,10 @@ CASES = [
     ("a top-level array", '[{"mobile":"13812345678"},"13912345678",[],{}]',
      [{"mobile": "138****5678"}, "139****5678", [], {}]),
     ("a top-level string", '"call 13812345678"', "call 138****5678"),
+    ("a top-level empty array", '[ ]', []),
+    ("an empty array beside a long string with escapes",
+     '{"a":[],"s":"' + 'x\\"[]' * 40000 + '","mobile":"13812345678"}',
+     {"a": [], "s": 'x"[]' * 40000, "mobile": "138****5678"}),
     ("an empty object", '{}', {}),
 ]
 

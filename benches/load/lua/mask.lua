@@ -193,17 +193,14 @@ local function mask(s, first, last)
   if n == 0 then
     return s
   end
-  local ascii = not find(s, "[\128-\255]")
-  local count = n
-  if not ascii then
-    count = 0
-    for k = 1, n do
-      local b = byte(s, k)
-      if b < 0x80 or b >= 0xC0 then -- not a continuation byte: a character starts here
-        count = count + 1
-      end
+  local count = 0
+  for k = 1, n do -- a byte loop, which LuaJIT compiles (Lua patterns it does not)
+    local b = byte(s, k)
+    if b < 0x80 or b >= 0xC0 then -- not a continuation byte: a character starts here
+      count = count + 1
     end
   end
+  local ascii = count == n
   if first + last >= count then
     local max_kept = floor(count / 2)
     if first + last > max_kept then
@@ -306,14 +303,18 @@ M.scan = scan
 -- This cjson decodes `[]` and `{}` to the same empty table and writes both
 -- as `{}`. Bodies holding an empty array (outside strings) get it replaced by
 -- a one-element array of EMPTY before decoding, and the encoded form back by
--- `[]` after; the walk leaves EMPTY alone. A random suffix per worker start
--- keeps a client from sending it on purpose.
+-- `[]` after; the walk leaves EMPTY alone. A random suffix (letters only:
+-- nothing the free-text pattern could match) chosen at start keeps a client
+-- from sending it on purpose.
 math.randomseed(ngx.now() * 1000 + ngx.worker.pid())
-local EMPTY = "\0lua-peer-empty-array-" .. format("%08x%08x", math.random(0, 0x7fffffff),
-                                                  math.random(0, 0x7fffffff))
+local suffix = {}
+for k = 1, 20 do
+  suffix[k] = string.char(97 + math.random(0, 25))
+end
+local EMPTY = "\0lua-peer-empty-array-" .. concat(suffix)
 local EMPTY_JSON = "[" .. cjson.encode(EMPTY) .. "]"
 local EMPTY_PATTERN = (gsub(EMPTY_JSON, "%W", "%%%0"))
-local STRING_OR_EMPTY_ARRAY = [=["(?:[^"\\]|\\.)*"|\[\s*\]]=]
+local STRING_OR_EMPTY_ARRAY = [=["(?:[^"\\]++|\\.)*+"|\[\s*\]]=]  -- possessive: no backtracking
 local EMPTY_ARRAY = [=[\[\s*\]]=]      -- the cheap test first: PCRE-JIT, not a Lua pattern
 
 local function keep_strings(m)
@@ -357,7 +358,7 @@ local function walk(node)
     else
       local t = type(v)
       if t == "string" then
-        if #v >= SHORTEST_MATCH then
+        if #v >= SHORTEST_MATCH and v ~= EMPTY then
           node[k] = scan(v)
         end
       elseif t == "table" then
