@@ -158,10 +158,7 @@ async fn ready(state: &AdminState) -> Response<AdminBody> {
 }
 
 fn metrics_text(state: &AdminState) -> Response<AdminBody> {
-    let app = &state.app;
-    let text = app
-        .metrics
-        .render(&app.audit.stats(), app.generation_number());
+    let text = state.app.metrics_text();
     let mut response = Response::new(Full::new(Bytes::from(text)));
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -93,6 +93,12 @@ impl App {
         self.generation_number.load(Ordering::SeqCst)
     }
 
+    /// The Prometheus exposition of every family, as `/metrics` serves it.
+    pub fn metrics_text(&self) -> String {
+        self.metrics
+            .render(&self.audit.stats(), self.generation_number())
+    }
+
     pub fn is_serving(&self) -> bool {
         self.serving.load(Ordering::SeqCst)
     }

@@ -165,6 +165,11 @@ mod tests {
                 .expect_err("refused")
                 .contains("invalid pattern")
         );
-        assert!(patterns.add(0, "x*").expect_err("refused").contains("empty string"));
+        assert!(
+            patterns
+                .add(0, "x*")
+                .expect_err("refused")
+                .contains("empty string")
+        );
     }
 }

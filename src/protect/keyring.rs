@@ -137,7 +137,9 @@ impl Keyring {
             path: path.into(),
             message,
         };
-        let file: KeyringFile = serde_json::from_str(&text).map_err(|e| format(e.to_string()))?;
+        // serde_json's own message can quote the file, which holds key material.
+        let file: KeyringFile = serde_json::from_str(&text)
+            .map_err(|e| format(crate::diag::json_error("the keyring", &e)))?;
         if file.version != 1 {
             return Err(format(format!("unsupported version {}", file.version)));
         }

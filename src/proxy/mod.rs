@@ -28,4 +28,3 @@ mod shadow;
 mod upstream;
 
 pub use flow::handle;
-

@@ -296,9 +296,18 @@ impl TestProxy {
     /// Starts the proxy with `config` (YAML, `listen` and `partners` at
     /// least; `rules/test.yaml` holds [`TEST_RULES`]).
     pub async fn start(config: &str) -> TestProxy {
+        TestProxy::start_with(config, &[]).await
+    }
+
+    /// [`TestProxy::start`] with more files written first (`(relative
+    /// path, text)`, e.g. another rules file).
+    pub async fn start_with(config: &str, files: &[(&str, &str)]) -> TestProxy {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join("rules")).expect("rules dir");
         std::fs::write(dir.path().join("rules/test.yaml"), TEST_RULES).expect("rules");
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("extra file");
+        }
         let path = dir.path().join("pii-proxy.yaml");
         std::fs::write(&path, config).expect("config");
         // The binary's own start-up: inputs, audit, consent, then both listeners.
@@ -323,11 +332,11 @@ impl TestProxy {
 
     /// Stops the proxy as SIGTERM stops the binary (drain, then close the
     /// audit log) and returns how the lifecycle ended.
-    pub async fn stop(mut self) -> Result<(), boot::BootError> {
+    pub async fn stop(&mut self) -> Result<(), boot::BootError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let running = self.running.take().expect("started");
+        let running = self.running.take().expect("stopped only once");
         running.await.expect("the proxy task does not panic")
     }
 

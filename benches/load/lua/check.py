@@ -26,6 +26,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def load_harness():
+    """The harness itself (benches/load/run, a script without .py): its nginx
+    config, process handling and echo upstream, so the check runs what it runs."""
+    sys.dont_write_bytecode = True  # no __pycache__ beside the harness
     path = HERE.parent / "run"
     loader = importlib.machinery.SourceFileLoader("load_harness", str(path))
     spec = importlib.util.spec_from_loader("load_harness", loader)

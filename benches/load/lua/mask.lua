@@ -8,8 +8,8 @@
 --   3. walk the tree: a value under a key of the demo policy's field rules
 --      (rules/demo.yaml `fields:`, i.e. pii-proxy's built-in key dictionaries)
 --      is masked with that rule's shape; every other string gets one PCRE-JIT
---      pass (`ngx.re.gsub`, "jo") masking free-text mobile numbers, 18-character
---      CN resident ids and 16-19 digit bank cards;
+--      pass (`ngx.re.find`, "jo", resumed after each match) masking free-text
+--      mobile numbers, 18-character CN resident ids and 16-19 digit bank cards;
 --   4. re-encode with cjson and set the new body (and its Content-Length).
 -- Masks count characters (UTF-8 code points), not bytes: 张三丰 → 张**.
 --

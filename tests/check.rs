@@ -1,0 +1,304 @@
+//! `check` as a new user runs it, and the one exit-code table (the README's
+//! and `cli`'s): every problem of every file in one run, the identifier
+//! rule applied where the name is written, and each kind of failure with
+//! its code. Through the real binary, in scratch directories.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pii-proxy"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PII_PROXY_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("dir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+const GOOD_RULES: &str = "subject: $.user.user_id\nfields:\n  - path: $.user.name\n    category: name\n    action: {mask: {keep_first: 1}}\n";
+
+/// The problems `check` printed, as `(file name, line)` pairs plus text.
+fn positioned(text: &str) -> Vec<(String, u64, String)> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(4, ':');
+            let file = parts.next()?;
+            let line_no = parts.next()?.parse().ok()?;
+            let _column: u64 = parts.next()?.parse().ok()?;
+            let name = Path::new(file).file_name()?.to_string_lossy().into_owned();
+            Some((name, line_no, parts.next()?.trim().to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn check_reports_every_problem_of_every_file_and_kind_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "rules/good.yaml", GOOD_RULES);
+    write(
+        d,
+        "rules/bad.yaml",
+        "fields:\n  - path: $.a\n    category: '13800138000'\n    action: drop\ndetect:\n  - detector: no_such_detector\n    action: redact\n",
+    );
+    write(d, "rules/abroad.yaml", GOOD_RULES);
+    write(d, "certs/server.pem", "not a certificate\n");
+    write(d, "certs/server-key.pem", "not a key\n");
+    write(d, "keys/admin.token", "short\n");
+    write(d, "keys/keyring.json", "{ not json\n");
+    let config = "\
+listen: 127.0.0.1:0
+tls: {cert: certs/server.pem, key: certs/server-key.pem}
+admin: {listen: 127.0.0.1:0}
+partners:
+  - id: bank-123456
+    route: /bank/
+    upstream: builtin:echo
+    rules: rules/good.yaml
+  - id: lender
+    route: /lender/
+    routes: [{path: /lender/loan/, scenario: loan-123456}]
+    upstream: builtin:echo
+    rules: rules/good.yaml
+  - id: missing
+    route: /missing/
+    upstream: builtin:echo
+    rules: rules/missing.yaml
+  - id: broken
+    route: /broken/
+    upstream: builtin:echo
+    rules: rules/bad.yaml
+  - id: abroad
+    route: /abroad/
+    upstream: https://partner.invalid
+    region: US
+    rules: rules/abroad.yaml
+";
+    write(d, "pii-proxy.yaml", config);
+    let out = run_in(d, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    let problems = positioned(&text);
+    let has = |file: &str, line: u64, words: &str| {
+        problems
+            .iter()
+            .any(|(f, l, m)| f == file && *l == line && m.contains(words))
+    };
+    // The config: identifier rule where the names are written, a missing file.
+    assert!(
+        has("pii-proxy.yaml", 5, "partner id must not hold a run of 6"),
+        "{text}"
+    );
+    assert!(
+        has(
+            "pii-proxy.yaml",
+            11,
+            "scenario name must not hold a run of 6"
+        ),
+        "{text}"
+    );
+    assert!(has("pii-proxy.yaml", 17, "does not exist"), "{text}");
+    // A rules file, several problems of it, the identifier rule on a category.
+    assert!(
+        has("bad.yaml", 3, "category must not hold a run of 6"),
+        "{text}"
+    );
+    assert!(has("bad.yaml", 6, "unknown detector"), "{text}");
+    // The cross-border rule against the rules of a partner that checks.
+    assert!(
+        has("abroad.yaml", 0, "consent: required") || text.contains("`consent: required`"),
+        "{text}"
+    );
+    // The files the config names: keyring, TLS, admin token.
+    assert!(has("keyring.json", 0, ""), "{text}");
+    assert!(has("server.pem", 0, "proxy listener's TLS"), "{text}");
+    assert!(has("admin.token", 0, "admin token"), "{text}");
+    // Nothing was created or changed by `check`.
+    assert_eq!(
+        std::fs::read_to_string(d.join("keys/admin.token")).expect("token"),
+        "short\n"
+    );
+    assert!(!d.join("audit").exists() && !d.join("consent").exists());
+}
+
+#[test]
+fn a_config_that_is_not_yaml_still_has_its_rules_files_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "rules/bad.yaml",
+        "fields:\n  - path: $.a\n    colour: red\n",
+    );
+    write(
+        d,
+        "pii-proxy.yaml",
+        "listen: 127.0.0.1:0\nlisten_twice: yes\npartners:\n  - id: p\n    route: /p/\n    upstream: builtin:echo\n    rules: rules/bad.yaml\n",
+    );
+    let out = run_in(d, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let problems = positioned(&stderr(&out));
+    assert!(
+        problems
+            .iter()
+            .any(|(f, l, _)| f == "pii-proxy.yaml" && *l == 2),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|(f, l, m)| f == "bad.yaml" && *l == 3 && m.contains("colour")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_config_that_checks_is_one_that_starts_and_check_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "rules/good.yaml", GOOD_RULES);
+    write(
+        d,
+        "pii-proxy.yaml",
+        "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\npartners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n",
+    );
+    let out = run_in(d, &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok (1 partners)"));
+    assert!(
+        !d.join("keys").exists(),
+        "check creates no keyring or token"
+    );
+    let mut proxy = BinaryProxy::serve(&d.join("pii-proxy.yaml"));
+    assert!(d.join("keys/keyring.json").exists() && d.join("keys/admin.token").exists());
+    assert!(proxy.terminate().success(), "{}", proxy.stderr_text());
+}
+
+#[test]
+fn each_kind_of_failure_exits_with_the_code_of_the_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "rules/good.yaml", GOOD_RULES);
+    let config = "listen: 127.0.0.1:0\npartners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n";
+    write(d, "pii-proxy.yaml", config);
+    // 2: usage, and a file named on the command line that cannot be read.
+    assert_eq!(
+        run_in(d, &["check", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
+    let out = run_in(d, &["mask", "--partner", "demo", "missing.json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // 1: a document the proxy would refuse.
+    write(d, "bad.json", "{\"user\": ");
+    let out = run_in(d, &["mask", "--partner", "demo", "bad.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("refused (invalid_json)"));
+    // 1: decrypt needs the keyring that sealed the values, and never makes one.
+    std::fs::remove_dir_all(d.join("keys")).ok();
+    write(d, "doc.json", "{\"user\": {\"name\": \"x\"}}");
+    let out = run_in(d, &["decrypt", "--partner", "demo", "doc.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no keyring"), "{}", stderr(&out));
+    assert!(
+        !d.join("keys/keyring.json").exists(),
+        "decrypt created a keyring"
+    );
+    // 1 at serve as at check: a certificate that does not load is a config error.
+    write(d, "certs/server.pem", "not a certificate\n");
+    write(d, "certs/server-key.pem", "not a key\n");
+    let tls = config.replace(
+        "listen: 127.0.0.1:0\n",
+        "listen: 127.0.0.1:0\ntls: {cert: certs/server.pem, key: certs/server-key.pem}\n",
+    );
+    write(d, "tls.yaml", &tls);
+    let out = run_in(d, &["serve", "--config", "tls.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("server.pem:0:0:"), "{}", stderr(&out));
+    // 2 at serve: a port that cannot be bound.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    write(
+        d,
+        "taken.yaml",
+        &config.replace("127.0.0.1:0", &format!("127.0.0.1:{port}")),
+    );
+    let out = run_in(d, &["serve", "--config", "taken.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot listen on"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A category in Chinese is an identifier: it is compiled, audited and
+/// counted as written, not as `unknown` or `invalid`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chinese_category_is_audited_and_counted_as_itself() {
+    let rules = "subject: $.user.user_id\ndetect:\n  - pattern: 'MRN-\\d{4}'\n    category: 医疗记录\n    action: redact\n";
+    let config =
+        one_partner("builtin:echo", "", "").replace("rules/test.yaml", "rules/medical.yaml");
+    let mut proxy = TestProxy::start_with(&config, &[("rules/medical.yaml", rules)]).await;
+    let client = h1_client();
+    let request = post(
+        &proxy.url("/p/v1/note"),
+        "application/json",
+        r#"{"user":{"user_id":"u-1"},"note":"MRN-1234"}"#,
+    );
+    let answer = send(&client, request).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(!answer.text().contains("MRN-1234"), "{answer:?}");
+    let metrics = proxy.app.metrics_text();
+    assert!(
+        metrics.contains("category=\"医疗记录\""),
+        "the metric label is the category as written"
+    );
+    let audit = proxy.dir.path().join("audit");
+    proxy.stop().await.expect("stops cleanly");
+    let share = audit_records(&audit)
+        .into_iter()
+        .find(|r| r["kind"] == "share")
+        .expect("share record");
+    assert_eq!(share["fields"][0]["category"], "医疗记录", "{share}");
+}
+
+/// The tests' proxy starts and stops through `boot`, as the binary does:
+/// stopping it closes the audit log, so the outcome record queued as the
+/// answer left is on disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tests_proxy_shares_the_binarys_lifecycle() {
+    let mut proxy = TestProxy::start(&one_partner("builtin:echo", "", "")).await;
+    let client = h1_client();
+    let request = post(
+        &proxy.url("/p/v1/q"),
+        "application/json",
+        r#"{"user":{"user_id":"u-1"}}"#,
+    );
+    assert_eq!(send(&client, request).await.status, 200);
+    let bad = post(&proxy.url("/p/v1/q"), "application/json", "{");
+    send(&client, bad).await.assert_refused(400, "invalid_json");
+    let audit = proxy.dir.path().join("audit");
+    proxy.stop().await.expect("stops cleanly");
+    let records = audit_records(&audit);
+    let kinds: Vec<&str> = records.iter().filter_map(|r| r["kind"].as_str()).collect();
+    assert_eq!(kinds, ["share", "outcome", "blocked"], "{records:#?}");
+    // A blocked record says whose fault the refusal was.
+    assert_eq!(records[2]["reason"], "invalid_json");
+    assert_eq!(records[2]["fault"], "caller");
+}
