@@ -237,6 +237,17 @@ mod tests {
     }
 
     #[test]
+    fn a_key_that_does_not_match_its_certificate_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (cert, key) = (dir.path().join("a.pem"), dir.path().join("a-key.pem"));
+        let (other_cert, other_key) = (dir.path().join("b.pem"), dir.path().join("b-key.pem"));
+        generate_dev_cert(&cert, &key).expect("generate");
+        generate_dev_cert(&other_cert, &other_key).expect("generate");
+        let e = server_config(&cert, &other_key, None).expect_err("mismatched pair");
+        assert!(e.to_string().contains("a-key.pem") || e.to_string().contains("b-key.pem"), "{e}");
+    }
+
+    #[test]
     fn files_without_pem_items_are_errors() {
         let dir = tempfile::tempdir().expect("temp dir");
         let empty = dir.path().join("empty.pem");

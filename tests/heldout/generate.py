@@ -630,7 +630,7 @@ def credit_code(rng):
 # ---------------------------------------------------------------------------
 # document model: placeholders + lazily rendered wrappers
 # ---------------------------------------------------------------------------
-PH_RE = re.compile("\x00(\\d+)\x00")
+PH_RE = re.compile("([\x00\x01])(\\d+)[\x00\x01]")
 
 
 class Num:
@@ -672,7 +672,8 @@ class Doc:
         self.rng = rng
         self.slots = []      # (category, value, base_placement)
         self.placement = {}  # slot -> final placement
-        self.decoys = []
+        self.decoys = []     # (kind, value)
+        self.dplacement = {}
         self.ensure_ascii = False
 
     def p(self, cat, value, base="plain"):
@@ -687,13 +688,15 @@ class Doc:
         return Num(self.p(cat, value, "number"), kind)
 
     def dec(self, kind, value):
+        """register a non-personal value that must survive; returns its placeholder"""
         value = str(value)
+        idx = len(self.decoys)
         self.decoys.append((kind, value))
-        return value
+        return "\x01%d\x01" % idx
 
     # -- rendering --------------------------------------------------------
-    def _placement_for(self, idx, ctx):
-        base = self.slots[idx][2]
+    def _placement_for(self, idx, ctx, decoy=False):
+        base = "plain" if decoy else self.slots[idx][2]
         b64 = [c for c in ctx if c in ("b64kv", "b64json")]
         if b64:
             return {"b64kv": "base64_kv", "b64json": "base64_json"}[b64[-1]]
@@ -710,7 +713,11 @@ class Doc:
 
     def _subst(self, s, ctx, masked):
         def rep(m):
-            idx = int(m.group(1))
+            idx = int(m.group(2))
+            if m.group(1) == "\x01":
+                if not masked and idx not in self.dplacement:
+                    self.dplacement[idx] = self._placement_for(idx, ctx, decoy=True)
+                return self.decoys[idx][1]
             if not masked and idx not in self.placement:
                 self.placement[idx] = self._placement_for(idx, ctx)
             return "<MASKED>" if masked else self.slots[idx][1]
@@ -724,7 +731,7 @@ class Doc:
         if isinstance(node, str):
             return self._subst(node, ctx, masked)
         if isinstance(node, Num):
-            if masked:
+            if masked and node.ph.startswith("\x00"):
                 return 0
             v = self._subst(node.ph, ctx, masked)
             return float(v) if node.kind == "float" else int(v)
@@ -800,8 +807,11 @@ def free_contact(d, rng, person):
     """free text with a name and a phone, e.g. delivery remark"""
     ph = fmt_mobile(rng, person.mobile, rng.choice(["raw", "raw", "dash", "sp"]))
     t = rng.choice(["到了打电话{p}，{n}收", "{n} {p} 放门卫", "请联系{n}电话{p}", "{n}{p}，工作日送货",
-                    "不在家放快递柜，{n} {p}", "call {p} before delivery"])
-    return t.format(n=d.p("name", person.cn, "free_text"), p=d.p("phone", ph, "free_text"))
+                    "不在家放快递柜，{n} {p}", "call {p} before delivery", "送货前联系 {p}"])
+    kw = {"p": d.p("phone", ph, "free_text")}
+    if "{n}" in t:
+        kw["n"] = d.p("name", person.cn, "free_text")
+    return t.format(**kw)
 
 
 # ---------------------------------------------------------------------------
@@ -817,11 +827,6 @@ def alipay_common(d, rng, method):
         "timestamp": d.dec("timestamp", ts_str(rng)),
         "version": "1.0",
     }
-
-
-def place_decoys(d, addr):
-    d.dec("place", addr.prov)
-    d.dec("place", addr.city)
 
 
 # ===========================================================================
@@ -1295,7 +1300,7 @@ def g_aliyun(d, rng, wrapped):
         fields.append(("FaceContrastPicture", d.p("biometric", make_image_b64(rng, "jpeg"))))
     if not wrapped:
         out = dict(fields)
-        out["SceneId"] = int(out["SceneId"])
+        out["SceneId"] = Num(out["SceneId"])
         return out
     r = rng.random()
     if r < 0.4:
@@ -1367,11 +1372,10 @@ def sf_contact(d, rng, ctype, person):
         c["company"] = d.dec("org_name", rng.choice(ORG_NAMES))
     c["country"] = "CN"
     if rng.random() < 0.6:
-        c["province"] = a.prov
-        c["city"] = a.city
+        c["province"] = d.dec("place", a.prov)
+        c["city"] = d.dec("place", a.city)
         c["county"] = a.dist
         c["address"] = d.p("address", a.detail)
-        place_decoys(d, a)
     else:
         c["address"] = d.p("address", a.full)
     if rng.random() < 0.3:
@@ -1440,10 +1444,10 @@ def g_jd(d, rng, wrapped):
     a = r.addr
     if rng.random() < 0.5:
         prm["receiveAddress"] = d.p("address", a.detail)
-        prm["province"] = a.prov
-        prm["city"] = a.city
+        prm["province"] = d.dec("place", a.prov)
+        prm["city"] = d.dec("place", a.city)
         prm["county"] = a.dist
-        place_decoys(d, a)
+        prm["town"] = rng.choice(["", "粤海街道", "望京街道", "东湖街道"])
     else:
         prm["receiveAddress"] = d.p("address", a.full)
     prm["receiveMobile"] = d.p("phone", r.mobile)
@@ -1477,8 +1481,8 @@ def g_cainiao(d, rng, wrapped):
         recv = {"receiverAddress": d.p("address", ra.detail), "receiverPhone": mob,
                 "buyerNick": "tb" + digits(rng, 9), "receiverName": d.p("name", r.cn),
                 "receiverMobile": d.p("phone", r.mobile), "destination": "755",
-                "receiverProvince": ra.prov, "receiverCounty": ra.dist, "receiverCity": ra.city}
-        place_decoys(d, ra)
+                "receiverProvince": d.dec("place", ra.prov), "receiverCounty": ra.dist,
+                "receiverCity": d.dec("place", ra.city)}
         if rng.random() < 0.5:
             recv["receiverFullAddress"] = d.p("address", ra.prov + ra.city + ra.dist + ra.detail)
         data = {"goodsInfoList": [{"goodsNo": safe_digits(rng, 10, "31"), "quantity": "1",
@@ -1489,7 +1493,7 @@ def g_cainiao(d, rng, wrapped):
                               "printDate": d.dec("timestamp", ts_str(rng)),
                               "logisticsNo": d.dec("tracking_no", "SF" + safe_digits(rng, 13, "10")),
                               "paymentType": "寄付月结"},
-                "shipperInfo": {"shipperMobile": d.p("phone", s.mobile), "shipperProvince": s.addr.prov,
+                "shipperInfo": {"shipperMobile": d.p("phone", s.mobile), "shipperProvince": d.dec("place", s.addr.prov),
                                 "shipperCounty": s.addr.dist, "shipperShopName": d.dec("shop_name", rng.choice(SHOP_NAMES)),
                                 "shipperName": d.p("name", s.cn), "shipperAddress": d.p("address", s.addr.detail)}}
         return {"requestID": d.dec("request_id", hexs(rng, 8, True)), "version": "1.0", "cmd": "print",
@@ -1501,8 +1505,8 @@ def g_cainiao(d, rng, wrapped):
     def party(pp, split):
         a = pp.addr
         if split:
-            addr = {"province": a.prov, "city": a.city, "district": a.dist, "detail": d.p("address", a.detail)}
-            place_decoys(d, a)
+            addr = {"province": d.dec("place", a.prov), "city": d.dec("place", a.city), "district": a.dist,
+                    "town": "", "detail": d.p("address", a.detail)}
         else:
             addr = {"detail": d.p("address", a.full)}
         out = {"address": addr, "name": d.p("name", pp.cn), "mobile": d.p("phone", pp.mobile)}
@@ -1668,8 +1672,7 @@ def g_shumei(d, rng, wrapped):
     if data["os"] == "ios":
         extra["idfa"] = d.p("device", uuid_s(rng, True))
     else:
-        extra[rng.choice(["imei", "imei", "oaid", "androidId"])] = None
-        k = [x for x in extra][0]
+        k = rng.choice(["imei", "imei", "oaid", "androidId"])
         extra[k] = d.p("device", make_imei(rng) if k == "imei" else (uuid_s(rng) if k == "oaid" else make_android_id(rng)))
     if rng.random() < 0.5:
         extra["mac"] = d.p("device", make_mac(rng))
@@ -1685,11 +1688,7 @@ def g_shumei(d, rng, wrapped):
         return doc
     if rng.random() < 0.5:
         # extra sent as a JSON string (stringified by the client SDK)
-        extra2 = dict(extra)
-        for k, v in list(extra2.items()):
-            if isinstance(v, Num):   # numbers inside the JSON string keep number form
-                pass
-        data["extra"] = JS(extra2, "compact")
+        data["extra"] = JS(extra, "compact")   # numbers inside the JSON string keep number form
         return doc
     d.ensure_ascii = True
     return doc
@@ -1746,8 +1745,7 @@ def g_esb(d, rng, wrapped):
             row[k["addr"]] = d.p("address", p.addr.full, "abbrev_key")
         if rng.random() < 0.3:
             row[k["email"]] = d.p("email", p.email, "abbrev_key")
-        row["amt"] = "%.2f" % amt
-        d.dec("amount", row["amt"])
+        row["amt"] = d.dec("amount", "%.2f" % amt)
         row["pstsc"] = free_name(d, rng, p, 0.1) if rng.random() < 0.5 else "代发工资"
         dtl.append(row)
     body = {"corp_acct_no": d.dec("corp_acct", safe_digits(rng, 15, "7559")),
@@ -2128,7 +2126,9 @@ def finalize(d, tree, rng):
             return None, "pii %r inside pii %r" % (a, b)
     decoys = []
     dseen = set()
-    for kind, val in d.decoys:
+    for didx, (kind, val) in enumerate(d.decoys):
+        if didx not in d.dplacement:
+            continue  # registered but not placed in this variant
         if len(val) < MIN_DECOY_LEN.get(kind, 4):
             continue
         if val in dseen or val in values:
@@ -2138,17 +2138,9 @@ def finalize(d, tree, rng):
         if val not in dec_real or val not in dec_mask:
             return None, "decoy not found: %r %r" % (kind, val)
         dseen.add(val)
-        decoys.append({"kind": kind, "value": val, "placement": _decoy_placement(d, val, text)})
+        decoys.append({"kind": kind, "value": val, "placement": d.dplacement[didx]})
     json.loads(text)
     return {"api": d.api, "split": SPLIT[d.api], "doc": text, "pii": pii, "decoys": decoys}, None
-
-
-def _decoy_placement(d, val, text):
-    if d.ensure_ascii and any(ord(c) > 127 or c == "/" for c in val):
-        return "ensure_ascii"
-    if val in text:
-        return "plain"
-    return "wrapped"
 
 
 # ---------------------------------------------------------------------------
