@@ -96,19 +96,24 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
             let token = inputs
                 .token
                 .expect("serving gathers (or creates) the admin token");
-            let listener =
-                Listener::bind(settings.listen, inputs.tls, admin::HEADER_TIMEOUT, "admin")
-                    .await
-                    .map_err(BootError::Bind)?;
+            let listener = Listener::bind(settings.listen, inputs.tls, admin::LISTENER, "admin")
+                .await
+                .map_err(BootError::Bind)?;
             let state = AdminState::new(reloader.clone(), token, config.audit.dir.clone());
             Some((listener, Arc::new(state)))
         }
         _ => None,
     };
-    let header_timeout = config.limits.header_read_timeout;
-    let proxy = Listener::bind(config.listen, proxy_tls, header_timeout, "proxy")
+    let settings = listener_settings(&config);
+    let proxy = Listener::bind(config.listen, proxy_tls, settings, "proxy")
         .await
         .map_err(BootError::Bind)?;
+    let mut listeners = vec![("proxy", settings.max_connections, proxy.stats())];
+    if let Some((admin, _)) = &admin {
+        listeners.push(("admin", admin::LISTENER.max_connections, admin.stats()));
+    }
+    app.metrics
+        .register_collector(Box::new(crate::metrics::ListenerCollector { listeners }));
     Ok(Bound {
         app,
         reloader,
@@ -117,6 +122,19 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         config,
         options,
     })
+}
+
+/// The proxy listener's settings from the config's limits. An HTTP/2
+/// connection may open as many streams as bodies fit in the body budget.
+fn listener_settings(config: &Config) -> crate::net::Settings {
+    let limits = config.limits;
+    let bodies = limits.max_buffered_bytes / limits.max_body_bytes.max(1);
+    crate::net::Settings {
+        header_read_timeout: limits.header_read_timeout,
+        idle_timeout: limits.idle_timeout,
+        max_connections: limits.max_connections,
+        max_concurrent_streams: u32::try_from(bodies.clamp(1, 256)).unwrap_or(256),
+    }
 }
 
 /// The blocking part of start-up: inputs, then the audit log (without it

@@ -52,8 +52,18 @@ async fn numbers_in_exponent_form_are_read_as_their_integer_value() {
         assert!(!got.contains(spelling), "{spelling} left raw: {got}");
     }
     let value: serde_json::Value = serde_json::from_str(&got).expect("JSON");
-    assert!(value["a"].as_str().is_some_and(|s| s.starts_with("pii:v1:")), "{got}");
-    assert!(value["d"].as_str().is_some_and(|s| s.starts_with("138****")), "{got}");
+    assert!(
+        value["a"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("pii:v1:")),
+        "{got}"
+    );
+    assert!(
+        value["d"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("138****")),
+        "{got}"
+    );
     // Numbers that are not personal stay byte for byte.
     assert!(got.contains(r#""amount":4711.0,"rate":0.25"#), "{got}");
 }

@@ -240,10 +240,32 @@ impl Checker<'_> {
                 &mut limits.upstream_connect_timeout,
             ),
             (raw.upstream_timeout, &mut limits.upstream_timeout),
+            (raw.idle_timeout, &mut limits.idle_timeout),
         ];
         for (value, slot) in durations {
             if let Some(d) = value {
                 *slot = d;
+            }
+        }
+        if let Some(max) = &raw.max_connections {
+            if max.value == 0 {
+                self.error(&max.referenced, "max_connections must be at least 1");
+            }
+            limits.max_connections = usize::try_from(max.value).unwrap_or(usize::MAX);
+        }
+        match &raw.max_buffered_bytes {
+            Some(budget) if (budget.value as usize) < limits.max_body_bytes => self.error(
+                &budget.referenced,
+                format!(
+                    "max_buffered_bytes must be at least max_body_bytes ({}): one body must fit",
+                    limits.max_body_bytes
+                ),
+            ),
+            Some(budget) => {
+                limits.max_buffered_bytes = usize::try_from(budget.value).unwrap_or(usize::MAX);
+            }
+            None => {
+                limits.max_buffered_bytes = limits.max_buffered_bytes.max(limits.max_body_bytes);
             }
         }
         limits

@@ -169,6 +169,9 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     pub upstream_connect_timeout: Duration,
     pub upstream_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+    pub max_buffered_bytes: usize,
 }
 
 impl Default for Limits {
@@ -180,8 +183,23 @@ impl Default for Limits {
             body_read_timeout: Duration::from_secs(30),
             upstream_connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: default_max_connections(),
+            max_buffered_bytes: 256 * 1024 * 1024,
         }
     }
+}
+
+/// Half the process's soft open-file limit (Linux: `/proc/self/limits`), at
+/// most 10000; 1024 where the limit cannot be read.
+fn default_max_connections() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+            line.split_whitespace().nth(3)?.parse::<usize>().ok()
+        });
+    soft.map_or(1024, |files| (files / 2).clamp(16, 10_000))
 }
 
 /// One partner: where its traffic is routed from and to, and how.

@@ -176,6 +176,22 @@ pub(super) struct RawLimits {
     /// the response headers (and body, when responses are inspected) (504).
     #[serde(default, with = "humantime_serde")]
     pub upstream_timeout: Option<Duration>,
+    /// A caller's connection with no request in flight and no traffic for
+    /// this long is closed (keep-alive and HTTP/2 alike). Default 60s.
+    #[serde(default, with = "humantime_serde")]
+    pub idle_timeout: Option<Duration>,
+    /// Callers' connections open at once; one more is closed when accepted
+    /// (`pii_proxy_connections_refused_total`). Default: half the process's
+    /// open-file limit, at most 10000, so descriptors remain for partners'
+    /// connections, the audit log and the admin listener.
+    #[serde(default)]
+    pub max_connections: Option<Spanned<u64>>,
+    /// Bytes of request and response bodies all requests together may hold
+    /// in memory (raw and decoded); past it a request is refused 503
+    /// `overloaded` with `Retry-After`. Default 256 MiB, at least
+    /// `max_body_bytes`.
+    #[serde(default)]
+    pub max_buffered_bytes: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]

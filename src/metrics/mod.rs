@@ -36,8 +36,10 @@ use crate::engine;
 
 mod gates;
 mod labels;
+mod listeners;
 
 pub use gates::GateCollector;
+pub use listeners::ListenerCollector;
 
 use crate::candidate::{CandidateResult, Difference};
 use labels::{

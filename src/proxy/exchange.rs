@@ -9,6 +9,7 @@ use http::header::HeaderValue;
 
 use super::audit_records::RequestFacts;
 use super::headers;
+use crate::app::budget::Held;
 use crate::app::{App, Generation, Partner};
 use crate::audit::SubjectHash;
 use crate::metrics::PartnerMetrics;
@@ -35,6 +36,9 @@ pub(super) struct Exchange<'g> {
     pub bytes_out: usize,
     /// Time spent waiting for the partner, once the request was sent.
     pub upstream: Option<Duration>,
+    /// The bytes of body this request holds in memory (given back when the
+    /// request ends).
+    pub held: Held,
 }
 
 impl<'g> Exchange<'g> {
@@ -65,6 +69,7 @@ impl<'g> Exchange<'g> {
             bytes_in: 0,
             bytes_out: 0,
             upstream: None,
+            held: app.budget.hold(),
         }
     }
 }

@@ -142,15 +142,19 @@ impl<'g> Exchange<'g> {
         let codings = body::codings(&parts.headers, Direction::Request)?;
         let declared_body = parts.headers.contains_key(header::CONTENT_LENGTH)
             || parts.headers.contains_key(header::TRANSFER_ENCODING);
-        let raw =
-            body::read_request_body(incoming, limits.max_body_bytes, limits.body_read_timeout)
-                .await?;
+        let raw = body::read_request_body(
+            incoming,
+            limits.max_body_bytes,
+            limits.body_read_timeout,
+            &mut self.held,
+        )
+        .await?;
         self.bytes_in = raw.len();
         let decoded = body::decode(
             &parts.headers,
             &raw,
             &codings,
-            limits.max_body_bytes,
+            (limits.max_body_bytes, &mut self.held),
             partner.config.content_types,
             Direction::Request,
         )?;
@@ -252,7 +256,7 @@ impl<'g> Exchange<'g> {
         let max = self.generation.limits.max_body_bytes;
         let codings = body::codings(&parts.headers, Direction::Response)?;
         let waiting = Instant::now();
-        let raw = body::read_response_body(incoming, max, remaining).await;
+        let raw = body::read_response_body(incoming, max, remaining, &mut self.held).await;
         if let Some(upstream) = &mut self.upstream {
             *upstream += waiting.elapsed();
         }
@@ -262,7 +266,7 @@ impl<'g> Exchange<'g> {
             &parts.headers,
             &raw,
             &codings,
-            max,
+            (max, &mut self.held),
             content_types,
             Direction::Response,
         )?;

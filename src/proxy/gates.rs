@@ -21,6 +21,39 @@ pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Resu
         Ok(()) => return Ok(()),
         Err(over) => over,
     };
+    let quota = &config.quota;
+    let (policy, retry_after) = match over {
+        OverQuota::Rate => {
+            let burst = quota
+                .burst
+                .or(quota.requests_per_second)
+                .unwrap_or_default();
+            (format!("\"rate\";q={burst};w=1"), 1)
+        }
+        OverQuota::DistinctSubjects => {
+            let window_ns = u64::try_from(quota.window.as_nanos())
+                .unwrap_or(u64::MAX)
+                .max(1);
+            let left_ns = window_ns - app.monitor.now_ns() % window_ns;
+            let limit = quota.distinct_subjects.unwrap_or_default();
+            let window = quota.window.as_secs();
+            (
+                format!("\"subjects\";q={limit};w={window}"),
+                left_ns.div_ceil(1_000_000_000),
+            )
+        }
+    };
+    let name = if over == OverQuota::Rate {
+        "rate"
+    } else {
+        "subjects"
+    };
+    // RateLimit fields of draft-ietf-httpapi-ratelimit-headers-09: the
+    // policy that refused, nothing remaining, and when it resets.
+    let current = format!("\"{name}\";r=0;t={}", retry_after.max(1));
+    let header = |text: String| {
+        http::HeaderValue::from_str(&text).expect("quoted names and integers are a header value")
+    };
     let detail = match over {
         OverQuota::Rate => format!(
             "partner `{}` allows {} requests per second (burst {}); retry later",
@@ -40,8 +73,14 @@ pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Resu
             config.quota.window.as_secs()
         ),
     };
-    Err(Refusal::new(Reason::QuotaExceeded, detail))
+    Err(Refusal::new(Reason::QuotaExceeded, detail)
+        .retry_after(retry_after)
+        .with_header(RATE_LIMIT_POLICY.clone(), header(policy))
+        .with_header(RATE_LIMIT.clone(), header(current)))
 }
+
+static RATE_LIMIT_POLICY: http::HeaderName = http::HeaderName::from_static("ratelimit-policy");
+static RATE_LIMIT: http::HeaderName = http::HeaderName::from_static("ratelimit");
 
 /// The consent the share record states, or 403: `consent_revoked` (revoked
 /// for this partner and scenario, or the subject was erased) and

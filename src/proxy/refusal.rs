@@ -3,7 +3,7 @@
 //! [`Fault`]. A [`Refusal`] is a reason with a detail that the proxy writes
 //! from positions, sizes and names, never from a payload's values.
 
-use http::StatusCode;
+use http::{HeaderName, HeaderValue, StatusCode};
 use http_body_util::BodyExt;
 
 use crate::net::{Fault, HttpBody, error_response};
@@ -70,6 +70,8 @@ reasons! {
     UpstreamInvalidForm => (BAD_GATEWAY, "invalid_form", Partner),
     // The proxy.
     AuditUnavailable => (SERVICE_UNAVAILABLE, "audit_unavailable", Proxy),
+    /// The body budget (`limits.max_buffered_bytes`) is spent.
+    Overloaded => (SERVICE_UNAVAILABLE, "overloaded", Proxy),
     InternalError => (INTERNAL_SERVER_ERROR, "internal_error", Proxy),
 }
 
@@ -88,11 +90,13 @@ impl Reason {
     }
 }
 
-/// A refused request: the reason and a detail for the caller.
+/// A refused request: the reason, a detail for the caller, and headers
+/// that tell it when to retry (`Retry-After`, `RateLimit`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub reason: Reason,
     pub detail: String,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Refusal {
@@ -100,7 +104,19 @@ impl Refusal {
         Refusal {
             reason,
             detail: detail.into(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same refusal with one more response header.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// `Retry-After: seconds` (at least 1).
+    pub fn retry_after(self, seconds: u64) -> Self {
+        self.with_header(http::header::RETRY_AFTER, HeaderValue::from(seconds.max(1)))
     }
 
     pub fn status(&self) -> StatusCode {
@@ -117,8 +133,12 @@ impl Refusal {
 
     /// `{"error": code, "detail": detail}` with the reason's status.
     pub fn to_response(&self) -> http::Response<HttpBody> {
-        error_response(self.status(), self.code(), &self.detail)
-            .map(|body| body.map_err(|never| match never {}).boxed())
+        let mut response = error_response(self.status(), self.code(), &self.detail)
+            .map(|body| body.map_err(|never| match never {}).boxed());
+        for (name, value) in &self.headers {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+        response
     }
 }
 

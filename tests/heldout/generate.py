@@ -109,7 +109,6 @@ pingpp_withdrawal           <- github pingplusplus/pingpp-nodejs example/withdra
 import base64
 import collections
 import datetime
-import hashlib
 import json
 import os
 import re
@@ -136,7 +135,7 @@ SPLIT = {
     "sf_express_order":           "tune",
     "jd_ldop_waybill":            "tune",
     "insurance_policy":           "tune",
-    "tencent_afc_antifraud":      "tune",
+    "shumei_risk_event":          "tune",
     "bank_esb_payroll":           "tune",
     "lianlian_risk_item":         "tune",
     "yeepay_realname":            "tune",
@@ -151,7 +150,7 @@ SPLIT = {
     "wechat_applyment":           "holdout",
     "aliyun_cloudauth":           "holdout",
     "cainiao_waybill":            "holdout",
-    "shumei_risk_event":          "holdout",
+    "tencent_afc_antifraud":      "holdout",
     "loan_credit_apply":          "holdout",
     "huifu_quick_bind":           "holdout",
     "epeis_customer_import":      "holdout",
@@ -697,6 +696,7 @@ class Doc:
         assert cat in CATEGORIES, cat
         assert base in PLACEMENTS, base
         assert isinstance(value, str) and value, (cat, value)
+        assert "\x00" not in value and "\x01" not in value, value
         idx = len(self.slots)
         self.slots.append((cat, value, base))
         return "\x00%d\x00" % idx
@@ -707,6 +707,7 @@ class Doc:
     def dec(self, kind, value):
         """register a non-personal value that must survive; returns its placeholder"""
         value = str(value)
+        assert "\x00" not in value and "\x01" not in value, value
         idx = len(self.decoys)
         self.decoys.append((kind, value))
         return "\x01%d\x01" % idx
@@ -884,7 +885,7 @@ def g_unionpay_acp(d, rng, wrapped):
         fields.insert(10, ("currencyCode", "156"))
     if rng.random() < 0.5:
         fields.append(("riskRateInfo", "{commodityName=%s}" % d.dec("product_name", rng.choice(PRODUCTS))))
-    fields.append(("signature", d.dec("sign", d.dec("sign", b64_sig(rng)))))
+    fields.append(("signature", d.dec("sign", b64_sig(rng))))
     if wrapped and rng.random() < 0.6:
         return {"gateway": "https://gateway.95516.com/gateway/api/backTransReq.do",
                 "method": "POST",
@@ -917,7 +918,7 @@ def g_unionpay_wtz(d, rng, wrapped):
         ("customerInfo", B64KV(ci, braces=True)),
         ("reqReserved", d.dec("order_no", "bind-" + safe_digits(rng, 12, "9"))),
         ("certId", d.dec("cert_serial", safe_digits(rng, rng.choice([11, 12, 20]), "69"))),
-        ("signature", d.dec("sign", d.dec("sign", b64_sig(rng)))),
+        ("signature", d.dec("sign", b64_sig(rng))),
     ]
     if wrapped and rng.random() < 0.6:
         return {"acpUrl": "https://gateway.95516.com/gateway/api/frontTransReq.do",
@@ -952,19 +953,19 @@ def g_alipay_certify(d, rng, wrapped):
         if mode < 0.45:
             return biz   # v3 JSON body, /v3/alipay/user/certify/open/initialize
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if mode < 0.45:
         biz["identity_param"] = JS(ip, "compact")   # identity_param sent as a JSON string inside biz_content
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if mode < 0.75:
         pairs = list(common.items()) + [("biz_content", JS(biz, "compact")), ("sign", d.dec("sign", b64_sig(rng)))]
         return {"redirect_url": URLQ(pairs, prefix="https://openapi.alipay.com/gateway.do?")}
     d.ensure_ascii = True
     common["biz_content"] = JS(biz, "compact")
-    common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+    common["sign"] = d.dec("sign", b64_sig(rng))
     return common
 
 
@@ -1006,7 +1007,7 @@ def g_alipay_transfer(d, rng, wrapped):
             return biz
         biz["business_params"] = JS(bp, "compact")
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if rng.random() < 0.5:
         d.ensure_ascii = True
@@ -1014,7 +1015,7 @@ def g_alipay_transfer(d, rng, wrapped):
         return biz
     biz["business_params"] = JS(bp, "php")
     common["biz_content"] = JS(biz, "php")     # PHP json_encode(): \uXXXX and \/ inside the string
-    common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+    common["sign"] = d.dec("sign", b64_sig(rng))
     return common
 
 
@@ -1052,14 +1053,14 @@ def g_alipay_trade(d, rng, wrapped):
     common["notify_url"] = d.dec("notify_url", "https://api.%s.com/alipay/notify" % rng.choice(["shop", "mall"]))
     if not wrapped:
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if rng.random() < 0.55:
         pairs = list(common.items()) + [("biz_content", JS(biz, "compact")), ("sign", d.dec("sign", b64_sig(rng)))]
         return {"form_action": URLQ(pairs, prefix="https://openapi.alipay.com/gateway.do?"), "target": "_self"}
     d.ensure_ascii = True
     common["biz_content"] = JS(biz, "compact")
-    common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+    common["sign"] = d.dec("sign", b64_sig(rng))
     return common
 
 
@@ -1082,7 +1083,7 @@ def g_zhima(d, rng, wrapped):
         if rng.random() < 0.4:
             return {"biz": biz, "channel": "zmop"}  # SDK model before serialisation: identity_param is a string
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = d.dec("sign", d.dec("sign", b64_sig(rng)))
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if rng.random() < 0.6:
         # zhima.credit.antifraud.verify via the zmop gateway; params as k=v (recalled field list)
@@ -1302,10 +1303,14 @@ def g_tencent_faceid(d, rng, wrapped):
 
 def g_aliyun(d, rng, wrapped):
     p = Person(rng)
+    ios = rng.random() < 0.45
     meta = {"zimVer": "3.0.0", "appVersion": "1", "bioMetaInfo": "4.1.0:1150****,0",
             "appName": d.dec("app_id", rng.choice(["com.aliyun.antcloudauth", "com.leshop.app", "com.yougou.android"])),
-            "deviceType": rng.choice(["ios", "android"]), "osVersion": rng.choice(["iOS 16.3.2", "Android 13"]),
-            "apdidToken": "", "deviceModel": d.dec("device_model", rng.choice(["iPhone14,5", "ELS-AN00", "M2012K11AC"]))}
+            "deviceType": "ios" if ios else "android",
+            "osVersion": rng.choice(["iOS 16.3.2", "iOS 17.1"]) if ios else rng.choice(["Android 13", "Android 12"]),
+            "apdidToken": "",
+            "deviceModel": d.dec("device_model", rng.choice(["iPhone14,5", "iPhone15,2"]) if ios
+                                 else rng.choice(["ELS-AN00", "M2012K11AC", "V2145A"]))}
     fields = [("SceneId", d.dec("app_id", safe_digits(rng, 10, "10000"))),
               ("OuterOrderNo", d.dec("order_no", hexs(rng, 32))),
               ("ProductCode", rng.choice(["ID_PRO", "LR_FR", "ID_PLUS"])),
@@ -2252,6 +2257,8 @@ def validate_file(path):
             if rec["split"] != SPLIT[rec["api"]]:
                 problems.append((ln, "split"))
             json.loads(rec["doc"])                      # the payload itself must be JSON
+            if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", rec["doc"]) or "\\u0001" in rec["doc"] or "\\u0000" in rec["doc"]:
+                problems.append((ln, "control character / placeholder left in doc"))
             dec = decode_texts(rec["doc"])
             for x in rec["pii"]:
                 if x["category"] not in CATEGORIES or x["placement"] not in PLACEMENTS:
