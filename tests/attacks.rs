@@ -67,3 +67,116 @@ async fn numbers_in_exponent_form_are_read_as_their_integer_value() {
     // Numbers that are not personal stay byte for byte.
     assert!(got.contains(r#""amount":4711.0,"rate":0.25"#), "{got}");
 }
+
+/// Reads until the peer closes the connection (`Ok(bytes)`) or `limit`
+/// passes (`Err`); bounds a hang only.
+async fn closed_within(stream: &mut tokio::net::TcpStream, limit: std::time::Duration) -> Result<Vec<u8>, ()> {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let read = async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(limit, read).await.map_err(|_| ())?;
+    Ok(seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_never_send_a_byte_are_closed_and_capped() {
+    let top = "admin: {listen: 127.0.0.1:0}\nlimits: {header_read_timeout: 1s, idle_timeout: 1s, max_connections: 4}\n";
+    let proxy = TestProxy::start(&one_partner("builtin:echo", top, "")).await;
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        idle.push(tokio::net::TcpStream::connect(proxy.addr).await.expect("connect"));
+    }
+    // The fifth is over the limit: closed as soon as it is accepted.
+    let mut fifth = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+    let long = std::time::Duration::from_secs(60);
+    assert!(closed_within(&mut fifth, long).await.is_ok(), "over the limit");
+    // The admin listener still answers while the proxy's slots are taken.
+    let admin = proxy.admin_addr.expect("admin listener");
+    let health = send(&h1_client(), get(&format!("http://{admin}/healthz"))).await;
+    assert_eq!(health.status, 200);
+    // Silent sockets are closed after the first-byte deadline.
+    for stream in &mut idle {
+        let got = closed_within(stream, long).await.expect("closed for silence");
+        assert!(got.is_empty(), "nothing is written to a socket that said nothing");
+    }
+    let metrics = proxy.app.metrics_text();
+    let count = |name: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name) && l.contains("listener=\"proxy\""))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(-1.0)
+    };
+    assert!(count("pii_proxy_connections_refused_total") >= 1.0, "{metrics}");
+    assert!(count("pii_proxy_connections_timed_out_total") >= 4.0, "{metrics}");
+    // And the proxy serves again once they are gone.
+    let answer = send(&h1_client(), json_post(&proxy.url("/p/v1/x"), "{}")).await;
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_http2_connection_is_closed_after_its_preface() {
+    use tokio::io::AsyncWriteExt;
+    let top = "limits: {idle_timeout: 1s}\n";
+    let proxy = TestProxy::start(&one_partner("builtin:echo", top, "")).await;
+    let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+    // The client preface and an empty SETTINGS frame, then nothing.
+    stream
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .await
+        .expect("preface");
+    let long = std::time::Duration::from_secs(60);
+    assert!(closed_within(&mut stream, long).await.is_ok(), "idle h2 connection closed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buffered_bodies_have_a_global_bound() {
+    use tokio::io::AsyncWriteExt;
+    let top = "limits: {max_body_bytes: 65536, max_buffered_bytes: 131072}\n";
+    let proxy = TestProxy::start(&one_partner("builtin:echo", top, "")).await;
+    // Two slow uploads that declare 64 KiB each hold the whole budget.
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+        let head = "POST /p/v1/x HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 65536\r\n\r\n{";
+        stream.write_all(head.as_bytes()).await.expect("head");
+        slow.push(stream);
+    }
+    // Wait until both are being read (their declared bytes are taken).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while proxy.app.budget.used() < 131072 {
+        assert!(std::time::Instant::now() < deadline, "the uploads never started");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let answer = send(&h1_client(), json_post(&proxy.url("/p/v1/x"), "{\"a\":1}")).await;
+    answer.assert_refused(503, "overloaded");
+    assert_eq!(answer.headers["retry-after"], "1");
+    drop(slow);
+    while proxy.app.budget.used() > 0 {
+        assert!(std::time::Instant::now() < deadline, "the budget was never given back");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let answer = send(&h1_client(), json_post(&proxy.url("/p/v1/x"), "{\"a\":1}")).await;
+    assert_eq!(answer.status, 200, "served again once the bodies are gone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_says_when_to_retry() {
+    let extra = "    quota: {requests_per_second: 1, burst: 1}\n";
+    let proxy = TestProxy::start(&one_partner("builtin:echo", "", extra)).await;
+    let client = h1_client();
+    assert_eq!(send(&client, json_post(&proxy.url("/p/v1/x"), "{}")).await.status, 200);
+    let answer = send(&client, json_post(&proxy.url("/p/v1/x"), "{}")).await;
+    answer.assert_refused(429, "quota_exceeded");
+    assert_eq!(answer.headers["retry-after"], "1");
+    assert_eq!(answer.headers["ratelimit-policy"], "\"rate\";q=1;w=1");
+    assert_eq!(answer.headers["ratelimit"], "\"rate\";r=0;t=1");
+}
