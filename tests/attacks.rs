@@ -180,3 +180,100 @@ async fn a_429_says_when_to_retry() {
     assert_eq!(answer.headers["ratelimit-policy"], "\"rate\";q=1;w=1");
     assert_eq!(answer.headers["ratelimit"], "\"rate\";r=0;t=1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_and_form_parameter_names_are_inspected_not_only_values() {
+    let (partner, proxy) = demo_proxy("").await;
+    let client = h1_client();
+    for target in [
+        "/p/v1/x?13800138000&11010519491231002X",
+        "/p/v1/x?13800138000=1",
+    ] {
+        let answer = send(&client, json_post(&proxy.url(target), "{}")).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        let uri = received(&partner).uri;
+        assert!(!uri.contains("13800138000") && !uri.contains("11010519491231002X"), "{uri}");
+    }
+    let form = post(
+        &proxy.url("/p/v1/form"),
+        "application/x-www-form-urlencoded",
+        "13800138000=1&note=ok",
+    );
+    assert_eq!(send(&client, form).await.status, 200);
+    let body = String::from_utf8(received(&partner).body.to_vec()).expect("UTF-8");
+    assert!(!body.contains("13800138000") && body.contains("note=ok"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_names_and_host_never_carry_data_upstream() {
+    let (partner, proxy) = demo_proxy("").await;
+    let client = h1_client();
+    let named = Request::post(proxy.url("/p/v1/x"))
+        .header("content-type", "application/json")
+        .header("x-13800138000", "1")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .expect("request");
+    send(&client, named).await.assert_refused(400, "invalid_header");
+    assert!(partner.recorded().is_empty(), "nothing was forwarded");
+    // A Host holding a phone number is not copied into the forwarding headers.
+    let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+    let request = "POST /p/v1/x HTTP/1.1\r\nhost: 13800138000.example\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+    let (status, _, _) = {
+        use tokio::io::AsyncWriteExt;
+        stream.write_all(request.as_bytes()).await.expect("send");
+        read_response(&mut stream).await
+    };
+    assert_eq!(status, 200);
+    let got = received(&partner);
+    for (name, value) in &got.headers {
+        let value = value.to_str().unwrap_or("");
+        assert!(!value.contains("13800138000"), "{name}: {value}");
+    }
+    // Two Host headers: refused, as for a duplicate Content-Length.
+    let twice = "POST /p/v1/x HTTP/1.1\r\nhost: a.example\r\nhost: b.example\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+    let (status, _, body) = raw_exchange(proxy.addr, twice.as_bytes()).await;
+    assert_eq!(status, 400, "{}", String::from_utf8_lossy(&body));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callers_credentials_stay_and_the_partners_own_is_added() {
+    let partner = MockPartner::start(None, Reply::Echo).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token = dir.path().join("partner.token");
+    std::fs::write(&token, "Bearer partner-secret-0a1b\n").expect("token");
+    let extra = format!(
+        "    upstream_auth: {{header: authorization, value_file: {}}}\n",
+        token.display()
+    );
+    let config = one_partner(&format!("http://{}", partner.addr), "", &extra);
+    let proxy = TestProxy::start(&config).await;
+    let request = Request::post(proxy.url("/p/v1/x"))
+        .header("content-type", "application/json")
+        // Basic with a phone number as the user name.
+        .header("authorization", "Basic MTM4MDAxMzgwMDA6cGFzcw==")
+        .header("cookie", "session=13800138000")
+        .header("proxy-authorization", "Basic eDp5")
+        .header("x-trace", "kept")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .expect("request");
+    assert_eq!(send(&h1_client(), request).await.status, 200);
+    let got = received(&partner);
+    assert_eq!(got.headers["authorization"], "Bearer partner-secret-0a1b");
+    assert!(got.headers.get("cookie").is_none() && got.headers.get("proxy-authorization").is_none());
+    assert_eq!(got.headers["x-trace"], "kept");
+    // An allow-list keeps only what it names.
+    let partner = MockPartner::start(None, Reply::Echo).await;
+    let extra = "    forward_headers: [x-tenant]\n";
+    let proxy = TestProxy::start(&one_partner(&format!("http://{}", partner.addr), "", extra)).await;
+    let request = Request::post(proxy.url("/p/v1/x"))
+        .header("content-type", "application/json")
+        .header("x-tenant", "t1")
+        .header("x-trace", "dropped")
+        .header("authorization", "Bearer caller")
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .expect("request");
+    assert_eq!(send(&h1_client(), request).await.status, 200);
+    let got = received(&partner);
+    assert_eq!(got.headers["x-tenant"], "t1");
+    assert!(got.headers.get("x-trace").is_none() && got.headers.get("authorization").is_none());
+}

@@ -72,6 +72,16 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
     };
     let consent = c.consent(raw.consent.as_ref());
     let partners = c.partners(&raw.partners, &home_region);
+    let public_host = raw.public_host.as_ref().and_then(|h| {
+        h.value
+            .parse::<http::uri::Authority>()
+            .ok()
+            .filter(|a| a.as_str() == h.value && !h.value.contains('@'))
+            .or_else(|| {
+                c.error(&h.referenced, "public_host must be `host` or `host:port`");
+                None
+            })
+    });
     let errors = std::mem::take(&mut c.errors);
     let config = Config {
         source: file.to_path_buf(),
@@ -86,6 +96,7 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         partners,
         home_region,
         consent,
+        public_host,
     };
     (config, errors)
 }

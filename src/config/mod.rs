@@ -51,6 +51,8 @@ pub struct Config {
     pub home_region: String,
     /// The consent store's settings, with `journal` resolved.
     pub consent: ConsentConfig,
+    /// `host[:port]` partners see as the forwarded host.
+    pub public_host: Option<http::uri::Authority>,
 }
 
 /// Where consent decisions are kept.
@@ -226,6 +228,11 @@ pub struct Partner {
     pub region_at: Option<serde_saphyr::Location>,
     pub quota: Quota,
     pub anomaly: AnomalySettings,
+    /// Caller headers that may leave (lowercase); `None`: all but the
+    /// caller's credentials.
+    pub forward_headers: Option<Vec<http::HeaderName>>,
+    /// The partner's own credential: the header and the file of its value.
+    pub upstream_auth: Option<(http::HeaderName, PathBuf)>,
 }
 
 /// Where a partner's requests go.

@@ -51,6 +51,12 @@ pub(super) struct RawConfig {
     /// next to this file).
     #[serde(default)]
     pub consent: Option<Spanned<RawConsent>>,
+    /// The host name callers use for the proxy (`proxy.internal:8443`): the
+    /// `X-Forwarded-Host` and `Forwarded: host=` partners receive. Absent: the
+    /// caller's `Host`, only when it is a plain host name with no personal
+    /// data in it, else none.
+    #[serde(default)]
+    pub public_host: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,7 +204,8 @@ pub(super) struct RawLimits {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPartner {
     /// Stable partner name: keys are derived from it and audit records and
-    /// metrics carry it. Lowercase letters, digits, `-` and `_`.
+    /// metrics carry it. An identifier: letters, digits and `_ - . :`,
+    /// starting with a letter or digit, no run of 6 or more digits.
     pub id: Spanned<String>,
     /// Path prefix, starting and ending with `/`; stripped before forwarding.
     /// Its scenario is `default`. A partner needs `route`, `routes` or both.
@@ -238,6 +245,27 @@ pub(super) struct RawPartner {
     /// When this partner's distinct-subject count raises an anomaly alert.
     #[serde(default)]
     pub anomaly: Option<Spanned<RawAnomaly>>,
+    /// The callers' headers that may reach this partner. Absent: every
+    /// header but the caller's own credentials (`Authorization`, `Cookie`,
+    /// `Proxy-*`), which never leave unless named here. Present: only the
+    /// headers named (minimum necessary), credentials included if named.
+    #[serde(default)]
+    pub forward_headers: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The partner's own credential, added by the proxy to every request:
+    /// `{header: Authorization, value_file: keys/partner.token}`. The file
+    /// is read at start and on reload; its content never appears in logs.
+    #[serde(default)]
+    pub upstream_auth: Option<Spanned<RawUpstreamAuth>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUpstreamAuth {
+    /// The header that carries it (`Authorization`, `X-Api-Key`).
+    pub header: Spanned<String>,
+    /// A file holding the header's value (one line; `Bearer …` for
+    /// `Authorization`).
+    pub value_file: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

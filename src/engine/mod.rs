@@ -22,7 +22,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use lex::write_json_string;
-pub use named::{NamedOutcome, Place, protect_named_text};
+pub use named::{NameOutcome, NamedOutcome, Place, protect_name, protect_named_text};
 
 use crate::ident::Ident;
 use crate::rules::{Policy, RuleRef};

@@ -97,6 +97,7 @@ impl<'g> Exchange<'g> {
             query: query.as_deref(),
             body,
             declared_body: received.declared_body,
+            public_host: self.generation.public_host.as_ref(),
             client: self.client,
             request_id: &self.request_id,
         };

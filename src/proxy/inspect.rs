@@ -15,7 +15,7 @@ use super::body::{BodyKind, Decoded};
 use super::form::{self, PairAction};
 use super::headers::REQUEST_ID;
 use super::refusal::{Reason, Refusal};
-use crate::engine::{self, EngineError, ErrorKind, Findings, NamedOutcome, Place};
+use crate::engine::{self, EngineError, ErrorKind, Findings, NameOutcome, NamedOutcome, Place};
 use crate::metrics::Direction;
 use crate::rules::Policy;
 
@@ -148,9 +148,22 @@ fn named_pairs(
     findings: &mut Findings,
 ) -> Result<Option<String>, form::FormError> {
     form::rewrite(text, |name, value| {
-        match engine::protect_named_text(policy, place, name, value, findings) {
-            NamedOutcome::Keep => PairAction::Keep,
-            NamedOutcome::Replace(v) => PairAction::Replace(v),
+        // The name first: a value's findings are named by the name as it leaves.
+        let (name, new_name) = match engine::protect_name(policy, place, name, findings) {
+            NameOutcome::Keep => (name.to_owned(), None),
+            NameOutcome::Replace(protected) => (protected.clone(), Some(protected)),
+            NameOutcome::Drop => return PairAction::Drop,
+        };
+        match engine::protect_named_text(policy, place, &name, value, findings) {
+            NamedOutcome::Keep if new_name.is_none() => PairAction::Keep,
+            NamedOutcome::Keep => PairAction::Replace {
+                name: new_name,
+                value: None,
+            },
+            NamedOutcome::Replace(v) => PairAction::Replace {
+                name: new_name,
+                value: Some(v),
+            },
             NamedOutcome::Drop => PairAction::Drop,
         }
     })
@@ -177,6 +190,17 @@ fn headers(
 ) -> Result<Vec<(HeaderName, Vec<HeaderValue>)>, Refusal> {
     let mut changes = Vec::new();
     for name in headers.keys().filter(|n| !transport_header(n)) {
+        // A header name cannot be rewritten into a protected form that is
+        // still a header name: one that carries personal data is refused.
+        let mut name_findings = Findings::default();
+        if engine::protect_name(policy, Place::Header, name.as_str(), &mut name_findings)
+            != NameOutcome::Keep
+        {
+            return Err(Refusal::new(
+                Reason::InvalidHeader,
+                "a header name carries personal data; send it as a value",
+            ));
+        }
         let mut changed = false;
         let mut values = Vec::new();
         for value in headers.get_all(name) {
