@@ -70,7 +70,10 @@ async fn numbers_in_exponent_form_are_read_as_their_integer_value() {
 
 /// Reads until the peer closes the connection (`Ok(bytes)`) or `limit`
 /// passes (`Err`); bounds a hang only.
-async fn closed_within(stream: &mut tokio::net::TcpStream, limit: std::time::Duration) -> Result<Vec<u8>, ()> {
+async fn closed_within(
+    stream: &mut tokio::net::TcpStream,
+    limit: std::time::Duration,
+) -> Result<Vec<u8>, ()> {
     use tokio::io::AsyncReadExt;
     let mut seen = Vec::new();
     let read = async {
@@ -92,20 +95,34 @@ async fn connections_that_never_send_a_byte_are_closed_and_capped() {
     let proxy = TestProxy::start(&one_partner("builtin:echo", top, "")).await;
     let mut idle = Vec::new();
     for _ in 0..4 {
-        idle.push(tokio::net::TcpStream::connect(proxy.addr).await.expect("connect"));
+        idle.push(
+            tokio::net::TcpStream::connect(proxy.addr)
+                .await
+                .expect("connect"),
+        );
     }
     // The fifth is over the limit: closed as soon as it is accepted.
-    let mut fifth = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+    let mut fifth = tokio::net::TcpStream::connect(proxy.addr)
+        .await
+        .expect("connect");
     let long = std::time::Duration::from_secs(60);
-    assert!(closed_within(&mut fifth, long).await.is_ok(), "over the limit");
+    assert!(
+        closed_within(&mut fifth, long).await.is_ok(),
+        "over the limit"
+    );
     // The admin listener still answers while the proxy's slots are taken.
     let admin = proxy.admin_addr.expect("admin listener");
     let health = send(&h1_client(), get(&format!("http://{admin}/healthz"))).await;
     assert_eq!(health.status, 200);
     // Silent sockets are closed after the first-byte deadline.
     for stream in &mut idle {
-        let got = closed_within(stream, long).await.expect("closed for silence");
-        assert!(got.is_empty(), "nothing is written to a socket that said nothing");
+        let got = closed_within(stream, long)
+            .await
+            .expect("closed for silence");
+        assert!(
+            got.is_empty(),
+            "nothing is written to a socket that said nothing"
+        );
     }
     let metrics = proxy.app.metrics_text();
     let count = |name: &str| {
@@ -115,8 +132,14 @@ async fn connections_that_never_send_a_byte_are_closed_and_capped() {
             .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
             .unwrap_or(-1.0)
     };
-    assert!(count("pii_proxy_connections_refused_total") >= 1.0, "{metrics}");
-    assert!(count("pii_proxy_connections_timed_out_total") >= 4.0, "{metrics}");
+    assert!(
+        count("pii_proxy_connections_refused_total") >= 1.0,
+        "{metrics}"
+    );
+    assert!(
+        count("pii_proxy_connections_timed_out_total") >= 4.0,
+        "{metrics}"
+    );
     // And the proxy serves again once they are gone.
     let answer = send(&h1_client(), json_post(&proxy.url("/p/v1/x"), "{}")).await;
     assert_eq!(answer.status, 200);
@@ -127,14 +150,19 @@ async fn an_idle_http2_connection_is_closed_after_its_preface() {
     use tokio::io::AsyncWriteExt;
     let top = "limits: {idle_timeout: 1s}\n";
     let proxy = TestProxy::start(&one_partner("builtin:echo", top, "")).await;
-    let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(proxy.addr)
+        .await
+        .expect("connect");
     // The client preface and an empty SETTINGS frame, then nothing.
     stream
         .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
         .await
         .expect("preface");
     let long = std::time::Duration::from_secs(60);
-    assert!(closed_within(&mut stream, long).await.is_ok(), "idle h2 connection closed");
+    assert!(
+        closed_within(&mut stream, long).await.is_ok(),
+        "idle h2 connection closed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,7 +173,9 @@ async fn buffered_bodies_have_a_global_bound() {
     // Two slow uploads that declare 64 KiB each hold the whole budget.
     let mut slow = Vec::new();
     for _ in 0..2 {
-        let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+        let mut stream = tokio::net::TcpStream::connect(proxy.addr)
+            .await
+            .expect("connect");
         let head = "POST /p/v1/x HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 65536\r\n\r\n{";
         stream.write_all(head.as_bytes()).await.expect("head");
         slow.push(stream);
@@ -153,7 +183,10 @@ async fn buffered_bodies_have_a_global_bound() {
     // Wait until both are being read (their declared bytes are taken).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while proxy.app.budget.used() < 131072 {
-        assert!(std::time::Instant::now() < deadline, "the uploads never started");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the uploads never started"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let answer = send(&h1_client(), json_post(&proxy.url("/p/v1/x"), "{\"a\":1}")).await;
@@ -161,7 +194,10 @@ async fn buffered_bodies_have_a_global_bound() {
     assert_eq!(answer.headers["retry-after"], "1");
     drop(slow);
     while proxy.app.budget.used() > 0 {
-        assert!(std::time::Instant::now() < deadline, "the budget was never given back");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the budget was never given back"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let answer = send(&h1_client(), json_post(&proxy.url("/p/v1/x"), "{\"a\":1}")).await;
@@ -173,7 +209,12 @@ async fn a_429_says_when_to_retry() {
     let extra = "    quota: {requests_per_second: 1, burst: 1}\n";
     let proxy = TestProxy::start(&one_partner("builtin:echo", "", extra)).await;
     let client = h1_client();
-    assert_eq!(send(&client, json_post(&proxy.url("/p/v1/x"), "{}")).await.status, 200);
+    assert_eq!(
+        send(&client, json_post(&proxy.url("/p/v1/x"), "{}"))
+            .await
+            .status,
+        200
+    );
     let answer = send(&client, json_post(&proxy.url("/p/v1/x"), "{}")).await;
     answer.assert_refused(429, "quota_exceeded");
     assert_eq!(answer.headers["retry-after"], "1");
@@ -192,7 +233,10 @@ async fn query_and_form_parameter_names_are_inspected_not_only_values() {
         let answer = send(&client, json_post(&proxy.url(target), "{}")).await;
         assert_eq!(answer.status, 200, "{answer:?}");
         let uri = received(&partner).uri;
-        assert!(!uri.contains("13800138000") && !uri.contains("11010519491231002X"), "{uri}");
+        assert!(
+            !uri.contains("13800138000") && !uri.contains("11010519491231002X"),
+            "{uri}"
+        );
     }
     let form = post(
         &proxy.url("/p/v1/form"),
@@ -201,7 +245,10 @@ async fn query_and_form_parameter_names_are_inspected_not_only_values() {
     );
     assert_eq!(send(&client, form).await.status, 200);
     let body = String::from_utf8(received(&partner).body.to_vec()).expect("UTF-8");
-    assert!(!body.contains("13800138000") && body.contains("note=ok"), "{body}");
+    assert!(
+        !body.contains("13800138000") && body.contains("note=ok"),
+        "{body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,10 +260,14 @@ async fn header_names_and_host_never_carry_data_upstream() {
         .header("x-13800138000", "1")
         .body(Full::new(Bytes::from_static(b"{}")))
         .expect("request");
-    send(&client, named).await.assert_refused(400, "invalid_header");
+    send(&client, named)
+        .await
+        .assert_refused(400, "invalid_header");
     assert!(partner.recorded().is_empty(), "nothing was forwarded");
     // A Host holding a phone number is not copied into the forwarding headers.
-    let mut stream = tokio::net::TcpStream::connect(proxy.addr).await.expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(proxy.addr)
+        .await
+        .expect("connect");
     let request = "POST /p/v1/x HTTP/1.1\r\nhost: 13800138000.example\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
     let (status, _, _) = {
         use tokio::io::AsyncWriteExt;
@@ -259,12 +310,15 @@ async fn the_callers_credentials_stay_and_the_partners_own_is_added() {
     assert_eq!(send(&h1_client(), request).await.status, 200);
     let got = received(&partner);
     assert_eq!(got.headers["authorization"], "Bearer partner-secret-0a1b");
-    assert!(got.headers.get("cookie").is_none() && got.headers.get("proxy-authorization").is_none());
+    assert!(
+        got.headers.get("cookie").is_none() && got.headers.get("proxy-authorization").is_none()
+    );
     assert_eq!(got.headers["x-trace"], "kept");
     // An allow-list keeps only what it names.
     let partner = MockPartner::start(None, Reply::Echo).await;
     let extra = "    forward_headers: [x-tenant]\n";
-    let proxy = TestProxy::start(&one_partner(&format!("http://{}", partner.addr), "", extra)).await;
+    let proxy =
+        TestProxy::start(&one_partner(&format!("http://{}", partner.addr), "", extra)).await;
     let request = Request::post(proxy.url("/p/v1/x"))
         .header("content-type", "application/json")
         .header("x-tenant", "t1")
@@ -276,4 +330,87 @@ async fn the_callers_credentials_stay_and_the_partners_own_is_added() {
     let got = received(&partner);
     assert_eq!(got.headers["x-tenant"], "t1");
     assert!(got.headers.get("x-trace").is_none() && got.headers.get("authorization").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_path_segments_are_protected_before_they_leave() {
+    let (partner, proxy) = demo_proxy("").await;
+    let client = h1_client();
+    let target = "/p/users/13800138000/cards/6222021234567890128/id/11010519491231002X";
+    let answer = send(&client, json_post(&proxy.url(target), "{}")).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let uri = received(&partner).uri;
+    for value in ["13800138000", "6222021234567890128", "11010519491231002X"] {
+        assert!(!uri.contains(value), "{value} reached the partner in {uri}");
+    }
+    // Masked segments are written percent-encoded: the path stays a path.
+    assert!(uri.contains("/users/138%2A%2A%2A%2A8000/"), "{uri}");
+    assert!(http::Uri::try_from(uri.as_str()).is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_params_templates_name_segments_and_drop_refuses() {
+    let rules = "\
+subject: $.user.user_id
+path_params:
+  - template: /v1/users/{id}/orders
+    param: id
+    category: user_ref
+    action: hash
+  - {template: '/v1/faces/{blob}', param: blob, category: biometric, action: drop}
+";
+    let partner = MockPartner::start(None, Reply::Echo).await;
+    let config = one_partner(&format!("http://{}", partner.addr), "", "")
+        .replace("rules/test.yaml", "rules/paths.yaml");
+    let mut proxy = TestProxy::start_with(&config, &[("rules/paths.yaml", rules)]).await;
+    let client = h1_client();
+    let answer = send(
+        &client,
+        json_post(&proxy.url("/p/v1/users/u-8843021/orders"), "{}"),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    let uri = received(&partner).uri;
+    assert!(
+        !uri.contains("u-8843021") && uri.ends_with("/orders"),
+        "{uri}"
+    );
+    let refused = send(&client, json_post(&proxy.url("/p/v1/faces/AAAA"), "{}")).await;
+    refused.assert_refused(400, "pii_in_path");
+    let audit = proxy.dir.path().join("audit");
+    proxy.stop().await.expect("stops");
+    let records = audit_records(&audit);
+    let share = records
+        .iter()
+        .find(|r| r["kind"] == "share")
+        .expect("share");
+    assert_eq!(share["fields"][0]["path"], "path:$segment[2]", "{share}");
+    assert_eq!(share["fields"][0]["category"], "user_ref");
+    let blocked = records
+        .iter()
+        .find(|r| r["kind"] == "blocked")
+        .expect("blocked");
+    assert_eq!(blocked["reason"], "pii_in_path");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_cannot_pick_a_scenario_by_spelling_the_path() {
+    let extra = "    routes: [{path: /p/loan/, scenario: loan}]\n";
+    let partner = MockPartner::start(None, Reply::Echo).await;
+    let proxy =
+        TestProxy::start(&one_partner(&format!("http://{}", partner.addr), "", extra)).await;
+    let client = h1_client();
+    let audit = proxy.dir.path().join("audit");
+    // Spellings of `loan` reach the loan route (and its consent scenario).
+    for spelling in ["/p//loan/x", "/p/%6coan/x", "/p/lo%61n/x"] {
+        let answer = send(&client, json_post(&proxy.url(spelling), "{}")).await;
+        assert_eq!(answer.status, 200, "{spelling}: {answer:?}");
+        assert!(received(&partner).uri.ends_with("/x"), "{spelling}");
+    }
+    // Case-folded it would be the loan route: ambiguous, refused.
+    let answer = send(&client, json_post(&proxy.url("/p/Loan/x"), "{}")).await;
+    answer.assert_refused(400, "ambiguous_route");
+    let answer = send(&client, json_post(&proxy.url("/p/loan;v=1/x"), "{}")).await;
+    answer.assert_refused(400, "invalid_path");
+    let _ = audit;
 }

@@ -112,7 +112,10 @@ impl Checker<'_> {
         });
         let upstream_auth = p.upstream_auth.as_ref().and_then(|auth| {
             let header = self.header_name(&auth.value.header)?;
-            Some((header, self.existing_file(&auth.value.value_file, "upstream_auth value file")))
+            Some((
+                header,
+                self.existing_file(&auth.value.value_file, "upstream_auth value file"),
+            ))
         });
         if self.errors.len() > before {
             return None;
@@ -142,7 +145,10 @@ impl Checker<'_> {
         match http::HeaderName::from_bytes(name.value.as_bytes()) {
             Ok(header) => Some(header),
             Err(_) => {
-                self.error(&name.referenced, format!("`{}` is not a header name", name.value));
+                self.error(
+                    &name.referenced,
+                    format!("`{}` is not a header name", name.value),
+                );
                 None
             }
         }

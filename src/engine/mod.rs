@@ -14,6 +14,7 @@ mod lex;
 mod members;
 mod named;
 mod pass;
+mod path;
 mod protect;
 mod reveal;
 
@@ -23,6 +24,7 @@ use serde::Serialize;
 
 pub use lex::write_json_string;
 pub use named::{NameOutcome, NamedOutcome, Place, protect_name, protect_named_text};
+pub use path::{DroppedSegment, protect_path};
 
 use crate::ident::Ident;
 use crate::rules::{Policy, RuleRef};

@@ -14,14 +14,16 @@ pub enum Place {
     Header,
     Query,
     Form,
+    Path,
 }
 
 impl Place {
-    fn prefix(self) -> &'static str {
+    pub(super) fn prefix(self) -> &'static str {
         match self {
             Place::Header => "header:",
             Place::Query => "query:",
             Place::Form => "form:",
+            Place::Path => "path:",
         }
     }
 }
@@ -40,7 +42,7 @@ fn named_rule(policy: &Policy, place: Place, name: &str) -> Option<Rule> {
     let normalized = vocab::normalize_key(name);
     let section = match place {
         Place::Header => &policy.header_rules,
-        Place::Query | Place::Form => &policy.query_rules,
+        Place::Query | Place::Form | Place::Path => &policy.query_rules,
     };
     section.get(&normalized).cloned().or_else(|| {
         policy.key_index.get(&normalized).map(|target| {
@@ -123,7 +125,12 @@ pub enum NameOutcome {
 /// Runs the detectors over a name (`?13800138000=1`, a form field named by
 /// a phone number): a name is data too. Findings name the place and the
 /// protected name, never the raw one.
-pub fn protect_name(policy: &Policy, place: Place, name: &str, findings: &mut Findings) -> NameOutcome {
+pub fn protect_name(
+    policy: &Policy,
+    place: Place,
+    name: &str,
+    findings: &mut Findings,
+) -> NameOutcome {
     if policy.detectors.is_empty() || name.len() < 5 {
         return NameOutcome::Keep;
     }
@@ -140,14 +147,24 @@ pub fn protect_name(policy: &Policy, place: Place, name: &str, findings: &mut Fi
     for span in &spans {
         let rule = &policy.detect_rules[span.spec];
         rebuilt.push_str(&name[last..span.start]);
-        rebuilt.push_str(&protect_with_rule(policy, rule, &name[span.start..span.end]));
+        rebuilt.push_str(&protect_with_rule(
+            policy,
+            rule,
+            &name[span.start..span.end],
+        ));
         last = span.end;
     }
     rebuilt.push_str(&name[last..]);
-    let path = format!("{}{}", place.prefix(), if drops { "[dropped]" } else { &rebuilt });
+    let path = format!(
+        "{}{}",
+        place.prefix(),
+        if drops { "[dropped]" } else { &rebuilt }
+    );
     for span in &spans {
         let rule = &policy.detect_rules[span.spec];
-        findings.items.push(Finding::of(path.clone(), &rule.category, rule));
+        findings
+            .items
+            .push(Finding::of(path.clone(), &rule.category, rule));
     }
     if drops {
         NameOutcome::Drop

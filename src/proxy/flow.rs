@@ -35,6 +35,7 @@ use super::refusal::{Reason, Refusal};
 use super::shadow::{self, ShadowResult};
 use super::upstream::{self, Outgoing};
 use super::{gates, headers, report, route};
+use crate::app::routes;
 use crate::app::{App, Partner};
 use crate::candidate::CandidateResult;
 use crate::config::ResponsePolicy;
@@ -80,7 +81,9 @@ impl<'g> Exchange<'g> {
         let (mut parts, incoming) = req.into_parts();
         let received = self.receive(partner, &parts, incoming).await?;
         headers::remove_hop_by_hop(&mut parts.headers);
-        let (mut inspection, shadow) = self.inspect(partner, &parts, &received).await?;
+        let (mut inspection, shadow) = self
+            .inspect(partner, &parts, &routed.rest, &received)
+            .await?;
         inspection.apply_headers(&mut parts.headers);
         let query = inspection
             .query
@@ -92,8 +95,9 @@ impl<'g> Exchange<'g> {
         self.share(partner, routed.scenario, &inspection, shadow.as_ref())
             .await?;
         let limits = self.generation.limits;
+        let rest = inspection.path.take().unwrap_or(routed.rest);
         let outgoing = Outgoing {
-            rest: &routed.rest,
+            rest: &rest,
             query: query.as_deref(),
             body,
             declared_body: received.declared_body,
@@ -113,13 +117,23 @@ impl<'g> Exchange<'g> {
     /// partner and scenario of the path.
     fn route(&mut self, req: &Request<Incoming>) -> Result<Routed<'g>, Refusal> {
         route::check_target(req)?;
+        let path = routes::normalize(req.uri().path()).map_err(|_| {
+            Refusal::new(
+                Reason::InvalidPath,
+                "`;` parameters in the path are refused",
+            )
+        })?;
         let routed = self
             .generation
             .router
-            .route(req.uri().path())
-            .ok_or_else(|| {
-                Refusal::new(Reason::NoRoute, "no partner is configured for this path")
-            })?;
+            .route_checked(&path)
+            .map_err(|_| {
+                Refusal::new(
+                    Reason::AmbiguousRoute,
+                    "the path reaches another route when its case is folded; spell it as the route is configured",
+                )
+            })?
+            .ok_or_else(|| Refusal::new(Reason::NoRoute, "no partner is configured for this path"))?;
         let target = &self.generation.route_targets[routed.partner];
         let partner = &self.generation.partners[target.partner];
         self.partner = Some(partner);
@@ -173,9 +187,11 @@ impl<'g> Exchange<'g> {
         &mut self,
         partner: &'g Partner,
         parts: &Parts,
+        rest: &str,
         received: &Received,
     ) -> Result<(Inspection, Option<ShadowResult<'g>>), Refusal> {
         let message = Message {
+            path: Some(rest),
             headers: &parts.headers,
             query: parts.uri.query(),
             body: received.decoded.as_ref(),
@@ -272,6 +288,7 @@ impl<'g> Exchange<'g> {
             Direction::Response,
         )?;
         let message = Message {
+            path: None,
             headers: &parts.headers,
             query: None,
             body: decoded.as_ref(),

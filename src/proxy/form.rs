@@ -8,7 +8,10 @@
 pub enum PairAction {
     Keep,
     /// A new value (and, when the name itself carried data, a new name).
-    Replace { name: Option<String>, value: Option<String> },
+    Replace {
+        name: Option<String>,
+        value: Option<String>,
+    },
     Drop,
 }
 
@@ -52,7 +55,11 @@ pub fn rewrite(
                 changed = true;
                 let name = name.map_or_else(|| raw_name.to_owned(), |n| encode(&n));
                 let value = value.map_or_else(|| raw_value.to_owned(), |v| encode(&v));
-                let separator = if raw.contains('=') || !value.is_empty() { "=" } else { "" };
+                let separator = if raw.contains('=') || !value.is_empty() {
+                    "="
+                } else {
+                    ""
+                };
                 push_pair(&mut out, &format!("{name}{separator}{value}"));
             }
             PairAction::Drop => changed = true,

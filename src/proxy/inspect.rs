@@ -25,6 +25,8 @@ const BLOCKING_THRESHOLD: usize = 256 * 1024;
 
 /// The parts of a message a policy inspects.
 pub struct Message<'a> {
+    /// The request path after the partner's route (requests only).
+    pub path: Option<&'a str>,
     pub headers: &'a HeaderMap,
     pub query: Option<&'a str>,
     pub body: Option<&'a Decoded>,
@@ -35,6 +37,8 @@ pub struct Message<'a> {
 #[derive(Default)]
 pub struct Inspection {
     pub findings: Findings,
+    /// The protected path after the route, when a segment changed.
+    pub path: Option<String>,
     /// Headers whose values change: the new values (none: removed).
     pub headers: Vec<(HeaderName, Vec<HeaderValue>)>,
     /// The protected query string, when it changed.
@@ -59,6 +63,22 @@ impl Inspection {
 /// response headers are its own), query, then body.
 pub async fn message(policy: &Arc<Policy>, message: &Message<'_>) -> Result<Inspection, Refusal> {
     let mut inspection = Inspection::default();
+    if let Some(rest) = message.path {
+        let slashed = format!("/{rest}");
+        let protected = engine::protect_path(policy, &slashed, &mut inspection.findings).map_err(
+            |dropped| {
+                Refusal::new(
+                    Reason::PiiInPath,
+                    format!(
+                        "path segment {} holds data the partner's rules drop; a segment cannot be \
+                         removed, so the request is refused",
+                        dropped.index
+                    ),
+                )
+            },
+        )?;
+        inspection.path = protected.map(|p| p.trim_start_matches('/').to_owned());
+    }
     if message.direction == Direction::Request {
         inspection.headers = headers(policy, message.headers, &mut inspection.findings)?;
     }

@@ -39,6 +39,11 @@ reasons! {
     ConnectRefused => (BAD_REQUEST, "connect_refused", Caller),
     AbsoluteUriRefused => (BAD_REQUEST, "absolute_uri_refused", Caller),
     InvalidPath => (BAD_REQUEST, "invalid_path", Caller),
+    /// The path reaches another route when case-folded: a caller must not
+    /// pick a scenario by its spelling.
+    AmbiguousRoute => (BAD_REQUEST, "ambiguous_route", Caller),
+    /// A path segment a `drop` rule matched: a segment cannot be removed.
+    PiiInPath => (BAD_REQUEST, "pii_in_path", Caller),
     InvalidHeader => (BAD_REQUEST, "invalid_header", Caller),
     InvalidQuery => (BAD_REQUEST, "invalid_query", Caller),
     BodyTooLarge => (PAYLOAD_TOO_LARGE, "body_too_large", Caller),

@@ -6,8 +6,8 @@
 
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::uri::Authority;
 use http::request::Parts;
+use http::uri::Authority;
 use http::{Request, Response};
 use http_body_util::Full;
 
@@ -65,9 +65,7 @@ pub fn build(
 /// The caller's own credentials: never sent to a partner unless its
 /// `forward_headers` names them.
 fn credential(name: &HeaderName) -> bool {
-    name == header::AUTHORIZATION
-        || name == header::COOKIE
-        || name.as_str().starts_with("proxy-")
+    name == header::AUTHORIZATION || name == header::COOKIE || name.as_str().starts_with("proxy-")
 }
 
 /// The caller's headers that may leave for `partner`: all but the
@@ -96,7 +94,11 @@ fn caller_headers(partner: &Partner, mut headers: HeaderMap) -> HeaderMap {
 /// `public_host`, else the caller's `Host` (or HTTP/2 `:authority`) when it
 /// is a plain `host[:port]` in which no detector of the partner's policy
 /// finds anything; otherwise none.
-fn forwarded_host(partner: &Partner, parts: &Parts, public_host: Option<&Authority>) -> Option<HeaderValue> {
+fn forwarded_host(
+    partner: &Partner,
+    parts: &Parts,
+    public_host: Option<&Authority>,
+) -> Option<HeaderValue> {
     if let Some(host) = public_host {
         return HeaderValue::from_str(host.as_str()).ok();
     }
@@ -109,8 +111,12 @@ fn forwarded_host(partner: &Partner, parts: &Parts, public_host: Option<&Authori
         return None;
     }
     let mut findings = crate::engine::Findings::default();
-    let clean = crate::engine::protect_name(&partner.policy, Place::Header, authority.host(), &mut findings)
-        == NameOutcome::Keep;
+    let clean = crate::engine::protect_name(
+        &partner.policy,
+        Place::Header,
+        authority.host(),
+        &mut findings,
+    ) == NameOutcome::Keep;
     clean.then(|| HeaderValue::from_str(&sent).ok()).flatten()
 }
 

@@ -251,6 +251,7 @@ fn compile(
     let (detectors, detect_rules) = compile_detectors(checker, &raw, sites);
     let header_rules = compile_named(checker, &raw.headers, SiteKind::Header, sites);
     let query_rules = compile_named(checker, &raw.query, SiteKind::Query, sites);
+    let path_params = compile_path_params(checker, &raw.path_params, sites);
     let max_depth = match &raw.max_depth {
         Some(depth) if depth.value == 0 => {
             checker.at(&depth.referenced, "`max_depth` must be at least 1");
@@ -275,6 +276,7 @@ fn compile(
         .chain(&detect_rules)
         .chain(header_rules.values())
         .chain(query_rules.values())
+        .chain(path_params.iter().map(|p| &p.rule))
         .map(|r| r.category.clone())
         .chain(key_index.values().map(|t| t.category.clone()))
         .collect();
@@ -296,6 +298,7 @@ fn compile(
         detect_rules,
         header_rules,
         query_rules,
+        path_params,
         crypto: Crypto::derive(keyring, partner),
         categories,
         consent: raw.consent.as_ref().map(|c| c.value).unwrap_or_default(),
@@ -483,6 +486,60 @@ fn compile_detectors(
             (None, rules)
         }
     }
+}
+
+fn compile_path_params(
+    checker: &mut Checker<'_>,
+    entries: &[Spanned<raw::RawPathParam>],
+    sites: &mut Vec<RuleSite>,
+) -> Vec<super::PathParam> {
+    let mut compiled = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let p = &entry.value;
+        let template = p.template.value.trim_matches('/');
+        let segments: Vec<Option<String>> = template
+            .split('/')
+            .map(|s| {
+                let param = s.starts_with('{') && s.ends_with('}');
+                (!param).then(|| s.to_owned())
+            })
+            .collect();
+        let names: Vec<&str> = template
+            .split('/')
+            .map(|s| {
+                s.strip_prefix('{')
+                    .and_then(|n| n.strip_suffix('}'))
+                    .unwrap_or("")
+            })
+            .collect();
+        let Some(param) = names.iter().position(|n| *n == p.param.value) else {
+            let message = format!(
+                "`param: {}` is not a `{{name}}` of the template",
+                p.param.value
+            );
+            checker.at(&p.param.referenced, message);
+            continue;
+        };
+        let Some(category) = checker.category(Some(&p.category), &entry.referenced) else {
+            continue;
+        };
+        let Some(action) = checker.action(&p.action, &category) else {
+            continue;
+        };
+        sites.push(RuleSite {
+            category: category.clone(),
+            action: action.clone(),
+            kind: SiteKind::PathParam,
+            at: p.action.referenced,
+        });
+        let reference = RuleRef::named(format!("path_params[{index}]"));
+        compiled.push(super::PathParam {
+            segments,
+            param,
+            rule: Rule::new(category, action, reference),
+        });
+    }
+    compiled
 }
 
 fn compile_named(

@@ -132,6 +132,28 @@ pub struct RuleSite {
     pub at: Location,
 }
 
+/// A compiled `path_params:` entry.
+#[derive(Debug, Clone)]
+pub struct PathParam {
+    /// The template's segments: `Some(literal)` or `None` for a `{name}`.
+    pub segments: Vec<Option<String>>,
+    /// The index of the protected segment.
+    pub param: usize,
+    pub rule: Rule,
+}
+
+impl PathParam {
+    /// Whether the path's segments have the template's shape.
+    pub fn matches(&self, segments: &[&str]) -> bool {
+        self.segments.len() == segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(segments)
+                .all(|(template, segment)| template.as_deref().is_none_or(|t| t == *segment))
+    }
+}
+
 /// Which section of the rules file a [`RuleSite`] comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SiteKind {
@@ -143,6 +165,7 @@ pub enum SiteKind {
     Pattern,
     Header,
     Query,
+    PathParam,
 }
 
 /// Where a key-name match points: a field rule, with the category of the
@@ -238,6 +261,8 @@ pub struct Policy {
     /// Normalized header / query-parameter name → rule.
     pub header_rules: HashMap<String, Rule>,
     pub query_rules: HashMap<String, Rule>,
+    /// Path segments protected by template, in file order.
+    pub path_params: Vec<PathParam>,
     pub crypto: Crypto,
     /// Every category this policy can report (envelopes bind one of them).
     pub categories: Vec<Ident>,

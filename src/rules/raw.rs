@@ -46,6 +46,27 @@ pub struct RawRules {
     /// Protected query parameters, by name.
     #[serde(default)]
     pub query: Vec<Spanned<RawNamed>>,
+    /// Protected path segments, by template:
+    /// `{template: /v1/users/{id}, param: id, category: id_number, action: tokenize}`.
+    /// The template is matched against the path after the partner's route;
+    /// the detectors look at every other segment.
+    #[serde(default)]
+    pub path_params: Vec<Spanned<RawPathParam>>,
+}
+
+/// One protected path segment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPathParam {
+    /// `/literal/{name}/...`: literal segments must match exactly,
+    /// `{name}` matches any one segment.
+    pub template: Spanned<String>,
+    /// Which `{name}` of the template is protected.
+    pub param: Spanned<String>,
+    pub category: Spanned<String>,
+    /// How the segment is written (`drop` cannot remove a segment: such a
+    /// request is refused 400 `pii_in_path`).
+    pub action: Spanned<RawAction>,
 }
 
 /// How a partner's shares depend on the subject's consent.
