@@ -414,3 +414,17 @@ async fn a_caller_cannot_pick_a_scenario_by_spelling_the_path() {
     answer.assert_refused(400, "invalid_path");
     let _ = audit;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_body_labelled_as_a_form_is_inspected_as_json() {
+    let (partner, proxy) = demo_proxy("").await;
+    let body = r#"{"user":{"user_id":"u-1","mobile":"13800138000","id_number":"11010519491231002X"}}"#;
+    let request = post(&proxy.url("/p/v1/x"), "application/x-www-form-urlencoded", body.to_owned());
+    let answer = send(&h1_client(), request).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let got = String::from_utf8(received(&partner).body.to_vec()).expect("UTF-8");
+    assert!(!got.contains("13800138000") && !got.contains("11010519491231002X"), "{got}");
+    // A body that is neither what it claims nor JSON is refused, not forwarded.
+    let request = post(&proxy.url("/p/v1/x"), "application/x-www-form-urlencoded", "a=%zz");
+    send(&h1_client(), request).await.assert_refused(400, "invalid_form");
+}

@@ -284,6 +284,11 @@ pub fn classify(headers: &HeaderMap, body: &[u8]) -> Result<BodyKind, String> {
                 }
             }
         }
+        // JSON labelled as a form would be read as one nameless pair and
+        // left as it is: a body is inspected as what it is.
+        if kind == BodyKind::Form && sniffs_as_json(body) {
+            return Ok(BodyKind::Json);
+        }
         return Ok(kind);
     }
     // JSON sent under another type (or none) is still JSON: it is inspected,
