@@ -18,7 +18,7 @@
 //! | [`rules`], [`config`] | a rules file → a compiled `Policy`; the config file → a checked `Config` |
 //! | [`audit`] | the tamper-evident audit log: records, chain, writer, verify, search |
 //! | [`detect`], [`protect`], [`vocab`] | detectors over one text; the actions on one value; the key vocabulary |
-//! | [`diag`], [`ident`], [`time`] | positioned diagnostics; the one identifier rule; timestamps |
+//! | [`diag`], [`ident`], [`subject`], `text`, `time` | positioned diagnostics; the one identifier rule; the subject's key form; spellings of a value; timestamps |
 
 pub mod admin;
 pub mod app;
@@ -38,5 +38,7 @@ pub mod net;
 pub mod protect;
 pub(crate) mod proxy;
 pub mod rules;
+pub mod subject;
+pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod vocab;

@@ -31,6 +31,9 @@ fn received(partner: &MockPartner) -> Recorded {
         .expect("the partner received the request")
 }
 
+/// A body that names its subject where the demo rules look.
+const SUBJECT: &str = r#"{"user":{"user_id":"u-1"}}"#;
+
 fn json_post(url: &str, body: &str) -> Request<Full<Bytes>> {
     post(url, "application/json", body.to_owned())
 }
@@ -39,7 +42,7 @@ fn json_post(url: &str, body: &str) -> Request<Full<Bytes>> {
 async fn numbers_in_exponent_form_are_read_as_their_integer_value() {
     let (partner, proxy) = demo_proxy("").await;
     let client = h1_client();
-    let body = r#"{"a":110105194912310118e0,"b":1.10105194912310118e17,"c":6.222021234567890128e18,"d":1.38001380e10,"amount":4711.0,"rate":0.25}"#;
+    let body = r#"{"user":{"user_id":"u-1"},"a":110105194912310118e0,"b":1.10105194912310118e17,"c":6.222021234567890128e18,"d":1.38001380e10,"amount":4711.0,"rate":0.25}"#;
     let answer = send(&client, json_post(&proxy.url("/p/v1/x"), body)).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     let got = String::from_utf8(received(&partner).body.to_vec()).expect("UTF-8");
@@ -230,7 +233,7 @@ async fn query_and_form_parameter_names_are_inspected_not_only_values() {
         "/p/v1/x?13800138000&11010519491231002X",
         "/p/v1/x?13800138000=1",
     ] {
-        let answer = send(&client, json_post(&proxy.url(target), "{}")).await;
+        let answer = send(&client, json_post(&proxy.url(target), SUBJECT)).await;
         assert_eq!(answer.status, 200, "{answer:?}");
         let uri = received(&partner).uri;
         assert!(
@@ -239,7 +242,7 @@ async fn query_and_form_parameter_names_are_inspected_not_only_values() {
         );
     }
     let form = post(
-        &proxy.url("/p/v1/form"),
+        &proxy.url("/p/v1/form?user_id=u-1"),
         "application/x-www-form-urlencoded",
         "13800138000=1&note=ok",
     );
@@ -337,7 +340,7 @@ async fn url_path_segments_are_protected_before_they_leave() {
     let (partner, proxy) = demo_proxy("").await;
     let client = h1_client();
     let target = "/p/users/13800138000/cards/6222021234567890128/id/11010519491231002X";
-    let answer = send(&client, json_post(&proxy.url(target), "{}")).await;
+    let answer = send(&client, json_post(&proxy.url(target), SUBJECT)).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     let uri = received(&partner).uri;
     for value in ["13800138000", "6222021234567890128", "11010519491231002X"] {
@@ -366,7 +369,7 @@ path_params:
     let client = h1_client();
     let answer = send(
         &client,
-        json_post(&proxy.url("/p/v1/users/u-8843021/orders"), "{}"),
+        json_post(&proxy.url("/p/v1/users/u-8843021/orders"), SUBJECT),
     )
     .await;
     assert_eq!(answer.status, 200);
@@ -418,13 +421,27 @@ async fn a_caller_cannot_pick_a_scenario_by_spelling_the_path() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_json_body_labelled_as_a_form_is_inspected_as_json() {
     let (partner, proxy) = demo_proxy("").await;
-    let body = r#"{"user":{"user_id":"u-1","mobile":"13800138000","id_number":"11010519491231002X"}}"#;
-    let request = post(&proxy.url("/p/v1/x"), "application/x-www-form-urlencoded", body.to_owned());
+    let body =
+        r#"{"user":{"user_id":"u-1","mobile":"13800138000","id_number":"11010519491231002X"}}"#;
+    let request = post(
+        &proxy.url("/p/v1/x"),
+        "application/x-www-form-urlencoded",
+        body.to_owned(),
+    );
     let answer = send(&h1_client(), request).await;
     assert_eq!(answer.status, 200, "{answer:?}");
     let got = String::from_utf8(received(&partner).body.to_vec()).expect("UTF-8");
-    assert!(!got.contains("13800138000") && !got.contains("11010519491231002X"), "{got}");
+    assert!(
+        !got.contains("13800138000") && !got.contains("11010519491231002X"),
+        "{got}"
+    );
     // A body that is neither what it claims nor JSON is refused, not forwarded.
-    let request = post(&proxy.url("/p/v1/x"), "application/x-www-form-urlencoded", "a=%zz");
-    send(&h1_client(), request).await.assert_refused(400, "invalid_form");
+    let request = post(
+        &proxy.url("/p/v1/x"),
+        "application/x-www-form-urlencoded",
+        "a=%zz",
+    );
+    send(&h1_client(), request)
+        .await
+        .assert_refused(400, "invalid_form");
 }

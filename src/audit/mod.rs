@@ -40,7 +40,7 @@ pub use config::{AuditConfig, FsyncPolicy};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, Consent, Event, FieldPath, Finding, Ident,
-    Outcome, Record, Recovery, RulesVersion, Share, SubjectHash, SubjectHasher,
+    Outcome, Record, Recovery, RulesVersion, Share, ShareSubjects, SubjectHash, SubjectHasher,
 };
 pub use search::{PartnerStats, SearchQuery, ShareEvent, Stats, search, stats};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions, verify};

@@ -38,6 +38,18 @@ pub struct Finding {
     /// The `detect:` entry's detector (`cn_resident_id`, `pattern:2`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detector: Option<Ident>,
+    /// How many values this line stands for: findings of one path pattern
+    /// (array indexes as `[*]`), category, action and rule are one line.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+fn is_one(n: &u64) -> bool {
+    *n == 1
 }
 
 impl Finding {
@@ -48,6 +60,7 @@ impl Finding {
             action,
             rule: Some(rule),
             detector: None,
+            count: 1,
         }
     }
 
@@ -63,7 +76,14 @@ impl Finding {
             action,
             rule: None,
             detector: Some(detector),
+            count: 1,
         }
+    }
+
+    /// The same finding for `count` values.
+    pub fn times(mut self, count: u64) -> Finding {
+        self.count = count;
+        self
     }
 }
 
@@ -78,8 +98,20 @@ pub struct Share {
     pub path: AuditPath,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<SubjectHash>,
+    /// The request's other subjects (a batch, a duplicated key), beyond
+    /// `subject`; more than fit here follow in `share_subjects` records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<SubjectHash>,
+    /// `share_subjects` records that follow with more subjects.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub subject_parts: u32,
     pub consent: Consent,
     pub fields: Vec<Finding>,
+    /// Values protected in all (the sum of the lines' counts, exact even
+    /// where lines were merged to bound the record), when it is not
+    /// `fields`' own count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields_total: Option<u64>,
     pub rules_version: RulesVersion,
     pub bytes_in: u64,
     pub bytes_out: u64,
@@ -167,6 +199,23 @@ pub struct Admin {
     pub subject: Option<SubjectHash>,
 }
 
+/// More subjects of a share whose record could not hold them all, written
+/// (before forwarding) right after it: part `part` of the share's
+/// `subject_parts`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareSubjects {
+    /// The share record's id.
+    pub id: Ident,
+    pub partner: Ident,
+    pub part: u32,
+    pub subjects: Vec<SubjectHash>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// Written by the writer itself, first in a new segment, when the newest
 /// segment it found on start ended in a torn line: names that line so
 /// `verify` can tell a recorded crash from a silent truncation.
@@ -185,6 +234,7 @@ pub struct Recovery {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Event {
     Share(Share),
+    ShareSubjects(ShareSubjects),
     Outcome(Outcome),
     Blocked(Blocked),
     Admin(Admin),
@@ -193,6 +243,11 @@ pub enum Event {
 impl From<Share> for Event {
     fn from(r: Share) -> Event {
         Event::Share(r)
+    }
+}
+impl From<ShareSubjects> for Event {
+    fn from(r: ShareSubjects) -> Event {
+        Event::ShareSubjects(r)
     }
 }
 impl From<Outcome> for Event {
@@ -216,6 +271,7 @@ impl From<Admin> for Event {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Body {
     Share(Share),
+    ShareSubjects(ShareSubjects),
     Outcome(Outcome),
     Blocked(Blocked),
     Admin(Admin),
@@ -226,6 +282,7 @@ impl From<Event> for Body {
     fn from(event: Event) -> Body {
         match event {
             Event::Share(r) => Body::Share(r),
+            Event::ShareSubjects(r) => Body::ShareSubjects(r),
             Event::Outcome(r) => Body::Outcome(r),
             Event::Blocked(r) => Body::Blocked(r),
             Event::Admin(r) => Body::Admin(r),
@@ -299,6 +356,9 @@ pub(crate) mod tests {
             path: AuditPath::from_request("/v1/query?id=110101199003077777"),
             subject: Some(hasher.hash("110101199003077777")),
             consent: Consent::Granted,
+            subjects: Vec::new(),
+            subject_parts: 0,
+            fields_total: None,
             fields: vec![Finding::by_rule(
                 FieldPath::new("$.user.id_number"),
                 label("id_number"),

@@ -7,7 +7,7 @@
 //! investigator needs the keyring's subject key, and the raw id never
 //! reaches the log or this module's output.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -75,18 +75,30 @@ pub fn parse_since(text: &str) -> Option<OffsetDateTime> {
     Some(date.midnight().assume_utc())
 }
 
-/// The subject's share events in `inputs`, oldest first.
+/// The subject's share events in `inputs`, oldest first: shares that name
+/// it as their subject, among their `subjects`, or in a `share_subjects`
+/// record that follows them.
 pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>, AuditError> {
     let mut events = Vec::new();
+    // Shares with more subjects to come, until their parts are read.
+    let mut awaiting: HashMap<String, ShareEvent> = HashMap::new();
     for_each_record(inputs, |path, line, record| {
-        let Body::Share(share) = &record.body else {
-            return Ok(());
+        let share = match &record.body {
+            Body::Share(share) => share,
+            Body::ShareSubjects(more) => {
+                if more.subjects.contains(&query.subject) {
+                    if let Some(event) = awaiting.remove(more.id.as_str()) {
+                        events.push(event);
+                    }
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
         };
-        if share.subject.as_ref() != Some(&query.subject)
-            || query
-                .partner
-                .as_ref()
-                .is_some_and(|p| p != share.partner.as_str())
+        if query
+            .partner
+            .as_ref()
+            .is_some_and(|p| p != share.partner.as_str())
         {
             return Ok(());
         }
@@ -100,7 +112,7 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
                 return Ok(());
             }
         }
-        events.push(ShareEvent {
+        let event = ShareEvent {
             seq: record.seq,
             ts: record.ts.clone(),
             id: share.id.to_string(),
@@ -115,7 +127,14 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
                 .collect(),
             rules_version: share.rules_version.to_string(),
             cross_border: share.cross_border.unwrap_or(false),
-        });
+        };
+        let named = share.subject.as_ref() == Some(&query.subject)
+            || share.subjects.contains(&query.subject);
+        if named {
+            events.push(event);
+        } else if share.subject_parts > 0 {
+            awaiting.insert(share.id.to_string(), event);
+        }
         Ok(())
     })?;
     Ok(events)
@@ -160,12 +179,15 @@ pub fn stats(inputs: &[PathBuf]) -> Result<Stats, AuditError> {
                     *entry
                         .categories
                         .entry(finding.category.to_string())
-                        .or_default() += 1;
-                    *entry.actions.entry(finding.action.to_string()).or_default() += 1;
+                        .or_default() += finding.count;
+                    *entry.actions.entry(finding.action.to_string()).or_default() += finding.count;
                 }
-                if let Some(subject) = &share.subject {
-                    subjects.entry(partner).or_default().insert(subject.clone());
-                }
+                let set = subjects.entry(partner).or_default();
+                set.extend(share.subject.iter().chain(&share.subjects).cloned());
+            }
+            Body::ShareSubjects(more) => {
+                let set = subjects.entry(more.partner.to_string()).or_default();
+                set.extend(more.subjects.iter().cloned());
             }
             Body::Blocked(blocked) => {
                 let partner = blocked

@@ -66,13 +66,20 @@ pub fn protect_named_text(
     findings: &mut Findings,
 ) -> NamedOutcome {
     if place == Place::Header
-        && findings.subject.is_none()
         && policy
             .subject_header
             .as_deref()
             .is_some_and(|h| h.eq_ignore_ascii_case(name))
     {
-        findings.subject = Some(Subject::new(value.to_owned()));
+        findings.add_subject(Subject::new(value.to_owned()));
+    }
+    // `subject: {keys: [user_id]}` names query parameters and form fields
+    // as it names JSON keys.
+    if place != Place::Header
+        && !policy.subject.keys.is_empty()
+        && policy.subject.keys.contains(&vocab::normalize_key(name))
+    {
+        findings.add_subject(Subject::new(value.to_owned()));
     }
     let path = || format!("{}{}", place.prefix(), name);
     if let Some(rule) = named_rule(policy, place, name).filter(|r| r.action != Action::Allow) {

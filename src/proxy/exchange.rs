@@ -27,8 +27,9 @@ pub(super) struct Exchange<'g> {
     pub started: Instant,
     pub partner: Option<&'g Partner>,
     pub metrics: Option<Arc<PartnerMetrics>>,
-    /// The keyed subject hash, once inspection found a subject.
-    pub subject: Option<SubjectHash>,
+    /// The keyed hashes of the request's subjects, once inspection found
+    /// them (key form, deduplicated, document order).
+    pub subjects: Vec<SubjectHash>,
     /// The share record was accepted: an outcome record follows.
     pub shared: bool,
     pub findings: usize,
@@ -63,7 +64,7 @@ impl<'g> Exchange<'g> {
             started: Instant::now(),
             partner: None,
             metrics: None,
-            subject: None,
+            subjects: Vec::new(),
             shared: false,
             findings: 0,
             bytes_in: 0,

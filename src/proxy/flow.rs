@@ -34,15 +34,15 @@ use super::inspect::{self, Inspection, Message};
 use super::refusal::{Reason, Refusal};
 use super::shadow::{self, ShadowResult};
 use super::upstream::{self, Outgoing};
-use super::{gates, headers, report, route};
+use super::{gates, headers, report, route, subjects};
 use crate::app::routes;
 use crate::app::{App, Partner};
 use crate::candidate::CandidateResult;
 use crate::config::ResponsePolicy;
-use crate::consent::SubjectKey;
 use crate::ident::Ident;
 use crate::metrics::Direction;
 use crate::net::{ClientInfo, HttpBody};
+use crate::rules::ConsentMode;
 
 /// Serves one request: the protected exchange with the partner, or a JSON
 /// refusal. Every response carries the request id.
@@ -216,18 +216,30 @@ impl<'g> Exchange<'g> {
         shadow: Option<&ShadowResult<'_>>,
     ) -> Result<(), Refusal> {
         let findings = &inspection.findings;
-        let key = findings.subject.as_ref().map(|s| {
-            let (hash, digest) = self.app.subjects.hash_with_digest(s.expose());
-            self.subject = Some(hash);
-            SubjectKey::from_digest(digest)
-        });
-        gates::quota(self.app, partner, key.as_ref())?;
-        let consent = gates::consent(self.app, partner, scenario, key.as_ref())?;
+        let policy = &partner.policy;
+        let subjects = subjects::of(&self.app.subjects, policy.subject.case, &findings.subjects);
+        self.subjects = subjects.iter().map(|s| s.hash.clone()).collect();
+        // Under `consent: required` the consent gate refuses a request
+        // without a subject itself (`consent_required`).
+        let revocable = policy.consent == ConsentMode::Revocable;
+        if subjects.is_empty()
+            && !findings.items.is_empty()
+            && !policy.subject.optional
+            && revocable
+        {
+            return Err(Refusal::new(
+                Reason::SubjectRequired,
+                "the body carries personal data but no subject where the rules' `subject:` \
+                 looks; name it there, or make the rules' subject `optional`",
+            ));
+        }
+        gates::quota(self.app, partner, &subjects)?;
+        let consent = gates::consent(self.app, partner, scenario, &subjects)?;
         let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
         let mut record = audit_records::share(
             &self.facts,
             partner,
-            self.subject.clone(),
+            &self.subjects,
             consent,
             findings,
             self.bytes_in,
@@ -235,11 +247,18 @@ impl<'g> Exchange<'g> {
         )
         .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
         record.candidate = shadow.map(|s| Box::new(audit_records::candidate(s)));
-        self.app
-            .audit
+        let audit = &self.app.audit;
+        audit
             .append(record)
             .await
             .map_err(|e| unavailable(e.to_string()))?;
+        // Every subject is on record before a byte leaves.
+        for more in audit_records::more_subjects(&self.facts, partner, &self.subjects) {
+            audit
+                .append(more)
+                .await
+                .map_err(|e| unavailable(e.to_string()))?;
+        }
         self.shared = true;
         if let Some(m) = &self.metrics {
             let metrics = &self.app.metrics;

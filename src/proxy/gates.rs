@@ -4,23 +4,26 @@
 //! consent store's.
 
 use super::refusal::{Reason, Refusal};
+use super::subjects::RequestSubject;
 use crate::app::{App, Partner};
 use crate::audit::Consent;
-use crate::consent::{self, Refused, SubjectKey};
+use crate::audit::SubjectHash;
+use crate::consent::{self, Refused, Verdict};
 use crate::monitor::OverQuota;
 
 /// 429 `quota_exceeded` when the request would take the partner over its
 /// requests per second or distinct subjects per window.
-pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Result<(), Refusal> {
+pub fn quota(app: &App, partner: &Partner, subjects: &[RequestSubject]) -> Result<(), Refusal> {
     let config = &partner.config;
-    let fingerprint = subject.map(SubjectKey::fingerprint);
-    let over = match app
-        .monitor
-        .admit(&config.id, fingerprint, &config.quota, &config.anomaly)
-    {
-        Ok(()) => return Ok(()),
-        Err(over) => over,
-    };
+    let fingerprints: Vec<u64> = subjects.iter().map(RequestSubject::fingerprint).collect();
+    let over =
+        match app
+            .monitor
+            .admit_all(&config.id, &fingerprints, &config.quota, &config.anomaly)
+        {
+            Ok(()) => return Ok(()),
+            Err(over) => over,
+        };
     let quota = &config.quota;
     let (policy, retry_after) = match over {
         OverQuota::Rate => {
@@ -90,28 +93,47 @@ pub fn consent(
     app: &App,
     partner: &Partner,
     scenario: &str,
-    subject: Option<&SubjectKey>,
+    subjects: &[RequestSubject],
 ) -> Result<Consent, Refusal> {
     let id = &partner.config.id;
-    let verdict = subject.map(|key| app.consent.lookup(key, id, scenario));
-    let refused = match consent::decide(verdict, partner.policy.consent) {
-        Ok(consent) => return Ok(consent),
-        Err(refused) => refused,
-    };
+    if subjects.is_empty() {
+        return consent::decide(None, partner.policy.consent)
+            .map_err(|refused| refusal(refused, id, scenario, None));
+    }
+    let mut consent = Consent::Granted;
+    for subject in subjects {
+        // The strictest decision under any spelling the subject may have
+        // been recorded by: a change of spelling never fails open.
+        let verdict = subject
+            .keys
+            .iter()
+            .map(|key| app.consent.lookup(key, id, scenario))
+            .max_by_key(|v| consent::strictness(*v))
+            .unwrap_or(Verdict::NoDecision);
+        consent = consent::decide(Some(verdict), partner.policy.consent)
+            .map_err(|refused| refusal(refused, id, scenario, Some(&subject.hash)))?;
+    }
+    Ok(consent)
+}
+
+/// The 403 of a consent refusal; in a batch it names which subject, by
+/// its hash only.
+fn refusal(refused: Refused, id: &str, scenario: &str, subject: Option<&SubjectHash>) -> Refusal {
+    let who = subject.map_or_else(|| "the subject".to_owned(), |h| format!("subject {h}"));
     let (code, detail) = match refused {
         Refused::Revoked => (
             Reason::ConsentRevoked,
-            format!("the subject revoked consent for partner `{id}`, scenario `{scenario}`"),
+            format!("{who} revoked consent for partner `{id}`, scenario `{scenario}`"),
         ),
         Refused::Erased => (
             Reason::ConsentRevoked,
-            "the subject's account was erased: nothing about it is shared".to_owned(),
+            format!("{who}'s account was erased: nothing about it is shared"),
         ),
         Refused::NotGranted => (
             Reason::ConsentRequired,
             format!(
                 "partner `{id}` shares only with an explicit consent grant, and none is on \
-                 record for this subject and scenario `{scenario}`"
+                 record for {who} and scenario `{scenario}`"
             ),
         ),
         Refused::NoSubject => (
@@ -122,5 +144,5 @@ pub fn consent(
             ),
         ),
     };
-    Err(Refusal::new(code, detail))
+    Refusal::new(code, detail)
 }

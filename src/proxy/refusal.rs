@@ -59,6 +59,8 @@ reasons! {
     QuotaExceeded => (TOO_MANY_REQUESTS, "quota_exceeded", Caller),
     ConsentRevoked => (FORBIDDEN, "consent_revoked", Caller),
     ConsentRequired => (FORBIDDEN, "consent_required", Caller),
+    /// Findings but no subject, and the rules' `subject:` is not optional.
+    SubjectRequired => (FORBIDDEN, "subject_required", Caller),
     // The partner and its answer.
     UpstreamTimeout => (GATEWAY_TIMEOUT, "upstream_timeout", Partner),
     UpstreamConnectTimeout => (GATEWAY_TIMEOUT, "upstream_connect_timeout", Partner),

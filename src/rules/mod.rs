@@ -84,7 +84,7 @@ impl Rule {
 }
 
 /// Which entry of the rules file a finding comes from (never a value).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RuleRef {
     /// The `fields:` entry with this index.
     Field(u32),
@@ -130,6 +130,29 @@ pub struct RuleSite {
     pub action: Action,
     pub kind: SiteKind,
     pub at: Location,
+}
+
+/// The compiled `subject:` rule.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectRule {
+    /// Indexes into [`Policy::selectors`] of the subject paths.
+    pub selectors: Vec<u32>,
+    /// Normalized key names whose values are subject ids.
+    pub keys: std::collections::HashSet<String>,
+    /// A body with findings may go without a subject.
+    pub optional: bool,
+    pub case: crate::subject::Case,
+}
+
+impl SubjectRule {
+    pub fn is_selector(&self, selector: u32) -> bool {
+        self.selectors.contains(&selector)
+    }
+
+    /// No `subject:` at all: the partner's shares are not per subject.
+    pub fn is_unset(&self) -> bool {
+        self.selectors.is_empty() && self.keys.is_empty()
+    }
 }
 
 /// A compiled `path_params:` entry.
@@ -248,8 +271,9 @@ pub struct Policy {
     /// Path selectors, and the rule each belongs to.
     pub selectors: Vec<PathSelector>,
     pub selector_rule: Vec<u32>,
-    /// Index of the subject selector within `selectors`, if any.
-    pub subject_selector: Option<u32>,
+    /// Where the subject's id is: selectors (indexes into `selectors`),
+    /// key names, and whether a body may go without one.
+    pub subject: SubjectRule,
     pub subject_header: Option<String>,
     /// Normalized key name → rule, for `keys:` rules.
     pub key_index: HashMap<String, KeyTarget>,

@@ -12,10 +12,13 @@ use serde_saphyr::Spanned;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
-    /// Selector of the value that identifies the data subject (whose data
-    /// this is): used for consent checks and audit records, stored hashed.
+    /// Where the data subject's id is (whose data this is): consent checks,
+    /// quotas and audit records, stored hashed. A path (`$.user.user_id`),
+    /// or `{paths: [...], keys: [user_id, userId], optional: false, case:
+    /// sensitive}`. Every occurrence is a subject, each checked. A body with
+    /// findings and no subject is refused unless `optional: true`.
     #[serde(default)]
-    pub subject: Option<Spanned<String>>,
+    pub subject: Option<Spanned<RawSubject>>,
     /// Header carrying the subject when the body does not.
     #[serde(default)]
     pub subject_header: Option<Spanned<String>>,
@@ -142,6 +145,53 @@ pub struct RawContextWords {
     pub birth_date: Vec<String>,
     #[serde(default)]
     pub passport: Vec<String>,
+}
+
+/// `subject: $.user.user_id`, or the rule form.
+#[derive(Debug)]
+pub enum RawSubject {
+    Path(String),
+    Rule(RawSubjectRule),
+}
+
+/// The rule form of `subject:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubjectRule {
+    /// Paths whose values are subject ids.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Key names whose values are subject ids, at any depth (matched like
+    /// `keys:` rules: case, `_`, `-` and camelCase insensitive).
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// A body with findings but no subject may be shared (audited as
+    /// `no_subject`). Default false: such a body is refused.
+    #[serde(default)]
+    pub optional: bool,
+    /// Whether ids differing only in case are one subject.
+    #[serde(default)]
+    pub case: crate::subject::Case,
+}
+
+impl<'de> Deserialize<'de> for RawSubject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SubjectVisitor;
+        impl<'de> Visitor<'de> for SubjectVisitor {
+            type Value = RawSubject;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a path, or `{paths, keys, optional, case}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSubject, E> {
+                Ok(RawSubject::Path(v.to_owned()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawSubject, A::Error> {
+                let rule = RawSubjectRule::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawSubject::Rule(rule))
+            }
+        }
+        deserializer.deserialize_any(SubjectVisitor)
+    }
 }
 
 /// `keys: builtin` or `keys: [mobile, 手机号]`.
