@@ -89,6 +89,10 @@ impl Shared {
 
 type FsyncObserver = Box<dyn Fn(Duration) + Send + Sync>;
 
+#[allow(
+    clippy::large_enum_variant,
+    reason = "records move through the queue by value; boxing one would cost an allocation per record"
+)]
 pub(super) enum Msg {
     Append(Pending),
     /// A detached record arrived while the writer was dormant.
@@ -119,6 +123,7 @@ pub(super) fn closed() -> AuditError {
     AuditError::Unavailable("the audit writer has stopped".into())
 }
 
+#[allow(clippy::large_enum_variant, reason = "a message is moved once, as it arrives")]
 enum Wait {
     Message(Msg),
     Timeout,
