@@ -38,5 +38,7 @@ pub mod net;
 pub mod protect;
 pub(crate) mod proxy;
 pub mod rules;
+pub mod ruletest;
+pub(crate) mod shapes;
 pub(crate) mod time;
 pub(crate) mod vocab;

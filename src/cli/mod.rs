@@ -17,6 +17,8 @@ mod check;
 mod keygen;
 mod logging;
 mod mask;
+mod ruletest;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +61,10 @@ enum Command {
     /// Check, search and summarize the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Run the rules tests (`*.test.yaml` beside the rules files): each
+    /// case's input through the rules, compared with the findings and
+    /// output it expects; a diff for each failed case, exit 1.
+    Test(ruletest::TestArgs),
 }
 
 #[derive(Args)]
@@ -126,6 +132,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Decrypt(args) => mask::decrypt(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Audit(command) => audit::run(command),
+        Command::Test(args) => ruletest::run(&args),
     }
 }
 
