@@ -52,7 +52,7 @@ pub struct AuditConfig {
     pub queue_capacity: usize,
 }
 
-/// When the writer fsyncs; see [`AuditConfig::fsync`].
+/// When the writer fsyncs (`fsync`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FsyncPolicy {

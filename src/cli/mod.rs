@@ -14,6 +14,7 @@
 
 mod audit;
 mod check;
+mod generate;
 mod keygen;
 mod logging;
 mod mask;
@@ -29,11 +30,18 @@ use crate::boot::BootError;
 use crate::config::DEFAULT_CONFIG;
 use crate::diag::Diagnostics;
 
+/// The exit-code table as `--help` and the man page show it.
+const EXIT_STATUS: &str = "Exit status (the same for every command; 1 is a verdict, 2 is trouble, as for grep and diff):
+  0  done: the config checks, the document is protected, the tests pass, the log verifies
+  1  refused: a problem in the config or anything it names (FILE:LINE:COL: message), a document the proxy would refuse, a failed rules test or --fail-on difference, a log that does not verify, a keyring that would be overwritten
+  2  trouble: an unknown command or option, a file named on the command line that cannot be read, a port that cannot be bound, an audit log or consent journal that cannot be opened or closed, output that cannot be written";
+
 #[derive(Parser)]
 #[command(
     name = "pii-proxy",
     version,
-    about = "Protects personal data in JSON shared with partners"
+    about = "Protects personal data in JSON shared with partners",
+    after_long_help = EXIT_STATUS
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -65,6 +73,14 @@ enum Command {
     /// case's input through the rules, compared with the findings and
     /// output it expects; a diff for each failed case, exit 1.
     Test(ruletest::TestArgs),
+    /// Print the JSON Schema of the config, rules or rules test files (for
+    /// editors), or the Markdown reference of every key.
+    Schema(generate::SchemaArgs),
+    /// Print a shell completion script: `pii-proxy completions bash >
+    /// /etc/bash_completion.d/pii-proxy`.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write one per command with --dir.
+    Man(generate::ManArgs),
 }
 
 #[derive(Args)]
@@ -103,6 +119,10 @@ pub enum Error {
     /// cannot be written, the runtime.
     #[error("error: {0}")]
     Trouble(String),
+    /// A failure already written as log events (`serve --log-format
+    /// json`): its exit code is the inner failure's.
+    #[error("")]
+    Logged(Box<Error>),
 }
 
 impl From<std::io::Error> for Error {
@@ -117,6 +137,7 @@ pub fn exit_code(error: &Error) -> ExitCode {
         Error::Invalid(_) | Error::Refused(_) | Error::Reported => ExitCode::from(1),
         Error::Boot(BootError::Inputs(_)) => ExitCode::from(1),
         Error::Boot(_) | Error::Trouble(_) => ExitCode::from(2),
+        Error::Logged(inner) => exit_code(inner),
     }
 }
 
@@ -125,7 +146,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Serve(args) => {
             logging::init(args.log_format);
-            serve(&args.config.config)
+            serve(&args.config.config).map_err(|error| {
+                // Under --log-format json the reason is a log event too.
+                if crate::notice::failure(&error.to_string()) {
+                    Error::Logged(Box::new(error))
+                } else {
+                    error
+                }
+            })
         }
         Command::Check(args) => check::run(&args.config),
         Command::Mask(args) => mask::mask(&args),
@@ -133,6 +161,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Keygen(args) => keygen::run(&args),
         Command::Audit(command) => audit::run(command),
         Command::Test(args) => ruletest::run(&args),
+        Command::Schema(args) => generate::schema(&args),
+        Command::Completions(args) => generate::completions(&args),
+        Command::Man(args) => generate::man(&args),
     }
 }
 
@@ -145,7 +176,7 @@ fn serve(path: &std::path::Path) -> Result<(), Error> {
         };
         let bound = crate::boot::bind(path, options).await?;
         bound.run(crate::boot::shutdown_signal()).await?;
-        eprintln!("pii-proxy: stopped");
+        crate::notice::stopped();
         Ok(())
     })
 }

@@ -44,6 +44,9 @@ pub struct Config {
     /// The keyring file (may not exist yet: `serve` creates a development one).
     pub keys: PathBuf,
     pub limits: Limits,
+    /// How long readiness is off before the proxy listener closes on
+    /// SIGTERM. Default: zero.
+    pub shutdown_delay: Duration,
     /// In file order; routing picks the longest matching `route`.
     pub partners: Vec<Partner>,
     /// Where the proxy's data lives (ISO 3166 alpha-2); a partner in

@@ -44,10 +44,21 @@ pub(super) struct RawConfig {
     #[serde(default)]
     #[schemars(with = "Option<crate::audit::AuditConfig>")]
     pub audit: Option<Spanned<crate::audit::AuditConfig>>,
-    /// The keyring file; created with a warning when missing (development).
+    /// The keyring file (master keys; partner keys are derived from it).
+    /// `serve` and `mask` create a DEVELOPMENT keyring with a loud warning
+    /// when it is missing; in production create it with `pii-proxy keygen`.
+    /// Default: `keys/keyring.json`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub keys: Option<Spanned<String>>,
+    /// On SIGTERM, how long readiness (`/readyz`) reports 503 while the
+    /// proxy listener still accepts and serves, before it closes and
+    /// in-flight requests drain: the time a load balancer or Kubernetes
+    /// needs to notice and stop sending (a `preStop` of the same length).
+    /// Default: `0s` (close at once).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub shutdown_delay: Option<Duration>,
     /// Size and time limits applied to every request.
     #[serde(default)]
     #[schemars(with = "Option<RawLimits>")]
@@ -86,7 +97,7 @@ pub(super) struct RawRoute {
     #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// The purpose requests on this route serve (`loan`, `kyc`): consent is
-    /// decided per partner and scenario. `a-z`, `0-9`, `-`, `_`.
+    /// decided per partner and scenario. Follows the identifier rule.
     #[schemars(with = "String")]
     pub scenario: Spanned<String>,
 }
@@ -192,28 +203,35 @@ pub(super) struct RawReload {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLimits {
     /// Largest request or inspected response body, in bytes, after decoding
-    /// its content encoding. Larger bodies are refused with 413.
+    /// its content encoding. Larger bodies are refused with 413. Default:
+    /// 8388608 (8 MiB).
     #[serde(default)]
     #[schemars(with = "Option<u64>")]
     pub max_body_bytes: Option<Spanned<u64>>,
-    /// Deepest JSON nesting the engine accepts.
+    /// Deepest JSON nesting the engine accepts (a rules file may set its
+    /// own `max_depth`); deeper bodies are refused 400 `too_deep`. Default:
+    /// 128.
     #[serde(default)]
     #[schemars(with = "Option<u64>")]
     pub max_depth: Option<Spanned<u64>>,
     /// Time a caller has to send a request's headers (408 after it).
+    /// Default: `10s`.
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub header_read_timeout: Option<Duration>,
-    /// Time a caller has to send a request's body once headers arrived (408).
+    /// Time a caller has to send a request's body once headers arrived
+    /// (408). Default: `30s`.
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub body_read_timeout: Option<Duration>,
     /// Time to open a connection (TCP and TLS) to a partner (504 after it).
+    /// Default: `5s`.
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub upstream_connect_timeout: Option<Duration>,
     /// Time a partner has to answer, from sending the request to the end of
     /// the response headers (and body, when responses are inspected) (504).
+    /// Default: `30s`.
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub upstream_timeout: Option<Duration>,
@@ -222,8 +240,10 @@ pub(super) struct RawLimits {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPartner {
-    /// Stable partner name: keys are derived from it and audit records and
-    /// metrics carry it. Lowercase letters, digits, `-` and `_`.
+    /// Stable partner name: its keys are derived from it, and audit records
+    /// and metrics carry it, so it follows the identifier rule: 1-128
+    /// bytes of letters of any script, digits and `_ - . :`, starting with
+    /// a letter or digit, no run of 6 or more digits.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// Path prefix, starting and ending with `/`; stripped before forwarding.
@@ -243,7 +263,7 @@ pub(super) struct RawPartner {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub region: Option<Spanned<String>>,
-    /// The partner's rules file.
+    /// The partner's rules file (see the rules file reference).
     #[schemars(with = "String")]
     pub rules: Spanned<String>,
     /// A rules file to try in shadow: run on the same requests, never

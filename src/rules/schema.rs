@@ -69,13 +69,8 @@ impl JsonSchema for RawAction {
             .map(|(name, what)| serde_json::json!({"const": name, "description": what}))
             .collect();
         let with = |name: &str, params: Schema| {
-            let what = ACTIONS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or("", |(_, what)| *what);
             json_schema!({
                 "type": "object",
-                "description": what,
                 "properties": {name: params},
                 "required": [name],
                 "additionalProperties": false
