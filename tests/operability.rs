@@ -34,7 +34,7 @@ async fn readiness_turns_off_for_the_shutdown_delay_before_the_listener_closes()
     let mut ready = 200;
     while ready != 503 && started.elapsed() < delay {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        ready = send(&client, get(&readyz)).await.status;
+        ready = send(&client, get(&readyz)).await.status.as_u16();
     }
     assert_eq!(ready, 503, "readiness still on during the shutdown delay");
     let readyz_body = send(&client, get(&readyz)).await.json();
