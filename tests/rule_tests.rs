@@ -250,3 +250,23 @@ fn mask_table_columns_line_up_with_chinese_keys() {
 fn unicode_columns(text: &str) -> usize {
     text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
+
+/// keygen's one verdict is the refusal to overwrite (1); a keyring to
+/// rotate that is missing or does not load is a file named on the command
+/// line that cannot be read (2).
+#[test]
+fn keygen_rotate_of_a_missing_or_broken_keyring_is_trouble() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_in(dir.path(), &["keygen", "--out", "k.json", "--rotate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no keyring"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(dir.path().join("k.json"), "{not a keyring").expect("write");
+    let out = run_in(dir.path(), &["keygen", "--out", "k.json", "--rotate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = run_in(dir.path(), &["keygen", "--out", "k.json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
