@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 /// A duration as `humantime` reads it: `500ms`, `10s`, `2m`, `1h 30m`.
-pub(crate) struct DurationText;
+pub struct DurationText;
 
 impl JsonSchema for DurationText {
     fn schema_name() -> Cow<'static, str> {
