@@ -115,6 +115,20 @@ impl Running {
         std::thread::spawn(move || {
             let mut admin = None;
             for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                // Under --log-format json the listening lines are events.
+                let event = serde_json::from_str::<Value>(&line).ok();
+                let listening = event.as_ref().filter(|e| e["message"] == "listening");
+                let url = |e: &Value| {
+                    let url = e["url"].as_str().unwrap_or("");
+                    url.split_once("://").map_or(url, |(_, a)| a).to_owned()
+                };
+                match listening {
+                    Some(e) if e["listener"] == "admin" => admin = url(e).parse().ok(),
+                    Some(e) => {
+                        let _ = tx.send((url(e).parse::<SocketAddr>().ok(), admin));
+                    }
+                    None => {}
+                }
                 if let Some(at) = line.strip_prefix("pii-proxy: admin listening on ") {
                     let addr = at
                         .trim_start_matches("http://")

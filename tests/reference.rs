@@ -37,7 +37,11 @@ fn the_committed_schemas_and_reference_are_what_the_code_generates() {
 
 /// The shipped YAML files and the schema each must name.
 fn shipped() -> Vec<(PathBuf, Kind)> {
-    let mut files = vec![(root().join("pii-proxy.yaml"), Kind::Config)];
+    let mut files = vec![
+        (root().join("pii-proxy.yaml"), Kind::Config),
+        (root().join("deploy/container/pii-proxy.yaml"), Kind::Config),
+        (root().join("deploy/systemd/pii-proxy.yaml"), Kind::Config),
+    ];
     let mut rules: Vec<PathBuf> = std::fs::read_dir(root().join("rules"))
         .expect("rules/")
         .map(|e| e.expect("entry").path())
