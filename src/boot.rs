@@ -2,9 +2,10 @@
 //! and the tests: read and check every input (the config, keys, both TLS
 //! configs, the admin token, every partner's rules and client), open the
 //! audit log and replay the consent journal, *then* bind both listeners;
-//! serve until told to stop; turn readiness off, drain in-flight requests,
-//! stop the admin listener, and close the audit log so every queued record
-//! is written.
+//! serve until told to stop; turn readiness off (and keep accepting for
+//! `shutdown_delay`, so load balancers notice before connections are
+//! refused), drain in-flight requests, stop the admin listener, and close
+//! the audit log so every queued record is written.
 //!
 //! It sits above the proxy and the admin side because it binds their
 //! handlers to the listeners, while they run on the [`App`] state below
@@ -198,15 +199,14 @@ impl Bound {
             .map(|(listener, state)| start_admin(listener, state));
         let app = self.app.clone();
         let handler = move |req, client| crate::proxy::handle(app.clone(), client, req);
+        let shutdown = delayed(shutdown, self.app.clone(), self.config.shutdown_delay);
         // Ready from here on: the socket is bound and queues connections.
         self.app.set_serving(true);
-        eprintln!(
-            "pii-proxy: listening on {}://{}",
-            self.proxy.scheme(),
-            self.proxy
-                .local_addr()
-                .expect("a bound TCP listener has an address")
-        );
+        let address = self
+            .proxy
+            .local_addr()
+            .expect("a bound TCP listener has an address");
+        crate::notice::listening("proxy", &format!("{}://{address}", self.proxy.scheme()));
         let draining = self.proxy.serve(handler, shutdown).await;
         // Readiness fails from here on, so load balancers stop sending.
         self.app.set_serving(false);
@@ -238,6 +238,22 @@ impl Bound {
     }
 }
 
+/// `shutdown`, then, for `delay`, readiness off while the listener still
+/// accepts: Envoy's drain time, the window a `preStop` hook gives a load
+/// balancer to take the pod out before connections are refused.
+async fn delayed(shutdown: impl Future<Output = ()>, app: Arc<App>, delay: std::time::Duration) {
+    shutdown.await;
+    if delay.is_zero() {
+        return;
+    }
+    app.set_serving(false);
+    tracing::info!(
+        delay_ms = delay.as_millis() as u64,
+        "shutting down: readiness off, still accepting until the shutdown delay ends"
+    );
+    tokio::time::sleep(delay).await;
+}
+
 /// Serves the admin listener until the returned sender fires.
 fn start_admin(
     listener: Listener,
@@ -246,13 +262,10 @@ fn start_admin(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<crate::net::Draining>,
 ) {
-    eprintln!(
-        "pii-proxy: admin listening on {}://{}",
-        listener.scheme(),
-        listener
-            .local_addr()
-            .expect("a bound TCP listener has an address")
-    );
+    let address = listener
+        .local_addr()
+        .expect("a bound TCP listener has an address");
+    crate::notice::listening("admin", &format!("{}://{address}", listener.scheme()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handler = move |req, client: crate::net::ClientInfo| {
         admin::router::handle(state.clone(), client.peer, req)

@@ -16,7 +16,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// Whether a partner's subject ids are case sensitive (`subject: {case: …}`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Case {
     #[default]

@@ -5,12 +5,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::AuditError;
 
 /// Where and how the audit log is written.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditConfig {
     /// `false` turns the audit log off: requests are forwarded with no
@@ -30,6 +31,7 @@ pub struct AuditConfig {
     /// Under `fsync: batch`, the longest time written records stay without
     /// an fsync. Default: `20ms`.
     #[serde(with = "humantime_serde")]
+    #[schemars(with = "crate::shapes::DurationText")]
     pub fsync_interval: Duration,
     /// Start a new segment once the current one holds this many bytes
     /// (checked between batches, so a segment can end a batch beyond it).
@@ -38,6 +40,7 @@ pub struct AuditConfig {
     /// Start a new segment once the current one is this old. `0s` never
     /// rotates by time. Default: `24h`.
     #[serde(with = "humantime_serde")]
+    #[schemars(with = "crate::shapes::DurationText")]
     pub rotate_interval: Duration,
     /// Chain records with HMAC-SHA256 under the keyring's audit chain key
     /// instead of plain SHA-256, so that someone who can edit the files
@@ -49,13 +52,16 @@ pub struct AuditConfig {
     pub queue_capacity: usize,
 }
 
-/// When the writer fsyncs; see [`AuditConfig::fsync`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// When the writer fsyncs (`fsync`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FsyncPolicy {
+    /// Written and fsynced before a record counts as accepted.
     Always,
+    /// Written before forwarding; fsynced at most every `fsync_interval`.
     #[default]
     Batch,
+    /// Written; the operating system decides when it reaches the disk.
     Off,
 }
 

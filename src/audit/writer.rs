@@ -123,7 +123,10 @@ pub(super) fn closed() -> AuditError {
     AuditError::Unavailable("the audit writer has stopped".into())
 }
 
-#[allow(clippy::large_enum_variant, reason = "a message is moved once, as it arrives")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a message is moved once, as it arrives"
+)]
 enum Wait {
     Message(Msg),
     Timeout,

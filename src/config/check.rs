@@ -93,6 +93,7 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         audit,
         keys,
         limits,
+        shutdown_delay: raw.shutdown_delay.unwrap_or_default(),
         partners,
         home_region,
         consent,

@@ -44,6 +44,9 @@ pub struct Config {
     /// The keyring file (may not exist yet: `serve` creates a development one).
     pub keys: PathBuf,
     pub limits: Limits,
+    /// How long readiness is off before the proxy listener closes on
+    /// SIGTERM. Default: zero.
+    pub shutdown_delay: Duration,
     /// In file order; routing picks the longest matching `route`.
     pub partners: Vec<Partner>,
     /// Where the proxy's data lives (ISO 3166 alpha-2); a partner in
@@ -264,7 +267,7 @@ pub struct PartnerTls {
 }
 
 /// What to do with a body that is neither JSON nor form data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ContentTypePolicy {
     /// 415: only bodies the engine can inspect leave.
@@ -275,12 +278,19 @@ pub enum ContentTypePolicy {
 }
 
 /// Whether responses from the partner are inspected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ResponsePolicy {
+    /// Passed back as the partner sent it.
     #[default]
     Pass,
+    /// The partner's policy applied to what comes back, as to a request.
     Inspect,
+}
+
+/// The JSON Schema of the config file, from its raw types.
+pub fn config_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    generator.root_schema_for::<raw::RawConfig>()
 }
 
 impl Config {

@@ -8,7 +8,10 @@
 //! half-used: loading fails as a whole.
 
 pub(crate) mod raw;
+mod schema;
 pub(crate) mod selector;
+
+pub use schema::rules_schema;
 
 use std::collections::HashMap;
 use std::sync::Arc;
