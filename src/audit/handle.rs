@@ -118,6 +118,8 @@ impl AuditHandle {
     pub fn open_with_key(config: &AuditConfig, key: ChainKey) -> Result<AuditHandle, AuditError> {
         config.validate()?;
         fs::create_dir_all(&config.dir).map_err(|e| AuditError::io(&config.dir, e))?;
+        // One writer per chain: a second process on this directory stops here.
+        let lock = crate::lockfile::DirLock::acquire(&config.dir).map_err(AuditError::Locked)?;
         let shared = Arc::new(Shared::default());
         let mut writer = Writer::new(config, key, shared.clone());
         writer.open_segment()?;
@@ -125,7 +127,11 @@ impl AuditHandle {
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("audit-writer".into())
-            .spawn(move || writer.run(rx))
+            .spawn(move || {
+                writer.run(rx);
+                // Held until the last record is written.
+                drop(lock);
+            })
             .map_err(|e| AuditError::io(&config.dir, e))?;
         Ok(AuditHandle {
             inner: Some(Arc::new(Inner {

@@ -72,6 +72,8 @@ impl Journal {
             options.mode(0o600);
         }
         let file = options.open(path).map_err(io)?;
+        // One writer per journal: its seq has one counter.
+        crate::lockfile::lock(&file, path).map_err(ConsentError::Locked)?;
         if created {
             sync_parent(path).map_err(io)?;
         }
@@ -199,18 +201,7 @@ fn read_all(
                 entry.seq
             )));
         }
-        let names_ok = [&entry.partner, &entry.scenario]
-            .into_iter()
-            .flatten()
-            .all(|name| valid_name(name));
-        if !names_ok || (entry.scenario.is_some() && entry.partner.is_none()) {
-            return Err(corrupt(
-                "a partner or scenario is not in the allowed form".into(),
-            ));
-        }
-        if entry.op == Op::Erase && entry.partner.is_some() {
-            return Err(corrupt("an erase names a partner".into()));
-        }
+        check_entry(&entry).map_err(|e| corrupt(e.into()))?;
         len += n as u64;
         last_seq = entry.seq;
         replay(entry);
@@ -225,5 +216,21 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
     }
     #[cfg(not(unix))]
     let _ = path;
+    Ok(())
+}
+
+/// What every stored decision must be, wherever it is read from (a journal
+/// line, a database row, a notification).
+pub(super) fn check_entry(entry: &Entry) -> Result<(), &'static str> {
+    let names_ok = [&entry.partner, &entry.scenario]
+        .into_iter()
+        .flatten()
+        .all(|name| valid_name(name));
+    if !names_ok || (entry.scenario.is_some() && entry.partner.is_none()) {
+        return Err("a partner or scenario is not in the allowed form");
+    }
+    if entry.op == Op::Erase && (entry.partner.is_some() || entry.scenario.is_some()) {
+        return Err("an erase names a partner");
+    }
     Ok(())
 }
