@@ -207,22 +207,11 @@ async fn decide(
         Ok(request) => request,
         Err(answer) => return answer,
     };
-    let recorded = {
-        let (store, subject, scope) = (store.clone(), subject.clone(), scope.clone());
-        // The journal fsyncs: keep it off the async workers.
-        tokio::task::spawn_blocking(move || store.record(&subject, op, &scope)).await
-    };
-    let recorded = match recorded {
-        Ok(Ok(recorded)) => recorded,
-        Ok(Err(e)) => return consent_error(e),
-        Err(_) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "recording the decision stopped unexpectedly; query the subject to see whether it \
-                 is in effect",
-            );
-        }
+    // Durable (journal fsynced, or database transaction committed) before
+    // this answers.
+    let recorded = match store.commit(&subject, op, &scope).await {
+        Ok(recorded) => recorded,
+        Err(e) => return consent_error(e),
     };
     let record = Admin {
         action: action_label(op.as_str(), scope.scenario.as_deref()),

@@ -14,6 +14,7 @@ pub(crate) mod inputs;
 pub(crate) mod keys;
 pub(crate) mod reload;
 pub(crate) mod routes;
+pub(crate) mod shared;
 pub(crate) mod token;
 pub(crate) mod watch;
 

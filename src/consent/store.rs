@@ -32,11 +32,12 @@ enum Backend {
     /// in journal order.
     Journal(Mutex<Journal>),
     /// The database, and the guard whose drop stops its follower.
-    Postgres(Arc<Database>, StopOnDrop),
+    Postgres {
+        database: Arc<Database>,
+        /// Never read: dropping it closes the follower's stop channel.
+        _stop: tokio::sync::oneshot::Sender<()>,
+    },
 }
-
-/// Held, never read: dropping it closes the follower's stop channel.
-struct StopOnDrop(#[allow(dead_code, reason = "held for its drop")] tokio::sync::oneshot::Sender<()>);
 
 /// Consent decisions by subject, shared by every worker: a decision
 /// recorded here is seen by the very next lookup on any thread.
@@ -98,7 +99,10 @@ impl ConsentStore {
         ConsentStore {
             hasher,
             cache,
-            backend: Backend::Postgres(database, StopOnDrop(stop)),
+            backend: Backend::Postgres {
+                database,
+                _stop: stop,
+            },
             store_failures: AtomicU64::new(0),
             torn_bytes_at_open: 0,
         }
@@ -120,7 +124,7 @@ impl ConsentStore {
     pub fn availability(&self) -> Availability {
         match &self.backend {
             Backend::Journal(_) => Availability::Current,
-            Backend::Postgres(database, _) => database.availability(),
+            Backend::Postgres { database, .. } => database.availability(),
         }
     }
 
@@ -128,7 +132,7 @@ impl ConsentStore {
     pub fn kind(&self) -> &'static str {
         match self.backend {
             Backend::Journal(_) => "journal",
-            Backend::Postgres(..) => "postgres",
+            Backend::Postgres { .. } => "postgres",
         }
     }
 
@@ -155,7 +159,7 @@ impl ConsentStore {
                     )),
                 }
             }
-            Backend::Postgres(database, _) => database.record(subject, op, scope).await,
+            Backend::Postgres { database, .. } => database.record(subject, op, scope).await,
         };
         match committed {
             Ok(Committed::New(entry)) => Ok(self.applied(&entry, true)),
@@ -256,7 +260,7 @@ impl ConsentStore {
     pub fn database(&self) -> Option<&Database> {
         match &self.backend {
             Backend::Journal(_) => None,
-            Backend::Postgres(database, _) => Some(database),
+            Backend::Postgres { database, .. } => Some(database),
         }
     }
 
@@ -265,7 +269,7 @@ impl ConsentStore {
     pub async fn wait_synced(&self, limit: std::time::Duration) -> bool {
         match &self.backend {
             Backend::Journal(_) => true,
-            Backend::Postgres(database, _) => database.wait_synced(limit).await,
+            Backend::Postgres { database, .. } => database.wait_synced(limit).await,
         }
     }
 }

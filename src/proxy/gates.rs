@@ -6,7 +6,8 @@
 use super::refusal::{Reason, Refusal};
 use crate::app::{App, Partner};
 use crate::audit::Consent;
-use crate::consent::{self, Refused, SubjectKey};
+use crate::consent::{self, Availability, Refused, SubjectKey};
+use crate::rules::ConsentMode;
 use crate::monitor::OverQuota;
 
 /// 429 `quota_exceeded` when the request would take the partner over its
@@ -54,6 +55,7 @@ pub fn consent(
     subject: Option<&SubjectKey>,
 ) -> Result<Consent, Refusal> {
     let id = &partner.config.id;
+    available(app, partner)?;
     let verdict = subject.map(|key| app.consent.lookup(key, id, scenario));
     let refused = match consent::decide(verdict, partner.policy.consent) {
         Ok(consent) => return Ok(consent),
@@ -84,4 +86,28 @@ pub fn consent(
         ),
     };
     Err(Refusal::new(code, detail))
+}
+
+/// 503 `consent_unavailable` when the store cannot vouch for what it
+/// knows: before its first full sync nothing is shared; once stale past
+/// `max_staleness`, `consent: required` partners are refused (a grant may
+/// have been withdrawn on another replica meanwhile), while revocations
+/// already known keep applying to everyone.
+fn available(app: &App, partner: &Partner) -> Result<(), Refusal> {
+    let detail = match app.consent.availability() {
+        Availability::Current => return Ok(()),
+        Availability::Stale { .. } if partner.policy.consent == ConsentMode::Revocable => {
+            return Ok(());
+        }
+        Availability::NotSynced => "the consent store has not completed its first sync with the \
+                                    database: no decision is known yet, so nothing is shared"
+            .to_owned(),
+        Availability::Stale { for_ms } => format!(
+            "partner `{}` shares only with an explicit consent grant, and the consent database \
+             has not been heard from for {:.1}s: a grant may have been withdrawn meanwhile",
+            partner.config.id,
+            for_ms as f64 / 1000.0
+        ),
+    };
+    Err(Refusal::new(Reason::ConsentUnavailable, detail))
 }

@@ -70,6 +70,10 @@ reasons! {
     UpstreamInvalidForm => (BAD_GATEWAY, "invalid_form", Partner),
     // The proxy.
     AuditUnavailable => (SERVICE_UNAVAILABLE, "audit_unavailable", Proxy),
+    /// The consent store cannot vouch for its decisions: not synced with
+    /// the database yet, or (for `consent: required`) stale past
+    /// `max_staleness`.
+    ConsentUnavailable => (SERVICE_UNAVAILABLE, "consent_unavailable", Proxy),
     InternalError => (INTERNAL_SERVER_ERROR, "internal_error", Proxy),
 }
 
