@@ -27,6 +27,7 @@ use crate::audit::{AuditError, AuditHandle, SubjectHasher};
 use crate::config::Config;
 use crate::consent::{ConsentError, ConsentStore};
 use crate::diag::Diagnostics;
+use crate::monitor::ClusterQuota;
 use crate::net::{BindError, Listener};
 
 /// Why `serve` could not start or did not stop cleanly.
@@ -40,6 +41,8 @@ pub enum BootError {
     Audit(AuditError),
     #[error("the consent store cannot be opened: {0}")]
     Consent(ConsentError),
+    #[error("the cluster quota client cannot be made: {0}")]
+    Cluster(String),
     #[error(transparent)]
     Bind(BindError),
     #[error(transparent)]
@@ -88,7 +91,7 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         admin,
         generation,
         consent_database,
-        ..
+        redis,
     } = inputs;
     let subjects = SubjectHasher::from_keyring(&keyring);
     let consent = match (journal, consent_database) {
@@ -96,7 +99,14 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         (None, Some(settings)) => open_database(settings, subjects.clone()).await,
         (None, None) => unreachable!("prepare opens the journal unless the store is a database"),
     };
-    let app = Arc::new(App::new(generation, audit, subjects, consent));
+    let cluster = match (redis, &config.cluster) {
+        (Some(client), Some(settings)) => Some(Arc::new(
+            ClusterQuota::new(client, settings.replicas, settings.timeout)
+                .map_err(|e| BootError::Cluster(format!("{:?}", e.kind())))?,
+        )),
+        _ => None,
+    };
+    let app = Arc::new(App::new(generation, audit, subjects, consent, cluster));
     let reloader = Arc::new(Reloader::new(path, &config, app.clone()));
     let admin = match (&config.admin, admin) {
         (Some(settings), Some(inputs)) => {

@@ -26,7 +26,7 @@ use arc_swap::ArcSwap;
 use crate::audit::{AuditHandle, SubjectHasher};
 use crate::consent::ConsentStore;
 use crate::metrics::Metrics;
-use crate::monitor::Monitor;
+use crate::monitor::{ClusterQuota, Monitor};
 pub use generation::{Candidate, Generation, Partner, RouteTarget};
 
 /// The state every connection shares: the current generation (swapped
@@ -47,6 +47,9 @@ pub struct App {
     pub consent: Arc<ConsentStore>,
     /// Per-partner quotas and anomaly baselines (live across reloads).
     pub monitor: Arc<Monitor>,
+    /// The cluster's quota counters (`cluster:` in the config), for
+    /// partners whose quota says `cluster: true`.
+    pub cluster: Option<Arc<ClusterQuota>>,
 }
 
 impl App {
@@ -55,6 +58,7 @@ impl App {
         audit: AuditHandle,
         subjects: SubjectHasher,
         consent: Arc<ConsentStore>,
+        cluster: Option<Arc<ClusterQuota>>,
     ) -> Self {
         let metrics = Arc::new(Metrics::new());
         audit.on_fsync(metrics.audit_fsync_observer());
@@ -63,6 +67,7 @@ impl App {
         metrics.register_collector(Box::new(crate::metrics::GateCollector {
             consent: consent.clone(),
             monitor: monitor.clone(),
+            cluster: cluster.clone(),
         }));
         App {
             current: ArcSwap::from_pointee(generation),
@@ -73,6 +78,7 @@ impl App {
             metrics,
             consent,
             monitor,
+            cluster,
         }
     }
 

@@ -200,7 +200,7 @@ impl<'g> Exchange<'g> {
             self.subject = Some(hash);
             SubjectKey::from_digest(digest)
         });
-        gates::quota(self.app, partner, key.as_ref())?;
+        gates::quota(self.app, partner, key.as_ref()).await?;
         let consent = gates::consent(self.app, partner, scenario, key.as_ref())?;
         let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
         let mut record = audit_records::share(

@@ -12,13 +12,25 @@ use crate::monitor::OverQuota;
 
 /// 429 `quota_exceeded` when the request would take the partner over its
 /// requests per second or distinct subjects per window.
-pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Result<(), Refusal> {
+/// With `cluster: true` the counters are the cluster's (Redis), else this
+/// replica's.
+pub async fn quota(
+    app: &App,
+    partner: &Partner,
+    subject: Option<&SubjectKey>,
+) -> Result<(), Refusal> {
     let config = &partner.config;
     let fingerprint = subject.map(SubjectKey::fingerprint);
-    let over = match app
-        .monitor
-        .admit(&config.id, fingerprint, &config.quota, &config.anomaly)
-    {
+    let (quota, anomaly) = (&config.quota, &config.anomaly);
+    let admitted = match &app.cluster {
+        Some(cluster) if quota.cluster => {
+            cluster
+                .admit(&app.monitor, &config.id, fingerprint, quota, anomaly)
+                .await
+        }
+        _ => app.monitor.admit(&config.id, fingerprint, quota, anomaly),
+    };
+    let over = match admitted {
         Ok(()) => return Ok(()),
         Err(over) => over,
     };
