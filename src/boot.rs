@@ -139,9 +139,7 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
 /// The blocking part of start-up: inputs, then the audit log (without it
 /// nothing may be shared), then the consent journal (replayed: no request
 /// is served without every decision).
-fn prepare(
-    config: &Config,
-) -> Result<(Inputs, AuditHandle, Option<Arc<ConsentStore>>), BootError> {
+fn prepare(config: &Config) -> Result<(Inputs, AuditHandle, Option<Arc<ConsentStore>>), BootError> {
     let inputs = inputs::gather(config, Mode::Serve).map_err(BootError::Inputs)?;
     let audit = if config.audit.enabled {
         AuditHandle::open(&config.audit, &inputs.keyring).map_err(BootError::Audit)?

@@ -103,10 +103,11 @@ mod tests {
     fn a_second_lock_on_a_directory_is_refused_until_the_first_is_dropped() {
         let dir = tempfile::tempdir().expect("temp dir");
         let first = DirLock::acquire(dir.path()).expect("first lock");
-        let message = DirLock::acquire(dir.path())
-            .expect_err("held")
-            .to_string();
-        assert!(message.contains("locked by another pii-proxy process"), "{message}");
+        let message = DirLock::acquire(dir.path()).expect_err("held").to_string();
+        assert!(
+            message.contains("locked by another pii-proxy process"),
+            "{message}"
+        );
         assert!(
             message.contains(&format!("(pid {})", std::process::id())),
             "{message}"

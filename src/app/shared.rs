@@ -46,7 +46,10 @@ pub fn postgres_settings(
             Ok(client) => Some(client),
             Err(e) => {
                 let at = pg.ca.as_deref().unwrap_or(source);
-                problems.push(Diagnostic::whole_file(at, format!("consent database TLS: {e}")));
+                problems.push(Diagnostic::whole_file(
+                    at,
+                    format!("consent database TLS: {e}"),
+                ));
                 return None;
             }
         }

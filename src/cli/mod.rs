@@ -8,12 +8,13 @@
 //! |---|---|
 //! | 0 | done: the config checks, the document is protected, the log verifies |
 //! | 1 | refused: the command judged its input and found it wrong: a problem in the config or anything it names (rules, keyring, certificates, admin token, consent journal), printed as `FILE:LINE:COL: message`; a document the proxy would refuse; a log that does not verify; values that could not be opened; a keyring that would be overwritten |
-//! | 2 | trouble: the command could not judge or run: an unknown command or option (clap), a file named on the command line that cannot be read, a port that cannot be bound, an audit log or consent journal that cannot be opened or closed, output that cannot be written |
+//! | 2 | trouble: the command could not judge or run: an unknown command or option (clap), a file named on the command line that cannot be read, a port that cannot be bound, an audit log or consent journal that cannot be opened or closed (or is locked by another process), a consent database that cannot be reached, output that cannot be written |
 //!
 //! The split is grep's and diff's: 1 is a verdict, 2 is trouble.
 
 mod audit;
 mod check;
+mod consent;
 mod keygen;
 mod logging;
 mod mask;
@@ -59,6 +60,9 @@ enum Command {
     /// Check, search and summarize the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Manage the consent store (`migrate`: the journal into PostgreSQL).
+    #[command(subcommand)]
+    Consent(consent::ConsentCommand),
 }
 
 #[derive(Args)]
@@ -126,6 +130,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Decrypt(args) => mask::decrypt(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Audit(command) => audit::run(command),
+        Command::Consent(command) => consent::run(command),
     }
 }
 

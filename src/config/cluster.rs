@@ -62,7 +62,9 @@ impl Checker<'_> {
     fn only_with_postgres(&mut self, c: &RawConsent) {
         let misplaced = [
             c.url.as_ref().map(|v| (&v.referenced, "url")),
-            c.password_file.as_ref().map(|v| (&v.referenced, "password_file")),
+            c.password_file
+                .as_ref()
+                .map(|v| (&v.referenced, "password_file")),
             c.ca.as_ref().map(|v| (&v.referenced, "ca")),
         ];
         for (at, key) in misplaced.into_iter().flatten() {
@@ -70,7 +72,8 @@ impl Checker<'_> {
         }
         if c.max_staleness.is_some() || c.connect_timeout.is_some() {
             let at = c.store.as_ref().map(|s| s.referenced);
-            let message = "consent.max_staleness and consent.connect_timeout need `store: postgres`";
+            let message =
+                "consent.max_staleness and consent.connect_timeout need `store: postgres`";
             match at {
                 Some(at) => self.error(&at, message),
                 None => self.errors.push(crate::diag::Diagnostic::whole_file(
@@ -158,7 +161,10 @@ impl Checker<'_> {
     pub(super) fn cluster(&mut self, raw: &Spanned<RawCluster>) -> Option<ClusterConfig> {
         let c = &raw.value;
         if c.replicas.value == 0 {
-            self.error(&c.replicas.referenced, "cluster.replicas must be at least 1");
+            self.error(
+                &c.replicas.referenced,
+                "cluster.replicas must be at least 1",
+            );
         }
         self.redis_url(&c.redis)?;
         let timeout = c.timeout.unwrap_or(DEFAULT_REDIS_TIMEOUT);

@@ -183,7 +183,10 @@ mod tests {
             assert_eq!(cache.lookup(&key, "cb", "default"), Verdict::Granted);
             assert_eq!(cache.decisions_applied(), 2);
         }
-        assert!(!reversed.apply(&revoke).1, "a superseded decision changes nothing");
+        assert!(
+            !reversed.apply(&revoke).1,
+            "a superseded decision changes nothing"
+        );
     }
 
     #[test]

@@ -110,6 +110,19 @@ impl Journal {
         Ok((decisions, torn))
     }
 
+    /// Every entry of the journal at `path`, read without writing or
+    /// locking anything (what `consent migrate` imports). A torn last line
+    /// is left out (it was never acknowledged).
+    pub fn entries(path: &Path) -> Result<Vec<Entry>, ConsentError> {
+        let file = std::fs::File::open(path).map_err(|source| ConsentError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut entries = Vec::new();
+        read_all(path, &file, &mut |entry| entries.push(entry))?;
+        Ok(entries)
+    }
+
     /// A journal writing to `path` with no replay (tests point it at
     /// `/dev/full` to see a failing write).
     #[cfg(test)]

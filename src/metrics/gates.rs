@@ -60,20 +60,60 @@ impl GateCollector {
                 crate::consent::Availability::NotSynced
             );
             for (name, help, value, counter) in [
-                ("consent_database_connected", "The consent database connection is up (1) or not (0)", f64::from(u8::from(db.connected())), false),
-                ("consent_database_synced", "The first full sync with the consent database is done (1) or not (0)", f64::from(u8::from(synced)), false),
-                ("consent_database_staleness_seconds", "Seconds since the consent database was last known current", db.staleness().as_secs_f64(), false),
-                ("consent_database_resyncs", "Full syncs with the consent database (the first, then one per reconnect)", db.resyncs() as f64, true),
-                ("consent_database_notifications", "Consent changes received from the database", db.notifications() as f64, true),
+                (
+                    "consent_database_connected",
+                    "The consent database connection is up (1) or not (0)",
+                    f64::from(u8::from(db.connected())),
+                    false,
+                ),
+                (
+                    "consent_database_synced",
+                    "The first full sync with the consent database is done (1) or not (0)",
+                    f64::from(u8::from(synced)),
+                    false,
+                ),
+                (
+                    "consent_database_staleness_seconds",
+                    "Seconds since the consent database was last known current",
+                    db.staleness().as_secs_f64(),
+                    false,
+                ),
+                (
+                    "consent_database_resyncs",
+                    "Full syncs with the consent database (the first, then one per reconnect)",
+                    db.resyncs() as f64,
+                    true,
+                ),
+                (
+                    "consent_database_notifications",
+                    "Consent changes received from the database",
+                    db.notifications() as f64,
+                    true,
+                ),
             ] {
                 one(encoder, name, help, value, counter)?;
             }
         }
         if let Some(cluster) = &self.cluster {
             for (name, help, value, counter) in [
-                ("quota_cluster_fallback", "Redis is unreachable and this replica enforces limit / replicas (1) or the cluster quota holds (0)", f64::from(u8::from(cluster.falling_back())), false),
-                ("quota_cluster_checks", "Quota checks decided by the cluster's counters in Redis", cluster.cluster_checks() as f64, true),
-                ("quota_local_checks", "Cluster quota checks decided by this replica's share (Redis unreachable)", cluster.local_checks() as f64, true),
+                (
+                    "quota_cluster_fallback",
+                    "Redis is unreachable and this replica enforces limit / replicas (1) or the cluster quota holds (0)",
+                    f64::from(u8::from(cluster.falling_back())),
+                    false,
+                ),
+                (
+                    "quota_cluster_checks",
+                    "Quota checks decided by the cluster's counters in Redis",
+                    cluster.cluster_checks() as f64,
+                    true,
+                ),
+                (
+                    "quota_local_checks",
+                    "Cluster quota checks decided by this replica's share (Redis unreachable)",
+                    cluster.local_checks() as f64,
+                    true,
+                ),
             ] {
                 one(encoder, name, help, value, counter)?;
             }

@@ -230,7 +230,9 @@ impl ClusterQuota {
 
     async fn first_to_report(&self, partner: &str, window: u64, quota: &Quota) -> bool {
         let mut connection = self.connection.clone();
-        let ttl = u64::try_from(quota.window.as_millis()).unwrap_or(u64::MAX).saturating_mul(3);
+        let ttl = u64::try_from(quota.window.as_millis())
+            .unwrap_or(u64::MAX)
+            .saturating_mul(3);
         let set: redis::RedisResult<Option<String>> = redis::cmd("SET")
             .arg(format!("pii-proxy:{{{partner}}}:alerted:{window}"))
             .arg(1)

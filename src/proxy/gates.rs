@@ -7,8 +7,8 @@ use super::refusal::{Reason, Refusal};
 use crate::app::{App, Partner};
 use crate::audit::Consent;
 use crate::consent::{self, Availability, Refused, SubjectKey};
-use crate::rules::ConsentMode;
 use crate::monitor::OverQuota;
+use crate::rules::ConsentMode;
 
 /// 429 `quota_exceeded` when the request would take the partner over its
 /// requests per second or distinct subjects per window.

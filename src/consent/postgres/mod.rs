@@ -15,6 +15,7 @@
 //! past `max_staleness` without contact [`Availability::Stale`].
 
 mod follow;
+pub mod import;
 pub mod schema;
 
 use std::sync::Arc;
@@ -280,7 +281,8 @@ pub(super) fn entry_of(row: &Row) -> Result<Entry, String> {
     let entry = Entry {
         seq: u64::try_from(seq).map_err(|_| bad("a negative seq"))?,
         ts: row.try_get(1).map_err(|_| bad("no timestamp"))?,
-        op: serde_json::from_value(serde_json::Value::from(op)).map_err(|_| bad("an unknown op"))?,
+        op: serde_json::from_value(serde_json::Value::from(op))
+            .map_err(|_| bad("an unknown op"))?,
         subject: serde_json::from_value(serde_json::Value::from(subject))
             .map_err(|_| bad("a subject that is not hmac:<64 hex>"))?,
         partner: row.try_get(4).map_err(|_| bad("an unreadable partner"))?,
@@ -292,8 +294,12 @@ pub(super) fn entry_of(row: &Row) -> Result<Entry, String> {
 
 /// A notification's payload (the trigger's JSON) as a checked decision.
 pub(super) fn entry_of_payload(payload: &str) -> Result<Entry, String> {
-    let entry: Entry = serde_json::from_str(payload)
-        .map_err(|e| format!("a consent notification does not read: {}", json_category(&e)))?;
+    let entry: Entry = serde_json::from_str(payload).map_err(|e| {
+        format!(
+            "a consent notification does not read: {}",
+            json_category(&e)
+        )
+    })?;
     check_entry(&entry).map_err(|e| format!("consent notification seq {}: {e}", entry.seq))?;
     Ok(entry)
 }
