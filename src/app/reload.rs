@@ -72,6 +72,9 @@ struct Fixed {
     keys: PathBuf,
     header_read_timeout: std::time::Duration,
     reload: crate::config::ReloadConfig,
+    consent: crate::config::ConsentConfig,
+    replica: crate::ident::Ident,
+    cluster: Option<crate::config::ClusterConfig>,
 }
 
 type TlsPaths = (PathBuf, PathBuf, Option<PathBuf>);
@@ -94,6 +97,9 @@ impl Fixed {
             keys: config.keys.clone(),
             header_read_timeout: config.limits.header_read_timeout,
             reload: config.reload,
+            consent: config.consent.clone(),
+            replica: config.replica.clone(),
+            cluster: config.cluster.clone(),
         }
     }
 
@@ -119,6 +125,9 @@ impl Fixed {
             "limits.header_read_timeout",
         );
         check(self.reload != new.reload, "reload");
+        check(self.consent != new.consent, "consent");
+        check(self.replica != new.replica, "replica");
+        check(self.cluster != new.cluster, "cluster");
         out
     }
 }

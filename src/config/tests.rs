@@ -347,6 +347,7 @@ partners:
             burst: Some(80),
             distinct_subjects: Some(1000),
             window: Duration::from_secs(300),
+            cluster: false,
         }
     );
     assert_eq!(cb.anomaly.factor, 2.5);

@@ -67,8 +67,8 @@ pub enum ConsentError {
         line: u64,
         message: String,
     },
-    /// The journal could not take a decision; nothing changed.
-    #[error("the consent journal is unavailable: {0}")]
+    /// The journal or the database could not take a decision; nothing changed.
+    #[error("the consent store is unavailable: {0}")]
     Unavailable(String),
     /// The decision itself is malformed (scope, names).
     #[error("{0}")]

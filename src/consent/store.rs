@@ -222,6 +222,14 @@ impl ConsentStore {
         Ok(self.applied(&entry, true))
     }
 
+    /// Swaps the journal (tests point it at `/dev/full`).
+    #[cfg(test)]
+    pub(super) fn replace_journal_for_test(&self, replacement: Journal) {
+        if let Backend::Journal(journal) = &self.backend {
+            *journal.lock().expect("not poisoned in tests") = replacement;
+        }
+    }
+
     /// Every decision in force for `subject`.
     pub fn view(&self, subject: &SubjectHash) -> SubjectView {
         self.cache.view(subject)
