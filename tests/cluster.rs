@@ -421,3 +421,56 @@ fn a_second_process_on_the_same_directories_refuses_to_start() {
     );
     assert!(first.terminate().success());
 }
+
+/// The note's figures, in a dedicated run (`cargo test --release --test
+/// cluster -- --ignored --nocapture`): revocation propagation from replica
+/// 1's admin answer to replicas 2 and 3 refusing (the consent cache polled
+/// every 200 µs), p50 / p99 over 200 revocations; and the cluster quota's
+/// error over 10 s at 100 requests/s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a test: run it alone with --ignored"]
+async fn measure_propagation_and_quota_error() {
+    let (Some(pg), Some(redis)) = (Postgres::start(), Redis::start()) else {
+        return;
+    };
+    let cluster = format!("cluster: {{replicas: 3, redis: \"{}\"}}\n", redis.url());
+    let quota = "    quota: {requests_per_second: 100, burst: 10, cluster: true}\n";
+    let fleet = Fleet::start(3, &pg.url(), &cluster, quota).await;
+    let mut seen = Vec::new();
+    for i in 0..200 {
+        let subject = format!("m-{i}");
+        let hash = fleet.replicas[0].app.consent.hash(&subject);
+        let key = pii_proxy::consent::SubjectKey::of(&hash);
+        let answer = fleet
+            .decide(0, "revoke", json!({"subject": subject, "partner": "open"}))
+            .await;
+        assert_eq!(answer.status, 200);
+        let answered = Instant::now();
+        for replica in &fleet.replicas[1..] {
+            while replica.app.consent.lookup(&key, "open", "default")
+                != pii_proxy::consent::Verdict::Revoked
+            {
+                assert!(answered.elapsed() < BOUND);
+                tokio::time::sleep(Duration::from_micros(200)).await;
+            }
+            seen.push(answered.elapsed());
+        }
+    }
+    seen.sort();
+    let at = |q: f64| seen[((seen.len() as f64 - 1.0) * q).round() as usize];
+    eprintln!(
+        "propagation over {} observations: p50 {:?}, p99 {:?}, max {:?}",
+        seen.len(),
+        at(0.5),
+        at(0.99),
+        seen[seen.len() - 1]
+    );
+    let run = Duration::from_secs(10);
+    let (admitted, sent) = drive(&fleet, run, "q-0").await;
+    let expected = 10.0 + 100.0 * run.as_secs_f64();
+    eprintln!(
+        "cluster quota 100/s burst 10 over {run:?}: {admitted} of {sent} admitted, expected \
+         {expected}, error {:+.2}%",
+        (admitted as f64 - expected) / expected * 100.0
+    );
+}

@@ -181,8 +181,13 @@ mod tests {
         }
         for cache in [&in_order, &reversed] {
             assert_eq!(cache.lookup(&key, "cb", "default"), Verdict::Granted);
-            assert_eq!(cache.decisions_applied(), 2);
         }
+        assert_eq!(in_order.decisions_applied(), 2, "each applied once");
+        assert_eq!(
+            reversed.decisions_applied(),
+            1,
+            "the older one came too late"
+        );
         assert!(
             !reversed.apply(&revoke).1,
             "a superseded decision changes nothing"
