@@ -28,7 +28,7 @@ pub fn postgres_settings(
         return None;
     };
     parsed.connect_timeout(pg.connect_timeout);
-    parsed.application_name(&format!("pii-proxy/{}", config.replica));
+    parsed.application_name(format!("pii-proxy/{}", config.replica));
     if let Some(file) = &pg.password_file {
         match read_secret(file) {
             Ok(password) => {

@@ -43,7 +43,7 @@ pub(super) fn run(command: ConsentCommand) -> Result<(), Error> {
     };
     let mut problems = Vec::new();
     let settings = crate::app::shared::postgres_settings(&config, pg, &mut problems)
-        .ok_or_else(|| Error::Invalid(crate::diag::Diagnostics(problems)))?;
+        .ok_or(Error::Invalid(crate::diag::Diagnostics(problems)))?;
     let journal = args.journal.unwrap_or(config.consent.journal.clone());
     let entries = Journal::entries(&journal).map_err(|e| match e {
         ConsentError::Corrupt { .. } => Error::Refused(e.to_string()),
