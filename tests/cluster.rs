@@ -474,3 +474,80 @@ async fn measure_propagation_and_quota_error() {
         (admitted as f64 - expected) / expected * 100.0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_migrate_imports_the_journal_once() {
+    let Some(pg) = Postgres::start() else { return };
+    // A single process's journal: one revocation, one grant.
+    let mut single = TestProxy::start(&replica_config_journal()).await;
+    let hasher = single.app.subjects.clone();
+    let journal = single.dir.path().join("consent/journal.jsonl");
+    let scope = |p: &str| pii_proxy::consent::Scope {
+        partner: Some(p.to_owned()),
+        scenario: None,
+    };
+    let subject = hasher.hash(SUBJECT);
+    single
+        .app
+        .consent
+        .commit(&subject, pii_proxy::consent::Op::Revoke, &scope("open"))
+        .await
+        .expect("revoke");
+    single
+        .app
+        .consent
+        .commit(&subject, pii_proxy::consent::Op::Grant, &scope("strict"))
+        .await
+        .expect("grant");
+    let keys = single.dir.path().join("keys/keyring.json");
+    // Stopped, its files kept (the import reads the journal without a lock).
+    single.stop().await.expect("stops");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path(), &replica_config("r1", &keys, &pg.url(), "", ""));
+    std::fs::write(dir.path().join("rules/strict.yaml"), STRICT_RULES).expect("rules");
+    let migrate = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pii-proxy"))
+            .args(["consent", "migrate", "--config"])
+            .arg(&config)
+            .arg("--journal")
+            .arg(&journal)
+            .output()
+            .expect("run consent migrate")
+    };
+    let first = migrate();
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{out} {}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(out.contains("imported 2 decisions"), "{out}");
+    let again = migrate();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("imported 0 decisions"));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("(2 already present)"));
+    // The replicas see the imported decisions.
+    let replica = TestProxy::start_with(
+        &replica_config("r1", &keys, &pg.url(), "", ""),
+        &[("rules/strict.yaml", STRICT_RULES)],
+    )
+    .await;
+    share(&replica, "open", SUBJECT)
+        .await
+        .assert_refused(403, "consent_revoked");
+    assert_eq!(share(&replica, "strict", SUBJECT).await.status, 200);
+    // Once replicas record decisions, an import is refused (exit 1).
+    replica
+        .app
+        .consent
+        .commit(&subject, pii_proxy::consent::Op::Restore, &scope("open"))
+        .await
+        .expect("restore");
+    let refused = migrate();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("recorded by replicas"));
+}
+
+/// A single process on the journal (the default store).
+fn replica_config_journal() -> String {
+    one_partner("builtin:echo", "", "")
+}
