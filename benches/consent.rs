@@ -145,6 +145,7 @@ fn bench_quota(c: &mut Criterion) {
         burst: Some(u32::MAX),
         distinct_subjects: Some(u32::MAX),
         window: Duration::from_secs(1),
+        cluster: false,
     };
     let anomaly = AnomalySettings::default();
     let counter = std::sync::atomic::AtomicU64::new(0);

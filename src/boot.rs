@@ -1,7 +1,8 @@
 //! Start-up and shutdown of `pii-proxy serve`, one lifecycle for the binary
 //! and the tests: read and check every input (the config, keys, both TLS
 //! configs, the admin token, every partner's rules and client), open the
-//! audit log and replay the consent journal, *then* bind both listeners;
+//! audit log and replay the consent journal (or start following the consent
+//! database, waiting briefly for its first sync), *then* bind both listeners;
 //! serve until told to stop; turn readiness off (and keep accepting for
 //! `shutdown_delay`, so load balancers notice before connections are
 //! refused), drain in-flight requests, stop the admin listener, and close
@@ -27,6 +28,7 @@ use crate::audit::{AuditError, AuditHandle, SubjectHasher};
 use crate::config::Config;
 use crate::consent::{ConsentError, ConsentStore};
 use crate::diag::Diagnostics;
+use crate::monitor::ClusterQuota;
 use crate::net::{BindError, Listener};
 
 /// Why `serve` could not start or did not stop cleanly.
@@ -40,6 +42,8 @@ pub enum BootError {
     Audit(AuditError),
     #[error("the consent store cannot be opened: {0}")]
     Consent(ConsentError),
+    #[error("the cluster quota client cannot be made: {0}")]
+    Cluster(String),
     #[error(transparent)]
     Bind(BindError),
     #[error(transparent)]
@@ -81,16 +85,29 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     };
-    let (inputs, audit, consent) = prepared;
+    let (inputs, audit, journal) = prepared;
     let Inputs {
         keyring,
         proxy_tls,
         admin,
         generation,
-        ..
+        consent_database,
+        redis,
     } = inputs;
     let subjects = SubjectHasher::from_keyring(&keyring);
-    let app = Arc::new(App::new(generation, audit, subjects, consent));
+    let consent = match (journal, consent_database) {
+        (Some(journal), _) => journal,
+        (None, Some(settings)) => open_database(settings, subjects.clone()).await,
+        (None, None) => unreachable!("prepare opens the journal unless the store is a database"),
+    };
+    let cluster = match (redis, &config.cluster) {
+        (Some(client), Some(settings)) => Some(Arc::new(
+            ClusterQuota::new(client, settings.replicas, settings.timeout)
+                .map_err(|e| BootError::Cluster(format!("{:?}", e.kind())))?,
+        )),
+        _ => None,
+    };
+    let app = Arc::new(App::new(generation, audit, subjects, consent, cluster));
     let reloader = Arc::new(Reloader::new(path, &config, app.clone()));
     let admin = match (&config.admin, admin) {
         (Some(settings), Some(inputs)) => {
@@ -141,7 +158,7 @@ fn listener_settings(config: &Config) -> crate::net::Settings {
 /// The blocking part of start-up: inputs, then the audit log (without it
 /// nothing may be shared), then the consent journal (replayed: no request
 /// is served without every decision).
-fn prepare(config: &Config) -> Result<(Inputs, AuditHandle, Arc<ConsentStore>), BootError> {
+fn prepare(config: &Config) -> Result<(Inputs, AuditHandle, Option<Arc<ConsentStore>>), BootError> {
     let inputs = inputs::gather(config, Mode::Serve).map_err(BootError::Inputs)?;
     let audit = if config.audit.enabled {
         AuditHandle::open(&config.audit, &inputs.keyring).map_err(BootError::Audit)?
@@ -153,10 +170,32 @@ fn prepare(config: &Config) -> Result<(Inputs, AuditHandle, Arc<ConsentStore>), 
         );
         AuditHandle::disabled()
     };
+    if inputs.consent_database.is_some() {
+        return Ok((inputs, audit, None));
+    }
     let subjects = SubjectHasher::from_keyring(&inputs.keyring);
     let consent =
         ConsentStore::open(&config.consent.journal, subjects).map_err(BootError::Consent)?;
-    Ok((inputs, audit, Arc::new(consent)))
+    Ok((inputs, audit, Some(Arc::new(consent))))
+}
+
+/// The consent store on the database, after waiting (up to the connect
+/// timeout) for its first full sync. A replica whose database is down
+/// starts all the same, not ready, refusing every share until it syncs.
+async fn open_database(
+    settings: crate::consent::postgres::PostgresSettings,
+    subjects: SubjectHasher,
+) -> Arc<ConsentStore> {
+    let wait = settings.connect_timeout;
+    let store = Arc::new(ConsentStore::postgres(settings, subjects));
+    if !store.wait_synced(wait).await {
+        tracing::warn!(
+            waited_ms = wait.as_millis() as u64,
+            "the consent database is not reachable: serving NOT READY, every share refused \
+             (503 consent_unavailable) until the first full sync"
+        );
+    }
+    store
 }
 
 impl Bound {

@@ -35,6 +35,7 @@ pub mod detect;
 pub mod diag;
 pub mod engine;
 pub mod ident;
+pub mod lockfile;
 pub(crate) mod metrics;
 pub mod monitor;
 pub mod net;

@@ -389,7 +389,7 @@ async fn readyz_reports_each_check_and_fails_while_the_audit_dir_is_unusable() {
         .iter()
         .map(|c| c["name"].as_str().expect("name"))
         .collect();
-    assert_eq!(names, ["listener", "config", "audit"]);
+    assert_eq!(names, ["listener", "config", "audit", "consent:journal"]);
 
     // The audit directory replaced by a file: no new segment could be made.
     let audit = proxy.path("audit");

@@ -212,15 +212,15 @@ struct Request {
 
 /// Records `op` for the subject under every spelling it may be looked up
 /// by; the first (the key form's) result is the answer's.
-fn record_all(
-    store: &ConsentStore,
+async fn commit_all(
+    store: &Arc<ConsentStore>,
     subject: &Subject,
     op: Op,
     scope: &Scope,
 ) -> Result<crate::consent::Recorded, ConsentError> {
-    let recorded = store.record(&subject.primary, op, scope)?;
+    let recorded = store.commit(&subject.primary, op, scope).await?;
     for other in &subject.also {
-        match store.record(other, op, scope) {
+        match store.commit(other, op, scope).await {
             // An erased spelling stays erased: the key form decided.
             Ok(_) | Err(ConsentError::Erased) => {}
             Err(e) => return Err(e),
@@ -265,23 +265,11 @@ async fn decide(
         Ok(request) => request,
         Err(answer) => return answer,
     };
-    let recorded = {
-        let (store, scope) = (store.clone(), scope.clone());
-        let subject = subject.clone();
-        // The journal fsyncs: keep it off the async workers.
-        tokio::task::spawn_blocking(move || record_all(&store, &subject, op, &scope)).await
-    };
-    let recorded = match recorded {
-        Ok(Ok(recorded)) => recorded,
-        Ok(Err(e)) => return consent_error(e),
-        Err(_) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "recording the decision stopped unexpectedly; query the subject to see whether it \
-                 is in effect",
-            );
-        }
+    // Durable (journal fsynced, or database transaction committed) before
+    // this answers.
+    let recorded = match commit_all(store, &subject, op, &scope).await {
+        Ok(recorded) => recorded,
+        Err(e) => return consent_error(e),
     };
     let record = Admin {
         action: action_label(op.as_str(), scope.scenario.as_deref()),

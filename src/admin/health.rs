@@ -3,7 +3,8 @@
 //! Live (`/healthz`): the process answers. Ready (`/readyz`): it can serve
 //! a request end to end right now: the proxy listener is accepting (not
 //! starting, not draining), a config generation is loaded, the audit log
-//! accepts records and its directory is writable, and every partner's
+//! accepts records and its directory is writable, the consent store has
+//! every decision (a database store: its first full sync), and every partner's
 //! upstream host resolves. Each check is reported by name, with why it
 //! failed; one failure makes the whole answer 503.
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::config::Upstream;
+use crate::consent::Availability;
 
 /// How long one upstream name may take to resolve.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -38,6 +40,15 @@ impl Check {
             detail: problem,
         }
     }
+
+    /// Passing, with something the operator should know.
+    fn ok_with(name: impl Into<String>, note: String) -> Check {
+        Check {
+            name: name.into(),
+            ok: true,
+            detail: Some(note),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +68,7 @@ pub async fn readiness(app: &App, audit_dir: &Path) -> Readiness {
         ),
         config_check(app),
         audit_check(app, audit_dir.to_path_buf()).await,
+        consent_check(app),
     ];
     checks.extend(upstream_checks(app).await);
     Readiness {
@@ -73,6 +85,38 @@ fn config_check(app: &App) -> Check {
         .is_empty()
         .then(|| "the loaded config has no partners".to_string());
     Check::new("config", problem)
+}
+
+/// The consent store: named, and for a database whether the first full
+/// sync is done (not ready before: no decision is known). A replica whose
+/// database went quiet after syncing stays ready, as the others would be in
+/// the same outage: known decisions keep applying, `consent: required`
+/// partners get 503 (the detail says so).
+fn consent_check(app: &App) -> Check {
+    let store = &app.consent;
+    let name = format!("consent:{}", store.kind());
+    let Some(database) = store.database() else {
+        return Check::new(name, None);
+    };
+    let seconds = database.staleness().as_secs_f64();
+    match store.availability() {
+        Availability::NotSynced => Check::new(
+            name,
+            Some(format!(
+                "no full sync with the consent database yet ({seconds:.1}s since start): every \
+                 share is refused until it completes"
+            )),
+        ),
+        Availability::Stale { .. } => Check::ok_with(
+            name,
+            format!(
+                "stale: the consent database was last heard from {seconds:.1}s ago (max_staleness \
+                 {:.1}s); known decisions apply, `consent: required` partners are refused",
+                database.max_staleness().as_secs_f64()
+            ),
+        ),
+        Availability::Current => Check::new(name, None),
+    }
 }
 
 async fn audit_check(app: &App, dir: PathBuf) -> Check {

@@ -1,7 +1,8 @@
 //! Everything the proxy reads and checks before it binds a socket: the
 //! keyring, both listeners' TLS configs, the admin token, the generation
 //! (every partner's rules, candidate rules, cross-border verdict and
-//! client) and the consent journal. `serve` gathers them to run with;
+//! client), the consent journal or database settings, and the cluster
+//! Redis client. `serve` gathers them to run with;
 //! `check` gathers them the same way without creating or changing a file,
 //! so a config that checks is one that starts.
 //!
@@ -40,6 +41,10 @@ pub struct Inputs {
     pub proxy_tls: Option<Arc<ServerConfig>>,
     pub admin: Option<AdminInputs>,
     pub generation: Generation,
+    /// `consent: {store: postgres}`: how to reach the database.
+    pub consent_database: Option<crate::consent::postgres::PostgresSettings>,
+    /// `cluster:`: the Redis client of cluster quotas.
+    pub redis: Option<redis::Client>,
 }
 
 /// The admin listener's inputs.
@@ -89,15 +94,27 @@ pub fn gather(config: &Config, mode: Mode) -> Result<Inputs, Diagnostics> {
     let generation = Generation::build(config, compile_with)
         .map_err(|d| problems.extend(d.0))
         .ok();
-    if mode == Mode::Check {
-        check_journal(&config.consent.journal, &mut problems);
-    }
+    let consent_database = match &config.consent.postgres {
+        Some(pg) => super::shared::postgres_settings(config, pg, &mut problems),
+        None => {
+            if mode == Mode::Check {
+                check_journal(&config.consent.journal, &mut problems);
+            }
+            None
+        }
+    };
+    let redis = config
+        .cluster
+        .as_ref()
+        .and_then(|c| super::shared::redis_client(config, c, &mut problems));
     match (keyring, generation, problems.is_empty()) {
         (Some((keyring, _)), Some(generation), true) => Ok(Inputs {
             keyring,
             proxy_tls,
             admin,
             generation,
+            consent_database,
+            redis,
         }),
         _ => Err(Diagnostics(problems)),
     }

@@ -15,6 +15,7 @@ pub(crate) mod inputs;
 pub(crate) mod keys;
 pub(crate) mod reload;
 pub(crate) mod routes;
+pub(crate) mod shared;
 pub(crate) mod token;
 pub(crate) mod watch;
 
@@ -26,7 +27,7 @@ use arc_swap::ArcSwap;
 use crate::audit::{AuditHandle, SubjectHasher};
 use crate::consent::ConsentStore;
 use crate::metrics::Metrics;
-use crate::monitor::Monitor;
+use crate::monitor::{ClusterQuota, Monitor};
 pub use generation::{Candidate, Generation, Partner, RouteTarget};
 
 /// The state every connection shares: the current generation (swapped
@@ -49,6 +50,9 @@ pub struct App {
     pub monitor: Arc<Monitor>,
     /// Bytes of bodies all requests may hold (fixed at start).
     pub budget: Arc<budget::BodyBudget>,
+    /// The cluster's quota counters (`cluster:` in the config), for
+    /// partners whose quota says `cluster: true`.
+    pub cluster: Option<Arc<ClusterQuota>>,
 }
 
 impl App {
@@ -57,6 +61,7 @@ impl App {
         audit: AuditHandle,
         subjects: SubjectHasher,
         consent: Arc<ConsentStore>,
+        cluster: Option<Arc<ClusterQuota>>,
     ) -> Self {
         let budget = budget::BodyBudget::new(generation.limits.max_buffered_bytes);
         let metrics = Arc::new(Metrics::new());
@@ -66,6 +71,7 @@ impl App {
         metrics.register_collector(Box::new(crate::metrics::GateCollector {
             consent: consent.clone(),
             monitor: monitor.clone(),
+            cluster: cluster.clone(),
         }));
         App {
             current: ArcSwap::from_pointee(generation),
@@ -77,6 +83,7 @@ impl App {
             consent,
             monitor,
             budget,
+            cluster,
         }
     }
 

@@ -73,6 +73,9 @@ struct Fixed {
     header_read_timeout: std::time::Duration,
     reload: crate::config::ReloadConfig,
     shutdown_delay: std::time::Duration,
+    consent: crate::config::ConsentConfig,
+    replica: crate::ident::Ident,
+    cluster: Option<crate::config::ClusterConfig>,
 }
 
 type TlsPaths = (PathBuf, PathBuf, Option<PathBuf>);
@@ -96,6 +99,9 @@ impl Fixed {
             header_read_timeout: config.limits.header_read_timeout,
             reload: config.reload,
             shutdown_delay: config.shutdown_delay,
+            consent: config.consent.clone(),
+            replica: config.replica.clone(),
+            cluster: config.cluster.clone(),
         }
     }
 
@@ -122,6 +128,9 @@ impl Fixed {
         );
         check(self.reload != new.reload, "reload");
         check(self.shutdown_delay != new.shutdown_delay, "shutdown_delay");
+        check(self.consent != new.consent, "consent");
+        check(self.replica != new.replica, "replica");
+        check(self.cluster != new.cluster, "cluster");
         out
     }
 }

@@ -50,6 +50,11 @@ pub struct AuditConfig {
     /// Records waiting for the writer before `append` waits for room
     /// (back-pressure on requests). Default: 4096.
     pub queue_capacity: usize,
+    /// The replica every record names (the config's top-level `replica:`,
+    /// filled in by the config check; not an `audit:` key). `None` writes
+    /// records without it, as logs before replicas did.
+    #[serde(skip)]
+    pub replica: Option<crate::ident::Ident>,
 }
 
 /// When the writer fsyncs (`fsync`).
@@ -76,6 +81,7 @@ impl Default for AuditConfig {
             rotate_interval: Duration::from_secs(24 * 60 * 60),
             keyed_chain: false,
             queue_capacity: 4096,
+            replica: None,
         }
     }
 }

@@ -30,6 +30,9 @@ struct Inner {
     slots: Arc<Semaphore>,
     capacity: usize,
     shared: Arc<Shared>,
+    /// The writer thread, which holds the directory's lock until it ends:
+    /// `shutdown` waits for it, so the directory is free when it returns.
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for AuditHandle {
@@ -118,14 +121,20 @@ impl AuditHandle {
     pub fn open_with_key(config: &AuditConfig, key: ChainKey) -> Result<AuditHandle, AuditError> {
         config.validate()?;
         fs::create_dir_all(&config.dir).map_err(|e| AuditError::io(&config.dir, e))?;
+        // One writer per chain: a second process on this directory stops here.
+        let lock = crate::lockfile::DirLock::acquire(&config.dir).map_err(AuditError::Locked)?;
         let shared = Arc::new(Shared::default());
         let mut writer = Writer::new(config, key, shared.clone());
         writer.open_segment()?;
         shared.available.store(true, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("audit-writer".into())
-            .spawn(move || writer.run(rx))
+            .spawn(move || {
+                writer.run(rx);
+                // Held until the last record is written.
+                drop(lock);
+            })
             .map_err(|e| AuditError::io(&config.dir, e))?;
         Ok(AuditHandle {
             inner: Some(Arc::new(Inner {
@@ -133,6 +142,7 @@ impl AuditHandle {
                 slots: Arc::new(Semaphore::new(config.queue_capacity)),
                 capacity: config.queue_capacity,
                 shared,
+                thread: std::sync::Mutex::new(Some(thread)),
             })),
         })
     }
@@ -192,7 +202,17 @@ impl AuditHandle {
         inner.slots.close();
         let (reply, done) = oneshot::channel();
         inner.tx.send(Msg::Shutdown(reply)).map_err(|_| closed())?;
-        done.await.map_err(|_| closed())?
+        let closed_cleanly = done.await.map_err(|_| closed())?;
+        let thread = inner
+            .thread
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(thread) = thread {
+            // The writer ends right after answering; joining frees the lock.
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        closed_cleanly
     }
 
     /// Installs a hook called with the duration of every fsync (for a

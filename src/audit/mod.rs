@@ -80,6 +80,9 @@ pub enum AuditError {
     },
     #[error("audit config: {0}")]
     Config(String),
+    /// Another process writes this directory's chain.
+    #[error("the audit directory is in use: {0}")]
+    Locked(crate::lockfile::LockError),
 }
 
 impl AuditError {

@@ -295,6 +295,10 @@ impl From<Event> for Body {
 pub struct Record {
     pub seq: Seq,
     pub ts: String,
+    /// The replica that wrote the record (absent in logs written before
+    /// replicas were named).
+    #[serde(default)]
+    pub replica: Option<Ident>,
     #[serde(flatten)]
     pub body: Body,
     pub prev: Digest,
@@ -312,6 +316,8 @@ pub(crate) fn json_error(error: &serde_json::Error) -> String {
 struct Unsealed<'a> {
     seq: Seq,
     ts: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replica: Option<&'a Ident>,
     #[serde(flatten)]
     body: &'a Body,
     prev: Digest,
@@ -323,6 +329,7 @@ pub(crate) fn encode(
     key: &ChainKey,
     seq: Seq,
     ts: &str,
+    replica: Option<&Ident>,
     body: &Body,
     prev: Digest,
 ) -> Digest {
@@ -330,6 +337,7 @@ pub(crate) fn encode(
     let unsealed = Unsealed {
         seq,
         ts,
+        replica,
         body,
         prev,
     };
@@ -382,6 +390,7 @@ pub(crate) mod tests {
             &ChainKey::Plain,
             1,
             "2026-11-23T05:00:00.123Z",
+            None,
             &body,
             GENESIS,
         );
@@ -430,6 +439,7 @@ pub(crate) mod tests {
             &ChainKey::Plain,
             1,
             "t",
+            None,
             &Body::Share(sample_share()),
             GENESIS,
         );

@@ -147,6 +147,8 @@ pub(super) struct Writer {
     rotate_bytes: u64,
     rotate_interval: Duration,
     key: ChainKey,
+    /// Named in every record (the config's `replica:`).
+    replica: Option<crate::ident::Ident>,
     next_seq: Seq,
     prev: Digest,
     segment: Option<Segment>,
@@ -166,6 +168,7 @@ impl Writer {
             rotate_bytes: config.rotate_bytes,
             rotate_interval: config.rotate_interval,
             key,
+            replica: config.replica.clone(),
             next_seq: 1,
             prev: GENESIS,
             segment: None,
@@ -301,7 +304,15 @@ impl Writer {
         let mut prev = self.prev;
         self.buf.clear();
         for (seq, pending) in (first..).zip(batch) {
-            prev = encode(&mut self.buf, &self.key, seq, &ts, &pending.body, prev);
+            prev = encode(
+                &mut self.buf,
+                &self.key,
+                seq,
+                &ts,
+                self.replica.as_ref(),
+                &pending.body,
+                prev,
+            );
         }
         let segment = self.segment.as_mut().expect("ensure_segment opened one");
         if let Err(error) = segment.file.write_all(&self.buf) {
@@ -403,6 +414,7 @@ impl Writer {
             &self.key,
             self.next_seq,
             &ts,
+            self.replica.as_ref(),
             &body,
             self.prev,
         );

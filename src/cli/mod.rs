@@ -8,12 +8,13 @@
 //! |---|---|
 //! | 0 | done: the config checks, the document is protected, the rules tests pass, the log verifies |
 //! | 1 | refused: the command judged its input and found it wrong: a problem in the config or anything it names (rules, keyring, certificates, admin token, consent journal), printed as `FILE:LINE:COL: message`; a document the proxy would refuse; a failed rules test or a test file that does not compile; a `mask --diff --fail-on` difference; a log that does not verify; values that could not be opened; a keyring that would be overwritten |
-//! | 2 | trouble: the command could not judge or run: an unknown command or option (clap), a file named on the command line that cannot be read (a document, a rules file for `--diff`, a test path, a keyring for `keygen --rotate` or the audit tools), a port that cannot be bound, an audit log or consent journal that cannot be opened or closed, output that cannot be written |
+//! | 2 | trouble: the command could not judge or run: an unknown command or option (clap), a file named on the command line that cannot be read (a document, a rules file for `--diff`, a test path, a keyring for `keygen --rotate` or the audit tools), a port that cannot be bound, an audit log or consent journal that cannot be opened or closed (or is locked by another process), a consent database that cannot be reached, output that cannot be written |
 //!
 //! The split is grep's and diff's: 1 is a verdict, 2 is trouble.
 
 mod audit;
 mod check;
+mod consent;
 mod generate;
 mod keygen;
 mod logging;
@@ -81,6 +82,9 @@ enum Command {
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff), or write one per command with --dir.
     Man(generate::ManArgs),
+    /// Manage the consent store (`migrate`: the journal into PostgreSQL).
+    #[command(subcommand)]
+    Consent(consent::ConsentCommand),
 }
 
 #[derive(Args)]
@@ -164,6 +168,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Schema(args) => generate::schema(&args),
         Command::Completions(args) => generate::completions(&args),
         Command::Man(args) => generate::man(&args),
+        Command::Consent(command) => consent::run(command),
     }
 }
 

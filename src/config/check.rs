@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::{Location, Spanned};
 
-use super::raw::{RawAdmin, RawConfig, RawConsent, RawLimits, RawReload, RawServerTls};
-use super::{AdminConfig, Config, ConsentConfig, Limits, ReloadConfig, ServerTls};
+use super::raw::{RawAdmin, RawConfig, RawLimits, RawReload, RawServerTls};
+use super::{AdminConfig, Config, Limits, ReloadConfig, ServerTls};
 use crate::audit::AuditConfig;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ident::Ident;
@@ -16,6 +16,8 @@ pub(super) struct Checker<'a> {
     file: &'a Path,
     pub(super) base: PathBuf,
     pub(super) errors: Vec<Diagnostic>,
+    /// The config has a `cluster:` section (quotas may say `cluster: true`).
+    pub(super) cluster_configured: bool,
 }
 
 pub(super) fn check(raw: RawConfig, file: &Path) -> Result<Config, Diagnostics> {
@@ -34,6 +36,7 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         file,
         base,
         errors: Vec::new(),
+        cluster_configured: raw.cluster.is_some(),
     };
     let listen = c.socket_addr(&raw.listen);
     let tls = raw.tls.as_ref().map(|t| c.server_tls(t, listen));
@@ -71,6 +74,8 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         None => "CN".to_owned(),
     };
     let consent = c.consent(raw.consent.as_ref());
+    let replica = c.replica(raw.replica.as_ref());
+    let cluster = raw.cluster.as_ref().and_then(|r| c.cluster(r));
     let partners = c.partners(&raw.partners, &home_region);
     let public_host = raw.public_host.as_ref().and_then(|h| {
         h.value
@@ -82,6 +87,8 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
                 None
             })
     });
+    let mut audit = audit;
+    audit.replica = Some(replica.clone());
     let errors = std::mem::take(&mut c.errors);
     let config = Config {
         source: file.to_path_buf(),
@@ -98,11 +105,17 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         home_region,
         consent,
         public_host,
+        replica,
+        cluster,
     };
     (config, errors)
 }
 
 impl Checker<'_> {
+    pub(super) fn file_path(&self) -> &Path {
+        self.file
+    }
+
     pub(super) fn error(&mut self, at: &Location, message: impl Into<String>) {
         self.errors.push(Diagnostic::at(self.file, at, message));
     }
@@ -281,21 +294,6 @@ impl Checker<'_> {
             }
         }
         limits
-    }
-
-    pub(super) fn consent(&mut self, raw: Option<&Spanned<RawConsent>>) -> ConsentConfig {
-        let journal = match raw {
-            Some(c) if c.value.journal.value.trim().is_empty() => {
-                self.error(
-                    &c.value.journal.referenced,
-                    "consent.journal must name a file",
-                );
-                PathBuf::new()
-            }
-            Some(c) => self.path(&c.value.journal),
-            None => self.base.join("consent/journal.jsonl"),
-        };
-        ConsentConfig { journal }
     }
 
     /// The name at `value` as an [`Ident`], or an error at its position

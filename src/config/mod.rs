@@ -9,6 +9,7 @@
 //! before a socket is bound.
 
 mod check;
+mod cluster;
 mod partners;
 mod raw;
 #[cfg(test)]
@@ -23,6 +24,7 @@ use serde::Deserialize;
 use crate::diag::{Diagnostic, Diagnostics};
 
 use crate::ident::Ident;
+pub use cluster::{SINGLE_REPLICA, default_replica};
 
 /// The default config file name, looked up in the working directory.
 pub const DEFAULT_CONFIG: &str = "pii-proxy.yaml";
@@ -56,14 +58,67 @@ pub struct Config {
     pub consent: ConsentConfig,
     /// `host[:port]` partners see as the forwarded host.
     pub public_host: Option<http::uri::Authority>,
+    /// This process's name among the replicas (in every audit record).
+    pub replica: Ident,
+    /// The shared Redis of cluster quotas, when configured.
+    pub cluster: Option<ClusterConfig>,
 }
 
 /// Where consent decisions are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentConfig {
     /// The append-only journal (JSON Lines), replayed at start. Default:
-    /// `consent/journal.jsonl` next to the config file.
+    /// `consent/journal.jsonl` next to the config file. With a PostgreSQL
+    /// store, the journal `consent migrate` imports.
     pub journal: PathBuf,
+    /// `store: postgres`: the database every replica shares.
+    pub postgres: Option<PostgresConsent>,
+}
+
+/// The PostgreSQL consent store's settings.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresConsent {
+    /// The URL as written (it may hold a password: never logged whole).
+    pub url: String,
+    /// A file holding the password, read at start.
+    pub password_file: Option<PathBuf>,
+    /// Extra CA certificates for the database's TLS certificate.
+    pub ca: Option<PathBuf>,
+    /// The URL asks for TLS (`sslmode=require`).
+    pub tls: bool,
+    pub max_staleness: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl std::fmt::Debug for PostgresConsent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresConsent")
+            .field("tls", &self.tls)
+            .field("max_staleness", &self.max_staleness)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `cluster:`: what replicas share besides consent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// Replicas sharing the load (the fallback quota is `limit ÷ replicas`).
+    pub replicas: u32,
+    /// The Redis URL as written (`redis://` or `rediss://`).
+    pub redis: String,
+    /// Extra CA certificates for `rediss://`.
+    pub ca: Option<PathBuf>,
+    /// Longest wait for one quota check before falling back.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for ClusterConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterConfig")
+            .field("replicas", &self.replicas)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One path prefix of a partner and the scenario (purpose) it serves.
@@ -91,6 +146,8 @@ pub struct Quota {
     /// The window distinct subjects are counted in (also the anomaly
     /// baseline's unit). Default 60 s.
     pub window: Duration,
+    /// Counted across every replica in the cluster's Redis.
+    pub cluster: bool,
 }
 
 impl Default for Quota {
@@ -100,6 +157,7 @@ impl Default for Quota {
             burst: None,
             distinct_subjects: None,
             window: Duration::from_secs(60),
+            cluster: false,
         }
     }
 }

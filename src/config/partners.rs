@@ -212,11 +212,23 @@ impl Checker<'_> {
                 "quota.burst needs quota.requests_per_second (the rate it bursts above)",
             );
         }
+        let cluster = match &q.cluster {
+            Some(flag) if flag.value && !self.cluster_configured => {
+                self.error(
+                    &flag.referenced,
+                    "quota.cluster needs a top-level `cluster: {replicas: N, redis: URL}`",
+                );
+                true
+            }
+            Some(flag) => flag.value,
+            None => false,
+        };
         Quota {
             requests_per_second,
             burst,
             distinct_subjects,
             window,
+            cluster,
         }
     }
 

@@ -75,7 +75,8 @@ pub(super) struct RawConfig {
     #[schemars(with = "Option<String>")]
     pub home_region: Option<Spanned<String>>,
     /// The consent store: `{journal: consent/journal.jsonl}` (the default,
-    /// next to this file).
+    /// next to this file), or `{store: postgres, url: …}` shared by every
+    /// replica.
     #[serde(default)]
     #[schemars(with = "Option<RawConsent>")]
     pub consent: Option<Spanned<RawConsent>>,
@@ -86,15 +87,91 @@ pub(super) struct RawConfig {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub public_host: Option<Spanned<String>>,
+    /// This process's name among the replicas: every audit record carries
+    /// it, and each replica keeps its own chain. Default: the host name
+    /// when it follows the identifier rule, else `single`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub replica: Option<Spanned<String>>,
+    /// What the replicas share besides consent: `{replicas: 3, redis:
+    /// redis://…}` for partners whose quota says `cluster: true`.
+    #[serde(default)]
+    #[schemars(with = "Option<RawCluster>")]
+    pub cluster: Option<Spanned<RawCluster>>,
+}
+
+/// Where consent decisions live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsentStoreKind {
+    /// The append-only journal file of one process (the default).
+    Journal,
+    /// A PostgreSQL database every replica reads and writes.
+    Postgres,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConsent {
+    /// `journal` (the default) or `postgres`.
+    #[serde(default)]
+    #[schemars(with = "Option<ConsentStoreKind>")]
+    pub store: Option<Spanned<ConsentStoreKind>>,
     /// The append-only journal of consent decisions (JSON Lines), replayed
-    /// at start. Created with its directory when missing.
+    /// at start. Created with its directory when missing. With `store:
+    /// postgres`, the journal `pii-proxy consent migrate` imports.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub journal: Option<Spanned<String>>,
+    /// `store: postgres`: the database, as a `postgres://user@host:port/db`
+    /// URL (`?sslmode=require` for TLS, required off loopback). A password
+    /// is better given in `PGPASSWORD`-style files than in the URL: use
+    /// `password_file`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub url: Option<Spanned<String>>,
+    /// `store: postgres`: a file holding the database password (mode 0600).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub password_file: Option<Spanned<String>>,
+    /// `store: postgres`: PEM CA certificates trusted for the database,
+    /// besides the system roots.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ca: Option<Spanned<String>>,
+    /// `store: postgres`: how long the replica may go without hearing from
+    /// the database before `consent: required` partners refuse (503
+    /// `consent_unavailable`). Known decisions keep applying meanwhile.
+    /// Default `2s`.
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub max_staleness: Option<Duration>,
+    /// `store: postgres`: time to connect (TCP, TLS, login). Default `5s`.
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub connect_timeout: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCluster {
+    /// How many replicas share the load: when Redis is unreachable each
+    /// replica enforces `limit ÷ replicas` on its own.
+    #[schemars(with = "u32")]
+    pub replicas: Spanned<u32>,
+    /// The Redis server holding cluster quotas, `redis://host:port/db` or
+    /// `rediss://` (TLS, required off loopback).
     #[schemars(with = "String")]
-    pub journal: Spanned<String>,
+    pub redis: Spanned<String>,
+    /// PEM CA certificates trusted for `rediss://` instead of the system roots.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ca: Option<Spanned<String>>,
+    /// How long one quota check may wait for Redis before the replica falls
+    /// back to its own share of the quota. Default `250ms`.
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub timeout: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -131,6 +208,12 @@ pub(super) struct RawQuota {
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub window: Option<Duration>,
+    /// Count this partner's requests and subjects across every replica (in
+    /// the `cluster:` Redis), so N replicas enforce one quota and the
+    /// anomaly monitor sees the partner's whole traffic. Default `false`.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub cluster: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -347,6 +347,7 @@ partners:
             burst: Some(80),
             distinct_subjects: Some(1000),
             window: Duration::from_secs(300),
+            cluster: false,
         }
     );
     assert_eq!(cb.anomaly.factor, 2.5);
@@ -426,4 +427,77 @@ fn the_audit_log_is_on_by_default_and_off_only_when_said() {
     let errors = f.errors(&format!("audit: {{enabled: no-thanks}}\n{MINIMAL}"));
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(errors[0].0, 1, "{errors:#?}");
+}
+
+#[test]
+fn the_consent_store_and_the_cluster_are_checked_where_written() {
+    let f = Fixture::new();
+    // The journal alone stays valid; the default replica is a name.
+    let config = f
+        .load(&format!("consent: {{journal: j.jsonl}}\n{MINIMAL}"))
+        .expect("journal alone");
+    assert!(config.consent.postgres.is_none());
+    assert!(crate::ident::check(config.replica.as_str()).is_ok());
+    let config = f
+        .load(&format!(
+            "replica: r2\nconsent: {{store: postgres, url: \"postgres://u@127.0.0.1:5432/db\", \
+             max_staleness: 3s}}\n{MINIMAL}"
+        ))
+        .expect("postgres on loopback");
+    let pg = config.consent.postgres.expect("postgres");
+    assert_eq!(pg.max_staleness, Duration::from_secs(3));
+    assert!(!pg.tls);
+    assert_eq!(config.replica.as_str(), "r2");
+    assert_eq!(
+        config.audit.replica.as_ref().map(|r| r.as_str()),
+        Some("r2")
+    );
+    let errors = f.errors(&format!(
+        "consent: {{store: postgres, url: \"postgres://u:secret@db.example:5432/db\"}}\n{MINIMAL}"
+    ));
+    assert_at_line(&errors, 1, "sslmode=require");
+    assert!(
+        errors.iter().all(|(_, _, m)| !m.contains("secret")),
+        "{errors:?}"
+    );
+    let errors = f.errors(&format!("consent: {{store: postgres}}\n{MINIMAL}"));
+    assert_at_line(&errors, 1, "needs `url");
+    let errors = f.errors(&format!(
+        "consent: {{url: \"postgres://u@localhost/db\"}}\n{MINIMAL}"
+    ));
+    assert_at_line(&errors, 1, "needs `store: postgres`");
+    let errors = f.errors(&format!("replica: \"110101199003077777\"\n{MINIMAL}"));
+    assert!(
+        errors.iter().all(|(_, _, m)| !m.contains("110101")),
+        "{errors:?}"
+    );
+    assert_eq!(errors[0].0, 1);
+    // A cluster quota needs the cluster; Redis off this host needs TLS.
+    let errors = f.errors(&format!(
+        "{MINIMAL}    quota: {{requests_per_second: 10, cluster: true}}\n"
+    ));
+    assert_at_line(&errors, 7, "needs a top-level `cluster");
+    let errors = f.errors(&format!(
+        "cluster: {{replicas: 0, redis: \"redis://cache.example:6379/0\"}}\n{MINIMAL}"
+    ));
+    assert_at_line(&errors, 1, "at least 1");
+    assert_at_line(&errors, 1, "rediss://");
+    let config = f
+        .load(&format!(
+            "cluster: {{replicas: 3, redis: \"redis://127.0.0.1:6379/0\"}}\n{MINIMAL}    \
+             quota: {{requests_per_second: 10, cluster: true}}\n"
+        ))
+        .expect("cluster on loopback");
+    assert_eq!(config.cluster.expect("cluster").replicas, 3);
+    assert!(config.partners[0].quota.cluster);
+}
+
+/// An error on `line` (at the value's column, whatever it is) saying `needle`.
+fn assert_at_line(errors: &[(u64, u64, String)], line: u64, needle: &str) {
+    assert!(
+        errors
+            .iter()
+            .any(|(l, c, m)| *l == line && *c > 0 && m.contains(needle)),
+        "expected {line}:* `{needle}` in {errors:#?}"
+    );
 }

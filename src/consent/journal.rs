@@ -72,6 +72,8 @@ impl Journal {
             options.mode(0o600);
         }
         let file = options.open(path).map_err(io)?;
+        // One writer per journal: its seq has one counter.
+        crate::lockfile::lock(&file, path).map_err(ConsentError::Locked)?;
         if created {
             sync_parent(path).map_err(io)?;
         }
@@ -106,6 +108,19 @@ impl Journal {
         let mut decisions = 0;
         let (_, _, torn) = read_all(path, &file, &mut |_| decisions += 1)?;
         Ok((decisions, torn))
+    }
+
+    /// Every entry of the journal at `path`, read without writing or
+    /// locking anything (what `consent migrate` imports). A torn last line
+    /// is left out (it was never acknowledged).
+    pub fn entries(path: &Path) -> Result<Vec<Entry>, ConsentError> {
+        let file = std::fs::File::open(path).map_err(|source| ConsentError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut entries = Vec::new();
+        read_all(path, &file, &mut |entry| entries.push(entry))?;
+        Ok(entries)
     }
 
     /// A journal writing to `path` with no replay (tests point it at
@@ -199,18 +214,7 @@ fn read_all(
                 entry.seq
             )));
         }
-        let names_ok = [&entry.partner, &entry.scenario]
-            .into_iter()
-            .flatten()
-            .all(|name| valid_name(name));
-        if !names_ok || (entry.scenario.is_some() && entry.partner.is_none()) {
-            return Err(corrupt(
-                "a partner or scenario is not in the allowed form".into(),
-            ));
-        }
-        if entry.op == Op::Erase && entry.partner.is_some() {
-            return Err(corrupt("an erase names a partner".into()));
-        }
+        check_entry(&entry).map_err(|e| corrupt(e.into()))?;
         len += n as u64;
         last_seq = entry.seq;
         replay(entry);
@@ -225,5 +229,21 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
     }
     #[cfg(not(unix))]
     let _ = path;
+    Ok(())
+}
+
+/// What every stored decision must be, wherever it is read from (a journal
+/// line, a database row, a notification).
+pub(super) fn check_entry(entry: &Entry) -> Result<(), &'static str> {
+    let names_ok = [&entry.partner, &entry.scenario]
+        .into_iter()
+        .flatten()
+        .all(|name| valid_name(name));
+    if !names_ok || (entry.scenario.is_some() && entry.partner.is_none()) {
+        return Err("a partner or scenario is not in the allowed form");
+    }
+    if entry.op == Op::Erase && (entry.partner.is_some() || entry.scenario.is_some()) {
+        return Err("an erase names a partner");
+    }
     Ok(())
 }

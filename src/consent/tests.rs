@@ -1,7 +1,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::journal::Journal;
 use super::*;
+use crate::audit::SubjectHasher;
 
 const RAW: &str = "110101199003077777";
 
@@ -243,7 +245,7 @@ fn a_journal_that_cannot_be_written_refuses_the_decision_and_changes_nothing() {
         return;
     }
     let (journal, _) = Journal::open_file_for_test(full).expect("open /dev/full");
-    store.writer.lock().expect("lock").journal = journal;
+    store.replace_journal_for_test(journal);
     let err = store
         .record(&s, Op::Revoke, &scope(Some("cb"), None))
         .expect_err("no space");

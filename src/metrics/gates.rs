@@ -12,11 +12,12 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
 use crate::consent::ConsentStore;
-use crate::monitor::{Monitor, PartnerMeter};
+use crate::monitor::{ClusterQuota, Monitor, PartnerMeter};
 
 pub struct GateCollector {
     pub consent: Arc<ConsentStore>,
     pub monitor: Arc<Monitor>,
+    pub cluster: Option<Arc<ClusterQuota>>,
 }
 
 impl std::fmt::Debug for GateCollector {
@@ -28,11 +29,98 @@ impl std::fmt::Debug for GateCollector {
 impl Collector for GateCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         self.encode_consent(&mut encoder)?;
+        self.encode_shared(&mut encoder)?;
         self.encode_partners(&mut encoder)
     }
 }
 
+/// One unlabelled series.
+fn one(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    value: f64,
+    counter: bool,
+) -> Result<(), std::fmt::Error> {
+    if counter {
+        let metric = ConstCounter::new(value as u64);
+        metric.encode(encoder.encode_descriptor(name, help, None, metric.metric_type())?)
+    } else {
+        let metric = ConstGauge::new(value);
+        metric.encode(encoder.encode_descriptor(name, help, None, metric.metric_type())?)
+    }
+}
+
 impl GateCollector {
+    /// The consent database's follower and the cluster quota's fallback.
+    fn encode_shared(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        if let Some(db) = self.consent.database() {
+            let synced = !matches!(
+                self.consent.availability(),
+                crate::consent::Availability::NotSynced
+            );
+            for (name, help, value, counter) in [
+                (
+                    "consent_database_connected",
+                    "The consent database connection is up (1) or not (0)",
+                    f64::from(u8::from(db.connected())),
+                    false,
+                ),
+                (
+                    "consent_database_synced",
+                    "The first full sync with the consent database is done (1) or not (0)",
+                    f64::from(u8::from(synced)),
+                    false,
+                ),
+                (
+                    "consent_database_staleness_seconds",
+                    "Seconds since the consent database was last known current",
+                    db.staleness().as_secs_f64(),
+                    false,
+                ),
+                (
+                    "consent_database_resyncs",
+                    "Full syncs with the consent database (the first, then one per reconnect)",
+                    db.resyncs() as f64,
+                    true,
+                ),
+                (
+                    "consent_database_notifications",
+                    "Consent changes received from the database",
+                    db.notifications() as f64,
+                    true,
+                ),
+            ] {
+                one(encoder, name, help, value, counter)?;
+            }
+        }
+        if let Some(cluster) = &self.cluster {
+            for (name, help, value, counter) in [
+                (
+                    "quota_cluster_fallback",
+                    "Redis is unreachable and this replica enforces limit / replicas (1) or the cluster quota holds (0)",
+                    f64::from(u8::from(cluster.falling_back())),
+                    false,
+                ),
+                (
+                    "quota_cluster_checks",
+                    "Quota checks decided by the cluster's counters in Redis",
+                    cluster.cluster_checks() as f64,
+                    true,
+                ),
+                (
+                    "quota_local_checks",
+                    "Cluster quota checks decided by this replica's share (Redis unreachable)",
+                    cluster.local_checks() as f64,
+                    true,
+                ),
+            ] {
+                one(encoder, name, help, value, counter)?;
+            }
+        }
+        Ok(())
+    }
+
     /// The consent store's counts.
     fn encode_consent(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let consent = &self.consent;

@@ -14,6 +14,8 @@
 //! anomaly never refuses anything, it raises a `warn` event (numbers only)
 //! and a counter.
 
+mod cluster;
+mod cluster_window;
 mod rate;
 mod window;
 
@@ -24,6 +26,7 @@ use std::time::Instant;
 use dashmap::DashMap;
 
 use crate::config::{AnomalySettings, Quota};
+pub use cluster::ClusterQuota;
 pub use rate::RateLimiter;
 pub use window::{Admission, DistinctWindow};
 
@@ -44,6 +47,9 @@ pub struct PartnerMeter {
     window: DistinctWindow,
     rejected_rate: std::sync::atomic::AtomicU64,
     rejected_subjects: std::sync::atomic::AtomicU64,
+    /// The baseline of the cluster's counts (cluster quotas only).
+    cluster: std::sync::Mutex<cluster_window::ClusterBaseline>,
+    cluster_anomalies: std::sync::atomic::AtomicU64,
 }
 
 impl PartnerMeter {
@@ -54,6 +60,8 @@ impl PartnerMeter {
             window: DistinctWindow::default(),
             rejected_rate: Default::default(),
             rejected_subjects: Default::default(),
+            cluster: Default::default(),
+            cluster_anomalies: Default::default(),
         }
     }
 
@@ -131,24 +139,35 @@ impl PartnerMeter {
         self.rejected_subjects.load(Ordering::Relaxed)
     }
 
-    /// Anomaly alerts raised (counter; at most one per window).
+    /// Anomaly alerts raised (counter; at most one per window), on this
+    /// replica's traffic or (cluster quotas) reported here for the cluster's.
     pub fn anomalies(&self) -> u64 {
-        self.window.anomalies()
+        self.window.anomalies() + self.cluster_anomalies.load(Ordering::Relaxed)
     }
 
-    /// Distinct subjects in the current window (gauge).
+    /// Distinct subjects in the current window (gauge): the cluster's with
+    /// cluster quotas, else this replica's.
     pub fn window_subjects(&self) -> u64 {
-        self.window.current_subjects()
+        match self.cluster_view() {
+            Some((count, _, _)) => count,
+            None => self.window.current_subjects(),
+        }
     }
 
     /// The baseline: smoothed distinct subjects per window (gauge).
     pub fn baseline_subjects(&self) -> f64 {
-        self.window.baseline()
+        match self.cluster_view() {
+            Some((_, baseline, _)) => baseline,
+            None => self.window.baseline(),
+        }
     }
 
     /// Completed windows the baseline has seen (counter).
     pub fn windows_observed(&self) -> u64 {
-        self.window.windows_observed()
+        match self.cluster_view() {
+            Some((_, _, observed)) => observed,
+            None => self.window.windows_observed(),
+        }
     }
 }
 

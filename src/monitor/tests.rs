@@ -11,6 +11,7 @@ fn quota(distinct: Option<u32>) -> Quota {
         burst: None,
         distinct_subjects: distinct,
         window: Duration::from_secs(10),
+        cluster: false,
     }
 }
 

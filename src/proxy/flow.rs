@@ -233,7 +233,7 @@ impl<'g> Exchange<'g> {
                  looks; name it there, or make the rules' subject `optional`",
             ));
         }
-        gates::quota(self.app, partner, &subjects)?;
+        gates::quota(self.app, partner, &subjects).await?;
         let consent = gates::consent(self.app, partner, scenario, &subjects)?;
         let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
         let mut record = audit_records::share(

@@ -8,22 +8,36 @@ use super::subjects::RequestSubject;
 use crate::app::{App, Partner};
 use crate::audit::Consent;
 use crate::audit::SubjectHash;
-use crate::consent::{self, Refused, Verdict};
+use crate::consent::{self, Availability, Refused, Verdict};
 use crate::monitor::OverQuota;
+use crate::rules::ConsentMode;
 
 /// 429 `quota_exceeded` when the request would take the partner over its
-/// requests per second or distinct subjects per window.
-pub fn quota(app: &App, partner: &Partner, subjects: &[RequestSubject]) -> Result<(), Refusal> {
+/// requests per second or distinct subjects per window (every subject of
+/// a batch counts). With `cluster: true` the counters are the cluster's
+/// (Redis), else this replica's.
+pub async fn quota(
+    app: &App,
+    partner: &Partner,
+    subjects: &[RequestSubject],
+) -> Result<(), Refusal> {
     let config = &partner.config;
     let fingerprints: Vec<u64> = subjects.iter().map(RequestSubject::fingerprint).collect();
-    let over =
-        match app
+    let (quota, anomaly) = (&config.quota, &config.anomaly);
+    let admitted = match &app.cluster {
+        Some(cluster) if quota.cluster => {
+            cluster
+                .admit_all(&app.monitor, &config.id, &fingerprints, quota, anomaly)
+                .await
+        }
+        _ => app
             .monitor
-            .admit_all(&config.id, &fingerprints, &config.quota, &config.anomaly)
-        {
-            Ok(()) => return Ok(()),
-            Err(over) => over,
-        };
+            .admit_all(&config.id, &fingerprints, quota, anomaly),
+    };
+    let over = match admitted {
+        Ok(()) => return Ok(()),
+        Err(over) => over,
+    };
     let quota = &config.quota;
     let (policy, retry_after) = match over {
         OverQuota::Rate => {
@@ -96,6 +110,7 @@ pub fn consent(
     subjects: &[RequestSubject],
 ) -> Result<Consent, Refusal> {
     let id = &partner.config.id;
+    available(app, partner)?;
     if subjects.is_empty() {
         return consent::decide(None, partner.policy.consent)
             .map_err(|refused| refusal(refused, id, scenario, None));
@@ -145,4 +160,28 @@ fn refusal(refused: Refused, id: &str, scenario: &str, subject: Option<&SubjectH
         ),
     };
     Refusal::new(code, detail)
+}
+
+/// 503 `consent_unavailable` when the store cannot vouch for what it
+/// knows: before its first full sync nothing is shared; once stale past
+/// `max_staleness`, `consent: required` partners are refused (a grant may
+/// have been withdrawn on another replica meanwhile), while revocations
+/// already known keep applying to everyone.
+fn available(app: &App, partner: &Partner) -> Result<(), Refusal> {
+    let detail = match app.consent.availability() {
+        Availability::Current => return Ok(()),
+        Availability::Stale { .. } if partner.policy.consent == ConsentMode::Revocable => {
+            return Ok(());
+        }
+        Availability::NotSynced => "the consent store has not completed its first sync with the \
+                                    database: no decision is known yet, so nothing is shared"
+            .to_owned(),
+        Availability::Stale { for_ms } => format!(
+            "partner `{}` shares only with an explicit consent grant, and the consent database \
+             has not been heard from for {:.1}s: a grant may have been withdrawn meanwhile",
+            partner.config.id,
+            for_ms as f64 / 1000.0
+        ),
+    };
+    Err(Refusal::new(Reason::ConsentUnavailable, detail))
 }

@@ -79,6 +79,10 @@ reasons! {
     AuditUnavailable => (SERVICE_UNAVAILABLE, "audit_unavailable", Proxy),
     /// The body budget (`limits.max_buffered_bytes`) is spent.
     Overloaded => (SERVICE_UNAVAILABLE, "overloaded", Proxy),
+    /// The consent store cannot vouch for its decisions: not synced with
+    /// the database yet, or (for `consent: required`) stale past
+    /// `max_staleness`.
+    ConsentUnavailable => (SERVICE_UNAVAILABLE, "consent_unavailable", Proxy),
     InternalError => (INTERNAL_SERVER_ERROR, "internal_error", Proxy),
 }
 

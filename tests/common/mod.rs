@@ -5,6 +5,8 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
+pub mod servers;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -541,6 +543,10 @@ impl BinaryProxy {
         proxy.scheme = scheme.to_string();
         proxy.addr = addr.parse().expect("listening address");
         proxy
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn stderr_text(&self) -> String {

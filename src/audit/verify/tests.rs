@@ -20,6 +20,7 @@ fn write_log(dir: &Path, bodies: &[Body], per_file: usize) -> Vec<PathBuf> {
                 &ChainKey::Plain,
                 seq,
                 "2026-11-23T05:00:00.000Z",
+                None,
                 body,
                 prev,
             );
