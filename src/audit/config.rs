@@ -47,6 +47,71 @@ pub struct AuditConfig {
     /// Records waiting for the writer before `append` waits for room
     /// (back-pressure on requests). Default: 4096.
     pub queue_capacity: usize,
+    /// Signed checkpoints over the Merkle tree of the records.
+    pub checkpoints: CheckpointConfig,
+    /// Segments whose newest record is older than this are removed, once
+    /// the checkpoint that opens the next segment covers them (`3y`,
+    /// `400d`). Unset: segments are kept for ever. Default: unset.
+    #[serde(with = "humantime_serde")]
+    pub retention: Option<Duration>,
+    /// Closed segments older than this are compressed with zstd
+    /// (`<name>.jsonl.zst`); every reader takes both forms. Default: `7d`.
+    #[serde(with = "humantime_serde")]
+    pub compress_after: Option<Duration>,
+}
+
+/// The `checkpoints:` part of `audit:`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckpointConfig {
+    /// Sign and append checkpoints. `false` is for measuring their cost
+    /// only: `verify` then cannot catch a truncated tail. Default: `true`.
+    pub enabled: bool,
+    /// A checkpoint after this many records (at the end of the batch that
+    /// reaches it). Default: 10000.
+    pub every_records: u64,
+    /// A checkpoint once records have waited this long for one. Default: `60s`.
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// This replica's name: its signing key and the checkpoints' `replica`
+    /// line. Default: `main`.
+    pub replica: String,
+    /// The checkpoints' origin line. Default: `pii-proxy/<replica>`.
+    pub origin: Option<String>,
+    /// Where every checkpoint is also sent, so that a rewrite of the whole
+    /// log is caught: `{file: PATH}` (the latest checkpoint, replaced
+    /// atomically; refuses a smaller tree) or `{url: https://…}` (POSTed
+    /// as text). Default: none.
+    pub witnesses: Vec<WitnessConfig>,
+}
+
+/// One witness; see [`CheckpointConfig::witnesses`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum WitnessConfig {
+    File(PathBuf),
+    Url(String),
+}
+
+impl Default for CheckpointConfig {
+    fn default() -> Self {
+        CheckpointConfig {
+            enabled: true,
+            every_records: 10_000,
+            interval: Duration::from_secs(60),
+            replica: "main".into(),
+            origin: None,
+            witnesses: Vec::new(),
+        }
+    }
+}
+
+impl CheckpointConfig {
+    pub fn origin(&self) -> String {
+        self.origin
+            .clone()
+            .unwrap_or_else(|| format!("pii-proxy/{}", self.replica))
+    }
 }
 
 /// When the writer fsyncs; see [`AuditConfig::fsync`].
@@ -70,6 +135,9 @@ impl Default for AuditConfig {
             rotate_interval: Duration::from_secs(24 * 60 * 60),
             keyed_chain: false,
             queue_capacity: 4096,
+            checkpoints: CheckpointConfig::default(),
+            retention: None,
+            compress_after: Some(Duration::from_secs(7 * 24 * 60 * 60)),
         }
     }
 }
@@ -86,6 +154,21 @@ impl AuditConfig {
         }
         if self.fsync == FsyncPolicy::Batch && self.fsync_interval.is_zero() {
             problems.push("`fsync_interval` must be above 0 with `fsync: batch` (use `fsync: always` to sync every batch)");
+        }
+        let cp = &self.checkpoints;
+        if cp.every_records == 0 || cp.interval.is_zero() {
+            problems.push("`checkpoints.every_records` and `checkpoints.interval` must be above 0");
+        }
+        if crate::ident::Ident::new(&cp.replica).is_err() {
+            problems.push("`checkpoints.replica` must follow the identifier rule");
+        }
+        if super::NoteName::parse(&cp.origin()).is_err() {
+            problems.push("`checkpoints.origin` must be 1-128 visible ASCII characters without `+`, `@` or a run of 6+ digits");
+        }
+        if let (Some(keep), Some(compress)) = (self.retention, self.compress_after) {
+            if keep < compress {
+                problems.push("`retention` must not be shorter than `compress_after`");
+            }
         }
         if problems.is_empty() {
             Ok(())

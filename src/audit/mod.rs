@@ -24,23 +24,32 @@
 //! in [`chain`]; segment naming and ordering in [`segment`].
 
 pub(crate) mod chain;
+pub mod checkpoint;
+mod checkpointer;
 pub(crate) mod config;
 pub(crate) mod fields;
+pub mod merkle;
 mod handle;
 pub(crate) mod record;
+pub mod retention;
 pub(crate) mod search;
 pub mod segment;
+mod tail;
 pub(crate) mod verify;
+pub(crate) mod witness;
 pub(crate) mod writer;
 
 use std::path::PathBuf;
 
 pub use chain::{ChainKey, Digest};
-pub use config::{AuditConfig, FsyncPolicy};
+pub use checkpointer::{Checkpointer, note_of, verifiers_from_keyring};
+pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, WitnessConfig};
+pub use witness::{FileWitness, Witness};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
-    Admin, AuditPath, Blocked, Body, CandidateSummary, Consent, Event, FieldPath, Finding, Ident,
-    Outcome, Record, Recovery, RulesVersion, Share, SubjectHash, SubjectHasher,
+    Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,
+    Event, ExportBasis, FieldPath, Finding, Ident, NoteName, Outcome, Record, Recovery,
+    RulesVersion, Share, SubjectHash, SubjectHasher,
 };
 pub use search::{PartnerStats, SearchQuery, ShareEvent, Stats, search, stats};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions, verify};

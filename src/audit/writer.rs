@@ -15,6 +15,16 @@
 //! request workers without a `spawn_blocking` hop per batch, and lets the
 //! log outlive (and be opened without) a runtime.
 //!
+//! Checkpoints (with a [`Checkpointer`]): the writer keeps the Merkle
+//! tree's frontier beside the chain, and appends a signed checkpoint record
+//! at the end of the batch that brings `every_records` uncovered records,
+//! after `interval` with records waiting for one, at shutdown, and first in
+//! every segment but a new log's first (after a recovery record), so each
+//! segment opens with the state of everything before it: what a restart
+//! and retention continue from. A batch with a checkpoint is fsynced
+//! before the checkpoint goes to the witnesses, so no witness holds a
+//! checkpoint the disk could lose.
+//!
 //! Failure: a failed write is truncated back to the last record boundary and
 //! the batch is refused; a failed truncate, fsync, open or rotation drops
 //! the segment, and the next batch (at most every [`RETRY_AFTER`]) re-reads
@@ -35,9 +45,12 @@ use time::OffsetDateTime;
 use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
 use super::chain::{ChainKey, Digest, GENESIS};
+use super::checkpointer::Checkpointer;
 use super::config::{AuditConfig, FsyncPolicy};
+use super::merkle::Frontier;
 use super::record::{Body, encode};
-use super::segment::{read_tail, segment_name};
+use super::segment::segment_name;
+use super::tail::read_tail;
 use super::{AuditError, Seq};
 
 /// Most records written in one batch.
@@ -69,6 +82,9 @@ pub(super) struct Shared {
     pub(super) detached: Mutex<Detached>,
     /// The writer sleeps with no deadline: a detached record must wake it.
     pub(super) dormant: AtomicBool,
+    pub(super) checkpoints_written: AtomicU64,
+    /// Checkpoints a witness did not keep.
+    pub(super) witness_failures: Arc<AtomicU64>,
 }
 
 #[derive(Default)]
@@ -132,6 +148,33 @@ struct Segment {
     opened: Instant,
 }
 
+/// Where the log stands: what the next record links to and, with
+/// checkpoints, the tree over every record. Cloned per batch so a refused
+/// batch leaves it as it was.
+#[derive(Clone)]
+struct ChainState {
+    next_seq: Seq,
+    prev: Digest,
+    tree: Option<Frontier>,
+    /// Records since the newest checkpoint (checkpoints not counted).
+    uncovered: u64,
+}
+
+impl ChainState {
+    fn append(&mut self, buf: &mut Vec<u8>, key: &ChainKey, ts: &str, body: &Body) {
+        let sealed = encode(buf, key, self.next_seq, ts, body, self.prev);
+        self.prev = sealed.hash;
+        self.next_seq += 1;
+        if let Some(tree) = &mut self.tree {
+            tree.push_entry(&sealed.entry);
+        }
+        match body {
+            Body::Checkpoint(_) => self.uncovered = 0,
+            _ => self.uncovered += 1,
+        }
+    }
+}
+
 pub(super) struct Writer {
     dir: PathBuf,
     fsync: FsyncPolicy,
@@ -139,8 +182,11 @@ pub(super) struct Writer {
     rotate_bytes: u64,
     rotate_interval: Duration,
     key: ChainKey,
-    next_seq: Seq,
-    prev: Digest,
+    chain: ChainState,
+    checkpointer: Option<Checkpointer>,
+    last_checkpoint: Instant,
+    /// Runs retention after each new segment.
+    retention: Option<super::retention::Retention>,
     segment: Option<Segment>,
     /// Under `fsync: batch`: when the oldest unsynced write happened.
     unsynced_since: Option<Instant>,
@@ -150,7 +196,15 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn new(config: &AuditConfig, key: ChainKey, shared: Arc<Shared>) -> Writer {
+    pub(super) fn new(
+        config: &AuditConfig,
+        key: ChainKey,
+        shared: Arc<Shared>,
+        mut checkpointer: Option<Checkpointer>,
+    ) -> Writer {
+        if let Some(checkpointer) = &mut checkpointer {
+            checkpointer.start_witnesses(shared.witness_failures.clone());
+        }
         Writer {
             dir: config.dir.clone(),
             fsync: config.fsync,
@@ -158,8 +212,15 @@ impl Writer {
             rotate_bytes: config.rotate_bytes,
             rotate_interval: config.rotate_interval,
             key,
-            next_seq: 1,
-            prev: GENESIS,
+            chain: ChainState {
+                next_seq: 1,
+                prev: GENESIS,
+                tree: None,
+                uncovered: 0,
+            },
+            checkpointer,
+            last_checkpoint: Instant::now(),
+            retention: super::retention::Retention::new(config),
             segment: None,
             unsynced_since: None,
             retry: None,
@@ -202,6 +263,9 @@ impl Writer {
                 last_record = Instant::now();
             }
             self.commit(&mut batch);
+            if self.checkpoint_deadline().is_some_and(|d| Instant::now() >= d) {
+                self.commit_checkpoint();
+            }
             if let Some(reply) = shutdown {
                 self.write_last_detached(&mut batch);
                 let _ = reply.send(self.finish());
@@ -220,10 +284,14 @@ impl Writer {
     fn wait(&self, rx: &Receiver<Msg>, last_record: Instant) -> Wait {
         let detached_deadline =
             (last_record.elapsed() < STAY_AWAKE).then(|| Instant::now() + DETACHED_FLUSH);
-        let deadline = match (self.sync_deadline(), detached_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline = [
+            self.sync_deadline(),
+            detached_deadline,
+            self.checkpoint_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         if let Some(deadline) = deadline {
             return match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(msg) => Wait::Message(msg),
@@ -267,7 +335,7 @@ impl Writer {
         if batch.is_empty() {
             return;
         }
-        match self.write_batch(batch) {
+        match self.write_batch(batch, false) {
             Ok(first) => {
                 self.shared.available.store(true, Ordering::Relaxed);
                 for (seq, pending) in (first..).zip(batch.drain(..)) {
@@ -285,15 +353,30 @@ impl Writer {
         }
     }
 
-    /// Writes the batch; returns the first seq, or why nothing was accepted.
-    fn write_batch(&mut self, batch: &[Pending]) -> Result<Seq, String> {
+    /// Writes the batch (and a checkpoint after it when one is due, or
+    /// with `checkpoint` whenever records wait for one); returns the
+    /// batch's first seq, or why nothing was accepted.
+    fn write_batch(&mut self, batch: &[Pending], checkpoint: bool) -> Result<Seq, String> {
         self.ensure_segment()?;
         let ts = crate::time::now_rfc3339();
-        let first = self.next_seq;
-        let mut prev = self.prev;
+        let mut state = self.chain.clone();
+        let first = state.next_seq;
         self.buf.clear();
-        for (seq, pending) in (first..).zip(batch) {
-            prev = encode(&mut self.buf, &self.key, seq, &ts, &pending.body, prev);
+        for pending in batch {
+            state.append(&mut self.buf, &self.key, &ts, &pending.body);
+        }
+        let note = match (&self.checkpointer, &state.tree) {
+            (Some(cp), Some(tree))
+                if state.uncovered >= cp.every_records || (checkpoint && state.uncovered > 0) =>
+            {
+                let (body, note) = cp.record(tree, &ts);
+                state.append(&mut self.buf, &self.key, &ts, &body);
+                Some(note)
+            }
+            _ => None,
+        };
+        if self.buf.is_empty() {
+            return Ok(first);
         }
         let segment = self.segment.as_mut().expect("ensure_segment opened one");
         if let Err(error) = segment.file.write_all(&self.buf) {
@@ -306,16 +389,17 @@ impl Writer {
             return Err(reason);
         }
         segment.len += self.buf.len() as u64;
-        self.next_seq = first + batch.len() as u64;
-        self.prev = prev;
+        let written = state.next_seq - self.chain.next_seq;
+        self.chain = state;
         self.shared
             .records_written
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            .fetch_add(written, Ordering::Relaxed);
         self.shared.batches_written.fetch_add(1, Ordering::Relaxed);
         self.shared
             .last_seq
-            .store(self.next_seq - 1, Ordering::Relaxed);
+            .store(self.chain.next_seq - 1, Ordering::Relaxed);
         match self.fsync {
+            _ if note.is_some() => self.sync()?,
             FsyncPolicy::Always => self.sync()?,
             FsyncPolicy::Batch => {
                 let since = *self.unsynced_since.get_or_insert_with(Instant::now);
@@ -325,7 +409,38 @@ impl Writer {
             }
             FsyncPolicy::Off => {}
         }
+        if let Some(note) = note {
+            self.checkpointed(note);
+        }
         Ok(first)
+    }
+
+    /// A checkpoint is on disk: count it, restart its timer, witness it.
+    fn checkpointed(&mut self, note: super::checkpoint::SignedNote) {
+        self.last_checkpoint = Instant::now();
+        self.shared
+            .checkpoints_written
+            .fetch_add(1, Ordering::Relaxed);
+        if let Some(cp) = &self.checkpointer {
+            cp.witness(note);
+        }
+    }
+
+    /// When records have waited `interval` for a checkpoint.
+    fn checkpoint_deadline(&self) -> Option<Instant> {
+        let cp = self.checkpointer.as_ref()?;
+        (self.chain.uncovered > 0).then(|| self.last_checkpoint + cp.interval)
+    }
+
+    /// A checkpoint on its own (timer, shutdown).
+    fn commit_checkpoint(&mut self) {
+        if let Err(reason) = self.write_batch(&[], true) {
+            self.shared.available.store(false, Ordering::Relaxed);
+            self.shared.batches_failed.fetch_add(1, Ordering::Relaxed);
+            // Retried at the next deadline: records still wait for one.
+            self.last_checkpoint = Instant::now();
+            tracing::error!(%reason, "audit log: checkpoint not written");
+        }
     }
 
     /// Makes sure a segment is open and not due for rotation.
@@ -340,6 +455,7 @@ impl Writer {
             self.segment = None;
             return self
                 .create_segment()
+                .and_then(|()| self.write_opening(None))
                 .map_err(|e| self.fail_open(e.to_string()));
         }
         if let Some((at, reason)) = &self.retry {
@@ -363,41 +479,57 @@ impl Writer {
                     && segment.opened.elapsed() >= self.rotate_interval))
     }
 
-    /// Continues the chain from what is on disk: reads the tail, opens a new
-    /// segment, and records a torn tail if there is one.
+    /// Continues the chain from what is on disk: reads the tail (back to
+    /// the newest checkpoint, for the tree), opens a new segment, and
+    /// writes its opening records.
     pub(super) fn open_segment(&mut self) -> Result<(), AuditError> {
-        let tail = read_tail(&self.dir, &self.key)?;
-        (self.next_seq, self.prev) = match tail.last {
+        let tail = read_tail(&self.dir, &self.key, self.checkpointer.is_some())?;
+        let (next_seq, prev) = match tail.last {
             Some((seq, hash)) => (seq + 1, hash),
             None => (1, GENESIS),
         };
+        self.chain = ChainState {
+            next_seq,
+            prev,
+            tree: tail.tree,
+            uncovered: tail.uncovered,
+        };
         self.shared
             .last_seq
-            .store(self.next_seq - 1, Ordering::Relaxed);
+            .store(self.chain.next_seq - 1, Ordering::Relaxed);
         self.create_segment()?;
         self.retry = None;
-        if let Some(recovery) = tail.torn {
+        if let Some(recovery) = &tail.torn {
             tracing::warn!(
                 segment = %recovery.torn_segment,
                 line = recovery.torn_line,
                 "audit log: torn last line found; recording the recovery in a new segment"
             );
-            self.write_recovery(Body::Recovery(recovery))?;
         }
-        Ok(())
+        self.write_opening(tail.torn.map(Body::Recovery))
     }
 
-    fn write_recovery(&mut self, body: Body) -> Result<(), AuditError> {
+    /// The first records of a new segment, written and fsynced at once:
+    /// the recovery record of a torn tail, then a checkpoint over every
+    /// record before it (none in a new log's first segment).
+    fn write_opening(&mut self, recovery: Option<Body>) -> Result<(), AuditError> {
         let ts = crate::time::now_rfc3339();
+        let mut state = self.chain.clone();
         self.buf.clear();
-        let hash = encode(
-            &mut self.buf,
-            &self.key,
-            self.next_seq,
-            &ts,
-            &body,
-            self.prev,
-        );
+        if let Some(recovery) = &recovery {
+            state.append(&mut self.buf, &self.key, &ts, recovery);
+        }
+        let note = match (&self.checkpointer, &state.tree) {
+            (Some(cp), Some(tree)) if tree.size() > 0 => {
+                let (body, note) = cp.record(tree, &ts);
+                state.append(&mut self.buf, &self.key, &ts, &body);
+                Some(note)
+            }
+            _ => None,
+        };
+        if self.buf.is_empty() {
+            return Ok(());
+        }
         let segment = self.segment.as_mut().expect("create_segment opened one");
         let written = segment
             .file
@@ -409,9 +541,16 @@ impl Writer {
             return Err(AuditError::io(path, error));
         }
         segment.len += self.buf.len() as u64;
-        self.shared.last_seq.store(self.next_seq, Ordering::Relaxed);
-        self.next_seq += 1;
-        self.prev = hash;
+        self.chain = state;
+        self.shared
+            .last_seq
+            .store(self.chain.next_seq - 1, Ordering::Relaxed);
+        if let Some(note) = note {
+            self.checkpointed(note);
+        }
+        if let Some(retention) = &self.retention {
+            retention.sweep(&self.dir);
+        }
         Ok(())
     }
 
@@ -419,7 +558,7 @@ impl Writer {
     fn create_segment(&mut self) -> Result<(), AuditError> {
         let now = OffsetDateTime::now_utc();
         for attempt in 0..100 {
-            let path = self.dir.join(segment_name(self.next_seq, now, attempt));
+            let path = self.dir.join(segment_name(self.chain.next_seq, now, attempt));
             let opened = OpenOptions::new().append(true).create_new(true).open(&path);
             match opened {
                 Ok(file) => {
@@ -441,7 +580,7 @@ impl Writer {
         Err(AuditError::Unavailable(format!(
             "{}: no free segment name for seq {}",
             self.dir.display(),
-            self.next_seq
+            self.chain.next_seq
         )))
     }
 
@@ -484,6 +623,11 @@ impl Writer {
     }
 
     fn finish(&mut self) -> Result<(), AuditError> {
+        if self.checkpointer.is_some() && self.chain.uncovered > 0 {
+            // The shutdown checkpoint: the log's last word on its length.
+            self.write_batch(&[], true)
+                .map_err(AuditError::Unavailable)?;
+        }
         let result = self.sync().map_err(AuditError::Unavailable);
         self.segment = None;
         result

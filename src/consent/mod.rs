@@ -250,9 +250,10 @@ struct SubjectRecord {
 }
 
 impl SubjectRecord {
-    fn verdict(&self, partner: &str, scenario: &str) -> Verdict {
-        if self.erased.is_some() {
-            return Verdict::Erased;
+    /// The verdict and the journal seq of the decision that gave it.
+    fn verdict(&self, partner: &str, scenario: &str) -> (Verdict, Option<u64>) {
+        if let Some(erased) = &self.erased {
+            return (Verdict::Erased, Some(erased.seq));
         }
         let latest = self
             .decisions
@@ -260,9 +261,9 @@ impl SubjectRecord {
             .filter(|d| d.covers(partner, scenario))
             .max_by_key(|d| d.seq);
         match latest {
-            None => Verdict::NoDecision,
-            Some(d) if d.op.grants() => Verdict::Granted,
-            Some(_) => Verdict::Revoked,
+            None => (Verdict::NoDecision, None),
+            Some(d) if d.op.grants() => (Verdict::Granted, Some(d.seq)),
+            Some(d) => (Verdict::Revoked, Some(d.seq)),
         }
     }
 }
@@ -357,8 +358,20 @@ impl ConsentStore {
     /// The hot-path lookup: one map probe (no allocation), then a scan of
     /// the few decisions of a subject that has any.
     pub fn lookup(&self, key: &SubjectKey, partner: &str, scenario: &str) -> Verdict {
+        self.lookup_decision(key, partner, scenario).0
+    }
+
+    /// [`lookup`](Self::lookup) with the journal seq of the deciding
+    /// grant, revoke, restore or erase (`None` when no decision covers it),
+    /// which the share record names as the consent it relied on.
+    pub fn lookup_decision(
+        &self,
+        key: &SubjectKey,
+        partner: &str,
+        scenario: &str,
+    ) -> (Verdict, Option<u64>) {
         match self.subjects.get(key) {
-            None => Verdict::NoDecision,
+            None => (Verdict::NoDecision, None),
             Some(record) => record.verdict(partner, scenario),
         }
     }

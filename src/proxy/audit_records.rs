@@ -90,6 +90,14 @@ pub fn share(
         bytes_out: bytes_out as u64,
         // Only cross-border shares are marked; a domestic one omits it.
         cross_border: partner.config.cross_border.then_some(true),
+        export_basis: partner
+            .config
+            .export_basis
+            .filter(|_| partner.config.cross_border),
+        partner_name: partner.config.name.clone(),
+        // Set by the share gate, which knows the route and the decision.
+        scenario: None,
+        consent_decision: None,
         candidate: None,
     })
 }

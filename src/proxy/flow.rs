@@ -201,7 +201,7 @@ impl<'g> Exchange<'g> {
             SubjectKey::from_digest(digest)
         });
         gates::quota(self.app, partner, key.as_ref())?;
-        let consent = gates::consent(self.app, partner, scenario, key.as_ref())?;
+        let (consent, decision) = gates::consent(self.app, partner, scenario, key.as_ref())?;
         let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
         let mut record = audit_records::share(
             &self.facts,
@@ -213,6 +213,8 @@ impl<'g> Exchange<'g> {
             self.bytes_out,
         )
         .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
+        record.scenario = Some(scenario.clone());
+        record.consent_decision = decision;
         record.candidate = shadow.map(|s| Box::new(audit_records::candidate(s)));
         self.app
             .audit

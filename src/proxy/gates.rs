@@ -43,7 +43,8 @@ pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Resu
     Err(Refusal::new(Reason::QuotaExceeded, detail))
 }
 
-/// The consent the share record states, or 403: `consent_revoked` (revoked
+/// The consent the share record states and the journal seq of the
+/// decision it relied on, or 403: `consent_revoked` (revoked
 /// for this partner and scenario, or the subject was erased) and
 /// `consent_required` (`consent: required` without a grant on record, or
 /// without a subject at all).
@@ -52,11 +53,12 @@ pub fn consent(
     partner: &Partner,
     scenario: &str,
     subject: Option<&SubjectKey>,
-) -> Result<Consent, Refusal> {
+) -> Result<(Consent, Option<u64>), Refusal> {
     let id = &partner.config.id;
-    let verdict = subject.map(|key| app.consent.lookup(key, id, scenario));
+    let found = subject.map(|key| app.consent.lookup_decision(key, id, scenario));
+    let verdict = found.map(|(verdict, _)| verdict);
     let refused = match consent::decide(verdict, partner.policy.consent) {
-        Ok(consent) => return Ok(consent),
+        Ok(consent) => return Ok((consent, found.and_then(|(_, seq)| seq))),
         Err(refused) => refused,
     };
     let (code, detail) = match refused {
