@@ -31,6 +31,8 @@ pub(crate) mod fields;
 pub mod merkle;
 mod handle;
 pub(crate) mod record;
+pub mod proof;
+pub mod report;
 pub mod retention;
 pub(crate) mod search;
 pub mod segment;

@@ -268,7 +268,7 @@ fn write_counts(
 }
 
 /// Calls `visit` with every complete record in `inputs`, in chain order.
-pub(crate) fn for_each_record(
+fn for_each_record(
     inputs: &[PathBuf],
     mut visit: impl FnMut(&Path, u64, &Record) -> Result<(), AuditError>,
 ) -> Result<(), AuditError> {
