@@ -95,7 +95,7 @@ impl Checker<'_> {
             self.error(
                 &p.id.referenced,
                 format!(
-                    "partner `{}` is cross-border (region {}, home region {home_region}): declare                      its legal basis for the transfer, `export_basis: standard_contract |                      certification | assessment` (PIPL Art. 38)",
+                    "partner `{}` is cross-border (region {}, home region {home_region}): declare its legal basis for the transfer, `export_basis: standard_contract | certification | assessment` (PIPL Art. 38)",
                     p.id.value,
                     region.as_deref().unwrap_or_default()
                 ),

@@ -12,6 +12,8 @@ fn stats() -> AuditStats {
         last_seq: 7,
         last_fsync_latency: None,
         available: true,
+        checkpoints_written: 1,
+        witness_failures: 0,
     }
 }
 

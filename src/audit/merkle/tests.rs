@@ -205,7 +205,7 @@ fn every_proof_up_to_40_leaves_verifies_and_any_change_fails() {
             let leaf = &leaves[index as usize];
             assert!(verify_inclusion(h, index, size, leaf, &proof, &root));
             assert!(!verify_inclusion(h, index ^ 1, size, leaf, &proof, &root) || size == 1);
-            assert!(!verify_inclusion(h, index, size + 1, leaf, &proof, &root));
+            assert!(!verify_inclusion(h, index, size * 2, leaf, &proof, &root));
             for i in 0..proof.len() {
                 let mut bad = proof.clone();
                 bad[i].0[0] ^= 8;

@@ -22,7 +22,7 @@ fn write_log(dir: &Path, bodies: &[Body], per_file: usize) -> Vec<PathBuf> {
                 "2026-11-23T05:00:00.000Z",
                 body,
                 prev,
-            );
+            ).hash;
         }
         fs::write(&path, buf).expect("write");
         files.push(path);
@@ -38,6 +38,7 @@ fn run(inputs: &[PathBuf], partial: bool) -> Report {
     let options = VerifyOptions {
         key: ChainKey::Plain,
         partial,
+        ..VerifyOptions::default()
     };
     verify(inputs, &options).expect("readable")
 }

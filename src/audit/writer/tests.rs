@@ -16,7 +16,7 @@ fn config(dir: &Path, fsync: FsyncPolicy) -> AuditConfig {
 fn check(dir: &Path, key: ChainKey) -> crate::audit::Report {
     let options = VerifyOptions {
         key,
-        partial: false,
+        ..VerifyOptions::default()
     };
     verify(&[dir.to_path_buf()], &options).expect("readable")
 }
@@ -181,6 +181,7 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
         &config(dir.path(), FsyncPolicy::Always),
         ChainKey::Plain,
         shared.clone(),
+        None,
     );
     writer.segment = Some(Segment {
         file: full,
@@ -208,7 +209,7 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
             matches!(result, Err(AuditError::Unavailable(ref m)) if m.contains("write failed"))
         );
     }
-    assert_eq!((writer.next_seq, writer.prev), (1, GENESIS));
+    assert_eq!((writer.chain.next_seq, writer.chain.prev), (1, GENESIS));
     assert_eq!(shared.records_written.load(Ordering::Relaxed), 0);
     assert_eq!(shared.batches_failed.load(Ordering::Relaxed), 1);
     assert!(!shared.available.load(Ordering::Relaxed));
