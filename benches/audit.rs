@@ -51,6 +51,10 @@ fn share(subjects: &SubjectHasher, n: usize) -> Share {
         bytes_in: 779,
         bytes_out: 1051,
         cross_border: None,
+        export_basis: None,
+        partner_name: None,
+        scenario: None,
+        consent_decision: None,
         candidate: None,
     }
 }

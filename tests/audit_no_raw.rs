@@ -9,7 +9,7 @@ use std::fs;
 
 use audit_common::*;
 use pii_proxy::audit::{
-    Admin, AuditPath, Blocked, CandidateSummary, ChainKey, Consent, Event, FieldPath, Finding,
+    Admin, AuditPath, Blocked, CandidateSummary, ChainKey, Consent, DisplayName, Event, ExportBasis, FieldPath, Finding,
     Ident, Outcome, RulesVersion, Share, SubjectHasher,
 };
 
@@ -67,6 +67,10 @@ fn events() -> Vec<Event> {
             bytes_in: 1,
             bytes_out: 1,
             cross_border: Some(true),
+            export_basis: Some(ExportBasis::StandardContract),
+            partner_name: Some(DisplayName::parse("Credit Bureau Ltd.").expect("name")),
+            scenario: Some(label("loan")),
+            consent_decision: Some(7),
             candidate: Some(Box::new(CandidateSummary {
                 rules_version: RulesVersion::of_policy(MOBILE.as_bytes()),
                 newly_protected: findings.clone(),

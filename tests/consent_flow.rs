@@ -422,7 +422,7 @@ async fn decisions_survive_a_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_border_shares_are_marked() {
     let config = format!(
-        "{}    region: SG\n",
+        "{}    region: SG\n    export_basis: standard_contract\n    name: Partner P Ltd.\n",
         one_partner("builtin:echo", "home_region: CN\n", "")
             .replace("rules/test.yaml", "rules/required.yaml")
     );
@@ -444,6 +444,16 @@ async fn cross_border_shares_are_marked() {
     let share = records_of(&records, "share")[0];
     assert_eq!(share["cross_border"], true, "{share}");
     assert_eq!(share["subject"], proxy.proxy.subjects.hash(ALICE).as_str());
+    // What GB/T 35273 §9.2 and PIPL Art. 23 ask a share record to say.
+    assert_eq!(share["export_basis"], "standard_contract", "{share}");
+    assert_eq!(share["partner_name"], "Partner P Ltd.", "{share}");
+    assert_eq!(share["scenario"], "default", "{share}");
+    let grant = proxy.proxy.consent.view(&proxy.proxy.subjects.hash(ALICE));
+    assert_eq!(
+        share["consent_decision"].as_u64(),
+        Some(grant.decisions[0].seq),
+        "{share}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

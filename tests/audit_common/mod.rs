@@ -33,6 +33,10 @@ pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Fi
         bytes_in: 1024,
         bytes_out: 1100,
         cross_border: Some(partner != "demo"),
+        export_basis: None,
+        partner_name: None,
+        scenario: None,
+        consent_decision: None,
         candidate: None,
     }
 }
