@@ -127,3 +127,38 @@ pub fn run(args: &[&str]) -> Output {
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// A keyring written at test time (never committed) at `path`.
+pub fn keyring_at(path: &Path) -> pii_proxy::protect::Keyring {
+    let keyring = pii_proxy::protect::Keyring::generate();
+    keyring.save(path).expect("save keyring");
+    keyring
+}
+
+/// Runs the real writer with signed checkpoints (every `every` records)
+/// over `events` and shuts it down; returns the seqs.
+pub fn write_signed(
+    config: &AuditConfig,
+    keyring: &pii_proxy::protect::Keyring,
+    witnesses: Vec<Box<dyn pii_proxy::audit::Witness>>,
+    events: Vec<Event>,
+) -> Vec<Seq> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let handle = AuditHandle::open(config, keyring, witnesses).expect("open");
+        let mut seqs = Vec::new();
+        for event in events {
+            seqs.push(handle.append(event).await.expect("accepted"));
+        }
+        handle.shutdown().await.expect("shutdown");
+        seqs
+    })
+}
+
+pub fn signed_config(dir: &Path, every: u64) -> AuditConfig {
+    let mut config = config(dir);
+    config.checkpoints.every_records = every;
+    config
+}
