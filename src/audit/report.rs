@@ -159,11 +159,15 @@ impl Summary {
         }
     }
 
+    /// The earliest and latest time seen (RFC 3339 UTC text of one shape
+    /// sorts as time).
     fn seen(&mut self, ts: &str) {
-        if self.first.is_none() {
+        if self.first.as_deref().is_none_or(|first| ts < first) {
             self.first = Some(ts.to_owned());
         }
-        self.last = Some(ts.to_owned());
+        if self.last.as_deref().is_none_or(|last| ts > last) {
+            self.last = Some(ts.to_owned());
+        }
     }
 }
 

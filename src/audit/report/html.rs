@@ -51,13 +51,14 @@ fn draw_bars(
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let top = values.iter().copied().max().unwrap_or(0).max(1);
     let top = top + top / 10 + 1;
-    let n = labels.len().max(1) as u32;
+    // A segmented range over 0..=last has one segment per bar.
+    let last = labels.len().saturating_sub(1) as u32;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(42)
         .y_label_area_size(52)
-        .build_cartesian_2d((0u32..n).into_segmented(), 0u64..top)
+        .build_cartesian_2d((0u32..last).into_segmented(), 0u64..top)
         .map_err(|e| e.to_string())?;
     let step = (labels.len() / 12).max(1);
     chart
