@@ -165,6 +165,17 @@ impl AuditConfig {
         if super::NoteName::parse(&cp.origin()).is_err() {
             problems.push("`checkpoints.origin` must be 1-128 visible ASCII characters without `+`, `@` or a run of 6+ digits");
         }
+        let plain_off_loopback = |url: &str| {
+            let rest = url.strip_prefix("http://").unwrap_or_default();
+            !["127.", "localhost", "[::1]"].iter().any(|h| rest.starts_with(h))
+        };
+        for witness in &cp.witnesses {
+            if let WitnessConfig::Url(url) = witness {
+                if !url.starts_with("https://") && plain_off_loopback(url) {
+                    problems.push("a witness `url` must be https:// (http:// only on loopback)");
+                }
+            }
+        }
         if let (Some(keep), Some(compress)) = (self.retention, self.compress_after) {
             if keep < compress {
                 problems.push("`retention` must not be shorter than `compress_after`");
@@ -213,6 +224,26 @@ mod tests {
         assert!(!config.enabled);
         config.validate().expect("a disabled log is a valid config");
         assert!(serde_saphyr::from_str::<AuditConfig>("{enabled: maybe}").is_err());
+    }
+
+    #[test]
+    fn checkpoints_retention_and_witnesses_parse() {
+        let yaml = "checkpoints: {every_records: 500, interval: 30s, replica: r2, witnesses: [{file: /w/cp.txt}, {url: https://witness.example/add}]}\nretention: 3y\ncompress_after: 30d\n";
+        let config: AuditConfig = serde_saphyr::from_str(yaml).expect("parses");
+        config.validate().expect("valid");
+        assert_eq!(config.checkpoints.every_records, 500);
+        assert_eq!(config.checkpoints.origin(), "pii-proxy/r2");
+        assert_eq!(config.checkpoints.witnesses.len(), 2);
+        assert!(config.retention > Some(Duration::from_secs(3 * 365 * 24 * 3600)));
+        let bad: AuditConfig =
+            serde_saphyr::from_str("checkpoints: {witnesses: [{url: http://witness.example/}]}")
+                .expect("parses");
+        assert!(bad.validate().expect_err("plain http").to_string().contains("https://"));
+        let bad: AuditConfig =
+            serde_saphyr::from_str("retention: 1d\ncompress_after: 7d\n").expect("parses");
+        assert!(bad.validate().is_err());
+        let off: AuditConfig = serde_saphyr::from_str("{}").expect("parses");
+        assert!(off.checkpoints.enabled && off.retention.is_none());
     }
 
     #[test]

@@ -212,6 +212,13 @@ impl Checker<'_> {
         if config.dir.is_relative() {
             config.dir = self.base.join(&config.dir);
         }
+        for witness in &mut config.checkpoints.witnesses {
+            if let crate::audit::WitnessConfig::File(path) = witness {
+                if path.is_relative() {
+                    *path = self.base.join(&*path);
+                }
+            }
+        }
         if let Err(e) = config.validate() {
             self.error(&audit.referenced, format!("audit: {e}"));
         }
