@@ -128,7 +128,8 @@ fn prepare(config: &Config) -> Result<(Inputs, AuditHandle, Arc<ConsentStore>), 
         {
             let witnesses = crate::net::witness::from_config(&config.audit.checkpoints.witnesses)
                 .map_err(BootError::Audit)?;
-            AuditHandle::open(&config.audit, &inputs.keyring, witnesses).map_err(BootError::Audit)?
+            AuditHandle::open(&config.audit, &inputs.keyring, witnesses)
+                .map_err(BootError::Audit)?
         }
     } else {
         tracing::warn!(

@@ -52,8 +52,7 @@ fn crash_child() {
     runtime.block_on(async move {
         let dir = Path::new(&dir);
         let keyring = Keyring::load(&keys(dir)).expect("keyring");
-        let handle =
-            AuditHandle::open(&child_config(dir), &keyring, Vec::new()).expect("open");
+        let handle = AuditHandle::open(&child_config(dir), &keyring, Vec::new()).expect("open");
         let appenders: Vec<_> = (0..4)
             .map(|task| {
                 let handle = handle.clone();
@@ -127,7 +126,10 @@ fn kill_9_loses_no_acknowledged_record() {
         vec![simple_share(0).into()],
     );
     let options = VerifyOptions {
-        verifiers: Some(verifiers_from_keyring(&keyring, &CheckpointConfig::default())),
+        verifiers: Some(verifiers_from_keyring(
+            &keyring,
+            &CheckpointConfig::default(),
+        )),
         ..VerifyOptions::default()
     };
     let report = verify(&[dir.path().to_path_buf()], &options).expect("read");

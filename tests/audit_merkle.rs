@@ -44,14 +44,24 @@ fn roots_and_proofs_match_the_python_reference() {
     }
     let size = source.size();
     let paths: Vec<(u64, u64)> = [(0, 1), (0, size), (size - 1, size), (13, 30), (29, 30)].into();
-    let proofs: Vec<(u64, u64)> = [(1, size), (7, 30), (16, size), (30, 30), (size - 1, size)].into();
+    let proofs: Vec<(u64, u64)> =
+        [(1, size), (7, 30), (16, size), (30, 30), (size - 1, size)].into();
 
     let mut command = Command::new(python);
-    command.arg("tests/merkle_reference.py").args(&files).arg("--");
-    command.args(paths.iter().map(|(i, n)| format!("{i}:{n}"))).arg("--");
+    command
+        .arg("tests/merkle_reference.py")
+        .args(&files)
+        .arg("--");
+    command
+        .args(paths.iter().map(|(i, n)| format!("{i}:{n}")))
+        .arg("--");
     command.args(proofs.iter().map(|(m, n)| format!("{m}:{n}")));
     let output = command.output().expect("run the reference");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let reference: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
 
     assert_eq!(reference["leaves"], size);
@@ -62,13 +72,32 @@ fn roots_and_proofs_match_the_python_reference() {
         let n = cp["tree_size"].as_u64().expect("size");
         assert_eq!(cp["computed"], source.root(n).expect("root").to_string());
     }
-    let hexes = |proof: Vec<Digest>| -> Vec<String> { proof.iter().map(Digest::to_string).collect() };
-    for (row, (i, n)) in reference["paths"].as_array().expect("paths").iter().zip(&paths) {
+    let hexes =
+        |proof: Vec<Digest>| -> Vec<String> { proof.iter().map(Digest::to_string).collect() };
+    for (row, (i, n)) in reference["paths"]
+        .as_array()
+        .expect("paths")
+        .iter()
+        .zip(&paths)
+    {
         let theirs: Vec<String> = serde_json::from_value(row[2].clone()).expect("hexes");
-        assert_eq!(hexes(source.inclusion(*i, *n).expect("path")), theirs, "path {i}/{n}");
+        assert_eq!(
+            hexes(source.inclusion(*i, *n).expect("path")),
+            theirs,
+            "path {i}/{n}"
+        );
     }
-    for (row, (m, n)) in reference["consistency"].as_array().expect("proofs").iter().zip(&proofs) {
+    for (row, (m, n)) in reference["consistency"]
+        .as_array()
+        .expect("proofs")
+        .iter()
+        .zip(&proofs)
+    {
         let theirs: Vec<String> = serde_json::from_value(row[2].clone()).expect("hexes");
-        assert_eq!(hexes(source.consistency(*m, *n).expect("proof")), theirs, "proof {m}->{n}");
+        assert_eq!(
+            hexes(source.consistency(*m, *n).expect("proof")),
+            theirs,
+            "proof {m}->{n}"
+        );
     }
 }

@@ -9,8 +9,8 @@ use std::fs;
 
 use audit_common::*;
 use pii_proxy::audit::{
-    Admin, AuditPath, Blocked, CandidateSummary, ChainKey, Consent, DisplayName, Event, ExportBasis, FieldPath, Finding,
-    Ident, Outcome, RulesVersion, Share, SubjectHasher,
+    Admin, AuditPath, Blocked, CandidateSummary, ChainKey, Consent, DisplayName, Event,
+    ExportBasis, FieldPath, Finding, Ident, Outcome, RulesVersion, Share, SubjectHasher,
 };
 
 const RESIDENT_ID: &str = "110101199003077777";

@@ -53,13 +53,18 @@ fn week_of_log(dir: &Path) -> PathBuf {
         let spread: String = text
             .lines()
             .map(|line| {
-                let seq: u64 = serde_json::from_str::<serde_json::Value>(line).expect("json")["seq"]
-                    .as_u64()
-                    .expect("seq");
+                let seq: u64 =
+                    serde_json::from_str::<serde_json::Value>(line).expect("json")["seq"]
+                        .as_u64()
+                        .expect("seq");
                 let at = line.find("\"ts\":\"").expect("ts") + 6;
                 let end = at + line[at..].find('"').expect("end of ts");
                 let day = 17 + (seq % 7);
-                format!("{}2026-11-{day:02}T10:00:00.000Z{}\n", &line[..at], &line[end..])
+                format!(
+                    "{}2026-11-{day:02}T10:00:00.000Z{}\n",
+                    &line[..at],
+                    &line[end..]
+                )
             })
             .collect();
         fs::write(&file, spread).expect("rewrite");
@@ -71,10 +76,24 @@ fn report(dir: &Path) -> (PathBuf, String) {
     let audit = week_of_log(dir);
     let out_path = dir.join("report.html");
     let out = run(&[
-        "audit", "report", "--partner", "credit-bureau", "--since", "2026-11-17", "--until", "2026-11-24",
-        "--out", s(&out_path), s(&audit),
+        "audit",
+        "report",
+        "--partner",
+        "credit-bureau",
+        "--since",
+        "2026-11-17",
+        "--until",
+        "2026-11-24",
+        "--out",
+        s(&out_path),
+        s(&audit),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let page = fs::read_to_string(&out_path).expect("report");
     (out_path, page)
 }
@@ -100,10 +119,16 @@ fn the_report_is_one_self_contained_page_with_every_section() {
     }
     assert!(page.matches("<svg").count() >= 7, "inline charts");
     for fetched in ["<script", "<link", "src=", "@import", "url("] {
-        assert!(!page.contains(fetched), "the page must fetch nothing: {fetched}");
+        assert!(
+            !page.contains(fetched),
+            "the page must fetch nothing: {fetched}"
+        );
     }
     assert!(page.contains("consent_revoked") && page.contains("quota_exceeded"));
-    assert!(page.contains("<td class=\"n\">140</td>") || page.contains(">140<"), "140 shares");
+    assert!(
+        page.contains("<td class=\"n\">140</td>") || page.contains(">140<"),
+        "140 shares"
+    );
     assert!(!page.contains("U-1"), "no subject id");
     assert!(page.contains("Credit Bureau Ltd.") && page.contains("standard_contract"));
     assert!(page.contains("kyc") && page.contains("loan"), "purposes");

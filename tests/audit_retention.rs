@@ -59,8 +59,17 @@ fn compressed_and_removed_segments_keep_verify_green() {
     let swept = sweep(&audit, None, Some(7 * DAY), SystemTime::now()).expect("sweep");
     assert_eq!(swept.compressed.len(), closed.len());
     let now = segments(&audit);
-    assert!(now[..now.len() - 1].iter().all(|p| s(p).ends_with(".jsonl.zst")), "{now:?}");
-    assert_eq!(now.last(), Some(newest), "the newest segment is never touched");
+    assert!(
+        now[..now.len() - 1]
+            .iter()
+            .all(|p| s(p).ends_with(".jsonl.zst")),
+        "{now:?}"
+    );
+    assert_eq!(
+        now.last(),
+        Some(newest),
+        "the newest segment is never touched"
+    );
     let (code, text) = verify_cli(&audit, &keys);
     assert_eq!(code, Some(0), "{text}");
     let out = run(&["audit", "stats", s(&audit)]);
@@ -71,16 +80,30 @@ fn compressed_and_removed_segments_keep_verify_green() {
     for file in &now[..2] {
         age(file, 4 * 365 * DAY);
     }
-    let swept = sweep(&audit, Some(3 * 365 * DAY), Some(7 * DAY), SystemTime::now()).expect("sweep");
+    let swept = sweep(
+        &audit,
+        Some(3 * 365 * DAY),
+        Some(7 * DAY),
+        SystemTime::now(),
+    )
+    .expect("sweep");
     assert_eq!(swept.removed, now[..2].to_vec());
     let (code, text) = verify_cli(&audit, &keys);
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("tree is checked from the checkpoint at seq"), "{text}");
+    assert!(
+        text.contains("tree is checked from the checkpoint at seq"),
+        "{text}"
+    );
     assert!(text.contains("signatures verified"), "{text}");
 
     // A record in a retained segment is still proven; a removed one is gone.
     let out = run(&["audit", "prove", "--id", "req-39", s(&audit)]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = run(&["audit", "prove", "--id", "req-0", s(&audit)]);
     assert_eq!(out.status.code(), Some(1));
 }
@@ -115,7 +138,12 @@ fn the_writer_compresses_closed_segments_as_it_rotates() {
     let events: Vec<Event> = (0..30).map(|n| simple_share(n).into()).collect();
     write_signed(&config, &keyring, Vec::new(), events);
     // The sweep runs on its own thread after each new segment.
-    let compressed = || segments(&audit).iter().filter(|p| s(p).ends_with(".zst")).count();
+    let compressed = || {
+        segments(&audit)
+            .iter()
+            .filter(|p| s(p).ends_with(".zst"))
+            .count()
+    };
     for _ in 0..500 {
         if compressed() > 0 {
             break;

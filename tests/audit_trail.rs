@@ -99,7 +99,10 @@ fn verify_with(log: &Log, extra: &[&str]) -> (Option<i32>, String) {
     args.extend_from_slice(extra);
     args.push(s(&log.audit));
     let out = cli(&args);
-    (out.status.code(), format!("{}{}", stdout(&out), stderr(&out)))
+    (
+        out.status.code(),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
 }
 
 #[test]
@@ -110,9 +113,15 @@ fn a_signed_log_verifies_and_its_witness_holds_the_newest_checkpoint() {
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("signatures verified"), "{text}");
     let pubkey = log.pubkey();
-    let (code, text) = verify_with(&log, &["--pubkey", s(&pubkey), "--checkpoint", s(&log.witness)]);
+    let (code, text) = verify_with(
+        &log,
+        &["--pubkey", s(&pubkey), "--checkpoint", s(&log.witness)],
+    );
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("checkpoint given: the log holds its"), "{text}");
+    assert!(
+        text.contains("checkpoint given: the log holds its"),
+        "{text}"
+    );
     // What a witness keeps is a C2SP signed note.
     let note = fs::read_to_string(&log.witness).expect("witness file");
     let lines: Vec<&str> = note.lines().collect();
@@ -132,7 +141,10 @@ fn a_tail_cut_at_a_line_boundary_is_caught_against_the_witness() {
     // The chain alone cannot tell; it says records follow the newest checkpoint.
     let (code, text) = verify_with(&log, &[]);
     assert_eq!(code, Some(0), "{text}");
-    let (code, text) = verify_with(&log, &["--keys", s(&log.keys), "--checkpoint", s(&log.witness)]);
+    let (code, text) = verify_with(
+        &log,
+        &["--keys", s(&log.keys), "--checkpoint", s(&log.witness)],
+    );
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("records were cut from the end"), "{text}");
 }
@@ -216,7 +228,15 @@ fn a_rewritten_log_fails_its_public_key_and_its_witness() {
 fn one_record_is_proven_alone_and_any_alteration_fails() {
     let log = signed_log(20);
     let proof = log.path("proof.json");
-    let out = cli(&["audit", "prove", "--id", "req-5", "--out", s(&proof), s(&log.audit)]);
+    let out = cli(&[
+        "audit",
+        "prove",
+        "--id",
+        "req-5",
+        "--out",
+        s(&proof),
+        s(&log.audit),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let pubkey = log.pubkey();
     // Nothing but the proof and the public key: the log is gone.
@@ -224,7 +244,11 @@ fn one_record_is_proven_alone_and_any_alteration_fails() {
     let check = |path: &Path| cli(&["audit", "check-proof", s(path), "--pubkey", s(&pubkey)]);
     let out = check(&proof);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("share req-5 to credit-bureau"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("share req-5 to credit-bureau"),
+        "{}",
+        stdout(&out)
+    );
 
     let original = fs::read_to_string(&proof).expect("proof");
     let value: serde_json::Value = serde_json::from_str(&original).expect("json");
@@ -238,10 +262,16 @@ fn one_record_is_proven_alone_and_any_alteration_fails() {
         stderr(&out)
     };
     let text = altered("record.json", &|v| {
-        let record = v["record"].as_str().expect("record").replace("\"bytes_in\":1024", "\"bytes_in\":1025");
+        let record = v["record"]
+            .as_str()
+            .expect("record")
+            .replace("\"bytes_in\":1024", "\"bytes_in\":1025");
         v["record"] = record.into();
     });
-    assert!(text.contains("not a sealed audit line") || text.contains("not in the signed tree"), "{text}");
+    assert!(
+        text.contains("not a sealed audit line") || text.contains("not in the signed tree"),
+        "{text}"
+    );
     let text = altered("checkpoint.json", &|v| {
         let note = v["checkpoint"].as_str().expect("note");
         let mut lines: Vec<String> = note.lines().map(str::to_owned).collect();
@@ -271,12 +301,24 @@ fn a_newer_checkpoint_is_proven_consistent_with_an_older_one() {
     fs::copy(&log.witness, &old).expect("keep the old checkpoint");
     log.write(10..25);
     let proof = log.path("consistency.json");
-    let out = cli(&["audit", "prove", "--consistency", s(&old), "--out", s(&proof), s(&log.audit)]);
+    let out = cli(&[
+        "audit",
+        "prove",
+        "--consistency",
+        s(&old),
+        "--out",
+        s(&proof),
+        s(&log.audit),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let pubkey = log.pubkey();
     let out = cli(&["audit", "check-proof", s(&proof), "--pubkey", s(&pubkey)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("extends the tree of"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("extends the tree of"),
+        "{}",
+        stdout(&out)
+    );
     // After an edit of an early record, the log no longer extends it.
     rechain(&segment_files(&log.audit), |seq, open| {
         if seq == 2 {
@@ -329,12 +371,26 @@ fn search_and_stats_write_json_lines() {
     let subject = hasher.hash("U-1");
     let events: Vec<Event> = (0..3)
         .map(|n| {
-            share(n, "credit-bureau", Some(subject.clone()), vec![finding("$.a", "phone", "mask", 0)]).into()
+            share(
+                n,
+                "credit-bureau",
+                Some(subject.clone()),
+                vec![finding("$.a", "phone", "mask", 0)],
+            )
+            .into()
         })
         .collect();
     write_signed(&log.config(), &log.keyring(), Vec::new(), events);
     let out = cli(&[
-        "audit", "search", "--subject", "U-1", "--keys", s(&log.keys), "--format", "json", s(&log.audit),
+        "audit",
+        "search",
+        "--subject",
+        "U-1",
+        "--keys",
+        s(&log.keys),
+        "--format",
+        "json",
+        s(&log.audit),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rows: Vec<serde_json::Value> = stdout(&out)

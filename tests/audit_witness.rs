@@ -68,7 +68,10 @@ async fn an_http_witness_receives_every_newest_checkpoint_as_a_signed_note() {
     let mut last = None;
     for _ in 0..500 {
         last = witness.recorded().last().cloned();
-        if last.as_ref().is_some_and(|r| r.body.starts_with(b"pii-proxy/main\n27\n")) {
+        if last
+            .as_ref()
+            .is_some_and(|r| r.body.starts_with(b"pii-proxy/main\n27\n"))
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -94,8 +97,8 @@ async fn an_unreachable_witness_is_counted_and_the_log_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("http://127.0.0.1:{port}/");
     let http: Box<dyn Witness> = Box::new(HttpWitness::new(&url).expect("witness"));
-    let handle = AuditHandle::open(&config(dir.path()), &Keyring::generate(), vec![http])
-        .expect("open");
+    let handle =
+        AuditHandle::open(&config(dir.path()), &Keyring::generate(), vec![http]).expect("open");
     write(&handle, 12).await;
     for _ in 0..500 {
         if handle.stats().witness_failures > 0 {
@@ -107,7 +110,10 @@ async fn an_unreachable_witness_is_counted_and_the_log_goes_on() {
     write(&handle, 3).await;
     assert!(handle.stats().checkpoints_written >= 2);
     handle.shutdown().await.expect("the log closes cleanly");
-    assert!(HttpWitness::new("http://witness.example/").is_err(), "plain http off loopback");
+    assert!(
+        HttpWitness::new("http://witness.example/").is_err(),
+        "plain http off loopback"
+    );
 }
 
 #[test]
@@ -115,7 +121,9 @@ fn the_file_witness_refuses_a_smaller_or_different_tree() {
     let dir = tempfile::tempdir().expect("tempdir");
     let keyring = Keyring::generate();
     let mut witness = FileWitness::new(dir.path().join("w/cp.txt"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("rt");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt");
     let notes: Vec<SignedNote> = ["a", "b"]
         .iter()
         .map(|sub| {

@@ -48,7 +48,9 @@ pub enum NoteError {
     Malformed(String),
     #[error("no signature by a known key (signed by: {0})")]
     UnknownKey(String),
-    #[error("the signature by `{0}` does not verify: the note was altered or signed by another key")]
+    #[error(
+        "the signature by `{0}` does not verify: the note was altered or signed by another key"
+    )]
     BadSignature(String),
 }
 
@@ -85,7 +87,10 @@ impl Checkpoint {
     fn parse_body(body: &str) -> Result<Checkpoint, NoteError> {
         let bad = |why: &str| NoteError::Malformed(why.to_owned());
         let mut lines = body.lines();
-        let origin = lines.next().filter(|o| !o.is_empty()).ok_or(bad("no origin line"))?;
+        let origin = lines
+            .next()
+            .filter(|o| !o.is_empty())
+            .ok_or(bad("no origin line"))?;
         let size = lines
             .next()
             .and_then(|s| s.parse::<u64>().ok().filter(|_| !s.starts_with('+')))
@@ -145,15 +150,21 @@ impl SignedNote {
         let body = format!("{body}\n");
         let checkpoint = Checkpoint::parse_body(&body)?;
         if checkpoint.body() != body {
-            return Err(bad("extension lines other than `replica`, `time` and `hash`"));
+            return Err(bad(
+                "extension lines other than `replica`, `time` and `hash`",
+            ));
         }
         let mut signatures = Vec::new();
         for line in sigs.lines().filter(|l| !l.is_empty()) {
             let rest = line
                 .strip_prefix(SIGNATURE_PREFIX)
                 .ok_or(bad("a signature line must start with `— `"))?;
-            let (name, sig) = rest.split_once(' ').ok_or(bad("signature line without a key name"))?;
-            let sig = BASE64.decode(sig).map_err(|_| bad("signature is not base64"))?;
+            let (name, sig) = rest
+                .split_once(' ')
+                .ok_or(bad("signature line without a key name"))?;
+            let sig = BASE64
+                .decode(sig)
+                .map_err(|_| bad("signature is not base64"))?;
             if sig.len() < 5 {
                 return Err(bad("signature too short"));
             }
@@ -216,8 +227,8 @@ impl fmt::Debug for Signer {
 impl Signer {
     /// From a 32-byte seed (derived from the keyring, never stored).
     pub fn from_seed(name: String, seed: &[u8; 32]) -> Signer {
-        let pair = Ed25519KeyPair::from_seed_unchecked(seed)
-            .expect("any 32 bytes are an Ed25519 seed");
+        let pair =
+            Ed25519KeyPair::from_seed_unchecked(seed).expect("any 32 bytes are an Ed25519 seed");
         let id = key_id(&name, pair.public_key().as_ref());
         Signer { name, id, pair }
     }
@@ -273,7 +284,9 @@ impl Verifier {
             return Err(bad("expected name+id+key"));
         };
         let id = u32::from_str_radix(id, 16).map_err(|_| bad("the id is not 8 hex digits"))?;
-        let key = BASE64.decode(key).map_err(|_| bad("the key is not base64"))?;
+        let key = BASE64
+            .decode(key)
+            .map_err(|_| bad("the key is not base64"))?;
         let public: [u8; 32] = match key.split_first() {
             Some((&ED25519_TYPE, rest)) => rest.try_into().map_err(|_| bad("not 32 key bytes"))?,
             _ => return Err(bad("not an Ed25519 key (type 0x01)")),
@@ -373,10 +386,16 @@ mod tests {
         let text = signed(&signer).to_string();
         let altered = text.replacen("\n42\n", "\n41\n", 1);
         let note = SignedNote::parse(&altered).expect("still parses");
-        assert!(matches!(note.verify(&keys), Err(NoteError::BadSignature(_))));
+        assert!(matches!(
+            note.verify(&keys),
+            Err(NoteError::BadSignature(_))
+        ));
         let other = Signer::from_seed("pii-proxy/main/k1".into(), &[4; 32]);
         let by_other = signed(&other);
-        assert!(matches!(by_other.verify(&keys), Err(NoteError::UnknownKey(_))));
+        assert!(matches!(
+            by_other.verify(&keys),
+            Err(NoteError::UnknownKey(_))
+        ));
         assert!(SignedNote::parse("pii-proxy/main\n42\n").is_err());
         assert!(SignedNote::parse(&text.replace("replica main\n", "")).is_err());
     }

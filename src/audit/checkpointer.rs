@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+use super::AuditError;
 use super::checkpoint::{Checkpoint, SignedNote, Signer, Verifier, Verifiers};
 use super::config::CheckpointConfig;
 use super::merkle::Frontier;
 use super::record::{Body, CheckpointRecord, Ident, NoteName, SignatureBytes};
 use super::witness::{Witness, Witnesses};
-use super::AuditError;
 use crate::protect::Keyring;
 
 pub struct Checkpointer {

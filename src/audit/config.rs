@@ -167,7 +167,9 @@ impl AuditConfig {
         }
         let plain_off_loopback = |url: &str| {
             let rest = url.strip_prefix("http://").unwrap_or_default();
-            !["127.", "localhost", "[::1]"].iter().any(|h| rest.starts_with(h))
+            !["127.", "localhost", "[::1]"]
+                .iter()
+                .any(|h| rest.starts_with(h))
         };
         for witness in &cp.witnesses {
             if let WitnessConfig::Url(url) = witness {
@@ -238,7 +240,12 @@ mod tests {
         let bad: AuditConfig =
             serde_saphyr::from_str("checkpoints: {witnesses: [{url: http://witness.example/}]}")
                 .expect("parses");
-        assert!(bad.validate().expect_err("plain http").to_string().contains("https://"));
+        assert!(
+            bad.validate()
+                .expect_err("plain http")
+                .to_string()
+                .contains("https://")
+        );
         let bad: AuditConfig =
             serde_saphyr::from_str("retention: 1d\ncompress_after: 7d\n").expect("parses");
         assert!(bad.validate().is_err());

@@ -12,9 +12,9 @@ use tokio::sync::{Semaphore, oneshot};
 
 use super::chain::ChainKey;
 use super::checkpointer::Checkpointer;
-use super::witness::Witness;
 use super::config::AuditConfig;
 use super::record::Event;
+use super::witness::Witness;
 use super::writer::{Msg, Pending, Shared, Writer, closed};
 use super::{AuditError, Seq};
 

@@ -28,10 +28,10 @@ pub mod checkpoint;
 mod checkpointer;
 pub(crate) mod config;
 pub(crate) mod fields;
-pub mod merkle;
 mod handle;
-pub(crate) mod record;
+pub mod merkle;
 pub mod proof;
+pub(crate) mod record;
 pub mod report;
 pub mod retention;
 pub(crate) mod search;
@@ -46,7 +46,6 @@ use std::path::PathBuf;
 pub use chain::{ChainKey, Digest};
 pub use checkpointer::{Checkpointer, note_of, verifiers_from_keyring};
 pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, WitnessConfig};
-pub use witness::{FileWitness, Witness};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,
@@ -55,6 +54,7 @@ pub use record::{
 };
 pub use search::{PartnerStats, SearchQuery, ShareEvent, Stats, search, stats};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions, verify};
+pub use witness::{FileWitness, Witness};
 
 /// A record's sequence number: 1 for the genesis record, then +1 per record,
 /// across segments and restarts.

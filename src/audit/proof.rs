@@ -96,7 +96,9 @@ fn load(inputs: &[PathBuf], id: Option<&str>) -> Result<Loaded, AuditError> {
             };
         }
         if let Body::Checkpoint(cp) = &record.body {
-            loaded.checkpoints.push((record.seq, note_of(cp, &record.ts)));
+            loaded
+                .checkpoints
+                .push((record.seq, note_of(cp, &record.ts)));
         }
         if let Some(source) = &mut loaded.source {
             let (open, _) = split_line(line.as_bytes()).expect("for_each_line checked it");
@@ -104,7 +106,9 @@ fn load(inputs: &[PathBuf], id: Option<&str>) -> Result<Loaded, AuditError> {
             source.push_entry(&ChainKey::Plain.digest(open));
         }
         if id.is_some_and(|id| record_id(&record.body) == Some(id)) {
-            loaded.matches.push((record.seq, record.body.clone(), line.to_owned()));
+            loaded
+                .matches
+                .push((record.seq, record.body.clone(), line.to_owned()));
         }
     })?;
     Ok(loaded)
@@ -135,8 +139,8 @@ fn for_each_line(
             };
             let text = std::str::from_utf8(line).map_err(|_| corrupt("not UTF-8".into()))?;
             split_line(line).ok_or_else(|| corrupt("not a sealed record".into()))?;
-            let record: Record = serde_json::from_slice(line)
-                .map_err(|e| corrupt(super::record::json_error(&e)))?;
+            let record: Record =
+                serde_json::from_slice(line).map_err(|e| corrupt(super::record::json_error(&e)))?;
             visit(&record, text);
         }
     }
@@ -175,7 +179,9 @@ pub fn prove(inputs: &[PathBuf], id: &str) -> Result<InclusionProof, ProofError>
             ))
         })?;
     let source = loaded.source.ok_or_else(|| {
-        ProofError::NotFound("the files start neither at the genesis record nor at a checkpoint".into())
+        ProofError::NotFound(
+            "the files start neither at the genesis record nor at a checkpoint".into(),
+        )
     })?;
     let size = note.checkpoint.size;
     let proof = source
@@ -193,22 +199,29 @@ pub fn prove(inputs: &[PathBuf], id: &str) -> Result<InclusionProof, ProofError>
 }
 
 /// A consistency proof from the checkpoint `old` to the newest one.
-pub fn prove_consistency(inputs: &[PathBuf], old: &SignedNote) -> Result<ConsistencyProof, ProofError> {
+pub fn prove_consistency(
+    inputs: &[PathBuf],
+    old: &SignedNote,
+) -> Result<ConsistencyProof, ProofError> {
     let loaded = load(inputs, None)?;
     let (_, new) = loaded
         .checkpoints
         .last()
         .ok_or_else(|| ProofError::NotFound("the log holds no checkpoint".into()))?;
-    let source = loaded
-        .source
-        .ok_or_else(|| ProofError::NotFound("the files start neither at the genesis record nor at a checkpoint".into()))?;
+    let source = loaded.source.ok_or_else(|| {
+        ProofError::NotFound(
+            "the files start neither at the genesis record nor at a checkpoint".into(),
+        )
+    })?;
     let (m, n) = (old.checkpoint.size, new.checkpoint.size);
     if m > n {
         return Err(invalid(format!(
             "the old checkpoint covers {m} records, more than the log's newest ({n}): the log was cut"
         )));
     }
-    let root = source.root(m).map_err(|e| ProofError::NotFound(e.to_string()))?;
+    let root = source
+        .root(m)
+        .map_err(|e| ProofError::NotFound(e.to_string()))?;
     if root != old.checkpoint.root {
         return Err(invalid(format!(
             "the log's first {m} records do not give the old checkpoint's root: the log was rewritten"
@@ -231,7 +244,7 @@ pub fn prove_consistency(inputs: &[PathBuf], old: &SignedNote) -> Result<Consist
 pub enum Checked {
     Inclusion {
         seq: Seq,
-        record: Record,
+        record: Box<Record>,
         tree_size: u64,
         key: String,
         time: String,
@@ -256,13 +269,18 @@ pub fn check(text: &str, keys: &Verifiers) -> Result<Checked, ProofError> {
             serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?,
             keys,
         ),
-        _ => Err(invalid(format!("`format` is neither {INCLUSION} nor {CONSISTENCY}"))),
+        _ => Err(invalid(format!(
+            "`format` is neither {INCLUSION} nor {CONSISTENCY}"
+        ))),
     }
 }
 
 fn signed(text: &str, keys: &Verifiers) -> Result<(SignedNote, String), ProofError> {
     let note = SignedNote::parse(text).map_err(|e| invalid(e.to_string()))?;
-    let key = note.verify(keys).map_err(|e| invalid(e.to_string()))?.to_owned();
+    let key = note
+        .verify(keys)
+        .map_err(|e| invalid(e.to_string()))?
+        .to_owned();
     Ok((note, key))
 }
 
@@ -270,25 +288,35 @@ fn check_inclusion(proof: InclusionProof, keys: &Verifiers) -> Result<Checked, P
     let (note, key) = signed(&proof.checkpoint, keys)?;
     let cp = &note.checkpoint;
     if cp.size != proof.tree_size || cp.hash != proof.hash {
-        return Err(invalid("the proof's tree size or hash is not the checkpoint's"));
+        return Err(invalid(
+            "the proof's tree size or hash is not the checkpoint's",
+        ));
     }
     let line = proof.record.as_bytes();
-    let (open, _) = split_line(line).ok_or_else(|| invalid("the record is not a sealed audit line"))?;
-    let record: Record =
-        serde_json::from_slice(line).map_err(|_| invalid("the record is not a valid audit record"))?;
+    let (open, _) =
+        split_line(line).ok_or_else(|| invalid("the record is not a sealed audit line"))?;
+    let record: Record = serde_json::from_slice(line)
+        .map_err(|_| invalid("the record is not a valid audit record"))?;
     if record.seq != proof.leaf_index + 1 {
         return Err(invalid("the record's seq is not its leaf index + 1"));
     }
     let entry = proof.hash.digest(&[open, b"}"].concat());
     let leaf = proof.hash.leaf(&entry.0);
-    if !verify_inclusion(proof.hash, proof.leaf_index, cp.size, &leaf, &proof.proof, &cp.root) {
+    if !verify_inclusion(
+        proof.hash,
+        proof.leaf_index,
+        cp.size,
+        &leaf,
+        &proof.proof,
+        &cp.root,
+    ) {
         return Err(invalid(
             "the record is not in the signed tree: the record, the proof or the checkpoint was altered",
         ));
     }
     Ok(Checked::Inclusion {
         seq: record.seq,
-        record,
+        record: Box::new(record),
         tree_size: cp.size,
         key,
         time: cp.time.clone(),

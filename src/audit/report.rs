@@ -15,9 +15,9 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
+use super::AuditError;
 use super::record::{Body, Record};
 use super::segment::{expand, read_segment, split_lines};
-use super::AuditError;
 
 mod html;
 
@@ -67,7 +67,11 @@ impl Summary {
     /// period's days (and at least 10): the same signal as the monitor's
     /// anomaly alert, read back from the log.
     pub fn anomalies(&self) -> Vec<(&str, u64, u64)> {
-        let mut counts: Vec<u64> = self.days.values().map(|d| d.subjects.len() as u64).collect();
+        let mut counts: Vec<u64> = self
+            .days
+            .values()
+            .map(|d| d.subjects.len() as u64)
+            .collect();
         counts.sort_unstable();
         let median = counts.get(counts.len() / 2).copied().unwrap_or(0);
         self.days
@@ -82,7 +86,12 @@ const CONSENT_REASONS: [&str; 2] = ["consent_revoked", "consent_required"];
 
 fn day_of(ts: &str) -> Option<(OffsetDateTime, String)> {
     let at = crate::time::parse_rfc3339(ts)?;
-    let day = format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day());
+    let day = format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    );
     Some((at, day))
 }
 
@@ -104,7 +113,8 @@ pub fn gather(inputs: &[PathBuf], partner: &str, period: &Period) -> Result<Summ
             let Some((at, day)) = day_of(&record.ts) else {
                 continue;
             };
-            let inside = period.since.is_none_or(|s| at >= s) && period.until.is_none_or(|u| at < u);
+            let inside =
+                period.since.is_none_or(|s| at >= s) && period.until.is_none_or(|u| at < u);
             if inside {
                 summary.add(&record, day);
             }
@@ -127,15 +137,24 @@ impl Summary {
                     entry.cross_border += 1;
                 }
                 for finding in &share.fields {
-                    *self.categories.entry(finding.category.to_string()).or_default() += 1;
+                    *self
+                        .categories
+                        .entry(finding.category.to_string())
+                        .or_default() += 1;
                     *self.actions.entry(finding.action.to_string()).or_default() += 1;
                 }
-                let scenario = share.scenario.as_ref().map_or("(not recorded)".into(), |s| s.to_string());
+                let scenario = share
+                    .scenario
+                    .as_ref()
+                    .map_or("(not recorded)".into(), |s| s.to_string());
                 *self.scenarios.entry(scenario).or_default() += 1;
                 if let Some(basis) = share.export_basis {
                     *self.export_bases.entry(basis.as_str().into()).or_default() += 1;
                 }
-                *self.rules_versions.entry(share.rules_version.to_string()).or_default() += 1;
+                *self
+                    .rules_versions
+                    .entry(share.rules_version.to_string())
+                    .or_default() += 1;
                 self.consent_decisions.extend(share.consent_decision);
                 if let Some(name) = &share.partner_name {
                     self.display_names.insert(name.to_string());
@@ -144,7 +163,10 @@ impl Summary {
                 self.seen(&record.ts);
             }
             Body::Blocked(blocked)
-                if blocked.partner.as_ref().is_some_and(|p| p.as_str() == self.partner) =>
+                if blocked
+                    .partner
+                    .as_ref()
+                    .is_some_and(|p| p.as_str() == self.partner) =>
             {
                 let entry = self.days.entry(day).or_default();
                 entry.refusals += 1;

@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
+use super::AuditError;
 use super::config::AuditConfig;
 use super::record::{Body, Record};
 use super::segment::{COMPRESSED_SUFFIX, is_compressed, list, read_segment, split_lines};
-use super::AuditError;
 
 const ZSTD_LEVEL: i32 = 6;
 
@@ -141,7 +141,10 @@ fn compress(path: &Path) -> Result<(), AuditError> {
         .and_then(|m| m.modified())
         .map_err(|e| AuditError::io(path, e))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let stem = name.as_deref().and_then(|n| n.strip_suffix(".jsonl")).unwrap_or("segment");
+    let stem = name
+        .as_deref()
+        .and_then(|n| n.strip_suffix(".jsonl"))
+        .unwrap_or("segment");
     let target = path.with_file_name(format!("{stem}{COMPRESSED_SUFFIX}"));
     let tmp = path.with_file_name(format!("{stem}{COMPRESSED_SUFFIX}.tmp"));
     let write = || -> std::io::Result<()> {

@@ -101,8 +101,8 @@ pub fn read_segment(path: &Path) -> Result<Vec<u8>, AuditError> {
         return Ok(data);
     }
     let mut out = Vec::new();
-    let decoder = zstd::stream::read::Decoder::new(data.as_slice())
-        .map_err(|e| AuditError::io(path, e))?;
+    let decoder =
+        zstd::stream::read::Decoder::new(data.as_slice()).map_err(|e| AuditError::io(path, e))?;
     std::io::Read::read_to_end(
         &mut std::io::Read::take(decoder, MAX_SEGMENT_BYTES + 1),
         &mut out,

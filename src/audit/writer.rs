@@ -36,22 +36,21 @@
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
-use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
-use super::chain::{ChainKey, Digest, GENESIS};
+use super::chain::{ChainKey, GENESIS};
 use super::checkpointer::Checkpointer;
 use super::config::{AuditConfig, FsyncPolicy};
-use super::merkle::Frontier;
-use super::record::{Body, encode};
+use super::record::Body;
 use super::segment::segment_name;
 use super::tail::read_tail;
 use super::{AuditError, Seq};
+use checkpoints::ChainState;
 
 /// Most records written in one batch.
 pub const MAX_BATCH: usize = 1024;
@@ -66,75 +65,10 @@ const STAY_AWAKE: Duration = Duration::from_secs(1);
 /// interval rather than one per request.
 pub const RETRY_AFTER: Duration = Duration::from_millis(100);
 
-#[derive(Default)]
-pub(super) struct Shared {
-    pub(super) records_written: AtomicU64,
-    pub(super) batches_written: AtomicU64,
-    pub(super) batches_failed: AtomicU64,
-    pub(super) last_seq: AtomicU64,
-    /// Microseconds + 1; 0 means no fsync yet.
-    pub(super) last_fsync_us: AtomicU64,
-    pub(super) available: AtomicBool,
-    /// Called with each fsync's duration, on the writer thread.
-    pub(super) fsync_observer: OnceLock<FsyncObserver>,
-    /// Records from [`AuditHandle::append_detached`]. They wait here rather
-    /// than in the channel so that queueing one does not wake the writer.
-    pub(super) detached: Mutex<Detached>,
-    /// The writer sleeps with no deadline: a detached record must wake it.
-    pub(super) dormant: AtomicBool,
-    pub(super) checkpoints_written: AtomicU64,
-    /// Checkpoints a witness did not keep.
-    pub(super) witness_failures: Arc<AtomicU64>,
-}
-
-#[derive(Default)]
-pub(super) struct Detached {
-    pub(super) records: Vec<Pending>,
-    /// The writer took its last records: nothing may be queued any more.
-    pub(super) closed: bool,
-}
-
-impl Shared {
-    pub(super) fn detached(&self) -> std::sync::MutexGuard<'_, Detached> {
-        // A panic while holding this lock leaves a plain Vec behind: still usable.
-        self.detached
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-type FsyncObserver = Box<dyn Fn(Duration) + Send + Sync>;
-
-pub(super) enum Msg {
-    Append(Pending),
-    /// A detached record arrived while the writer was dormant.
-    Wake,
-    Shutdown(oneshot::Sender<Result<(), AuditError>>),
-}
-
-pub(super) struct Pending {
-    pub(super) body: Body,
-    /// `None` for [`AuditHandle::append_detached`]: nobody waits.
-    pub(super) ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
-    pub(super) _slot: OwnedSemaphorePermit,
-}
-
-impl Pending {
-    /// Frees the queue slot, then wakes the appender (so that a caller
-    /// reading `stats()` after its append sees its slot free).
-    pub(super) fn resolve(self, result: Result<Seq, AuditError>) {
-        let Pending { ack, _slot, .. } = self;
-        drop(_slot);
-        if let Some(ack) = ack {
-            let _ = ack.send(result);
-        }
-    }
-}
-
-pub(super) fn closed() -> AuditError {
-    AuditError::Unavailable("the audit writer has stopped".into())
-}
-
+#[allow(
+    clippy::large_enum_variant,
+    reason = "carries a Msg for one step of the loop; boxing would allocate per record"
+)]
 enum Wait {
     Message(Msg),
     Timeout,
@@ -146,33 +80,6 @@ struct Segment {
     path: PathBuf,
     len: u64,
     opened: Instant,
-}
-
-/// Where the log stands: what the next record links to and, with
-/// checkpoints, the tree over every record. Cloned per batch so a refused
-/// batch leaves it as it was.
-#[derive(Clone)]
-struct ChainState {
-    next_seq: Seq,
-    prev: Digest,
-    tree: Option<Frontier>,
-    /// Records since the newest checkpoint (checkpoints not counted).
-    uncovered: u64,
-}
-
-impl ChainState {
-    fn append(&mut self, buf: &mut Vec<u8>, key: &ChainKey, ts: &str, body: &Body) {
-        let sealed = encode(buf, key, self.next_seq, ts, body, self.prev);
-        self.prev = sealed.hash;
-        self.next_seq += 1;
-        if let Some(tree) = &mut self.tree {
-            tree.push_entry(&sealed.entry);
-        }
-        match body {
-            Body::Checkpoint(_) => self.uncovered = 0,
-            _ => self.uncovered += 1,
-        }
-    }
 }
 
 pub(super) struct Writer {
@@ -263,7 +170,10 @@ impl Writer {
                 last_record = Instant::now();
             }
             self.commit(&mut batch);
-            if self.checkpoint_deadline().is_some_and(|d| Instant::now() >= d) {
+            if self
+                .checkpoint_deadline()
+                .is_some_and(|d| Instant::now() >= d)
+            {
                 self.commit_checkpoint();
             }
             if let Some(reply) = shutdown {
@@ -415,34 +325,6 @@ impl Writer {
         Ok(first)
     }
 
-    /// A checkpoint is on disk: count it, restart its timer, witness it.
-    fn checkpointed(&mut self, note: super::checkpoint::SignedNote) {
-        self.last_checkpoint = Instant::now();
-        self.shared
-            .checkpoints_written
-            .fetch_add(1, Ordering::Relaxed);
-        if let Some(cp) = &self.checkpointer {
-            cp.witness(note);
-        }
-    }
-
-    /// When records have waited `interval` for a checkpoint.
-    fn checkpoint_deadline(&self) -> Option<Instant> {
-        let cp = self.checkpointer.as_ref()?;
-        (self.chain.uncovered > 0).then(|| self.last_checkpoint + cp.interval)
-    }
-
-    /// A checkpoint on its own (timer, shutdown).
-    fn commit_checkpoint(&mut self) {
-        if let Err(reason) = self.write_batch(&[], true) {
-            self.shared.available.store(false, Ordering::Relaxed);
-            self.shared.batches_failed.fetch_add(1, Ordering::Relaxed);
-            // Retried at the next deadline: records still wait for one.
-            self.last_checkpoint = Instant::now();
-            tracing::error!(%reason, "audit log: checkpoint not written");
-        }
-    }
-
     /// Makes sure a segment is open and not due for rotation.
     fn ensure_segment(&mut self) -> Result<(), String> {
         if let Some(segment) = &self.segment {
@@ -509,56 +391,13 @@ impl Writer {
         self.write_opening(tail.torn.map(Body::Recovery))
     }
 
-    /// The first records of a new segment, written and fsynced at once:
-    /// the recovery record of a torn tail, then a checkpoint over every
-    /// record before it (none in a new log's first segment).
-    fn write_opening(&mut self, recovery: Option<Body>) -> Result<(), AuditError> {
-        let ts = crate::time::now_rfc3339();
-        let mut state = self.chain.clone();
-        self.buf.clear();
-        if let Some(recovery) = &recovery {
-            state.append(&mut self.buf, &self.key, &ts, recovery);
-        }
-        let note = match (&self.checkpointer, &state.tree) {
-            (Some(cp), Some(tree)) if tree.size() > 0 => {
-                let (body, note) = cp.record(tree, &ts);
-                state.append(&mut self.buf, &self.key, &ts, &body);
-                Some(note)
-            }
-            _ => None,
-        };
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let segment = self.segment.as_mut().expect("create_segment opened one");
-        let written = segment
-            .file
-            .write_all(&self.buf)
-            .and_then(|()| segment.file.sync_data());
-        if let Err(error) = written {
-            let path = segment.path.clone();
-            self.segment = None;
-            return Err(AuditError::io(path, error));
-        }
-        segment.len += self.buf.len() as u64;
-        self.chain = state;
-        self.shared
-            .last_seq
-            .store(self.chain.next_seq - 1, Ordering::Relaxed);
-        if let Some(note) = note {
-            self.checkpointed(note);
-        }
-        if let Some(retention) = &self.retention {
-            retention.sweep(&self.dir);
-        }
-        Ok(())
-    }
-
     /// Creates a new, empty segment for `next_seq` and makes it current.
     fn create_segment(&mut self) -> Result<(), AuditError> {
         let now = OffsetDateTime::now_utc();
         for attempt in 0..100 {
-            let path = self.dir.join(segment_name(self.chain.next_seq, now, attempt));
+            let path = self
+                .dir
+                .join(segment_name(self.chain.next_seq, now, attempt));
             let opened = OpenOptions::new().append(true).create_new(true).open(&path);
             match opened {
                 Ok(file) => {
@@ -660,5 +499,8 @@ fn sync_dir(dir: &Path) -> Result<(), AuditError> {
         .map_err(|e| AuditError::io(dir, e))
 }
 
+mod checkpoints;
+mod shared;
+pub(super) use shared::{Msg, Pending, Shared, closed};
 #[cfg(test)]
 mod tests;

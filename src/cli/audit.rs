@@ -163,9 +163,8 @@ fn trouble(e: audit::AuditError) -> Error {
 
 fn since_arg(name: &str, text: Option<String>) -> Result<Option<time::OffsetDateTime>, Error> {
     text.map(|s| {
-        audit::search::parse_since(&s).ok_or_else(|| {
-            Error::Trouble(format!("--{name} {s}: expected RFC 3339 or YYYY-MM-DD"))
-        })
+        audit::search::parse_since(&s)
+            .ok_or_else(|| Error::Trouble(format!("--{name} {s}: expected RFC 3339 or YYYY-MM-DD")))
     })
     .transpose()
 }
@@ -195,12 +194,12 @@ pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
             replica,
             files,
         } => verify(keys, pubkey, checkpoint, partial, &replica, &files),
-        AuditCommand::Checkpoint { files } => match audit::proof::latest_checkpoint(&files)
-            .map_err(trouble)?
-        {
-            Some(note) => write_out(None, &note.to_string()),
-            None => Err(Error::Refused("the log holds no checkpoint yet".into())),
-        },
+        AuditCommand::Checkpoint { files } => {
+            match audit::proof::latest_checkpoint(&files).map_err(trouble)? {
+                Some(note) => write_out(None, &note.to_string()),
+                None => Err(Error::Refused("the log holds no checkpoint yet".into())),
+            }
+        }
         AuditCommand::Pubkey { keys, replica } => {
             let keys = audit::verifiers_from_keyring(&keyring(&keys)?, &replica.config());
             let mut out = std::io::stdout().lock();
@@ -216,9 +215,12 @@ pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
             files,
         } => {
             let json = match (id, consistency) {
-                (Some(id), _) => serde_json::to_string_pretty(&audit::proof::prove(&files, &id).map_err(proof_error)?),
+                (Some(id), _) => serde_json::to_string_pretty(
+                    &audit::proof::prove(&files, &id).map_err(proof_error)?,
+                ),
                 (None, Some(old)) => serde_json::to_string_pretty(
-                    &audit::proof::prove_consistency(&files, &read_note(&old)?).map_err(proof_error)?,
+                    &audit::proof::prove_consistency(&files, &read_note(&old)?)
+                        .map_err(proof_error)?,
                 ),
                 (None, None) => return Err(Error::Trouble("give --id or --consistency".into())),
             }

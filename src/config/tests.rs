@@ -408,7 +408,8 @@ partners:
 #[test]
 fn https_and_echo_are_fine_across_borders() {
     let f = Fixture::new();
-    let text = format!("home_region: CN\n{MINIMAL}    region: JP\n    export_basis: certification\n");
+    let text =
+        format!("home_region: CN\n{MINIMAL}    region: JP\n    export_basis: certification\n");
     let config = f.load(&text).expect("echo is local");
     assert!(config.partners[0].cross_border);
     let errors = f.errors("home_region: china\nlisten: 127.0.0.1:8080\npartners: []\n");
@@ -436,10 +437,18 @@ fn the_audit_log_is_on_by_default_and_off_only_when_said() {
 fn a_cross_border_partner_declares_its_export_basis_and_names_are_checked() {
     let f = Fixture::new();
     let errors = f.errors(&format!("home_region: CN\n{MINIMAL}    region: JP\n"));
-    assert_one(&errors, 4, 9, "export_basis: standard_contract | certification | assessment");
+    assert_one(
+        &errors,
+        4,
+        9,
+        "export_basis: standard_contract | certification | assessment",
+    );
     let errors = f.errors(&format!("{MINIMAL}    name: \"Call 13812345678\"\n"));
     assert_one(&errors, 7, 11, "display name");
-    assert!(!errors.iter().any(|e| e.2.contains("13812345678")), "{errors:?}");
+    assert!(
+        !errors.iter().any(|e| e.2.contains("13812345678")),
+        "{errors:?}"
+    );
     let errors = f.errors(&format!("{MINIMAL}    export_basis: handshake\n"));
     assert!(!errors.is_empty());
     let config = f

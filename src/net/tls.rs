@@ -244,7 +244,10 @@ mod tests {
         generate_dev_cert(&cert, &key).expect("generate");
         generate_dev_cert(&other_cert, &other_key).expect("generate");
         let e = server_config(&cert, &other_key, None).expect_err("mismatched pair");
-        assert!(e.to_string().contains("a-key.pem") || e.to_string().contains("b-key.pem"), "{e}");
+        assert!(
+            e.to_string().contains("a-key.pem") || e.to_string().contains("b-key.pem"),
+            "{e}"
+        );
     }
 
     #[test]

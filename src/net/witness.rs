@@ -37,9 +37,11 @@ impl HttpWitness {
     pub fn new(url: &str) -> Result<HttpWitness, AuditError> {
         let bad = |why: &str| AuditError::Config(format!("witness `{url}`: {why}"));
         let uri: Uri = url.parse().map_err(|_| bad("not a URL"))?;
-        let loopback = uri
-            .host()
-            .is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()));
+        let loopback = uri.host().is_some_and(|h| {
+            h == "localhost"
+                || h.parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
         match uri.scheme_str() {
             Some("https") => {}
             Some("http") if loopback => {}

@@ -15,11 +15,19 @@ fn hd(text: &str) -> Digest {
 
 /// `LeafInputs()`.
 fn leaf_inputs() -> Vec<Vec<u8>> {
-    ["", "00", "10", "2021", "3031", "40414243", "5051525354555657"]
-        .iter()
-        .chain(&["606162636465666768696a6b6c6d6e6f"])
-        .map(|h| hex::decode(h).expect("hex"))
-        .collect()
+    [
+        "",
+        "00",
+        "10",
+        "2021",
+        "3031",
+        "40414243",
+        "5051525354555657",
+    ]
+    .iter()
+    .chain(&["606162636465666768696a6b6c6d6e6f"])
+    .map(|h| hex::decode(h).expect("hex"))
+    .collect()
 }
 
 /// `RootHashes()`: index = tree size.
@@ -69,7 +77,11 @@ fn roots_match_for_every_size_both_ways() {
     for (size, leaf) in (1..).zip(&leaves) {
         frontier.push_leaf_hash(TreeHash::Sha256.leaf(leaf));
         assert_eq!(frontier.root(), hd(ROOTS[size as usize]), "frontier {size}");
-        assert_eq!(source.root(size), Ok(hd(ROOTS[size as usize])), "source {size}");
+        assert_eq!(
+            source.root(size),
+            Ok(hd(ROOTS[size as usize])),
+            "source {size}"
+        );
     }
 }
 
@@ -115,10 +127,21 @@ fn inclusion_proofs_match_the_vectors() {
     let leaves = leaf_inputs();
     for (index, size, want) in vectors {
         let want: Vec<Digest> = want.iter().map(|h| hd(h)).collect();
-        assert_eq!(source.inclusion(index, size), Ok(want.clone()), "{index}/{size}");
+        assert_eq!(
+            source.inclusion(index, size),
+            Ok(want.clone()),
+            "{index}/{size}"
+        );
         let leaf = TreeHash::Sha256.leaf(&leaves[index as usize]);
         let root = hd(ROOTS[size as usize]);
-        assert!(verify_inclusion(TreeHash::Sha256, index, size, &leaf, &want, &root));
+        assert!(verify_inclusion(
+            TreeHash::Sha256,
+            index,
+            size,
+            &leaf,
+            &want,
+            &root
+        ));
     }
 }
 
@@ -156,9 +179,20 @@ fn consistency_proofs_match_the_vectors() {
     let source = ct_source();
     for (old, new, want) in vectors {
         let want: Vec<Digest> = want.iter().map(|h| hd(h)).collect();
-        assert_eq!(source.consistency(old, new), Ok(want.clone()), "{old}->{new}");
+        assert_eq!(
+            source.consistency(old, new),
+            Ok(want.clone()),
+            "{old}->{new}"
+        );
         let (a, b) = (hd(ROOTS[old as usize]), hd(ROOTS[new as usize]));
-        assert!(verify_consistency(TreeHash::Sha256, old, new, &a, &b, &want));
+        assert!(verify_consistency(
+            TreeHash::Sha256,
+            old,
+            new,
+            &a,
+            &b,
+            &want
+        ));
     }
 }
 
@@ -218,7 +252,10 @@ fn every_proof_up_to_40_leaves_verifies_and_any_change_fails() {
         for old in 0..=size {
             let proof = source.consistency(old, size).expect("proof");
             let old_root = source.root(old).expect("root");
-            assert!(verify_consistency(h, old, size, &old_root, &root, &proof), "{old}->{size}");
+            assert!(
+                verify_consistency(h, old, size, &old_root, &root, &proof),
+                "{old}->{size}"
+            );
             let mut wrong = old_root;
             wrong.0[31] ^= 1;
             assert!(!verify_consistency(h, old, size, &wrong, &root, &proof));
@@ -265,5 +302,8 @@ fn frontier_round_trips_through_its_parts() {
     assert_eq!(frontier.nodes().len(), 3);
     let back = Frontier::from_parts(TreeHash::Sha256, 13, frontier.nodes().to_vec());
     assert_eq!(back.as_ref(), Some(&frontier));
-    assert_eq!(Frontier::from_parts(TreeHash::Sha256, 12, frontier.nodes().to_vec()), None);
+    assert_eq!(
+        Frontier::from_parts(TreeHash::Sha256, 12, frontier.nodes().to_vec()),
+        None
+    );
 }

@@ -36,7 +36,11 @@ fn bars(title: &str, labels: &[String], values: &[u64], color: RGBColor) -> Stri
     let drawn = draw_bars(&mut svg, title, labels, values, color);
     match drawn {
         Ok(()) => svg,
-        Err(error) => format!("<p class=\"note\">{}: chart not drawn ({})</p>", escape(title), escape(&error)),
+        Err(error) => format!(
+            "<p class=\"note\">{}: chart not drawn ({})</p>",
+            escape(title),
+            escape(&error)
+        ),
     }
 }
 
@@ -90,7 +94,10 @@ fn draw_bars(
 
 fn counts_chart(title: &str, counts: &BTreeMap<String, u64>, color: RGBColor) -> String {
     if counts.is_empty() {
-        return format!("<h3>{}</h3><p class=\"note\">none in this period</p>", escape(title));
+        return format!(
+            "<h3>{}</h3><p class=\"note\">none in this period</p>",
+            escape(title)
+        );
     }
     let labels: Vec<String> = counts.keys().cloned().collect();
     let values: Vec<u64> = counts.values().copied().collect();
@@ -100,7 +107,11 @@ fn counts_chart(title: &str, counts: &BTreeMap<String, u64>, color: RGBColor) ->
 fn table(head: (&str, &str), counts: &BTreeMap<String, u64>) -> String {
     let mut out = format!("<table><tr><th>{}</th><th>{}</th></tr>", head.0, head.1);
     for (name, count) in counts {
-        let _ = write!(out, "<tr><td>{}</td><td class=\"n\">{count}</td></tr>", escape(name));
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{count}</td></tr>",
+            escape(name)
+        );
     }
     if counts.is_empty() {
         out.push_str("<tr><td colspan=\"2\" class=\"note\">none</td></tr>");
@@ -116,18 +127,39 @@ td.n{text-align:right}.note{color:#718096}.facts td:first-child{font-weight:bold
 
 fn facts(summary: &Summary, period: &Period) -> String {
     let fmt = |t: Option<time::OffsetDateTime>| {
-        t.map(crate::time::format_rfc3339).unwrap_or_else(|| "(open)".into())
+        t.map(crate::time::format_rfc3339)
+            .unwrap_or_else(|| "(open)".into())
     };
     let names: Vec<&str> = summary.display_names.iter().map(String::as_str).collect();
     let rows = [
         ("Partner (recipient)", summary.partner.clone()),
-        ("Display name", if names.is_empty() { "(not recorded)".into() } else { names.join(", ") }),
-        ("Period", format!("{} to {}", fmt(period.since), fmt(period.until))),
-        ("Records in period", format!("{} to {}", summary.first.as_deref().unwrap_or("-"), summary.last.as_deref().unwrap_or("-"))),
+        (
+            "Display name",
+            if names.is_empty() {
+                "(not recorded)".into()
+            } else {
+                names.join(", ")
+            },
+        ),
+        (
+            "Period",
+            format!("{} to {}", fmt(period.since), fmt(period.until)),
+        ),
+        (
+            "Records in period",
+            format!(
+                "{} to {}",
+                summary.first.as_deref().unwrap_or("-"),
+                summary.last.as_deref().unwrap_or("-")
+            ),
+        ),
         ("Share events", summary.shares().to_string()),
         ("Distinct subjects", summary.subjects.len().to_string()),
         ("Bytes forwarded", summary.bytes_out.to_string()),
-        ("Consent decisions relied on", summary.consent_decisions.len().to_string()),
+        (
+            "Consent decisions relied on",
+            summary.consent_decisions.len().to_string(),
+        ),
     ];
     let mut out = String::from("<table class=\"facts\">");
     for (name, value) in rows {
@@ -139,12 +171,33 @@ fn facts(summary: &Summary, period: &Period) -> String {
 
 fn per_day(summary: &Summary) -> String {
     let labels: Vec<String> = summary.days.keys().map(|d| d[5..].to_owned()).collect();
-    let series = |f: &dyn Fn(&super::Day) -> u64| -> Vec<u64> { summary.days.values().map(f).collect() };
+    let series =
+        |f: &dyn Fn(&super::Day) -> u64| -> Vec<u64> { summary.days.values().map(f).collect() };
     let mut out = String::new();
-    out.push_str(&bars("Shares per day", &labels, &series(&|d| d.shares), BLUE));
-    out.push_str(&bars("Distinct subjects per day", &labels, &series(&|d| d.subjects.len() as u64), ORANGE));
-    out.push_str(&bars("Cross-border shares per day", &labels, &series(&|d| d.cross_border), PURPLE));
-    out.push_str(&bars("Refusals per day", &labels, &series(&|d| d.refusals), RED));
+    out.push_str(&bars(
+        "Shares per day",
+        &labels,
+        &series(&|d| d.shares),
+        BLUE,
+    ));
+    out.push_str(&bars(
+        "Distinct subjects per day",
+        &labels,
+        &series(&|d| d.subjects.len() as u64),
+        ORANGE,
+    ));
+    out.push_str(&bars(
+        "Cross-border shares per day",
+        &labels,
+        &series(&|d| d.cross_border),
+        PURPLE,
+    ));
+    out.push_str(&bars(
+        "Refusals per day",
+        &labels,
+        &series(&|d| d.refusals),
+        RED,
+    ));
     out
 }
 
@@ -153,9 +206,13 @@ fn anomalies(summary: &Summary) -> String {
     if found.is_empty() {
         return "<p>No day with more than three times the period's median of distinct subjects.</p>".into();
     }
-    let mut out = String::from("<table><tr><th>Day</th><th>Distinct subjects</th><th>Median day</th></tr>");
+    let mut out =
+        String::from("<table><tr><th>Day</th><th>Distinct subjects</th><th>Median day</th></tr>");
     for (day, n, median) in found {
-        let _ = write!(out, "<tr><td>{day}</td><td class=\"n\">{n}</td><td class=\"n\">{median}</td></tr>");
+        let _ = write!(
+            out,
+            "<tr><td>{day}</td><td class=\"n\">{n}</td><td class=\"n\">{median}</td></tr>"
+        );
     }
     out.push_str("</table>");
     out
@@ -182,7 +239,11 @@ pub(super) fn page(summary: &Summary, period: &Period) -> String {
     out.push_str("<h2>Over time</h2>");
     out.push_str(&per_day(summary));
     out.push_str("<h2>What was shared</h2>");
-    out.push_str(&counts_chart("Findings by category", &summary.categories, GREEN));
+    out.push_str(&counts_chart(
+        "Findings by category",
+        &summary.categories,
+        GREEN,
+    ));
     out.push_str(&table(("Category", "Findings"), &summary.categories));
     out.push_str(&counts_chart("Findings by action", &summary.actions, BLUE));
     out.push_str(&table(("Action", "Findings"), &summary.actions));

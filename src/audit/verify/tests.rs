@@ -22,7 +22,8 @@ fn write_log(dir: &Path, bodies: &[Body], per_file: usize) -> Vec<PathBuf> {
                 "2026-11-23T05:00:00.000Z",
                 body,
                 prev,
-            ).hash;
+            )
+            .hash;
         }
         fs::write(&path, buf).expect("write");
         files.push(path);

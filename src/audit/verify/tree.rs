@@ -52,9 +52,13 @@ impl<'a> TreeCheck<'a> {
     pub(super) fn record(&mut self, record: &Record, entry: &Digest) -> Result<(), ProblemKind> {
         if self.tree.is_none() {
             let start = match &record.body {
-                Body::Checkpoint(cp) => Frontier::from_parts(cp.tree_hash, cp.tree_size, cp.frontier.clone())
-                    .filter(|f| f.root() == cp.root && cp.tree_size + 1 == record.seq)
-                    .ok_or(ProblemKind::CheckpointMismatch { tree_size: cp.tree_size })?,
+                Body::Checkpoint(cp) => {
+                    Frontier::from_parts(cp.tree_hash, cp.tree_size, cp.frontier.clone())
+                        .filter(|f| f.root() == cp.root && cp.tree_size + 1 == record.seq)
+                        .ok_or(ProblemKind::CheckpointMismatch {
+                            tree_size: cp.tree_size,
+                        })?
+                }
                 _ if record.seq == 1 => Frontier::new(Default::default()),
                 // Before the first retained checkpoint: the chain alone.
                 _ => return Ok(()),

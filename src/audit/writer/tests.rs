@@ -3,7 +3,7 @@ use crate::audit::AuditHandle;
 use crate::audit::record::tests::sample_share;
 use crate::audit::verify::{ProblemKind, VerifyOptions, verify};
 use std::fs;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
 fn config(dir: &Path, fsync: FsyncPolicy) -> AuditConfig {
     AuditConfig {
@@ -399,7 +399,10 @@ async fn every_segment_after_the_first_opens_with_a_checkpoint() {
         let first = crate::audit::segment::split_lines(&data).0[0];
         assert!(first.windows(19).any(|w| w == b"\"kind\":\"checkpoint\""));
     }
-    assert_eq!(kinds(dir.path()).last().map(String::as_str), Some("checkpoint"));
+    assert_eq!(
+        kinds(dir.path()).last().map(String::as_str),
+        Some("checkpoint")
+    );
 }
 
 #[tokio::test]
