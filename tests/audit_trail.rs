@@ -399,6 +399,48 @@ fn search_and_stats_write_json_lines() {
         .collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["partner"], "credit-bureau");
-    assert_eq!(rows[0]["fields"][0][0], "phone");
+    assert_eq!(rows[0]["fields"][0]["category"], "phone");
+    assert_eq!(rows[0]["fields"][0]["action"], "mask");
     assert!(!stdout(&out).contains("U-1"));
+}
+
+#[test]
+fn a_keyed_chain_log_is_checkpointed_and_proven_the_same_way() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let audit = dir.path().join("audit");
+    let keys = dir.path().join("keyring.json");
+    let keyring = keyring_at(&keys);
+    let mut config = signed_config(&audit, 4);
+    config.keyed_chain = true;
+    let events: Vec<Event> = (0..10).map(|n| simple_share(n).into()).collect();
+    write_signed(&config, &keyring, Vec::new(), events);
+    let out = cli(&["audit", "verify", "--keys", s(&keys), s(&audit)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("HMAC-SHA256 chain intact"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("signatures verified"),
+        "{}",
+        stdout(&out)
+    );
+    // The leaf entry is the plain digest: the proof checks without the chain key.
+    let proof = dir.path().join("proof.json");
+    let out = cli(&[
+        "audit",
+        "prove",
+        "--id",
+        "req-7",
+        "--out",
+        s(&proof),
+        s(&audit),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let pubkey = dir.path().join("pubkey.txt");
+    let out = cli(&["audit", "pubkey", "--keys", s(&keys)]);
+    fs::write(&pubkey, stdout(&out)).expect("write");
+    let out = cli(&["audit", "check-proof", s(&proof), "--pubkey", s(&pubkey)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

@@ -38,6 +38,7 @@ pub struct ShareEvent {
     pub path: String,
     pub consent: Consent,
     /// (category, action) per finding, in record order.
+    #[serde(serialize_with = "category_action")]
     pub fields: Vec<(String, String)>,
     pub rules_version: String,
     pub cross_border: bool,
@@ -49,6 +50,23 @@ pub struct ShareEvent {
     pub scenario: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_decision: Option<u64>,
+}
+
+/// `[{"category":…,"action":…}]` in JSON.
+fn category_action<S: serde::Serializer>(
+    fields: &[(String, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Field<'a> {
+        category: &'a str,
+        action: &'a str,
+    }
+    serializer.collect_seq(
+        fields
+            .iter()
+            .map(|(category, action)| Field { category, action }),
+    )
 }
 
 impl fmt::Display for ShareEvent {
