@@ -46,6 +46,9 @@ fn share(subjects: &SubjectHasher, n: usize) -> Share {
         path: AuditPath::from_request("/v1/payments"),
         subject: Some(subjects.hash(&format!("U-{n:08}"))),
         consent: Consent::Granted,
+        subjects: Vec::new(),
+        subject_parts: 0,
+        fields_total: None,
         fields: vec![Finding::by_rule(
             FieldPath::new("$.user.id_number"),
             label("id_number"),
@@ -59,7 +62,8 @@ fn share(subjects: &SubjectHasher, n: usize) -> Share {
         export_basis: None,
         partner_name: None,
         scenario: None,
-        consent_decision: None,
+        consent_decisions: Vec::new(),
+        consent_decisions_more: None,
         candidate: None,
     }
 }

@@ -2,9 +2,10 @@
 //! and the tests: read and check every input (the config, keys, both TLS
 //! configs, the admin token, every partner's rules and client), open the
 //! audit log and replay the consent journal, *then* bind both listeners;
-//! serve until told to stop; turn readiness off, drain in-flight requests,
-//! stop the admin listener, and close the audit log so every queued record
-//! is written.
+//! serve until told to stop; turn readiness off (and keep accepting for
+//! `shutdown_delay`, so load balancers notice before connections are
+//! refused), drain in-flight requests, stop the admin listener, and close
+//! the audit log so every queued record is written.
 //!
 //! It sits above the proxy and the admin side because it binds their
 //! handlers to the listeners, while they run on the [`App`] state below
@@ -96,19 +97,24 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
             let token = inputs
                 .token
                 .expect("serving gathers (or creates) the admin token");
-            let listener =
-                Listener::bind(settings.listen, inputs.tls, admin::HEADER_TIMEOUT, "admin")
-                    .await
-                    .map_err(BootError::Bind)?;
+            let listener = Listener::bind(settings.listen, inputs.tls, admin::LISTENER, "admin")
+                .await
+                .map_err(BootError::Bind)?;
             let state = AdminState::new(reloader.clone(), token, config.audit.dir.clone());
             Some((listener, Arc::new(state)))
         }
         _ => None,
     };
-    let header_timeout = config.limits.header_read_timeout;
-    let proxy = Listener::bind(config.listen, proxy_tls, header_timeout, "proxy")
+    let settings = listener_settings(&config);
+    let proxy = Listener::bind(config.listen, proxy_tls, settings, "proxy")
         .await
         .map_err(BootError::Bind)?;
+    let mut listeners = vec![("proxy", settings.max_connections, proxy.stats())];
+    if let Some((admin, _)) = &admin {
+        listeners.push(("admin", admin::LISTENER.max_connections, admin.stats()));
+    }
+    app.metrics
+        .register_collector(Box::new(crate::metrics::ListenerCollector { listeners }));
     Ok(Bound {
         app,
         reloader,
@@ -117,6 +123,19 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         config,
         options,
     })
+}
+
+/// The proxy listener's settings from the config's limits. An HTTP/2
+/// connection may open as many streams as bodies fit in the body budget.
+fn listener_settings(config: &Config) -> crate::net::Settings {
+    let limits = config.limits;
+    let bodies = limits.max_buffered_bytes / limits.max_body_bytes.max(1);
+    crate::net::Settings {
+        header_read_timeout: limits.header_read_timeout,
+        idle_timeout: limits.idle_timeout,
+        max_connections: limits.max_connections,
+        max_concurrent_streams: u32::try_from(bodies.clamp(1, 256)).unwrap_or(256),
+    }
 }
 
 /// The blocking part of start-up: inputs, then the audit log (without it
@@ -185,15 +204,14 @@ impl Bound {
             .map(|(listener, state)| start_admin(listener, state));
         let app = self.app.clone();
         let handler = move |req, client| crate::proxy::handle(app.clone(), client, req);
+        let shutdown = delayed(shutdown, self.app.clone(), self.config.shutdown_delay);
         // Ready from here on: the socket is bound and queues connections.
         self.app.set_serving(true);
-        eprintln!(
-            "pii-proxy: listening on {}://{}",
-            self.proxy.scheme(),
-            self.proxy
-                .local_addr()
-                .expect("a bound TCP listener has an address")
-        );
+        let address = self
+            .proxy
+            .local_addr()
+            .expect("a bound TCP listener has an address");
+        crate::notice::listening("proxy", &format!("{}://{address}", self.proxy.scheme()));
         let draining = self.proxy.serve(handler, shutdown).await;
         // Readiness fails from here on, so load balancers stop sending.
         self.app.set_serving(false);
@@ -225,6 +243,22 @@ impl Bound {
     }
 }
 
+/// `shutdown`, then, for `delay`, readiness off while the listener still
+/// accepts: Envoy's drain time, the window a `preStop` hook gives a load
+/// balancer to take the pod out before connections are refused.
+async fn delayed(shutdown: impl Future<Output = ()>, app: Arc<App>, delay: std::time::Duration) {
+    shutdown.await;
+    if delay.is_zero() {
+        return;
+    }
+    app.set_serving(false);
+    tracing::info!(
+        delay_ms = delay.as_millis() as u64,
+        "shutting down: readiness off, still accepting until the shutdown delay ends"
+    );
+    tokio::time::sleep(delay).await;
+}
+
 /// Serves the admin listener until the returned sender fires.
 fn start_admin(
     listener: Listener,
@@ -233,13 +267,10 @@ fn start_admin(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<crate::net::Draining>,
 ) {
-    eprintln!(
-        "pii-proxy: admin listening on {}://{}",
-        listener.scheme(),
-        listener
-            .local_addr()
-            .expect("a bound TCP listener has an address")
-    );
+    let address = listener
+        .local_addr()
+        .expect("a bound TCP listener has an address");
+    crate::notice::listening("admin", &format!("{}://{address}", listener.scheme()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handler = move |req, client: crate::net::ClientInfo| {
         admin::router::handle(state.clone(), client.peer, req)

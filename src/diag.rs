@@ -1,9 +1,12 @@
 //! Positioned diagnostics for the files users write (the config and rules
 //! files): `FILE:LINE:COL: message`, the form editors and CI logs link to.
 //!
-//! Owns the diagnostic type and the conversion of YAML errors into it. Knows
-//! nothing of what the files mean.
+//! Owns the diagnostic type and the conversion of YAML errors into it, in
+//! the project's own words: the YAML library's developer hints (which
+//! parser option to set) are never shown to the people who write the files.
+//! Knows nothing of what the files mean.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +48,7 @@ impl Diagnostic {
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
-        let message = serde_saphyr::DefaultMessageFormatter.format_message(err.without_snippet());
+        let message = YamlMessages.format_message(err.without_snippet());
         Self::new(file, line, column, message.into_owned())
     }
 }
@@ -60,6 +63,89 @@ impl fmt::Display for Diagnostic {
             self.column,
             self.message
         )
+    }
+}
+
+/// The messages of YAML errors as a person editing a config or rules file
+/// reads them. serde-saphyr's default formatter speaks to the programmer
+/// calling it (`set DuplicateKeyPolicy in Options if acceptable`, `use
+/// Option<String>`); its user formatter still names parser internals. The
+/// kinds a hand-written file can hit are worded here; the rest (serde's own
+/// `unknown field`, `invalid type`, `missing field`) already say what to
+/// change and pass through the user formatter.
+struct YamlMessages;
+
+impl MessageFormatter for YamlMessages {
+    fn format_message<'a>(&self, err: &'a serde_saphyr::Error) -> Cow<'a, str> {
+        use serde_saphyr::Error as E;
+        let ours = match err {
+            E::WithSnippet { error, .. } | E::AliasError { error, .. } => {
+                return self.format_message(error);
+            }
+            E::DuplicateMappingKey { key: Some(key), .. } => {
+                return Cow::Owned(format!(
+                    "`{key}` is given twice in this mapping; each key may appear once"
+                ));
+            }
+            E::DuplicateMappingKey { key: None, .. } => {
+                "a key is given twice in this mapping; each key may appear once"
+            }
+            E::MultipleDocuments { .. } => {
+                "the file holds more than one YAML document (a second `---`); keep one"
+            }
+            E::Eof { .. } => "the file ends in the middle of a value",
+            E::NullIntoString { .. } | E::InvalidCharNull { .. } => {
+                "a value is needed here, not an empty one or `null`"
+            }
+            E::InvalidCharNotSingleScalar { .. } => "one character is expected here",
+            E::InvalidBooleanStrict { .. } => "`true` or `false` is expected here",
+            E::BinaryNotUtf8 { .. }
+            | E::BytesNotSupportedMissingBinaryTag { .. }
+            | E::InvalidBinaryBase64 { .. } => "binary values (`!!binary`) are not accepted here",
+            E::UnsupportedTag { .. }
+            | E::TaggedScalarCannotDeserializeIntoString { .. }
+            | E::TaggedStructFieldName { .. }
+            | E::TaggedEnumMismatch { .. } => "YAML tags (`!name`) are not accepted here",
+            E::MergeKeyNotAllowed { .. } | E::MergeValueNotMapOrSeqOfMaps { .. } => {
+                "merge keys (`<<:`) take a mapping or a list of mappings"
+            }
+            E::UnknownAnchor { .. } => "this alias (`*name`) names no anchor (`&name`) above it",
+            E::Budget { .. }
+            | E::AliasReplayCounterOverflow { .. }
+            | E::AliasReplayLimitExceeded { .. }
+            | E::AliasExpansionLimitExceeded { .. }
+            | E::AliasReplayStackDepthExceeded { .. }
+            | E::RecursiveReferencesRequireWeakTypes { .. } => {
+                "the file is too large or too deeply nested to read (aliases count as \
+                 many times as they are used)"
+            }
+            E::CannotBorrowTransformedString { .. } | E::QuotingRequired { .. } => {
+                "this value must be a quoted string"
+            }
+            E::InvalidUtf8Input => "the file is not UTF-8 text",
+            E::IOError { .. } => "the file could not be read",
+            E::CyclicInclude { .. }
+            | E::UnsupportedIncludeForm { .. }
+            | E::ResolverError { .. } => {
+                "`!include` is not supported: write everything in this file"
+            }
+            E::UnexpectedValueForUnit { .. }
+            | E::ExpectedEmptyMappingForUnitStruct { .. }
+            | E::UnexpectedValueForUnitEnumVariant { .. } => "no value is expected here",
+            E::UnexpectedSequenceEnd { .. }
+            | E::UnexpectedMappingEnd { .. }
+            | E::UnexpectedContainerEndWhileSkippingNode { .. }
+            | E::UnexpectedContainerEndWhileReadingKeyNode { .. }
+            | E::ContainerEndMismatch { .. }
+            | E::ValueRequestedBeforeKey { .. }
+            | E::InternalSeedReusedForMapKey { .. }
+            | E::InternalDepthUnderflow { .. }
+            | E::InternalRecursionStackEmpty { .. } => {
+                "the YAML is not well formed here (a list or mapping is not closed where it should be)"
+            }
+            other => return serde_saphyr::UserMessageFormatter.format_message(other),
+        };
+        Cow::Borrowed(ours)
     }
 }
 
@@ -119,5 +205,29 @@ mod tests {
         let diag = Diagnostic::from_yaml(Path::new("x.yaml"), &err);
         assert_eq!(diag.line, 3, "{diag}");
         assert!(diag.message.contains("extra"), "{diag}");
+    }
+
+    /// What a hand-edited file can get wrong reads as the project's words:
+    /// no parser option, no Rust type, no library hint.
+    #[test]
+    fn yaml_errors_never_show_the_library_hints() {
+        let cases = [
+            ("name: a\nname: b\ncount: 1\n", "`name` is given twice"),
+            (
+                "name: a\ncount: 1\n---\nname: b\ncount: 2\n",
+                "more than one YAML document",
+            ),
+            ("name: ~\ncount: 1\n", "not an empty one or `null`"),
+            ("name: *nowhere\ncount: 1\n", "names no anchor"),
+            ("name: [a\ncount: 1\n", ""),
+        ];
+        for (text, expected) in cases {
+            let err = serde_saphyr::from_str::<Sample>(text).expect_err(text);
+            let diag = Diagnostic::from_yaml(Path::new("x.yaml"), &err);
+            assert!(diag.message.contains(expected), "{text:?}: {diag}");
+            for hint in ["Options", "Policy", "Option<", "String>", "set ", "serde"] {
+                assert!(!diag.message.contains(hint), "{text:?}: {diag}");
+            }
+        }
     }
 }

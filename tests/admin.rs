@@ -115,6 +115,20 @@ impl Running {
         std::thread::spawn(move || {
             let mut admin = None;
             for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                // Under --log-format json the listening lines are events.
+                let event = serde_json::from_str::<Value>(&line).ok();
+                let listening = event.as_ref().filter(|e| e["message"] == "listening");
+                let url = |e: &Value| {
+                    let url = e["url"].as_str().unwrap_or("");
+                    url.split_once("://").map_or(url, |(_, a)| a).to_owned()
+                };
+                match listening {
+                    Some(e) if e["listener"] == "admin" => admin = url(e).parse().ok(),
+                    Some(e) => {
+                        let _ = tx.send((url(e).parse::<SocketAddr>().ok(), admin));
+                    }
+                    None => {}
+                }
                 if let Some(at) = line.strip_prefix("pii-proxy: admin listening on ") {
                     let addr = at
                         .trim_start_matches("http://")
@@ -752,6 +766,25 @@ async fn a_bad_reload_is_rejected_with_positions_and_the_old_rules_keep_serving(
         Variant::A
     );
 
+    // A key given twice: the project's words, never the YAML library's
+    // hint about its parser options.
+    std::fs::write(
+        proxy.path("rules/test.yaml"),
+        "subject: $.user.user_id\nsubject: $.user.id\n",
+    )
+    .expect("duplicate key");
+    let answer = proxy.admin("POST", "/reload").await;
+    assert_eq!(answer.status, 422, "{answer:?}");
+    let errors = answer.json()["errors"].to_string();
+    assert!(
+        errors.contains("rules/test.yaml:2:1: `subject` is given twice in this mapping"),
+        "{errors}"
+    );
+    assert!(
+        !errors.contains("DuplicateKeyPolicy") && !errors.contains("Options"),
+        "{errors}"
+    );
+
     // A broken config file: every error, positioned in the config.
     std::fs::write(proxy.path("rules/test.yaml"), RULES_B).expect("good rules");
     let config = std::fs::read_to_string(proxy.path("pii-proxy.yaml")).expect("config");
@@ -779,7 +812,7 @@ async fn a_bad_reload_is_rejected_with_positions_and_the_old_rules_keep_serving(
             &metrics,
             "pii_proxy_config_reloads_total{trigger=\"admin_api\",result=\"rejected\"}"
         ),
-        Some(2.0)
+        Some(3.0)
     );
     assert_eq!(
         sample(&metrics, "pii_proxy_config_last_reload_successful"),
@@ -790,7 +823,7 @@ async fn a_bad_reload_is_rejected_with_positions_and_the_old_rules_keep_serving(
         .into_iter()
         .filter(|r| r["kind"] == "admin" && r["action"] == "reload_rejected")
         .count();
-    assert_eq!(rejected, 2);
+    assert_eq!(rejected, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,7 +38,7 @@ fn week_of_log(dir: &Path) -> PathBuf {
         record.partner_name = Some(DisplayName::parse("Credit Bureau Ltd.").expect("name"));
         record.scenario = Some(label(if n % 3 == 0 { "kyc" } else { "loan" }));
         record.export_basis = Some(ExportBasis::StandardContract);
-        record.consent_decision = Some(u64::from(n % 17 + 1));
+        record.consent_decisions = vec![u64::from(n % 17 + 1)];
         events.push(record.into());
         if n % 9 == 0 {
             events.push(blocked(n, Some("credit-bureau"), "consent_revoked", 403).into());

@@ -34,8 +34,11 @@ fn share(n: u32) -> pii_proxy::audit::Share {
         method: label("POST"),
         path: pii_proxy::audit::AuditPath::from_request("/v1/q"),
         subject: None,
+        subjects: Vec::new(),
+        subject_parts: 0,
         consent: pii_proxy::audit::Consent::NoSubject,
         fields: Vec::new(),
+        fields_total: None,
         rules_version: pii_proxy::audit::RulesVersion::of_policy(b"r"),
         bytes_in: 1,
         bytes_out: 1,
@@ -43,7 +46,8 @@ fn share(n: u32) -> pii_proxy::audit::Share {
         export_basis: None,
         partner_name: None,
         scenario: None,
-        consent_decision: None,
+        consent_decisions: Vec::new(),
+        consent_decisions_more: None,
         candidate: None,
     }
 }

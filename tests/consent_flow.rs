@@ -450,8 +450,8 @@ async fn cross_border_shares_are_marked() {
     assert_eq!(share["scenario"], "default", "{share}");
     let grant = proxy.proxy.consent.view(&proxy.proxy.subjects.hash(ALICE));
     assert_eq!(
-        share["consent_decision"].as_u64(),
-        Some(grant.decisions[0].seq),
+        share["consent_decisions"],
+        json!([grant.decisions[0].seq]),
         "{share}"
     );
 }

@@ -139,7 +139,10 @@ async fn partner_requiring_mtls_without_a_client_cert_is_a_502() {
     let partner = MockPartner::start(Some(tls), Reply::Echo).await;
     let upstream = format!("https://localhost:{}", partner.addr.port());
     let extra = format!("    tls: {{ca: {}}}\n", pki.ca.display());
-    let proxy = TestProxy::start(&one_partner(&upstream, "", &extra)).await;
+    // A generous connect deadline: on a loaded machine the handshake must
+    // fail for the missing certificate (502), not run out of time (504).
+    let top = "limits: {upstream_connect_timeout: 120s}\n";
+    let proxy = TestProxy::start(&one_partner(&upstream, top, &extra)).await;
     let answer = send(
         &h1_client(),
         post(&proxy.url("/p/x"), "application/json", "{}"),

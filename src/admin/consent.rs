@@ -37,6 +37,7 @@ use crate::app::App;
 use crate::audit::{Admin, AuditHandle, Ident, SubjectHash};
 use crate::consent::{ConsentError, ConsentStore, Decision, Op, Scope, Scopes, SubjectKey};
 use crate::net::ErrorBody;
+use crate::subject::Case;
 
 /// A finished answer: status and JSON body.
 pub type Answer = (StatusCode, Vec<u8>);
@@ -128,17 +129,55 @@ fn parse_body(body: &[u8]) -> Result<DecisionBody, String> {
 }
 
 /// The subject as the store keys it, from exactly one of a raw id or its hash.
+/// A subject as decisions are recorded for it: the hash of its key form
+/// (what requests look up and audit records carry), and the hashes of its
+/// other spellings a partner may look up (lowercased, for partners whose
+/// ids are case insensitive; the id as sent, for lookups of decisions
+/// recorded before normalization).
+#[derive(Clone)]
+struct Subject {
+    primary: SubjectHash,
+    also: Vec<SubjectHash>,
+}
+
+impl Subject {
+    fn of_raw(store: &ConsentStore, raw: &str) -> Subject {
+        let key = crate::subject::normalize(raw, Case::Sensitive);
+        let folded = crate::subject::normalize(raw, Case::Insensitive);
+        let mut also = Vec::new();
+        for spelling in [folded.as_str(), raw] {
+            let hash = store.hash(spelling);
+            if spelling != key && !also.contains(&hash) {
+                also.push(hash);
+            }
+        }
+        Subject {
+            primary: store.hash(&key),
+            also,
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &SubjectHash> {
+        std::iter::once(&self.primary).chain(&self.also)
+    }
+}
+
 fn subject_of(
     store: &ConsentStore,
     raw: Option<&str>,
     hashed: Option<&str>,
     what: &'static str,
-) -> Result<SubjectHash, Answer> {
+) -> Result<Subject, Answer> {
     let bad = |detail: &str| error(StatusCode::BAD_REQUEST, what, detail);
+    let from_hash = |hash: SubjectHash| Subject {
+        primary: hash,
+        also: Vec::new(),
+    };
     match (raw, hashed) {
-        (Some(raw), None) if !raw.is_empty() => Ok(store.hash(raw)),
+        (Some(raw), None) if !raw.trim().is_empty() => Ok(Subject::of_raw(store, raw)),
         (Some(_), None) => Err(bad("`subject` is empty")),
         (None, Some(hash)) => serde_json::from_value(json!(hash))
+            .map(from_hash)
             .map_err(|_| bad("`subject_hash` must be hmac:<64 lowercase hex>")),
         (Some(_), Some(_)) => Err(bad("give `subject` or `subject_hash`, not both")),
         (None, None) => Err(bad("`subject` (or `subject_hash`) is required")),
@@ -166,9 +205,28 @@ fn action_label(op: &str, scenario: Option<&str>) -> Ident {
 
 /// A decision request, checked: who, what scope, recorded by whom.
 struct Request {
-    subject: SubjectHash,
+    subject: Subject,
     scope: Scope,
     actor: Option<Ident>,
+}
+
+/// Records `op` for the subject under every spelling it may be looked up
+/// by; the first (the key form's) result is the answer's.
+fn record_all(
+    store: &ConsentStore,
+    subject: &Subject,
+    op: Op,
+    scope: &Scope,
+) -> Result<crate::consent::Recorded, ConsentError> {
+    let recorded = store.record(&subject.primary, op, scope)?;
+    for other in &subject.also {
+        match store.record(other, op, scope) {
+            // An erased spelling stays erased: the key form decided.
+            Ok(_) | Err(ConsentError::Erased) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(recorded)
 }
 
 fn decision_request(store: &ConsentStore, body: &[u8]) -> Result<Request, Answer> {
@@ -208,9 +266,10 @@ async fn decide(
         Err(answer) => return answer,
     };
     let recorded = {
-        let (store, subject, scope) = (store.clone(), subject.clone(), scope.clone());
+        let (store, scope) = (store.clone(), scope.clone());
+        let subject = subject.clone();
         // The journal fsyncs: keep it off the async workers.
-        tokio::task::spawn_blocking(move || store.record(&subject, op, &scope)).await
+        tokio::task::spawn_blocking(move || record_all(&store, &subject, op, &scope)).await
     };
     let recorded = match recorded {
         Ok(Ok(recorded)) => recorded,
@@ -228,7 +287,7 @@ async fn decide(
         action: action_label(op.as_str(), scope.scenario.as_deref()),
         actor,
         partner: scope.partner.as_deref().and_then(|p| Ident::new(p).ok()),
-        subject: Some(subject.clone()),
+        subject: Some(subject.primary.clone()),
     };
     if let Err(e) = audit.append(record).await {
         let seq = recorded.decision.seq;
@@ -243,7 +302,7 @@ async fn decide(
     }
     let warnings: Vec<String> = scopes.warning(&scope).into_iter().collect();
     ok(json!({
-        "subject": subject.as_str(),
+        "subject": subject.primary.as_str(),
         "decision": decision_json(&recorded.decision),
         "changed": recorded.changed,
         "warnings": warnings,
@@ -311,7 +370,7 @@ async fn lookup(
         action: action_label("lookup", None),
         actor: None,
         partner: None,
-        subject: Some(subject.clone()),
+        subject: Some(subject.primary.clone()),
     };
     if let Err(e) = audit.append(record).await {
         return error(
@@ -320,18 +379,22 @@ async fn lookup(
             format!("lookups are audited and the audit log refused the record: {e}"),
         );
     }
-    let view = store.view(&subject);
-    let key = SubjectKey::of(&subject);
+    let view = store.view(&subject.primary);
+    let keys: Vec<SubjectKey> = subject.all().map(SubjectKey::of).collect();
     let effective: Vec<serde_json::Value> = scopes
         .all()
         .into_iter()
         .map(|(partner, scenario)| {
-            let verdict = store.lookup(&key, partner, scenario);
+            let verdict = keys
+                .iter()
+                .map(|key| store.lookup(key, partner, scenario))
+                .max_by_key(|v| crate::consent::strictness(*v))
+                .unwrap_or(crate::consent::Verdict::NoDecision);
             json!({"partner": partner, "scenario": scenario, "verdict": verdict.as_str()})
         })
         .collect();
     ok(json!({
-        "subject": subject.as_str(),
+        "subject": subject.primary.as_str(),
         "erased": view.erased.as_ref().map(decision_json),
         "decisions": view.decisions.iter().map(decision_json).collect::<Vec<_>>(),
         "effective": effective,

@@ -29,8 +29,14 @@ use crate::app::App;
 use crate::app::reload::Reloader;
 use crate::app::token::AdminToken;
 
-/// How long a caller has to send an admin request's headers.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The admin listener's own connection limits: a few callers (operators,
+/// probes, a scraper), so a flood of proxy traffic cannot starve it.
+pub const LISTENER: crate::net::Settings = crate::net::Settings {
+    header_read_timeout: Duration::from_secs(10),
+    idle_timeout: Duration::from_secs(60),
+    max_connections: 64,
+    max_concurrent_streams: 16,
+};
 /// How long in-flight admin requests may take once shutdown begins.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 

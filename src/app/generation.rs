@@ -36,6 +36,8 @@ pub struct Generation {
     /// Configured partners and scenarios, for the consent endpoints'
     /// warnings and lookups.
     pub consent_scopes: Scopes,
+    /// The host partners are told the request was for (`public_host`).
+    pub public_host: Option<http::uri::Authority>,
 }
 
 /// What one route leads to.
@@ -57,6 +59,9 @@ pub struct Partner {
     pub candidate: Option<Candidate>,
     /// Where its requests go.
     pub target: Target,
+    /// The partner's own credential the proxy adds (marked sensitive, so
+    /// no debug output shows it).
+    pub upstream_auth: Option<(http::HeaderName, http::HeaderValue)>,
 }
 
 /// A candidate policy and its version as audit records carry it.
@@ -102,6 +107,7 @@ impl Generation {
             limits: config.limits,
             route_targets,
             consent_scopes: Scopes::from_config(config),
+            public_host: config.public_host.clone(),
         })
     }
 
@@ -146,6 +152,16 @@ impl Partner {
                 problems.push(Diagnostic::whole_file(&config.source, message));
             })
             .ok();
+        let upstream_auth = match &partner.upstream_auth {
+            Some((header, file)) => match credential(file) {
+                Ok(value) => Some((header.clone(), value)),
+                Err(message) => {
+                    problems.push(Diagnostic::whole_file(file, message));
+                    None
+                }
+            },
+            None => None,
+        };
         let (Some(policy), Some(target), true) = (policy, target, problems.is_empty()) else {
             return Err(problems);
         };
@@ -158,8 +174,25 @@ impl Partner {
             }),
             policy: Arc::new(policy),
             target,
+            upstream_auth,
         })
     }
+}
+
+/// A credential file's one line as a header value. The error never quotes
+/// the file: it holds a secret.
+fn credential(file: &std::path::Path) -> Result<http::HeaderValue, String> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read the credential: {e}"))?,
+    );
+    let line = text.trim_end_matches(['\r', '\n']);
+    if line.is_empty() || line.contains(['\r', '\n']) {
+        return Err("the credential file must hold one non-empty line".into());
+    }
+    let mut value = http::HeaderValue::from_str(line)
+        .map_err(|_| "the credential is not a valid header value".to_owned())?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// The system's trusted roots when some partner is reached over HTTPS

@@ -53,12 +53,16 @@ pub fn keyring(path: &Path, need: Need) -> Result<(Keyring, Origin), Diagnostics
         Need::LoadOrCreate => {
             let keyring = Keyring::generate();
             keyring.save(path).map_err(|e| one(path, e.to_string()))?;
-            eprintln!(
-                "WARNING: no keyring at {}; created a new DEVELOPMENT keyring there (mode 0600).\n\
-                 WARNING: values encrypted, tokenized or hashed with it are only as safe as that file.\n\
-                 WARNING: in production, create and guard the keyring with `pii-proxy keygen`.",
-                path.display()
-            );
+            crate::notice::warning(&[
+                format!(
+                    "WARNING: no keyring at {}; created a new DEVELOPMENT keyring there (mode 0600).",
+                    path.display()
+                ),
+                "WARNING: values encrypted, tokenized or hashed with it are only as safe as that file."
+                    .to_owned(),
+                "WARNING: in production, create and guard the keyring with `pii-proxy keygen`."
+                    .to_owned(),
+            ]);
             Ok((keyring, Origin::Created))
         }
     }

@@ -8,6 +8,7 @@
 //! binds them. Fails closed: a generation is built whole or not at all,
 //! and one that does not check never replaces the one serving.
 
+pub(crate) mod budget;
 pub(crate) mod cross_border;
 pub(crate) mod generation;
 pub(crate) mod inputs;
@@ -46,6 +47,8 @@ pub struct App {
     pub consent: Arc<ConsentStore>,
     /// Per-partner quotas and anomaly baselines (live across reloads).
     pub monitor: Arc<Monitor>,
+    /// Bytes of bodies all requests may hold (fixed at start).
+    pub budget: Arc<budget::BodyBudget>,
 }
 
 impl App {
@@ -55,6 +58,7 @@ impl App {
         subjects: SubjectHasher,
         consent: Arc<ConsentStore>,
     ) -> Self {
+        let budget = budget::BodyBudget::new(generation.limits.max_buffered_bytes);
         let metrics = Arc::new(Metrics::new());
         audit.on_fsync(metrics.audit_fsync_observer());
         register_partners(&metrics, &generation);
@@ -72,6 +76,7 @@ impl App {
             metrics,
             consent,
             monitor,
+            budget,
         }
     }
 

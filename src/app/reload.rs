@@ -72,6 +72,7 @@ struct Fixed {
     keys: PathBuf,
     header_read_timeout: std::time::Duration,
     reload: crate::config::ReloadConfig,
+    shutdown_delay: std::time::Duration,
 }
 
 type TlsPaths = (PathBuf, PathBuf, Option<PathBuf>);
@@ -94,6 +95,7 @@ impl Fixed {
             keys: config.keys.clone(),
             header_read_timeout: config.limits.header_read_timeout,
             reload: config.reload,
+            shutdown_delay: config.shutdown_delay,
         }
     }
 
@@ -119,6 +121,7 @@ impl Fixed {
             "limits.header_read_timeout",
         );
         check(self.reload != new.reload, "reload");
+        check(self.shutdown_delay != new.shutdown_delay, "shutdown_delay");
         out
     }
 }

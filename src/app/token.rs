@@ -93,12 +93,17 @@ impl AdminToken {
             path: path.into(),
             source,
         })?;
-        eprintln!(
-            "WARNING: no admin token at {}; created a new random DEVELOPMENT token there (mode 0600).\n\
-             WARNING: admin requests must send `Authorization: Bearer <the file's content>`.\n\
-             WARNING: in production, provision the token file yourself (at least {MIN_TOKEN_LEN} characters).",
-            path.display()
-        );
+        crate::notice::warning(&[
+            format!(
+                "WARNING: no admin token at {}; created a new random DEVELOPMENT token there (mode 0600).",
+                path.display()
+            ),
+            "WARNING: admin requests must send `Authorization: Bearer <the file's content>`."
+                .to_owned(),
+            format!(
+                "WARNING: in production, provision the token file yourself (at least {MIN_TOKEN_LEN} characters)."
+            ),
+        ]);
         AdminToken::parse(&token, path).map(|t| (t, true))
     }
 

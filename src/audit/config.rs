@@ -5,12 +5,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::AuditError;
 
 /// Where and how the audit log is written.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditConfig {
     /// `false` turns the audit log off: requests are forwarded with no
@@ -30,6 +31,7 @@ pub struct AuditConfig {
     /// Under `fsync: batch`, the longest time written records stay without
     /// an fsync. Default: `20ms`.
     #[serde(with = "humantime_serde")]
+    #[schemars(with = "crate::shapes::DurationText")]
     pub fsync_interval: Duration,
     /// Start a new segment once the current one holds this many bytes
     /// (checked between batches, so a segment can end a batch beyond it).
@@ -38,6 +40,7 @@ pub struct AuditConfig {
     /// Start a new segment once the current one is this old. `0s` never
     /// rotates by time. Default: `24h`.
     #[serde(with = "humantime_serde")]
+    #[schemars(with = "crate::shapes::DurationText")]
     pub rotate_interval: Duration,
     /// Chain records with HMAC-SHA256 under the keyring's audit chain key
     /// instead of plain SHA-256, so that someone who can edit the files
@@ -53,15 +56,17 @@ pub struct AuditConfig {
     /// the checkpoint that opens the next segment covers them (`3y`,
     /// `400d`). Unset: segments are kept for ever. Default: unset.
     #[serde(with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub retention: Option<Duration>,
     /// Closed segments older than this are compressed with zstd
     /// (`<name>.jsonl.zst`); every reader takes both forms. Default: `7d`.
     #[serde(with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub compress_after: Option<Duration>,
 }
 
 /// The `checkpoints:` part of `audit:`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct CheckpointConfig {
     /// Sign and append checkpoints. `false` is for measuring their cost
@@ -72,6 +77,7 @@ pub struct CheckpointConfig {
     pub every_records: u64,
     /// A checkpoint once records have waited this long for one. Default: `60s`.
     #[serde(with = "humantime_serde")]
+    #[schemars(with = "crate::shapes::DurationText")]
     pub interval: Duration,
     /// This replica's name: its signing key and the checkpoints' `replica`
     /// line. Default: `main`.
@@ -86,7 +92,7 @@ pub struct CheckpointConfig {
 }
 
 /// One witness; see [`CheckpointConfig::witnesses`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum WitnessConfig {
     File(PathBuf),
@@ -114,13 +120,16 @@ impl CheckpointConfig {
     }
 }
 
-/// When the writer fsyncs; see [`AuditConfig::fsync`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// When the writer fsyncs (`fsync`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FsyncPolicy {
+    /// Written and fsynced before a record counts as accepted.
     Always,
+    /// Written before forwarding; fsynced at most every `fsync_interval`.
     #[default]
     Batch,
+    /// Written; the operating system decides when it reaches the disk.
     Off,
 }
 

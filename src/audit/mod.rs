@@ -50,7 +50,7 @@ pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,
     Event, ExportBasis, FieldPath, Finding, Ident, NoteName, Outcome, Record, Recovery,
-    RulesVersion, Share, SubjectHash, SubjectHasher,
+    RulesVersion, Share, ShareSubjects, SubjectHash, SubjectHasher,
 };
 pub use search::{PartnerStats, SearchQuery, ShareEvent, Stats, search, stats};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions, verify};

@@ -28,10 +28,13 @@ pub enum Consent {
     NoSubject,
 }
 
+/// Most consent decisions a share record lists (the record stays bounded).
+pub const MAX_CONSENT_DECISIONS: usize = 64;
+
 /// A cross-border partner's declared legal basis for the transfer (PIPL
 /// Art. 38): the CAC standard contract, a certification, or a security
 /// assessment.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportBasis {
     StandardContract,
@@ -63,6 +66,18 @@ pub struct Finding {
     /// The `detect:` entry's detector (`cn_resident_id`, `pattern:2`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detector: Option<Ident>,
+    /// How many values this line stands for: findings of one path pattern
+    /// (array indexes as `[*]`), category, action and rule are one line.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub count: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+fn is_one(n: &u64) -> bool {
+    *n == 1
 }
 
 impl Finding {
@@ -73,6 +88,7 @@ impl Finding {
             action,
             rule: Some(rule),
             detector: None,
+            count: 1,
         }
     }
 
@@ -88,7 +104,14 @@ impl Finding {
             action,
             rule: None,
             detector: Some(detector),
+            count: 1,
         }
+    }
+
+    /// The same finding for `count` values.
+    pub fn times(mut self, count: u64) -> Finding {
+        self.count = count;
+        self
     }
 }
 
@@ -103,8 +126,20 @@ pub struct Share {
     pub path: AuditPath,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<SubjectHash>,
+    /// The request's other subjects (a batch, a duplicated key), beyond
+    /// `subject`; more than fit here follow in `share_subjects` records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<SubjectHash>,
+    /// `share_subjects` records that follow with more subjects.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub subject_parts: u32,
     pub consent: Consent,
     pub fields: Vec<Finding>,
+    /// Values protected in all (the sum of the lines' counts, exact even
+    /// where lines were merged to bound the record), when it is not
+    /// `fields`' own count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields_total: Option<u64>,
     pub rules_version: RulesVersion,
     pub bytes_in: u64,
     pub bytes_out: u64,
@@ -120,11 +155,15 @@ pub struct Share {
     /// The route's scenario: the purpose the data is shared for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<Ident>,
-    /// The consent decision the share relied on: its consent journal
-    /// `seq` (a grant or restore; absent when no decision covers the
-    /// subject and the partner's consent is `revocable`).
+    /// The consent decisions the share relied on: the consent journal
+    /// `seq` of each subject's deciding grant or restore, distinct, in
+    /// order (none where no decision covers a subject and the partner's
+    /// consent is `revocable`). At most [`MAX_CONSENT_DECISIONS`]; a batch
+    /// relying on more counts the rest in `consent_decisions_more`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent_decisions: Vec<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consent_decision: Option<u64>,
+    pub consent_decisions_more: Option<u64>,
     /// What the partner's candidate rules, run in shadow on the same
     /// request, would have done differently (only with `candidate_rules`).
     /// Boxed: most shares have none, and records queue by value.
@@ -206,6 +245,23 @@ pub struct Admin {
     pub subject: Option<SubjectHash>,
 }
 
+/// More subjects of a share whose record could not hold them all, written
+/// (before forwarding) right after it: part `part` of the share's
+/// `subject_parts`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareSubjects {
+    /// The share record's id.
+    pub id: Ident,
+    pub partner: Ident,
+    pub part: u32,
+    pub subjects: Vec<SubjectHash>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 /// Written by the writer itself, first in a new segment, when the newest
 /// segment it found on start ended in a torn line: names that line so
 /// `verify` can tell a recorded crash from a silent truncation.
@@ -253,6 +309,7 @@ fn is_sha256(hash: &TreeHash) -> bool {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Event {
     Share(Share),
+    ShareSubjects(ShareSubjects),
     Outcome(Outcome),
     Blocked(Blocked),
     Admin(Admin),
@@ -261,6 +318,11 @@ pub enum Event {
 impl From<Share> for Event {
     fn from(r: Share) -> Event {
         Event::Share(r)
+    }
+}
+impl From<ShareSubjects> for Event {
+    fn from(r: ShareSubjects) -> Event {
+        Event::ShareSubjects(r)
     }
 }
 impl From<Outcome> for Event {
@@ -284,6 +346,7 @@ impl From<Admin> for Event {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Body {
     Share(Share),
+    ShareSubjects(ShareSubjects),
     Outcome(Outcome),
     Blocked(Blocked),
     Admin(Admin),
@@ -295,6 +358,7 @@ impl From<Event> for Body {
     fn from(event: Event) -> Body {
         match event {
             Event::Share(r) => Body::Share(r),
+            Event::ShareSubjects(r) => Body::ShareSubjects(r),
             Event::Outcome(r) => Body::Outcome(r),
             Event::Blocked(r) => Body::Blocked(r),
             Event::Admin(r) => Body::Admin(r),
@@ -369,6 +433,9 @@ pub(crate) mod tests {
             path: AuditPath::from_request("/v1/query?id=110101199003077777"),
             subject: Some(hasher.hash("110101199003077777")),
             consent: Consent::Granted,
+            subjects: Vec::new(),
+            subject_parts: 0,
+            fields_total: None,
             fields: vec![Finding::by_rule(
                 FieldPath::new("$.user.id_number"),
                 label("id_number"),
@@ -382,7 +449,8 @@ pub(crate) mod tests {
             export_basis: None,
             partner_name: None,
             scenario: None,
-            consent_decision: None,
+            consent_decisions: Vec::new(),
+            consent_decisions_more: None,
             candidate: None,
         }
     }

@@ -155,7 +155,7 @@ impl Summary {
                     .rules_versions
                     .entry(share.rules_version.to_string())
                     .or_default() += 1;
-                self.consent_decisions.extend(share.consent_decision);
+                self.consent_decisions.extend(&share.consent_decisions);
                 if let Some(name) = &share.partner_name {
                     self.display_names.insert(name.to_string());
                 }

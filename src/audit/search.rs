@@ -7,7 +7,7 @@
 //! investigator needs the keyring's subject key, and the raw id never
 //! reaches the log or this module's output.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -48,8 +48,8 @@ pub struct ShareEvent {
     pub partner_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub consent_decision: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consent_decisions: Vec<u64>,
 }
 
 /// `[{"category":…,"action":…}]` in JSON.
@@ -79,7 +79,7 @@ impl fmt::Display for ShareEvent {
         if let Some(scenario) = &self.scenario {
             write!(f, "  scenario {scenario}")?;
         }
-        if let Some(decision) = self.consent_decision {
+        for decision in &self.consent_decisions {
             write!(f, "  consent #{decision}")?;
         }
         if self.cross_border {
@@ -110,18 +110,30 @@ pub fn parse_since(text: &str) -> Option<OffsetDateTime> {
     Some(date.midnight().assume_utc())
 }
 
-/// The subject's share events in `inputs`, oldest first.
+/// The subject's share events in `inputs`, oldest first: shares that name
+/// it as their subject, among their `subjects`, or in a `share_subjects`
+/// record that follows them.
 pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>, AuditError> {
     let mut events = Vec::new();
+    // Shares with more subjects to come, until their parts are read.
+    let mut awaiting: HashMap<String, ShareEvent> = HashMap::new();
     for_each_record(inputs, |path, line, record| {
-        let Body::Share(share) = &record.body else {
-            return Ok(());
+        let share = match &record.body {
+            Body::Share(share) => share,
+            Body::ShareSubjects(more) => {
+                if more.subjects.contains(&query.subject) {
+                    if let Some(event) = awaiting.remove(more.id.as_str()) {
+                        events.push(event);
+                    }
+                }
+                return Ok(());
+            }
+            _ => return Ok(()),
         };
-        if share.subject.as_ref() != Some(&query.subject)
-            || query
-                .partner
-                .as_ref()
-                .is_some_and(|p| p != share.partner.as_str())
+        if query
+            .partner
+            .as_ref()
+            .is_some_and(|p| p != share.partner.as_str())
         {
             return Ok(());
         }
@@ -135,7 +147,7 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
                 return Ok(());
             }
         }
-        events.push(ShareEvent {
+        let event = ShareEvent {
             seq: record.seq,
             ts: record.ts.clone(),
             id: share.id.to_string(),
@@ -153,8 +165,15 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
             export_basis: share.export_basis.map(|b| b.as_str()),
             partner_name: share.partner_name.as_ref().map(|n| n.to_string()),
             scenario: share.scenario.as_ref().map(|s| s.to_string()),
-            consent_decision: share.consent_decision,
-        });
+            consent_decisions: share.consent_decisions.clone(),
+        };
+        let named = share.subject.as_ref() == Some(&query.subject)
+            || share.subjects.contains(&query.subject);
+        if named {
+            events.push(event);
+        } else if share.subject_parts > 0 {
+            awaiting.insert(share.id.to_string(), event);
+        }
         Ok(())
     })?;
     Ok(events)
@@ -199,12 +218,15 @@ pub fn stats(inputs: &[PathBuf]) -> Result<Stats, AuditError> {
                     *entry
                         .categories
                         .entry(finding.category.to_string())
-                        .or_default() += 1;
-                    *entry.actions.entry(finding.action.to_string()).or_default() += 1;
+                        .or_default() += finding.count;
+                    *entry.actions.entry(finding.action.to_string()).or_default() += finding.count;
                 }
-                if let Some(subject) = &share.subject {
-                    subjects.entry(partner).or_default().insert(subject.clone());
-                }
+                let set = subjects.entry(partner).or_default();
+                set.extend(share.subject.iter().chain(&share.subjects).cloned());
+            }
+            Body::ShareSubjects(more) => {
+                let set = subjects.entry(more.partner.to_string()).or_default();
+                set.extend(more.subjects.iter().cloned());
             }
             Body::Blocked(blocked) => {
                 let partner = blocked

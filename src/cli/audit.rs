@@ -356,6 +356,7 @@ fn check_proof(file: &Path, pubkey: &str) -> Result<(), Error> {
 fn describe(record: &audit::Record) -> String {
     match &record.body {
         audit::Body::Share(s) => format!("share {} to {} at {}", s.id, s.partner, record.ts),
+        audit::Body::ShareSubjects(s) => format!("share {} subjects part {}", s.id, s.part),
         audit::Body::Outcome(o) => format!("outcome {} from {}", o.id, o.partner),
         audit::Body::Blocked(b) => format!("blocked {} ({})", b.id, b.reason),
         audit::Body::Admin(a) => format!("admin {}", a.action),

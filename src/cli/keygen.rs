@@ -24,7 +24,11 @@ pub(super) struct KeygenArgs {
 
 pub(super) fn run(args: &KeygenArgs) -> Result<(), Error> {
     let keyring = if args.rotate {
-        let (mut keyring, _) = keys::keyring(&args.out, Need::Existing).map_err(Error::Invalid)?;
+        // The keyring to rotate is named on the command line (`--out`): one
+        // that is missing or does not load is trouble (exit 2), as for
+        // every file named there; 1 stays keygen's refusal to overwrite.
+        let (mut keyring, _) =
+            keys::keyring(&args.out, Need::Existing).map_err(|d| Error::Trouble(d.to_string()))?;
         let kid = keyring.rotate().to_owned();
         eprintln!("added key {kid}; it is now the active key");
         keyring

@@ -8,6 +8,7 @@ pub(super) enum LogFormat {
 }
 
 pub(super) fn init(format: LogFormat) {
+    crate::notice::set_json(format == LogFormat::Json);
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("PII_PROXY_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())

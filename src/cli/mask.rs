@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::table::Table;
 use super::{ConfigArg, Error};
 use crate::app::generation::Generation;
 use crate::app::keys::{self, Need};
@@ -48,6 +49,28 @@ pub(super) struct MaskArgs {
     /// Print findings as a readable table instead of JSON lines.
     #[arg(long)]
     table: bool,
+    /// With --diff: exit 1 when NEW differs from OLD in one of these ways
+    /// (comma-separated), for CI: `--fail-on left_unprotected` stops a
+    /// change that would let a field leave as is.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        requires = "diff",
+        value_name = "KIND"
+    )]
+    fail_on: Vec<FailOn>,
+}
+
+/// The kinds of difference `mask --diff --fail-on` can fail on.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum FailOn {
+    #[value(name = "newly_protected")]
+    NewlyProtected,
+    #[value(name = "left_unprotected")]
+    LeftUnprotected,
+    #[value(name = "changed")]
+    Changed,
 }
 
 /// The policy of `partner` under the config at `path`, with the keyring
@@ -99,25 +122,38 @@ pub(super) fn mask(args: &MaskArgs) -> Result<(), Error> {
     std::io::stdout().write_all(&protected.output)?;
     let mut stderr = std::io::stderr().lock();
     if args.table {
-        writeln!(
-            stderr,
-            "{:<40} {:<14} {:<9} rule",
-            "path", "category", "action"
-        )?;
+        let mut table = Table::default();
+        table.row(["path", "category", "action", "rule"]);
+        for f in &protected.findings.items {
+            let rule = f.rule.to_string();
+            table.row([
+                f.path.as_str(),
+                f.category.as_str(),
+                f.action.as_str(),
+                &rule,
+            ]);
+        }
+        stderr.write_all(table.render().as_bytes())?;
+        return Ok(());
     }
     for finding in &protected.findings.items {
-        if args.table {
-            writeln!(
-                stderr,
-                "{:<40} {:<14} {:<9} {}",
-                finding.path, finding.category, finding.action, finding.rule
-            )?;
-        } else {
-            let line = serde_json::to_string(finding).expect("a finding serializes");
-            writeln!(stderr, "{line}")?;
-        }
+        let line = serde_json::to_string(finding).expect("a finding serializes");
+        writeln!(stderr, "{line}")?;
     }
     Ok(())
+}
+
+/// A rules file named on the command line: one that cannot be read is
+/// trouble (exit 2), one that does not compile is a verdict (exit 1).
+fn rules_named(
+    file: &Path,
+    partner: &str,
+    keyring: &Keyring,
+    depth: usize,
+) -> Result<Policy, Error> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::Trouble(format!("cannot read {}: {e}", file.display())))?;
+    Policy::from_yaml(file, &text, partner, keyring, depth).map_err(Error::Invalid)
 }
 
 /// `mask --diff OLD NEW`: both rules files applied to one document, and
@@ -133,14 +169,19 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
         (Keyring::generate(), Limits::default().max_depth)
     };
     let partner = args.partner.as_deref().unwrap_or("diff");
-    let compiled = [old, new].map(|file| Policy::load(file, partner, &keyring, max_depth));
+    let compiled = [old, new].map(|file| rules_named(file, partner, &keyring, max_depth));
     let [old_policy, new_policy] = match compiled {
         [Ok(old), Ok(new)] => [old, new],
+        [Err(trouble @ Error::Trouble(_)), _] | [_, Err(trouble @ Error::Trouble(_))] => {
+            return Err(trouble);
+        }
         [old, new] => {
             let problems = [old.err(), new.err()].into_iter().flatten();
-            return Err(Error::Invalid(Diagnostics(
-                problems.flat_map(|d| d.0).collect(),
-            )));
+            let problems = problems.flat_map(|e| match e {
+                Error::Invalid(d) => d.0,
+                _ => Vec::new(),
+            });
+            return Err(Error::Invalid(Diagnostics(problems.collect())));
         }
     };
     let input = read_input(&args.input)?;
@@ -151,17 +192,25 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
     }
     let diff = candidate::compare(&findings[0], &findings[1]);
     let mut out = std::io::stdout().lock();
-    let line = |f: &Finding| format!("{:<40} {:<14} {}", f.path, f.category, f.action);
+    let mut table = Table::default();
+    let row = |sign: &str, f: &Finding, to: String| {
+        [
+            format!("{sign} {}", f.path),
+            f.category.to_string(),
+            f.action.to_string() + &to,
+        ]
+    };
     for f in &diff.newly_protected {
-        writeln!(out, "+ {}", line(f))?;
+        table.row(row("+", f, String::new()));
     }
     for f in &diff.left_unprotected {
-        writeln!(out, "- {}", line(f))?;
+        table.row(row("-", f, String::new()));
     }
     for c in &diff.changed {
-        let to = format!("{} {}", c.candidate.category, c.candidate.action);
-        writeln!(out, "~ {} -> {to}", line(&c.current))?;
+        let to = format!(" -> {} {}", c.candidate.category, c.candidate.action);
+        table.row(row("~", &c.current, to));
     }
+    out.write_all(table.render().as_bytes())?;
     writeln!(
         out,
         "{} newly protected (+), {} left unprotected (-), {} changed (~) by {} compared with {}",
@@ -171,7 +220,39 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
         new.display(),
         old.display()
     )?;
-    Ok(())
+    let counts = [
+        (
+            FailOn::NewlyProtected,
+            diff.newly_protected.len(),
+            "newly protect",
+            "",
+        ),
+        (
+            FailOn::LeftUnprotected,
+            diff.left_unprotected.len(),
+            "leave",
+            " unprotected",
+        ),
+        (
+            FailOn::Changed,
+            diff.changed.len(),
+            "protect",
+            " differently",
+        ),
+    ];
+    let failed: Vec<String> = counts
+        .iter()
+        .filter(|(kind, n, _, _)| *n > 0 && args.fail_on.contains(kind))
+        .map(|(_, n, verb, how)| format!("{verb} {n} field(s){how}"))
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Refused(format!(
+        "{} would {} (--fail-on)",
+        new.display(),
+        failed.join(" and ")
+    )))
 }
 
 /// Only the keyring that protected the values can open them: a missing

@@ -6,17 +6,20 @@
 //!
 //! | exit | meaning |
 //! |---|---|
-//! | 0 | done: the config checks, the document is protected, the log verifies |
-//! | 1 | refused: the command judged its input and found it wrong: a problem in the config or anything it names (rules, keyring, certificates, admin token, consent journal), printed as `FILE:LINE:COL: message`; a document the proxy would refuse; a log that does not verify; values that could not be opened; a keyring that would be overwritten |
-//! | 2 | trouble: the command could not judge or run: an unknown command or option (clap), a file named on the command line that cannot be read, a port that cannot be bound, an audit log or consent journal that cannot be opened or closed, output that cannot be written |
+//! | 0 | done: the config checks, the document is protected, the rules tests pass, the log verifies |
+//! | 1 | refused: the command judged its input and found it wrong: a problem in the config or anything it names (rules, keyring, certificates, admin token, consent journal), printed as `FILE:LINE:COL: message`; a document the proxy would refuse; a failed rules test or a test file that does not compile; a `mask --diff --fail-on` difference; a log that does not verify; values that could not be opened; a keyring that would be overwritten |
+//! | 2 | trouble: the command could not judge or run: an unknown command or option (clap), a file named on the command line that cannot be read (a document, a rules file for `--diff`, a test path, a keyring for `keygen --rotate` or the audit tools), a port that cannot be bound, an audit log or consent journal that cannot be opened or closed, output that cannot be written |
 //!
 //! The split is grep's and diff's: 1 is a verdict, 2 is trouble.
 
 mod audit;
 mod check;
+mod generate;
 mod keygen;
 mod logging;
 mod mask;
+mod ruletest;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,11 +30,18 @@ use crate::boot::BootError;
 use crate::config::DEFAULT_CONFIG;
 use crate::diag::Diagnostics;
 
+/// The exit-code table as `--help` and the man page show it.
+const EXIT_STATUS: &str = "Exit status (the same for every command; 1 is a verdict, 2 is trouble, as for grep and diff):
+  0  done: the config checks, the document is protected, the tests pass, the log verifies
+  1  refused: a problem in the config or anything it names (FILE:LINE:COL: message), a document the proxy would refuse, a failed rules test or --fail-on difference, a log that does not verify, a keyring that would be overwritten
+  2  trouble: an unknown command or option, a file named on the command line that cannot be read, a port that cannot be bound, an audit log or consent journal that cannot be opened or closed, output that cannot be written";
+
 #[derive(Parser)]
 #[command(
     name = "pii-proxy",
     version,
-    about = "Protects personal data in JSON shared with partners"
+    about = "Protects personal data in JSON shared with partners",
+    after_long_help = EXIT_STATUS
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -59,6 +69,18 @@ enum Command {
     /// Check, search and summarize the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Run the rules tests (`*.test.yaml` beside the rules files): each
+    /// case's input through the rules, compared with the findings and
+    /// output it expects; a diff for each failed case, exit 1.
+    Test(ruletest::TestArgs),
+    /// Print the JSON Schema of the config, rules or rules test files (for
+    /// editors), or the Markdown reference of every key.
+    Schema(generate::SchemaArgs),
+    /// Print a shell completion script: `pii-proxy completions bash >
+    /// /etc/bash_completion.d/pii-proxy`.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write one per command with --dir.
+    Man(generate::ManArgs),
 }
 
 #[derive(Args)]
@@ -97,6 +119,10 @@ pub enum Error {
     /// cannot be written, the runtime.
     #[error("error: {0}")]
     Trouble(String),
+    /// A failure already written as log events (`serve --log-format
+    /// json`): its exit code is the inner failure's.
+    #[error("")]
+    Logged(Box<Error>),
 }
 
 impl From<std::io::Error> for Error {
@@ -111,6 +137,7 @@ pub fn exit_code(error: &Error) -> ExitCode {
         Error::Invalid(_) | Error::Refused(_) | Error::Reported => ExitCode::from(1),
         Error::Boot(BootError::Inputs(_)) => ExitCode::from(1),
         Error::Boot(_) | Error::Trouble(_) => ExitCode::from(2),
+        Error::Logged(inner) => exit_code(inner),
     }
 }
 
@@ -119,13 +146,24 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Serve(args) => {
             logging::init(args.log_format);
-            serve(&args.config.config)
+            serve(&args.config.config).map_err(|error| {
+                // Under --log-format json the reason is a log event too.
+                if crate::notice::failure(&error.to_string()) {
+                    Error::Logged(Box::new(error))
+                } else {
+                    error
+                }
+            })
         }
         Command::Check(args) => check::run(&args.config),
         Command::Mask(args) => mask::mask(&args),
         Command::Decrypt(args) => mask::decrypt(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Audit(command) => audit::run(command),
+        Command::Test(args) => ruletest::run(&args),
+        Command::Schema(args) => generate::schema(&args),
+        Command::Completions(args) => generate::completions(&args),
+        Command::Man(args) => generate::man(&args),
     }
 }
 
@@ -138,7 +176,7 @@ fn serve(path: &std::path::Path) -> Result<(), Error> {
         };
         let bound = crate::boot::bind(path, options).await?;
         bound.run(crate::boot::shutdown_signal()).await?;
-        eprintln!("pii-proxy: stopped");
+        crate::notice::stopped();
         Ok(())
     })
 }

@@ -72,6 +72,16 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
     };
     let consent = c.consent(raw.consent.as_ref());
     let partners = c.partners(&raw.partners, &home_region);
+    let public_host = raw.public_host.as_ref().and_then(|h| {
+        h.value
+            .parse::<http::uri::Authority>()
+            .ok()
+            .filter(|a| a.as_str() == h.value && !h.value.contains('@'))
+            .or_else(|| {
+                c.error(&h.referenced, "public_host must be `host` or `host:port`");
+                None
+            })
+    });
     let errors = std::mem::take(&mut c.errors);
     let config = Config {
         source: file.to_path_buf(),
@@ -83,9 +93,11 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         audit,
         keys,
         limits,
+        shutdown_delay: raw.shutdown_delay.unwrap_or_default(),
         partners,
         home_region,
         consent,
+        public_host,
     };
     (config, errors)
 }
@@ -247,10 +259,32 @@ impl Checker<'_> {
                 &mut limits.upstream_connect_timeout,
             ),
             (raw.upstream_timeout, &mut limits.upstream_timeout),
+            (raw.idle_timeout, &mut limits.idle_timeout),
         ];
         for (value, slot) in durations {
             if let Some(d) = value {
                 *slot = d;
+            }
+        }
+        if let Some(max) = &raw.max_connections {
+            if max.value == 0 {
+                self.error(&max.referenced, "max_connections must be at least 1");
+            }
+            limits.max_connections = usize::try_from(max.value).unwrap_or(usize::MAX);
+        }
+        match &raw.max_buffered_bytes {
+            Some(budget) if (budget.value as usize) < limits.max_body_bytes => self.error(
+                &budget.referenced,
+                format!(
+                    "max_buffered_bytes must be at least max_body_bytes ({}): one body must fit",
+                    limits.max_body_bytes
+                ),
+            ),
+            Some(budget) => {
+                limits.max_buffered_bytes = usize::try_from(budget.value).unwrap_or(usize::MAX);
+            }
+            None => {
+                limits.max_buffered_bytes = limits.max_buffered_bytes.max(limits.max_body_bytes);
             }
         }
         limits

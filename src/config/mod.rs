@@ -44,6 +44,9 @@ pub struct Config {
     /// The keyring file (may not exist yet: `serve` creates a development one).
     pub keys: PathBuf,
     pub limits: Limits,
+    /// How long readiness is off before the proxy listener closes on
+    /// SIGTERM. Default: zero.
+    pub shutdown_delay: Duration,
     /// In file order; routing picks the longest matching `route`.
     pub partners: Vec<Partner>,
     /// Where the proxy's data lives (ISO 3166 alpha-2); a partner in
@@ -51,6 +54,8 @@ pub struct Config {
     pub home_region: String,
     /// The consent store's settings, with `journal` resolved.
     pub consent: ConsentConfig,
+    /// `host[:port]` partners see as the forwarded host.
+    pub public_host: Option<http::uri::Authority>,
 }
 
 /// Where consent decisions are kept.
@@ -169,6 +174,9 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     pub upstream_connect_timeout: Duration,
     pub upstream_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+    pub max_buffered_bytes: usize,
 }
 
 impl Default for Limits {
@@ -180,8 +188,23 @@ impl Default for Limits {
             body_read_timeout: Duration::from_secs(30),
             upstream_connect_timeout: Duration::from_secs(5),
             upstream_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: default_max_connections(),
+            max_buffered_bytes: 256 * 1024 * 1024,
         }
     }
+}
+
+/// Half the process's soft open-file limit (Linux: `/proc/self/limits`), at
+/// most 10000; 1024 where the limit cannot be read.
+fn default_max_connections() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+            line.split_whitespace().nth(3)?.parse::<usize>().ok()
+        });
+    soft.map_or(1024, |files| (files / 2).clamp(16, 10_000))
 }
 
 /// One partner: where its traffic is routed from and to, and how.
@@ -212,6 +235,11 @@ pub struct Partner {
     pub region_at: Option<serde_saphyr::Location>,
     pub quota: Quota,
     pub anomaly: AnomalySettings,
+    /// Caller headers that may leave (lowercase); `None`: all but the
+    /// caller's credentials.
+    pub forward_headers: Option<Vec<http::HeaderName>>,
+    /// The partner's own credential: the header and the file of its value.
+    pub upstream_auth: Option<(http::HeaderName, PathBuf)>,
 }
 
 /// Where a partner's requests go.
@@ -243,7 +271,7 @@ pub struct PartnerTls {
 }
 
 /// What to do with a body that is neither JSON nor form data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ContentTypePolicy {
     /// 415: only bodies the engine can inspect leave.
@@ -254,12 +282,19 @@ pub enum ContentTypePolicy {
 }
 
 /// Whether responses from the partner are inspected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ResponsePolicy {
+    /// Passed back as the partner sent it.
     #[default]
     Pass,
+    /// The partner's policy applied to what comes back, as to a request.
     Inspect,
+}
+
+/// The JSON Schema of the config file, from its raw types.
+pub fn config_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    generator.root_schema_for::<raw::RawConfig>()
 }
 
 impl Config {

@@ -116,6 +116,19 @@ impl Checker<'_> {
             Some(t) => self.partner_tls(t, upstream.as_ref()),
             None => PartnerTls::default(),
         };
+        let forward_headers = p.forward_headers.as_ref().map(|list| {
+            list.value
+                .iter()
+                .filter_map(|name| self.header_name(name))
+                .collect()
+        });
+        let upstream_auth = p.upstream_auth.as_ref().and_then(|auth| {
+            let header = self.header_name(&auth.value.header)?;
+            Some((
+                header,
+                self.existing_file(&auth.value.value_file, "upstream_auth value file"),
+            ))
+        });
         if self.errors.len() > before {
             return None;
         }
@@ -136,7 +149,23 @@ impl Checker<'_> {
             region_at: p.region.as_ref().map(|r| r.referenced),
             quota,
             anomaly,
+            forward_headers,
+            upstream_auth,
         })
+    }
+
+    /// A header name as written, lowercased; an error where it is not one.
+    fn header_name(&mut self, name: &Spanned<String>) -> Option<http::HeaderName> {
+        match http::HeaderName::from_bytes(name.value.as_bytes()) {
+            Ok(header) => Some(header),
+            Err(_) => {
+                self.error(
+                    &name.referenced,
+                    format!("`{}` is not a header name", name.value),
+                );
+                None
+            }
+        }
     }
 
     /// `route:` as scenario `default`, then every `routes:` entry.

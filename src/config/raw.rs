@@ -1,23 +1,32 @@
 //! The config file exactly as written: serde types that reject unknown keys
 //! and keep the positions the checks in `super` report against.
 //!
-//! Field doc comments are the user documentation of each key.
+//! Field doc comments are the user documentation of each key: the JSON
+//! Schema in `schemas/` and `docs/reference.md` are generated from them.
+//! serde-saphyr's `Spanned` has no schema of its own, so each spanned
+//! field names the plain type it reads as (`#[schemars(with)]`).
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-/// The whole file (`pii-proxy.yaml`).
-#[derive(Debug, Deserialize)]
+/// The proxy's config file (`pii-proxy.yaml`): where it listens, the admin
+/// listener, the audit log, the keyring, limits, and the partners requests
+/// may be routed to. Relative paths are resolved against the file's
+/// directory.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
     /// Address the proxy listens on, `IP:PORT`. A non-loopback address
     /// requires `tls` (or `allow_plaintext_non_loopback: true`).
+    #[schemars(with = "String")]
     pub listen: Spanned<String>,
     /// Inbound TLS: PEM certificate chain and key, and optionally a CA whose
     /// client certificates callers must present.
     #[serde(default)]
+    #[schemars(with = "Option<RawServerTls>")]
     pub tls: Option<Spanned<RawServerTls>>,
     /// Explicit opt-in to serve plain HTTP on a non-loopback address (for a
     /// proxy behind a TLS-terminating sidecar). Off by default.
@@ -25,20 +34,37 @@ pub(super) struct RawConfig {
     pub allow_plaintext_non_loopback: bool,
     /// The admin listener (health, metrics, reload, consent).
     #[serde(default)]
+    #[schemars(with = "Option<RawAdmin>")]
     pub admin: Option<Spanned<RawAdmin>>,
     /// How config changes are picked up besides `POST /reload` and SIGHUP.
     #[serde(default)]
+    #[schemars(with = "Option<RawReload>")]
     pub reload: Option<Spanned<RawReload>>,
     /// Where the audit log goes and how durable each write is.
     #[serde(default)]
+    #[schemars(with = "Option<crate::audit::AuditConfig>")]
     pub audit: Option<Spanned<crate::audit::AuditConfig>>,
-    /// The keyring file; created with a warning when missing (development).
+    /// The keyring file (master keys; partner keys are derived from it).
+    /// `serve` and `mask` create a DEVELOPMENT keyring with a loud warning
+    /// when it is missing; in production create it with `pii-proxy keygen`.
+    /// Default: `keys/keyring.json`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub keys: Option<Spanned<String>>,
+    /// On SIGTERM, how long readiness (`/readyz`) reports 503 while the
+    /// proxy listener still accepts and serves, before it closes and
+    /// in-flight requests drain: the time a load balancer or Kubernetes
+    /// needs to notice and stop sending (a `preStop` of the same length).
+    /// Default: `0s` (close at once).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub shutdown_delay: Option<Duration>,
     /// Size and time limits applied to every request.
     #[serde(default)]
+    #[schemars(with = "Option<RawLimits>")]
     pub limits: Option<Spanned<RawLimits>>,
     /// The partners requests may be routed to. Nothing else is reachable.
+    #[schemars(with = "Vec<RawPartner>")]
     pub partners: Spanned<Vec<Spanned<RawPartner>>>,
     /// Where the proxy's data lives (ISO 3166 alpha-2). A partner whose
     /// `region` differs is cross-border: https only, its rules must protect
@@ -46,101 +72,127 @@ pub(super) struct RawConfig {
     /// `consent: required`, and its share records say `cross_border`.
     /// Default `CN`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub home_region: Option<Spanned<String>>,
     /// The consent store: `{journal: consent/journal.jsonl}` (the default,
     /// next to this file).
     #[serde(default)]
+    #[schemars(with = "Option<RawConsent>")]
     pub consent: Option<Spanned<RawConsent>>,
+    /// The host name callers use for the proxy (`proxy.internal:8443`): the
+    /// `X-Forwarded-Host` and `Forwarded: host=` partners receive. Absent: the
+    /// caller's `Host`, only when it is a plain host name with no personal
+    /// data in it, else none.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub public_host: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConsent {
     /// The append-only journal of consent decisions (JSON Lines), replayed
     /// at start. Created with its directory when missing.
+    #[schemars(with = "String")]
     pub journal: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRoute {
     /// Path prefix, starting and ending with `/`; stripped before forwarding.
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// The purpose requests on this route serve (`loan`, `kyc`): consent is
-    /// decided per partner and scenario. `a-z`, `0-9`, `-`, `_`.
+    /// decided per partner and scenario. Follows the identifier rule.
+    #[schemars(with = "String")]
     pub scenario: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawQuota {
     /// Sustained requests per second to this partner (token bucket); 429
     /// `quota_exceeded` beyond.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub requests_per_second: Option<Spanned<u32>>,
     /// Requests allowed at once before the rate applies. Default: one
     /// second's worth (`requests_per_second`).
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub burst: Option<Spanned<u32>>,
     /// Distinct subjects this partner may receive data about per `window`;
     /// a request about one more is refused 429 `quota_exceeded`.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub distinct_subjects: Option<Spanned<u32>>,
     /// The window distinct subjects are counted in (1s to 24h). Default 60s.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub window: Option<Duration>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAnomaly {
     /// Alert when a window's distinct subjects exceed this multiple of the
     /// partner's baseline (> 1). Default 4.
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub factor: Option<Spanned<f64>>,
     /// ...and are at least this many (no alerts on tiny numbers). Default 20.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub min_subjects: Option<Spanned<u32>>,
     /// Windows observed before any alert (the baseline needs history).
     /// Default 5.
     #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     pub warmup_windows: Option<Spanned<u32>>,
     /// Weight of the newest window in the baseline, in (0, 1]. Default 0.2.
     #[serde(default)]
+    #[schemars(with = "Option<f64>")]
     pub smoothing: Option<Spanned<f64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawServerTls {
     /// PEM certificate chain served to callers.
+    #[schemars(with = "String")]
     pub cert: Spanned<String>,
     /// PEM private key of `cert`.
+    #[schemars(with = "String")]
     pub key: Spanned<String>,
     /// PEM CA certificates; when set, callers must present a client
     /// certificate issued by one of them.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub client_ca: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAdmin {
     /// Address of the admin listener, `IP:PORT`.
+    #[schemars(with = "String")]
     pub listen: Spanned<String>,
     /// File holding the bearer token admin requests must carry (at least
     /// 32 characters). Created with a random token (mode 0600, loud
     /// warning) when missing: development only. Default: `admin.token`
     /// beside the keyring.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub token_file: Option<Spanned<String>>,
     /// TLS for the admin listener: required on a non-loopback address (the
     /// bearer token must not cross a network in clear).
     #[serde(default)]
+    #[schemars(with = "Option<RawServerTls>")]
     pub tls: Option<Spanned<RawServerTls>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawReload {
     /// Reload when the config file, a rules file or the keyring changes
@@ -150,71 +202,116 @@ pub(super) struct RawReload {
     /// How long the files must stay unchanged before a watched change is
     /// reloaded (editors write in several steps). Default: `500ms`.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub debounce: Option<Duration>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLimits {
     /// Largest request or inspected response body, in bytes, after decoding
-    /// its content encoding. Larger bodies are refused with 413.
+    /// its content encoding. Larger bodies are refused with 413. Default:
+    /// 8388608 (8 MiB).
     #[serde(default)]
+    #[schemars(with = "Option<u64>")]
     pub max_body_bytes: Option<Spanned<u64>>,
-    /// Deepest JSON nesting the engine accepts.
+    /// Deepest JSON nesting the engine accepts (a rules file may set its
+    /// own `max_depth`); deeper bodies are refused 400 `too_deep`. Default:
+    /// 128.
     #[serde(default)]
+    #[schemars(with = "Option<u64>")]
     pub max_depth: Option<Spanned<u64>>,
     /// Time a caller has to send a request's headers (408 after it).
+    /// Default: `10s`.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub header_read_timeout: Option<Duration>,
-    /// Time a caller has to send a request's body once headers arrived (408).
+    /// Time a caller has to send a request's body once headers arrived
+    /// (408). Default: `30s`.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub body_read_timeout: Option<Duration>,
     /// Time to open a connection (TCP and TLS) to a partner (504 after it).
+    /// Default: `5s`.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub upstream_connect_timeout: Option<Duration>,
     /// Time a partner has to answer, from sending the request to the end of
     /// the response headers (and body, when responses are inspected) (504).
+    /// Default: `30s`.
     #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub upstream_timeout: Option<Duration>,
+    /// A caller's connection with no request in flight and no traffic for
+    /// this long is closed (keep-alive and HTTP/2 alike). Default 60s.
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub idle_timeout: Option<Duration>,
+    /// Callers' connections open at once; one more is closed when accepted
+    /// (`pii_proxy_connections_refused_total`). Default: half the process's
+    /// open-file limit, at most 10000, so descriptors remain for partners'
+    /// connections, the audit log and the admin listener.
+    #[serde(default)]
+    #[schemars(with = "Option<u64>")]
+    pub max_connections: Option<Spanned<u64>>,
+    /// Bytes of request and response bodies all requests together may hold
+    /// in memory (raw and decoded); past it a request is refused 503
+    /// `overloaded` with `Retry-After`. Default 256 MiB, at least
+    /// `max_body_bytes`.
+    #[serde(default)]
+    #[schemars(with = "Option<u64>")]
+    pub max_buffered_bytes: Option<Spanned<u64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPartner {
-    /// Stable partner name: keys are derived from it and audit records and
-    /// metrics carry it. Lowercase letters, digits, `-` and `_`.
+    /// Stable partner name: its keys are derived from it, and audit records
+    /// and metrics carry it, so it follows the identifier rule: 1-128
+    /// bytes of letters of any script, digits and `_ - . :`, starting with
+    /// a letter or digit, no run of 6 or more digits.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
     /// The partner's name as people know it (`征信中心`, `Acme Credit
     /// Bureau Ltd.`), written into every share record beside the id.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
     /// The legal basis for sending data abroad (PIPL Art. 38), required
     /// for a cross-border partner: `standard_contract`, `certification`
     /// or `assessment`. Written into its share records.
     #[serde(default)]
+    #[schemars(with = "Option<crate::audit::ExportBasis>")]
     pub export_basis: Option<Spanned<crate::audit::ExportBasis>>,
     /// Path prefix, starting and ending with `/`; stripped before forwarding.
     /// Its scenario is `default`. A partner needs `route`, `routes` or both.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub route: Option<Spanned<String>>,
     /// More path prefixes, each for one scenario (purpose):
     /// `[{path: /partners/cb/loan/, scenario: loan}]`.
     #[serde(default)]
+    #[schemars(with = "Vec<RawRoute>")]
     pub routes: Vec<Spanned<RawRoute>>,
     /// `https://host[:port][/base]`, `http://...`, or `builtin:echo`.
+    #[schemars(with = "String")]
     pub upstream: Spanned<String>,
     /// Where the partner processes the data (ISO 3166 alpha-2, e.g. `CN`).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub region: Option<Spanned<String>>,
-    /// The partner's rules file.
+    /// The partner's rules file (see the rules file reference).
+    #[schemars(with = "String")]
     pub rules: Spanned<String>,
     /// A rules file to try in shadow: run on the same requests, never
     /// enforced, nothing of it forwarded; what it would do differently is
     /// counted in metrics and in the share audit record.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub candidate_rules: Option<Spanned<String>>,
     /// Outbound TLS: extra CA to trust and an optional client certificate.
     #[serde(default)]
+    #[schemars(with = "Option<RawPartnerTls>")]
     pub tls: Option<Spanned<RawPartnerTls>>,
     /// Bodies that are neither JSON nor form data: `refuse` (415, the
     /// default) or `allow` (forwarded uninspected).
@@ -227,22 +324,52 @@ pub(super) struct RawPartner {
     /// Limits on this partner's traffic: requests per second and distinct
     /// subjects per window.
     #[serde(default)]
+    #[schemars(with = "Option<RawQuota>")]
     pub quota: Option<Spanned<RawQuota>>,
     /// When this partner's distinct-subject count raises an anomaly alert.
     #[serde(default)]
+    #[schemars(with = "Option<RawAnomaly>")]
     pub anomaly: Option<Spanned<RawAnomaly>>,
+    /// The callers' headers that may reach this partner. Absent: every
+    /// header but the caller's own credentials (`Authorization`, `Cookie`,
+    /// `Proxy-*`), which never leave unless named here. Present: only the
+    /// headers named (minimum necessary), credentials included if named.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub forward_headers: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The partner's own credential, added by the proxy to every request:
+    /// `{header: Authorization, value_file: keys/partner.token}`. The file
+    /// is read at start and on reload; its content never appears in logs.
+    #[serde(default)]
+    #[schemars(with = "Option<RawUpstreamAuth>")]
+    pub upstream_auth: Option<Spanned<RawUpstreamAuth>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUpstreamAuth {
+    /// The header that carries it (`Authorization`, `X-Api-Key`).
+    #[schemars(with = "String")]
+    pub header: Spanned<String>,
+    /// A file holding the header's value (one line; `Bearer …` for
+    /// `Authorization`).
+    #[schemars(with = "String")]
+    pub value_file: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPartnerTls {
     /// PEM CA certificates trusted for this partner, besides the system roots.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub ca: Option<Spanned<String>>,
     /// PEM client certificate chain presented to the partner (mTLS).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub client_cert: Option<Spanned<String>>,
     /// PEM private key of `client_cert`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub client_key: Option<Spanned<String>>,
 }

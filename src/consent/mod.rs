@@ -120,6 +120,17 @@ impl Verdict {
     }
 }
 
+/// How strict a verdict is: when a subject's decisions may be recorded
+/// under several spellings, the strictest one holds.
+pub fn strictness(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::NoDecision => 0,
+        Verdict::Granted => 1,
+        Verdict::Revoked => 2,
+        Verdict::Erased => 3,
+    }
+}
+
 /// Why a share was refused on consent grounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {

@@ -13,6 +13,20 @@ use crate::rules::selector::{self, Edge};
 use crate::vocab;
 
 impl<'p> Pass<'p, '_> {
+    /// Whether the key on top of the key stack is one of the rules'
+    /// `subject: {keys: [...]}` (compared as `keys:` rules compare).
+    fn is_subject_key(&mut self, keys_mark: usize) -> bool {
+        let names = &self.policy.subject.keys;
+        if names.is_empty() {
+            return false;
+        }
+        let mut normalized = std::mem::take(&mut self.normalized);
+        vocab::normalize_key_into(&self.keys[keys_mark..], &mut normalized);
+        let found = names.contains(normalized.as_str());
+        self.normalized = normalized;
+        found
+    }
+
     pub(super) fn enter(&mut self) -> Result<(), EngineError> {
         self.depth += 1;
         if self.depth > self.policy.max_depth {
@@ -97,12 +111,13 @@ impl<'p> Pass<'p, '_> {
             &mut self.matched,
         );
         let key_rule = key_rule(self.policy, &self.keys[keys_mark..], &mut self.normalized);
+        let subject_key = self.is_subject_key(keys_mark);
         let child = Node {
             progress: progress_mark..self.progress.len(),
             applied: None,
             forced: parent.forced,
             drop_unknown: parent.drop_unknown,
-            subject: false,
+            subject: subject_key,
             key: Some(keys_mark..self.keys.len()),
         };
         let child = self.choose(child, key_rule);
@@ -192,7 +207,7 @@ impl<'p> Pass<'p, '_> {
         let policy = self.policy;
         let mut best = key_rule;
         for &selector in &self.matched {
-            if Some(selector) == policy.subject_selector {
+            if policy.subject.is_selector(selector) {
                 node.subject = true;
                 continue;
             }

@@ -14,6 +14,7 @@ mod lex;
 mod members;
 mod named;
 mod pass;
+mod path;
 mod protect;
 mod reveal;
 
@@ -22,7 +23,8 @@ use std::fmt;
 use serde::Serialize;
 
 pub use lex::write_json_string;
-pub use named::{NamedOutcome, Place, protect_named_text};
+pub use named::{NameOutcome, NamedOutcome, Place, protect_name, protect_named_text};
+pub use path::{DroppedSegment, protect_path};
 
 use crate::ident::Ident;
 use crate::rules::{Policy, RuleRef};
@@ -76,17 +78,26 @@ impl fmt::Debug for Subject {
 #[derive(Debug, Clone, Default)]
 pub struct Findings {
     pub items: Vec<Finding>,
-    /// The subject selected by the rules' `subject:` path, if present.
-    pub subject: Option<Subject>,
+    /// Every value the rules' `subject:` selects, in document order (a
+    /// batch has many; a duplicated key gives two).
+    pub subjects: Vec<Subject>,
 }
 
+/// Subjects kept from one message: more would only fill memory (a
+/// message with this many is refused by any sane quota anyway).
+pub const MAX_SUBJECTS: usize = 10_000;
+
 impl Findings {
-    /// Adds the findings of another part of the same message; the first
-    /// subject found stays.
+    /// Adds the findings of another part of the same message.
     pub fn merge(&mut self, other: Findings) {
         self.items.extend(other.items);
-        if self.subject.is_none() {
-            self.subject = other.subject;
+        self.subjects.extend(other.subjects);
+        self.subjects.truncate(MAX_SUBJECTS);
+    }
+
+    pub(crate) fn add_subject(&mut self, subject: Subject) {
+        if self.subjects.len() < MAX_SUBJECTS {
+            self.subjects.push(subject);
         }
     }
 }

@@ -14,14 +14,16 @@ pub enum Place {
     Header,
     Query,
     Form,
+    Path,
 }
 
 impl Place {
-    fn prefix(self) -> &'static str {
+    pub(super) fn prefix(self) -> &'static str {
         match self {
             Place::Header => "header:",
             Place::Query => "query:",
             Place::Form => "form:",
+            Place::Path => "path:",
         }
     }
 }
@@ -40,7 +42,7 @@ fn named_rule(policy: &Policy, place: Place, name: &str) -> Option<Rule> {
     let normalized = vocab::normalize_key(name);
     let section = match place {
         Place::Header => &policy.header_rules,
-        Place::Query | Place::Form => &policy.query_rules,
+        Place::Query | Place::Form | Place::Path => &policy.query_rules,
     };
     section.get(&normalized).cloned().or_else(|| {
         policy.key_index.get(&normalized).map(|target| {
@@ -64,13 +66,20 @@ pub fn protect_named_text(
     findings: &mut Findings,
 ) -> NamedOutcome {
     if place == Place::Header
-        && findings.subject.is_none()
         && policy
             .subject_header
             .as_deref()
             .is_some_and(|h| h.eq_ignore_ascii_case(name))
     {
-        findings.subject = Some(Subject::new(value.to_owned()));
+        findings.add_subject(Subject::new(value.to_owned()));
+    }
+    // `subject: {keys: [user_id]}` names query parameters and form fields
+    // as it names JSON keys.
+    if place != Place::Header
+        && !policy.subject.keys.is_empty()
+        && policy.subject.keys.contains(&vocab::normalize_key(name))
+    {
+        findings.add_subject(Subject::new(value.to_owned()));
     }
     let path = || format!("{}{}", place.prefix(), name);
     if let Some(rule) = named_rule(policy, place, name).filter(|r| r.action != Action::Allow) {
@@ -107,4 +116,66 @@ pub fn protect_named_text(
     }
     rebuilt.push_str(&value[last..]);
     NamedOutcome::Replace(rebuilt)
+}
+
+/// What to do with the name of a header, query parameter or form field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameOutcome {
+    Keep,
+    /// The name carried personal data: its protected form (each match
+    /// replaced as the detectors' rules say).
+    Replace(String),
+    /// A matching rule drops: the whole pair goes.
+    Drop,
+}
+
+/// Runs the detectors over a name (`?13800138000=1`, a form field named by
+/// a phone number): a name is data too. Findings name the place and the
+/// protected name, never the raw one.
+pub fn protect_name(
+    policy: &Policy,
+    place: Place,
+    name: &str,
+    findings: &mut Findings,
+) -> NameOutcome {
+    if policy.detectors.is_empty() || name.len() < 5 {
+        return NameOutcome::Keep;
+    }
+    let mut spans = Vec::new();
+    policy.detectors.scan_key(name, &mut spans);
+    if spans.is_empty() {
+        return NameOutcome::Keep;
+    }
+    let drops = spans
+        .iter()
+        .any(|s| policy.detect_rules[s.spec].action == Action::Drop);
+    let mut rebuilt = String::with_capacity(name.len());
+    let mut last = 0;
+    for span in &spans {
+        let rule = &policy.detect_rules[span.spec];
+        rebuilt.push_str(&name[last..span.start]);
+        rebuilt.push_str(&protect_with_rule(
+            policy,
+            rule,
+            &name[span.start..span.end],
+        ));
+        last = span.end;
+    }
+    rebuilt.push_str(&name[last..]);
+    let path = format!(
+        "{}{}",
+        place.prefix(),
+        if drops { "[dropped]" } else { &rebuilt }
+    );
+    for span in &spans {
+        let rule = &policy.detect_rules[span.spec];
+        findings
+            .items
+            .push(Finding::of(path.clone(), &rule.category, rule));
+    }
+    if drops {
+        NameOutcome::Drop
+    } else {
+        NameOutcome::Replace(rebuilt)
+    }
 }

@@ -259,7 +259,7 @@ impl<'p, 'i> Pass<'p, 'i> {
     // ---- values ------------------------------------------------------------
 
     pub(super) fn value(&mut self, node: Node<'p>) -> Walked {
-        if node.subject && self.findings.subject.is_none() {
+        if node.subject {
             self.capture_subject()?;
         }
         if self.mode == Mode::Reveal {
@@ -359,7 +359,12 @@ impl<'p, 'i> Pass<'p, 'i> {
             return Ok(Disposition::Keep);
         }
         let text = self.text(start, end);
-        self.detect_in_text(node.key, text, start, end, false)
+        // `1.38001380e10` is the phone number 13800138000: the detectors
+        // read a number's integer value, whatever its spelling.
+        match crate::text::integer_spelling(text) {
+            Some(integer) => self.detect_in_text(node.key, &integer, start, end, false),
+            None => self.detect_in_text(node.key, text, start, end, false),
+        }
     }
 
     // ---- text helpers --------------------------------------------------------

@@ -110,10 +110,7 @@ impl<'p> Pass<'p, '_> {
             let inner = String::from_utf8(inner).expect("the engine writes UTF-8");
             self.replace(start, end, |out| lex::write_json_string(out, &inner));
         }
-        self.findings.items.extend(findings.items);
-        if self.findings.subject.is_none() {
-            self.findings.subject = findings.subject;
-        }
+        self.findings.merge(findings);
         Ok(Some(Disposition::Keep))
     }
 
@@ -277,7 +274,7 @@ impl<'p> Pass<'p, '_> {
             }
             _ => return Ok(()),
         };
-        self.findings.subject = Some(Subject::new(value));
+        self.findings.add_subject(Subject::new(value));
         Ok(())
     }
 }

@@ -297,7 +297,7 @@ fn detector_drop_removes_the_member() {
 fn subject_is_captured_but_never_shown() {
     let p = policy("subject: $.user.user_id\n");
     let (_, findings) = run(&p, r#"{"user":{"user_id":"U-42"}}"#);
-    let subject = findings.subject.expect("captured");
+    let subject = findings.subjects.first().cloned().expect("captured");
     assert_eq!(subject.expose(), "U-42");
     assert!(!format!("{subject:?}").contains("U-42"));
 }

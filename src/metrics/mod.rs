@@ -36,8 +36,11 @@ use crate::engine;
 
 mod gates;
 mod labels;
+mod listeners;
+mod process;
 
 pub use gates::GateCollector;
+pub use listeners::ListenerCollector;
 
 use crate::candidate::{CandidateResult, Difference};
 use labels::{
@@ -163,7 +166,10 @@ impl Default for Metrics {
 impl Metrics {
     /// A registry with every family registered and nothing recorded.
     pub fn new() -> Metrics {
-        let mut registry = Registry::with_prefix(PREFIX);
+        // The proxy's own families under `pii_proxy_`; the process
+        // metrics under their standard unprefixed names.
+        let mut registry = Registry::default();
+        registry.register_collector(Box::new(process::ProcessCollector));
         let m = Metrics {
             registry: Mutex::new(Registry::default()),
             partners: RwLock::new(HashMap::new()),
@@ -191,7 +197,7 @@ impl Metrics {
             config_last_reload_successful: Gauge::default(),
             admin_requests: Family::default(),
         };
-        m.register_all(&mut registry);
+        m.register_all(registry.sub_registry_with_prefix(PREFIX));
         *m.registry.lock().unwrap_or_else(|p| p.into_inner()) = registry;
         m
     }
@@ -498,6 +504,7 @@ impl Metrics {
         self.registry
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .sub_registry_with_prefix(PREFIX)
             .register(name, help, metric);
     }
 
@@ -506,6 +513,7 @@ impl Metrics {
         self.registry
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .sub_registry_with_prefix(PREFIX)
             .register_collector(collector);
     }
 

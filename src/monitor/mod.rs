@@ -67,6 +67,20 @@ impl PartnerMeter {
         quota: &Quota,
         anomaly: &AnomalySettings,
     ) -> Result<(), OverQuota> {
+        self.admit_all(now_ns, subject.as_slice(), quota, anomaly)
+    }
+
+    /// Admits one request about every subject in `subjects` (a batch): the
+    /// request counts once against the rate, each subject once in the
+    /// window. A subject over `distinct_subjects` refuses the request; the
+    /// subjects counted before it stay counted (the count errs high).
+    pub fn admit_all(
+        &self,
+        now_ns: u64,
+        subjects: &[u64],
+        quota: &Quota,
+        anomaly: &AnomalySettings,
+    ) -> Result<(), OverQuota> {
         if let Some(rps) = quota.requests_per_second {
             let burst = quota.burst.unwrap_or(rps);
             if !self.rate.admit(now_ns, rps, burst) {
@@ -74,32 +88,31 @@ impl PartnerMeter {
                 return Err(OverQuota::Rate);
             }
         }
-        let Some(subject) = subject else {
-            return Ok(());
-        };
         let window_ns = u64::try_from(quota.window.as_nanos()).unwrap_or(u64::MAX);
-        match self
-            .window
-            .admit(now_ns, window_ns, subject, quota.distinct_subjects, anomaly)
-        {
-            Admission::Admitted => Ok(()),
-            Admission::Anomaly { subjects, baseline } => {
-                tracing::warn!(
-                    partner = %self.partner,
-                    window_subjects = subjects,
-                    baseline_subjects = baseline,
-                    factor = anomaly.factor,
-                    window_seconds = quota.window.as_secs(),
-                    "anomaly: the partner is receiving data about far more distinct subjects than \
-                     its baseline"
-                );
-                Ok(())
-            }
-            Admission::OverQuota => {
-                self.rejected_subjects.fetch_add(1, Ordering::Relaxed);
-                Err(OverQuota::DistinctSubjects)
+        for &subject in subjects {
+            let admission =
+                self.window
+                    .admit(now_ns, window_ns, subject, quota.distinct_subjects, anomaly);
+            match admission {
+                Admission::Admitted => {}
+                Admission::Anomaly { subjects, baseline } => {
+                    tracing::warn!(
+                        partner = %self.partner,
+                        window_subjects = subjects,
+                        baseline_subjects = baseline,
+                        factor = anomaly.factor,
+                        window_seconds = quota.window.as_secs(),
+                        "anomaly: the partner is receiving data about far more distinct subjects \
+                         than its baseline"
+                    );
+                }
+                Admission::OverQuota => {
+                    self.rejected_subjects.fetch_add(1, Ordering::Relaxed);
+                    return Err(OverQuota::DistinctSubjects);
+                }
             }
         }
+        Ok(())
     }
 
     // Accessors for metrics (plain numbers; the admin listener exports them).
@@ -185,10 +198,21 @@ impl Monitor {
         quota: &Quota,
         anomaly: &AnomalySettings,
     ) -> Result<(), OverQuota> {
+        self.admit_all(partner, subject.as_slice(), quota, anomaly)
+    }
+
+    /// [`PartnerMeter::admit_all`] for `partner`, now.
+    pub fn admit_all(
+        &self,
+        partner: &str,
+        subjects: &[u64],
+        quota: &Quota,
+        anomaly: &AnomalySettings,
+    ) -> Result<(), OverQuota> {
         let now = self.now_ns();
         match self.meters.get(partner) {
-            Some(meter) => meter.admit(now, subject, quota, anomaly),
-            None => self.meter(partner).admit(now, subject, quota, anomaly),
+            Some(meter) => meter.admit_all(now, subjects, quota, anomaly),
+            None => self.meter(partner).admit_all(now, subjects, quota, anomaly),
         }
     }
 

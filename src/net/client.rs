@@ -256,6 +256,8 @@ mod tests {
             region_at: None,
             quota: Default::default(),
             anomaly: Default::default(),
+            forward_headers: None,
+            upstream_auth: None,
         }
     }
 

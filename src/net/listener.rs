@@ -11,6 +11,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -26,7 +27,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
 use super::error::ErrorBody;
-use super::io::SharedIo;
+use super::io::{Deadlines, SharedIo};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -46,12 +47,40 @@ pub struct BindError {
     pub source: io::Error,
 }
 
+/// How a listener treats its connections.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Deadline for a TLS handshake, for the first byte of a connection and
+    /// for each request head.
+    pub header_read_timeout: Duration,
+    /// A connection with no request in flight and no traffic for this long
+    /// is closed (HTTP/1 keep-alive and HTTP/2 alike).
+    pub idle_timeout: Duration,
+    /// Connections open at once; one more is closed as soon as it is
+    /// accepted (and counted), so file descriptors stay for the partners'
+    /// connections, the audit log and the admin listener.
+    pub max_connections: usize,
+    /// Streams one HTTP/2 connection may have open at once.
+    pub max_concurrent_streams: u32,
+}
+
+/// What a listener has done, for the metrics.
+#[derive(Debug, Default)]
+pub struct ConnectionStats {
+    /// Connections open now.
+    pub open: AtomicUsize,
+    /// Connections closed at accept because `max_connections` were open.
+    pub refused_at_limit: AtomicU64,
+    /// Connections closed for silence (first byte, idle).
+    pub timed_out: AtomicU64,
+}
+
 /// A bound listener, ready to [`serve`](Listener::serve).
 pub struct Listener {
     tcp: TcpListener,
     tls: Option<TlsAcceptor>,
-    /// Deadline for a TLS handshake and for each request head.
-    header_read_timeout: Duration,
+    settings: Settings,
+    stats: Arc<ConnectionStats>,
 }
 
 impl Listener {
@@ -59,7 +88,7 @@ impl Listener {
     pub async fn bind(
         addr: SocketAddr,
         tls: Option<Arc<ServerConfig>>,
-        header_read_timeout: Duration,
+        settings: Settings,
         name: &'static str,
     ) -> Result<Listener, BindError> {
         let tcp =
@@ -69,8 +98,14 @@ impl Listener {
         Ok(Listener {
             tcp,
             tls: tls.map(TlsAcceptor::from),
-            header_read_timeout,
+            settings,
+            stats: Arc::default(),
         })
+    }
+
+    /// The listener's counters (shared: they keep counting while it serves).
+    pub fn stats(&self) -> Arc<ConnectionStats> {
+        self.stats.clone()
     }
 
     /// The bound address (the real port when the config said port 0).
@@ -96,8 +131,11 @@ impl Listener {
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(self.header_read_timeout);
-        builder.http2().timer(TokioTimer::new());
+            .header_read_timeout(self.settings.header_read_timeout);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(self.settings.max_concurrent_streams);
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         tokio::pin!(shutdown);
@@ -105,11 +143,16 @@ impl Listener {
             tokio::select! {
                 accepted = self.tcp.accept() => match accepted {
                     Ok((stream, peer)) => {
+                        let Some(open) = Open::admit(&self.stats, self.settings.max_connections) else {
+                            // Dropping the stream closes it at once.
+                            continue;
+                        };
                         let connection = Connection {
                             builder: builder.clone(),
                             watcher: graceful.watcher(),
                             tls: self.tls.clone(),
-                            header_read_timeout: self.header_read_timeout,
+                            settings: self.settings,
+                            _open: open,
                         };
                         tokio::spawn(connection.serve(stream, peer, handler.clone()));
                     }
@@ -147,12 +190,40 @@ impl Draining {
     }
 }
 
+/// A connection counted as open while this lives.
+struct Open(Arc<ConnectionStats>);
+
+impl Open {
+    /// Counts one more open connection, or `None` (counted as refused) at
+    /// the limit.
+    fn admit(stats: &Arc<ConnectionStats>, limit: usize) -> Option<Open> {
+        let admitted = stats
+            .open
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
+                (open < limit).then_some(open + 1)
+            })
+            .is_ok();
+        if !admitted {
+            stats.refused_at_limit.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        Some(Open(stats.clone()))
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// One accepted connection and what serving it needs.
 struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
     watcher: Watcher,
     tls: Option<TlsAcceptor>,
-    header_read_timeout: Duration,
+    settings: Settings,
+    _open: Open,
 }
 
 impl Connection {
@@ -172,7 +243,8 @@ impl Connection {
             return self.http(stream, client, handler).await;
         };
         // The handshake is part of what a caller must finish in time.
-        match tokio::time::timeout(self.header_read_timeout, acceptor.accept(stream)).await {
+        let handshake = self.settings.header_read_timeout;
+        match tokio::time::timeout(handshake, acceptor.accept(stream)).await {
             Ok(Ok(stream)) => self.http(stream, client, handler).await,
             Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
             Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -187,10 +259,20 @@ impl Connection {
         B: Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        let io = SharedIo::new(stream);
+        let deadlines = Deadlines {
+            first_byte: self.settings.header_read_timeout,
+            idle: self.settings.idle_timeout,
+        };
+        let io = SharedIo::new(stream, deadlines);
+        let activity = io.activity().clone();
         let service = service_fn(move |req| {
+            let in_flight = activity.request();
             let answer = handler(req, client);
-            async move { Ok::<_, std::convert::Infallible>(answer.await) }
+            async move {
+                let answer = answer.await;
+                drop(in_flight);
+                Ok::<_, std::convert::Infallible>(answer)
+            }
         });
         let conn = self
             .builder
@@ -201,7 +283,10 @@ impl Connection {
         let header_timeout = e
             .downcast_ref::<hyper::Error>()
             .is_some_and(hyper::Error::is_timeout);
-        if header_timeout && io.mid_request() {
+        if silent(&*e) {
+            self._open.0.timed_out.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(peer = %client.peer, "connection closed for silence");
+        } else if header_timeout && io.mid_request() {
             // hyper closes a connection whose request head is late without a
             // word; callers get the same JSON refusal as for a late body.
             let _ = io.clone().write_all(&header_timeout_response()).await;
@@ -210,6 +295,20 @@ impl Connection {
             tracing::debug!(peer = %client.peer, error = %e, "connection ended with an error");
         }
     }
+}
+
+/// Whether a connection ended because our deadlines closed it.
+fn silent(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(e);
+    while let Some(e) = source {
+        if e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 fn header_timeout_response() -> Vec<u8> {

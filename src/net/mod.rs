@@ -18,4 +18,4 @@ pub mod witness;
 
 pub use client::{BoxError, HttpBody};
 pub use error::{ErrorBody, Fault, error_response, json_response};
-pub use listener::{BindError, ClientInfo, Draining, Listener};
+pub use listener::{BindError, ClientInfo, ConnectionStats, Draining, Listener, Settings};

@@ -8,9 +8,10 @@ use http::Method;
 use super::refusal::Refusal;
 use super::shadow::ShadowResult;
 use crate::app::Partner;
+use crate::audit::record::MAX_CONSENT_DECISIONS;
 use crate::audit::{
     AuditPath, Blocked, CandidateSummary, Consent, FieldPath, Finding, Ident, Outcome, Share,
-    SubjectHash,
+    ShareSubjects, SubjectHash,
 };
 use crate::engine::{self, Findings};
 use crate::rules::RuleRef;
@@ -65,26 +66,114 @@ fn finding(f: &engine::Finding) -> Finding {
     }
 }
 
+/// Lines a share record lists findings in; past them, findings are
+/// counted per category and action on one line each, so a record stays
+/// bounded (a request full of repeated values cannot write megabytes).
+pub const MAX_FIELD_LINES: usize = 256;
+
+/// Subjects a share record names itself; more go in `share_subjects`
+/// records of this many each.
+pub const SUBJECTS_PER_RECORD: usize = 100;
+
+/// A finding's JSON path with array indexes collapsed (`$.items[7].phone`
+/// is `$.items[*].phone`): one line per field of a batch, not per element.
+fn pattern(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.starts_with('$') || !path.contains('[') {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(at) = rest.find('[') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && tail.as_bytes().get(digits) == Some(&b']') {
+            out.push_str("[*]");
+            rest = &tail[digits + 1..];
+        } else {
+            out.push('[');
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The findings as the share record lists them: grouped by path pattern,
+/// category, action and rule with counts, at most [`MAX_FIELD_LINES`]
+/// lines; and the exact total when it is not the number of lines.
+pub fn fields(findings: &[engine::Finding]) -> (Vec<Finding>, Option<u64>) {
+    type Key = (String, Ident, Ident, RuleRef);
+    let mut lines: Vec<Finding> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut overflow: std::collections::HashMap<(Ident, Ident), usize> = Default::default();
+    for f in findings {
+        let key = (
+            pattern(&f.path).into_owned(),
+            f.category.clone(),
+            f.action.clone(),
+            f.rule.clone(),
+        );
+        if let Some(&at) = index.get(&key) {
+            lines[at].count += 1;
+            continue;
+        }
+        if lines.len() < MAX_FIELD_LINES {
+            let mut line = finding(f);
+            line.path = FieldPath::new(&key.0);
+            index.insert(key, lines.len());
+            lines.push(line);
+            continue;
+        }
+        let merged = (f.category.clone(), f.action.clone());
+        match overflow.get(&merged) {
+            Some(&at) => lines[at].count += 1,
+            None => {
+                let line = Finding::by_detector(
+                    FieldPath::new("*"),
+                    merged.0.clone(),
+                    merged.1.clone(),
+                    Ident::fixed("merged"),
+                );
+                overflow.insert(merged, lines.len());
+                lines.push(line);
+            }
+        }
+    }
+    let total = findings.len() as u64;
+    let listed = lines.len() as u64;
+    (lines, (listed != total).then_some(total))
+}
+
 /// The `share` record; `None` when the request's id or method cannot be
 /// recorded (the caller then refuses the request: nothing leaves unaudited).
-/// `subject` is the keyed hash, `consent` what the consent gate found.
+/// `subjects` are the keyed hashes (the first is the record's `subject`,
+/// the next [`SUBJECTS_PER_RECORD`] its `subjects`), `consent` what the
+/// consent gate found.
 pub fn share(
     facts: &RequestFacts,
     partner: &Partner,
-    subject: Option<SubjectHash>,
+    subjects: &[SubjectHash],
     consent: Consent,
     findings: &Findings,
     bytes_in: usize,
     bytes_out: usize,
 ) -> Option<Share> {
+    let (fields, fields_total) = fields(&findings.items);
+    let more = subjects.get(1..).unwrap_or_default();
+    let listed = more.len().min(SUBJECTS_PER_RECORD);
+    let parts = (more.len() - listed).div_ceil(SUBJECTS_PER_RECORD);
     Some(Share {
         id: facts.id.clone()?,
         partner: partner.config.id.clone(),
         method: facts.method.clone()?,
         path: facts.path.clone(),
         consent,
-        subject,
-        fields: findings.items.iter().map(finding).collect(),
+        subject: subjects.first().cloned(),
+        subjects: more[..listed].to_vec(),
+        subject_parts: u32::try_from(parts).unwrap_or(u32::MAX),
+        fields,
+        fields_total,
         rules_version: partner.rules_version.clone(),
         bytes_in: bytes_in as u64,
         bytes_out: bytes_out as u64,
@@ -97,9 +186,43 @@ pub fn share(
         partner_name: partner.config.name.clone(),
         // Set by the share gate, which knows the route and the decision.
         scenario: None,
-        consent_decision: None,
+        consent_decisions: Vec::new(),
+        consent_decisions_more: None,
         candidate: None,
     })
+}
+
+/// The `share_subjects` records after a share record whose subjects did
+/// not fit in it.
+pub fn more_subjects(
+    facts: &RequestFacts,
+    partner: &Partner,
+    subjects: &[SubjectHash],
+) -> Vec<ShareSubjects> {
+    let Some(id) = facts.id.clone() else {
+        return Vec::new();
+    };
+    let beyond = subjects.get(1 + SUBJECTS_PER_RECORD..).unwrap_or_default();
+    beyond
+        .chunks(SUBJECTS_PER_RECORD)
+        .enumerate()
+        .map(|(i, chunk)| ShareSubjects {
+            id: id.clone(),
+            partner: partner.config.id.clone(),
+            part: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            subjects: chunk.to_vec(),
+        })
+        .collect()
+}
+
+/// The consent decisions a share relied on, bounded: the first
+/// [`MAX_CONSENT_DECISIONS`] listed, the rest counted.
+pub fn consent_decisions(record: &mut Share, mut decisions: Vec<u64>) {
+    if decisions.len() > MAX_CONSENT_DECISIONS {
+        record.consent_decisions_more = Some((decisions.len() - MAX_CONSENT_DECISIONS) as u64);
+        decisions.truncate(MAX_CONSENT_DECISIONS);
+    }
+    record.consent_decisions = decisions;
 }
 
 /// The `candidate` member of the share record: the fields the candidate

@@ -10,29 +10,40 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, header};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Body;
 
 use super::encoding::{self, Coding, DecodeError};
 use super::refusal::{Reason, Refusal};
+use crate::app::budget::Held;
 use crate::config::ContentTypePolicy;
 use crate::metrics::Direction;
 use crate::net::HttpBody;
 
 /// Reads a caller's body: 413 as soon as the declared or received size
 /// passes `max` (before reading more), 408 when it does not arrive within
-/// `timeout`.
-pub async fn read_request_body<B>(body: B, max: usize, timeout: Duration) -> Result<Bytes, Refusal>
+/// `timeout`, 503 `overloaded` when the body budget cannot hold it (taken
+/// into `held` as it arrives, the declared length first).
+pub async fn read_request_body<B>(
+    body: B,
+    max: usize,
+    timeout: Duration,
+    held: &mut Held,
+) -> Result<Bytes, Refusal>
 where
-    B: Body<Data = Bytes>,
+    B: Body<Data = Bytes> + Unpin,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     // A declared Content-Length over the limit is refused without reading:
     // with `Expect: 100-continue` the caller never even sends the body.
-    if body.size_hint().lower() > max as u64 {
+    let declared = body.size_hint().lower();
+    if declared > max as u64 {
         return Err(too_large(max, Direction::Request));
     }
-    match tokio::time::timeout(timeout, Limited::new(body, max).collect()).await {
+    if !held.grow(declared as usize) {
+        return Err(overloaded());
+    }
+    match tokio::time::timeout(timeout, collect(body, max, declared as usize, held)).await {
         Err(_) => Err(Refusal::new(
             Reason::BodyTimeout,
             format!(
@@ -40,22 +51,53 @@ where
                 humantime_serde::re::humantime::format_duration(timeout)
             ),
         )),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(too_large(max, Direction::Request))
-        }
-        Ok(Err(e)) => Err(Refusal::new(
-            Reason::BodyReadError,
-            format!("the request body could not be read: {e}"),
-        )),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(result) => result,
     }
 }
 
-/// Reads a partner's response body within `timeout`, refusing it past `max` bytes.
+/// The body's frames, up to `max` bytes; bytes past the `reserved` ones
+/// are taken from the budget as they arrive.
+async fn collect<B>(
+    mut body: B,
+    max: usize,
+    reserved: usize,
+    held: &mut Held,
+) -> Result<Bytes, Refusal>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut out = bytes::BytesMut::with_capacity(reserved);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            let e: Box<dyn std::error::Error + Send + Sync> = e.into();
+            Refusal::new(
+                Reason::BodyReadError,
+                format!("the request body could not be read: {e}"),
+            )
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        if out.len() + data.len() > max {
+            return Err(too_large(max, Direction::Request));
+        }
+        let beyond = (out.len() + data.len()).saturating_sub(reserved.max(out.len()));
+        if !held.grow(beyond) {
+            return Err(overloaded());
+        }
+        out.extend_from_slice(&data);
+    }
+    Ok(out.freeze())
+}
+
+/// Reads a partner's response body within `timeout`, refusing it past `max`
+/// bytes or past the body budget.
 pub async fn read_response_body(
     mut body: HttpBody,
     max: usize,
     timeout: Duration,
+    held: &mut Held,
 ) -> Result<Bytes, Refusal> {
     let collect = async {
         let mut out = bytes::BytesMut::new();
@@ -70,6 +112,9 @@ pub async fn read_response_body(
                 if out.len() + data.len() > max {
                     return Err(too_large(max, Direction::Response));
                 }
+                if !held.grow(data.len()) {
+                    return Err(overloaded());
+                }
                 out.extend_from_slice(&data);
             }
         }
@@ -82,6 +127,15 @@ pub async fn read_response_body(
             "the partner's response body did not arrive in time",
         )),
     }
+}
+
+/// 503 `overloaded`: the bodies in memory already fill the budget.
+pub fn overloaded() -> Refusal {
+    Refusal::new(
+        Reason::Overloaded,
+        "the proxy holds as many request bodies as limits.max_buffered_bytes allows; retry shortly",
+    )
+    .retry_after(1)
 }
 
 pub fn too_large(max: usize, direction: Direction) -> Refusal {
@@ -122,7 +176,7 @@ pub fn decode(
     headers: &HeaderMap,
     raw: &Bytes,
     codings: &[Coding],
-    max: usize,
+    (max, held): (usize, &mut Held),
     content_types: ContentTypePolicy,
     direction: Direction,
 ) -> Result<Option<Decoded>, Refusal> {
@@ -142,6 +196,9 @@ pub fn decode(
                 detail,
             ),
         })?;
+        if !held.grow(decoded.len()) {
+            return Err(overloaded());
+        }
         Bytes::from(decoded)
     };
     let unsupported = |detail: &str| {
@@ -227,6 +284,11 @@ pub fn classify(headers: &HeaderMap, body: &[u8]) -> Result<BodyKind, String> {
                 }
             }
         }
+        // JSON labelled as a form would be read as one nameless pair and
+        // left as it is: a body is inspected as what it is.
+        if kind == BodyKind::Form && sniffs_as_json(body) {
+            return Ok(BodyKind::Json);
+        }
         return Ok(kind);
     }
     // JSON sent under another type (or none) is still JSON: it is inspected,
@@ -305,10 +367,15 @@ mod tests {
         }
     }
 
+    fn budget() -> Held {
+        crate::app::budget::BodyBudget::new(1 << 20).hold()
+    }
+
     #[tokio::test]
     async fn declared_and_streamed_sizes_are_limited() {
         let long = Duration::from_secs(60);
-        let err = read_request_body(Full::new(Bytes::from(vec![b'x'; 11])), 10, long)
+        let held = &mut budget();
+        let err = read_request_body(Full::new(Bytes::from(vec![b'x'; 11])), 10, long, held)
             .await
             .expect_err("declared");
         assert_eq!(err.status(), 413);
@@ -316,12 +383,36 @@ mod tests {
             chunks: (0..5).map(|_| Bytes::from_static(b"xxx")).collect(),
             stall: false,
         };
-        let err = read_request_body(chunks, 10, long)
+        let err = read_request_body(chunks, 10, long, held)
             .await
             .expect_err("streamed");
         assert_eq!(err.reason, Reason::BodyTooLarge);
-        let ok = read_request_body(Full::new(Bytes::from_static(b"0123456789")), 10, long).await;
-        assert_eq!(ok.expect("at the limit").len(), 10);
+        let ok = read_request_body(Full::new(Bytes::from_static(b"0123456789")), 10, long, held);
+        assert_eq!(ok.await.expect("at the limit").len(), 10);
+    }
+
+    #[tokio::test]
+    async fn bodies_past_the_budget_are_503_overloaded() {
+        let long = Duration::from_secs(60);
+        let budget = crate::app::budget::BodyBudget::new(15);
+        let (mut first, mut second) = (budget.hold(), budget.hold());
+        let body = |n| Full::new(Bytes::from(vec![b'x'; n]));
+        read_request_body(body(10), 100, long, &mut first)
+            .await
+            .expect("fits");
+        let err = read_request_body(body(10), 100, long, &mut second)
+            .await
+            .expect_err("over the budget");
+        assert_eq!(err.reason, Reason::Overloaded);
+        assert!(
+            err.headers
+                .iter()
+                .any(|(n, _)| n == http::header::RETRY_AFTER)
+        );
+        drop(first);
+        read_request_body(body(10), 100, long, &mut budget.hold())
+            .await
+            .expect("given back");
     }
 
     #[tokio::test]
@@ -330,7 +421,7 @@ mod tests {
             chunks: [Bytes::from_static(b"{")].into(),
             stall: true,
         };
-        let err = read_request_body(body, 10, Duration::from_millis(20))
+        let err = read_request_body(body, 10, Duration::from_millis(20), &mut budget())
             .await
             .expect_err("stalled");
         assert_eq!(err.reason, Reason::BodyTimeout);

@@ -9,6 +9,7 @@ use http::header::HeaderValue;
 
 use super::audit_records::RequestFacts;
 use super::headers;
+use crate::app::budget::Held;
 use crate::app::{App, Generation, Partner};
 use crate::audit::SubjectHash;
 use crate::metrics::PartnerMetrics;
@@ -26,8 +27,9 @@ pub(super) struct Exchange<'g> {
     pub started: Instant,
     pub partner: Option<&'g Partner>,
     pub metrics: Option<Arc<PartnerMetrics>>,
-    /// The keyed subject hash, once inspection found a subject.
-    pub subject: Option<SubjectHash>,
+    /// The keyed hashes of the request's subjects, once inspection found
+    /// them (key form, deduplicated, document order).
+    pub subjects: Vec<SubjectHash>,
     /// The share record was accepted: an outcome record follows.
     pub shared: bool,
     pub findings: usize,
@@ -35,6 +37,9 @@ pub(super) struct Exchange<'g> {
     pub bytes_out: usize,
     /// Time spent waiting for the partner, once the request was sent.
     pub upstream: Option<Duration>,
+    /// The bytes of body this request holds in memory (given back when the
+    /// request ends).
+    pub held: Held,
 }
 
 impl<'g> Exchange<'g> {
@@ -59,12 +64,13 @@ impl<'g> Exchange<'g> {
             started: Instant::now(),
             partner: None,
             metrics: None,
-            subject: None,
+            subjects: Vec::new(),
             shared: false,
             findings: 0,
             bytes_in: 0,
             bytes_out: 0,
             upstream: None,
+            held: app.budget.hold(),
         }
     }
 }

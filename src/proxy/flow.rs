@@ -34,14 +34,15 @@ use super::inspect::{self, Inspection, Message};
 use super::refusal::{Reason, Refusal};
 use super::shadow::{self, ShadowResult};
 use super::upstream::{self, Outgoing};
-use super::{gates, headers, report, route};
+use super::{gates, headers, report, route, subjects};
+use crate::app::routes;
 use crate::app::{App, Partner};
 use crate::candidate::CandidateResult;
 use crate::config::ResponsePolicy;
-use crate::consent::SubjectKey;
 use crate::ident::Ident;
 use crate::metrics::Direction;
 use crate::net::{ClientInfo, HttpBody};
+use crate::rules::ConsentMode;
 
 /// Serves one request: the protected exchange with the partner, or a JSON
 /// refusal. Every response carries the request id.
@@ -80,7 +81,9 @@ impl<'g> Exchange<'g> {
         let (mut parts, incoming) = req.into_parts();
         let received = self.receive(partner, &parts, incoming).await?;
         headers::remove_hop_by_hop(&mut parts.headers);
-        let (mut inspection, shadow) = self.inspect(partner, &parts, &received).await?;
+        let (mut inspection, shadow) = self
+            .inspect(partner, &parts, &routed.rest, &received)
+            .await?;
         inspection.apply_headers(&mut parts.headers);
         let query = inspection
             .query
@@ -92,11 +95,13 @@ impl<'g> Exchange<'g> {
         self.share(partner, routed.scenario, &inspection, shadow.as_ref())
             .await?;
         let limits = self.generation.limits;
+        let rest = inspection.path.take().unwrap_or(routed.rest);
         let outgoing = Outgoing {
-            rest: &routed.rest,
+            rest: &rest,
             query: query.as_deref(),
             body,
             declared_body: received.declared_body,
+            public_host: self.generation.public_host.as_ref(),
             client: self.client,
             request_id: &self.request_id,
         };
@@ -112,13 +117,23 @@ impl<'g> Exchange<'g> {
     /// partner and scenario of the path.
     fn route(&mut self, req: &Request<Incoming>) -> Result<Routed<'g>, Refusal> {
         route::check_target(req)?;
+        let path = routes::normalize(req.uri().path()).map_err(|_| {
+            Refusal::new(
+                Reason::InvalidPath,
+                "`;` parameters in the path are refused",
+            )
+        })?;
         let routed = self
             .generation
             .router
-            .route(req.uri().path())
-            .ok_or_else(|| {
-                Refusal::new(Reason::NoRoute, "no partner is configured for this path")
-            })?;
+            .route_checked(&path)
+            .map_err(|_| {
+                Refusal::new(
+                    Reason::AmbiguousRoute,
+                    "the path reaches another route when its case is folded; spell it as the route is configured",
+                )
+            })?
+            .ok_or_else(|| Refusal::new(Reason::NoRoute, "no partner is configured for this path"))?;
         let target = &self.generation.route_targets[routed.partner];
         let partner = &self.generation.partners[target.partner];
         self.partner = Some(partner);
@@ -142,15 +157,19 @@ impl<'g> Exchange<'g> {
         let codings = body::codings(&parts.headers, Direction::Request)?;
         let declared_body = parts.headers.contains_key(header::CONTENT_LENGTH)
             || parts.headers.contains_key(header::TRANSFER_ENCODING);
-        let raw =
-            body::read_request_body(incoming, limits.max_body_bytes, limits.body_read_timeout)
-                .await?;
+        let raw = body::read_request_body(
+            incoming,
+            limits.max_body_bytes,
+            limits.body_read_timeout,
+            &mut self.held,
+        )
+        .await?;
         self.bytes_in = raw.len();
         let decoded = body::decode(
             &parts.headers,
             &raw,
             &codings,
-            limits.max_body_bytes,
+            (limits.max_body_bytes, &mut self.held),
             partner.config.content_types,
             Direction::Request,
         )?;
@@ -168,9 +187,11 @@ impl<'g> Exchange<'g> {
         &mut self,
         partner: &'g Partner,
         parts: &Parts,
+        rest: &str,
         received: &Received,
     ) -> Result<(Inspection, Option<ShadowResult<'g>>), Refusal> {
         let message = Message {
+            path: Some(rest),
             headers: &parts.headers,
             query: parts.uri.query(),
             body: received.decoded.as_ref(),
@@ -195,18 +216,30 @@ impl<'g> Exchange<'g> {
         shadow: Option<&ShadowResult<'_>>,
     ) -> Result<(), Refusal> {
         let findings = &inspection.findings;
-        let key = findings.subject.as_ref().map(|s| {
-            let (hash, digest) = self.app.subjects.hash_with_digest(s.expose());
-            self.subject = Some(hash);
-            SubjectKey::from_digest(digest)
-        });
-        gates::quota(self.app, partner, key.as_ref())?;
-        let (consent, decision) = gates::consent(self.app, partner, scenario, key.as_ref())?;
+        let policy = &partner.policy;
+        let subjects = subjects::of(&self.app.subjects, policy.subject.case, &findings.subjects);
+        self.subjects = subjects.iter().map(|s| s.hash.clone()).collect();
+        // Under `consent: required` the consent gate refuses a request
+        // without a subject itself (`consent_required`).
+        let revocable = policy.consent == ConsentMode::Revocable;
+        if subjects.is_empty()
+            && !findings.items.is_empty()
+            && !policy.subject.optional
+            && revocable
+        {
+            return Err(Refusal::new(
+                Reason::SubjectRequired,
+                "the body carries personal data but no subject where the rules' `subject:` \
+                 looks; name it there, or make the rules' subject `optional`",
+            ));
+        }
+        gates::quota(self.app, partner, &subjects)?;
+        let (consent, decisions) = gates::consent(self.app, partner, scenario, &subjects)?;
         let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
         let mut record = audit_records::share(
             &self.facts,
             partner,
-            self.subject.clone(),
+            &self.subjects,
             consent,
             findings,
             self.bytes_in,
@@ -214,13 +247,20 @@ impl<'g> Exchange<'g> {
         )
         .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
         record.scenario = Some(scenario.clone());
-        record.consent_decision = decision;
+        audit_records::consent_decisions(&mut record, decisions);
         record.candidate = shadow.map(|s| Box::new(audit_records::candidate(s)));
-        self.app
-            .audit
+        let audit = &self.app.audit;
+        audit
             .append(record)
             .await
             .map_err(|e| unavailable(e.to_string()))?;
+        // Every subject is on record before a byte leaves.
+        for more in audit_records::more_subjects(&self.facts, partner, &self.subjects) {
+            audit
+                .append(more)
+                .await
+                .map_err(|e| unavailable(e.to_string()))?;
+        }
         self.shared = true;
         if let Some(m) = &self.metrics {
             let metrics = &self.app.metrics;
@@ -254,7 +294,7 @@ impl<'g> Exchange<'g> {
         let max = self.generation.limits.max_body_bytes;
         let codings = body::codings(&parts.headers, Direction::Response)?;
         let waiting = Instant::now();
-        let raw = body::read_response_body(incoming, max, remaining).await;
+        let raw = body::read_response_body(incoming, max, remaining, &mut self.held).await;
         if let Some(upstream) = &mut self.upstream {
             *upstream += waiting.elapsed();
         }
@@ -264,11 +304,12 @@ impl<'g> Exchange<'g> {
             &parts.headers,
             &raw,
             &codings,
-            max,
+            (max, &mut self.held),
             content_types,
             Direction::Response,
         )?;
         let message = Message {
+            path: None,
             headers: &parts.headers,
             query: None,
             body: decoded.as_ref(),

@@ -7,7 +7,11 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PairAction {
     Keep,
-    Replace(String),
+    /// A new value (and, when the name itself carried data, a new name).
+    Replace {
+        name: Option<String>,
+        value: Option<String>,
+    },
     Drop,
 }
 
@@ -47,9 +51,16 @@ pub fn rewrite(
         let value = decode(raw_value).map_err(err)?;
         match decide(&name, &value) {
             PairAction::Keep => push_pair(&mut out, raw),
-            PairAction::Replace(new) => {
+            PairAction::Replace { name, value } => {
                 changed = true;
-                push_pair(&mut out, &format!("{raw_name}={}", encode(&new)));
+                let name = name.map_or_else(|| raw_name.to_owned(), |n| encode(&n));
+                let value = value.map_or_else(|| raw_value.to_owned(), |v| encode(&v));
+                let separator = if raw.contains('=') || !value.is_empty() {
+                    "="
+                } else {
+                    ""
+                };
+                push_pair(&mut out, &format!("{name}{separator}{value}"));
             }
             PairAction::Drop => changed = true,
         }
@@ -108,7 +119,10 @@ mod tests {
         let out = rewrite(input, |name, value| match name {
             "mobile" => {
                 assert_eq!(value, "138 0013 8000");
-                PairAction::Replace("138****8000".into())
+                PairAction::Replace {
+                    name: None,
+                    value: Some("138****8000".into()),
+                }
             }
             "z" => PairAction::Drop,
             _ => PairAction::Keep,
@@ -125,7 +139,10 @@ mod tests {
     fn chinese_values_are_decoded_and_encoded() {
         let out = rewrite("name=%E5%BC%A0%E4%B8%89", |_, v| {
             assert_eq!(v, "张三");
-            PairAction::Replace("张*".into())
+            PairAction::Replace {
+                name: None,
+                value: Some("张*".into()),
+            }
         })
         .expect("valid");
         assert_eq!(out.as_deref(), Some("name=%E5%BC%A0%2A"));

@@ -4,22 +4,58 @@
 //! consent store's.
 
 use super::refusal::{Reason, Refusal};
+use super::subjects::RequestSubject;
 use crate::app::{App, Partner};
 use crate::audit::Consent;
-use crate::consent::{self, Refused, SubjectKey};
+use crate::audit::SubjectHash;
+use crate::consent::{self, Refused, Verdict};
 use crate::monitor::OverQuota;
 
 /// 429 `quota_exceeded` when the request would take the partner over its
 /// requests per second or distinct subjects per window.
-pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Result<(), Refusal> {
+pub fn quota(app: &App, partner: &Partner, subjects: &[RequestSubject]) -> Result<(), Refusal> {
     let config = &partner.config;
-    let fingerprint = subject.map(SubjectKey::fingerprint);
-    let over = match app
-        .monitor
-        .admit(&config.id, fingerprint, &config.quota, &config.anomaly)
-    {
-        Ok(()) => return Ok(()),
-        Err(over) => over,
+    let fingerprints: Vec<u64> = subjects.iter().map(RequestSubject::fingerprint).collect();
+    let over =
+        match app
+            .monitor
+            .admit_all(&config.id, &fingerprints, &config.quota, &config.anomaly)
+        {
+            Ok(()) => return Ok(()),
+            Err(over) => over,
+        };
+    let quota = &config.quota;
+    let (policy, retry_after) = match over {
+        OverQuota::Rate => {
+            let burst = quota
+                .burst
+                .or(quota.requests_per_second)
+                .unwrap_or_default();
+            (format!("\"rate\";q={burst};w=1"), 1)
+        }
+        OverQuota::DistinctSubjects => {
+            let window_ns = u64::try_from(quota.window.as_nanos())
+                .unwrap_or(u64::MAX)
+                .max(1);
+            let left_ns = window_ns - app.monitor.now_ns() % window_ns;
+            let limit = quota.distinct_subjects.unwrap_or_default();
+            let window = quota.window.as_secs();
+            (
+                format!("\"subjects\";q={limit};w={window}"),
+                left_ns.div_ceil(1_000_000_000),
+            )
+        }
+    };
+    let name = if over == OverQuota::Rate {
+        "rate"
+    } else {
+        "subjects"
+    };
+    // RateLimit fields of draft-ietf-httpapi-ratelimit-headers-09: the
+    // policy that refused, nothing remaining, and when it resets.
+    let current = format!("\"{name}\";r=0;t={}", retry_after.max(1));
+    let header = |text: String| {
+        http::HeaderValue::from_str(&text).expect("quoted names and integers are a header value")
     };
     let detail = match over {
         OverQuota::Rate => format!(
@@ -40,11 +76,17 @@ pub fn quota(app: &App, partner: &Partner, subject: Option<&SubjectKey>) -> Resu
             config.quota.window.as_secs()
         ),
     };
-    Err(Refusal::new(Reason::QuotaExceeded, detail))
+    Err(Refusal::new(Reason::QuotaExceeded, detail)
+        .retry_after(retry_after)
+        .with_header(RATE_LIMIT_POLICY.clone(), header(policy))
+        .with_header(RATE_LIMIT.clone(), header(current)))
 }
 
-/// The consent the share record states and the journal seq of the
-/// decision it relied on, or 403: `consent_revoked` (revoked
+static RATE_LIMIT_POLICY: http::HeaderName = http::HeaderName::from_static("ratelimit-policy");
+static RATE_LIMIT: http::HeaderName = http::HeaderName::from_static("ratelimit");
+
+/// The consent the share record states and the journal seqs of the
+/// decisions it relied on (distinct, in order), or 403: `consent_revoked` (revoked
 /// for this partner and scenario, or the subject was erased) and
 /// `consent_required` (`consent: required` without a grant on record, or
 /// without a subject at all).
@@ -52,29 +94,50 @@ pub fn consent(
     app: &App,
     partner: &Partner,
     scenario: &str,
-    subject: Option<&SubjectKey>,
-) -> Result<(Consent, Option<u64>), Refusal> {
+    subjects: &[RequestSubject],
+) -> Result<(Consent, Vec<u64>), Refusal> {
     let id = &partner.config.id;
-    let found = subject.map(|key| app.consent.lookup_decision(key, id, scenario));
-    let verdict = found.map(|(verdict, _)| verdict);
-    let refused = match consent::decide(verdict, partner.policy.consent) {
-        Ok(consent) => return Ok((consent, found.and_then(|(_, seq)| seq))),
-        Err(refused) => refused,
-    };
+    if subjects.is_empty() {
+        return consent::decide(None, partner.policy.consent)
+            .map(|consent| (consent, Vec::new()))
+            .map_err(|refused| refusal(refused, id, scenario, None));
+    }
+    let mut consent = Consent::Granted;
+    let mut decisions = std::collections::BTreeSet::new();
+    for subject in subjects {
+        // The strictest decision under any spelling the subject may have
+        // been recorded by: a change of spelling never fails open.
+        let (verdict, decision) = subject
+            .keys
+            .iter()
+            .map(|key| app.consent.lookup_decision(key, id, scenario))
+            .max_by_key(|(v, _)| consent::strictness(*v))
+            .unwrap_or((Verdict::NoDecision, None));
+        consent = consent::decide(Some(verdict), partner.policy.consent)
+            .map_err(|refused| refusal(refused, id, scenario, Some(&subject.hash)))?;
+        decisions.extend(decision);
+    }
+    Ok((consent, decisions.into_iter().collect()))
+}
+
+/// The 403 of a consent refusal; in a batch it names which subject, by
+/// its hash only.
+fn refusal(refused: Refused, id: &str, scenario: &str, subject: Option<&SubjectHash>) -> Refusal {
+    let who = subject.map_or_else(|| "the subject".to_owned(), |h| format!("subject {h}"));
     let (code, detail) = match refused {
         Refused::Revoked => (
             Reason::ConsentRevoked,
-            format!("the subject revoked consent for partner `{id}`, scenario `{scenario}`"),
+            format!("{who} revoked consent for partner `{id}`, scenario `{scenario}`"),
         ),
         Refused::Erased => (
             Reason::ConsentRevoked,
-            "the subject's account was erased: nothing about it is shared".to_owned(),
+            format!("{who}'s account was erased: nothing about it is shared"),
         ),
         Refused::NotGranted => (
             Reason::ConsentRequired,
             format!(
                 "partner `{id}` shares only with an explicit consent grant, and none is on \
-                 record for this subject and scenario `{scenario}`"
+                 record for {who} and scenario `{scenario}`"
             ),
         ),
         Refused::NoSubject => (
@@ -85,5 +148,5 @@ pub fn consent(
             ),
         ),
     };
-    Err(Refusal::new(code, detail))
+    Refusal::new(code, detail)
 }

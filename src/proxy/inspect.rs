@@ -15,7 +15,7 @@ use super::body::{BodyKind, Decoded};
 use super::form::{self, PairAction};
 use super::headers::REQUEST_ID;
 use super::refusal::{Reason, Refusal};
-use crate::engine::{self, EngineError, ErrorKind, Findings, NamedOutcome, Place};
+use crate::engine::{self, EngineError, ErrorKind, Findings, NameOutcome, NamedOutcome, Place};
 use crate::metrics::Direction;
 use crate::rules::Policy;
 
@@ -25,6 +25,8 @@ const BLOCKING_THRESHOLD: usize = 256 * 1024;
 
 /// The parts of a message a policy inspects.
 pub struct Message<'a> {
+    /// The request path after the partner's route (requests only).
+    pub path: Option<&'a str>,
     pub headers: &'a HeaderMap,
     pub query: Option<&'a str>,
     pub body: Option<&'a Decoded>,
@@ -35,6 +37,8 @@ pub struct Message<'a> {
 #[derive(Default)]
 pub struct Inspection {
     pub findings: Findings,
+    /// The protected path after the route, when a segment changed.
+    pub path: Option<String>,
     /// Headers whose values change: the new values (none: removed).
     pub headers: Vec<(HeaderName, Vec<HeaderValue>)>,
     /// The protected query string, when it changed.
@@ -59,6 +63,22 @@ impl Inspection {
 /// response headers are its own), query, then body.
 pub async fn message(policy: &Arc<Policy>, message: &Message<'_>) -> Result<Inspection, Refusal> {
     let mut inspection = Inspection::default();
+    if let Some(rest) = message.path {
+        let slashed = format!("/{rest}");
+        let protected = engine::protect_path(policy, &slashed, &mut inspection.findings).map_err(
+            |dropped| {
+                Refusal::new(
+                    Reason::PiiInPath,
+                    format!(
+                        "path segment {} holds data the partner's rules drop; a segment cannot be \
+                         removed, so the request is refused",
+                        dropped.index
+                    ),
+                )
+            },
+        )?;
+        inspection.path = protected.map(|p| p.trim_start_matches('/').to_owned());
+    }
     if message.direction == Direction::Request {
         inspection.headers = headers(policy, message.headers, &mut inspection.findings)?;
     }
@@ -148,9 +168,22 @@ fn named_pairs(
     findings: &mut Findings,
 ) -> Result<Option<String>, form::FormError> {
     form::rewrite(text, |name, value| {
-        match engine::protect_named_text(policy, place, name, value, findings) {
-            NamedOutcome::Keep => PairAction::Keep,
-            NamedOutcome::Replace(v) => PairAction::Replace(v),
+        // The name first: a value's findings are named by the name as it leaves.
+        let (name, new_name) = match engine::protect_name(policy, place, name, findings) {
+            NameOutcome::Keep => (name.to_owned(), None),
+            NameOutcome::Replace(protected) => (protected.clone(), Some(protected)),
+            NameOutcome::Drop => return PairAction::Drop,
+        };
+        match engine::protect_named_text(policy, place, &name, value, findings) {
+            NamedOutcome::Keep if new_name.is_none() => PairAction::Keep,
+            NamedOutcome::Keep => PairAction::Replace {
+                name: new_name,
+                value: None,
+            },
+            NamedOutcome::Replace(v) => PairAction::Replace {
+                name: new_name,
+                value: Some(v),
+            },
             NamedOutcome::Drop => PairAction::Drop,
         }
     })
@@ -177,6 +210,17 @@ fn headers(
 ) -> Result<Vec<(HeaderName, Vec<HeaderValue>)>, Refusal> {
     let mut changes = Vec::new();
     for name in headers.keys().filter(|n| !transport_header(n)) {
+        // A header name cannot be rewritten into a protected form that is
+        // still a header name: one that carries personal data is refused.
+        let mut name_findings = Findings::default();
+        if engine::protect_name(policy, Place::Header, name.as_str(), &mut name_findings)
+            != NameOutcome::Keep
+        {
+            return Err(Refusal::new(
+                Reason::InvalidHeader,
+                "a header name carries personal data; send it as a value",
+            ));
+        }
         let mut changed = false;
         let mut values = Vec::new();
         for value in headers.get_all(name) {

@@ -25,6 +25,7 @@ mod refusal;
 mod report;
 mod route;
 mod shadow;
+mod subjects;
 mod upstream;
 
 pub use flow::handle;

@@ -3,7 +3,7 @@
 //! [`Fault`]. A [`Refusal`] is a reason with a detail that the proxy writes
 //! from positions, sizes and names, never from a payload's values.
 
-use http::StatusCode;
+use http::{HeaderName, HeaderValue, StatusCode};
 use http_body_util::BodyExt;
 
 use crate::net::{Fault, HttpBody, error_response};
@@ -39,6 +39,11 @@ reasons! {
     ConnectRefused => (BAD_REQUEST, "connect_refused", Caller),
     AbsoluteUriRefused => (BAD_REQUEST, "absolute_uri_refused", Caller),
     InvalidPath => (BAD_REQUEST, "invalid_path", Caller),
+    /// The path reaches another route when case-folded: a caller must not
+    /// pick a scenario by its spelling.
+    AmbiguousRoute => (BAD_REQUEST, "ambiguous_route", Caller),
+    /// A path segment a `drop` rule matched: a segment cannot be removed.
+    PiiInPath => (BAD_REQUEST, "pii_in_path", Caller),
     InvalidHeader => (BAD_REQUEST, "invalid_header", Caller),
     InvalidQuery => (BAD_REQUEST, "invalid_query", Caller),
     BodyTooLarge => (PAYLOAD_TOO_LARGE, "body_too_large", Caller),
@@ -54,6 +59,8 @@ reasons! {
     QuotaExceeded => (TOO_MANY_REQUESTS, "quota_exceeded", Caller),
     ConsentRevoked => (FORBIDDEN, "consent_revoked", Caller),
     ConsentRequired => (FORBIDDEN, "consent_required", Caller),
+    /// Findings but no subject, and the rules' `subject:` is not optional.
+    SubjectRequired => (FORBIDDEN, "subject_required", Caller),
     // The partner and its answer.
     UpstreamTimeout => (GATEWAY_TIMEOUT, "upstream_timeout", Partner),
     UpstreamConnectTimeout => (GATEWAY_TIMEOUT, "upstream_connect_timeout", Partner),
@@ -70,6 +77,8 @@ reasons! {
     UpstreamInvalidForm => (BAD_GATEWAY, "invalid_form", Partner),
     // The proxy.
     AuditUnavailable => (SERVICE_UNAVAILABLE, "audit_unavailable", Proxy),
+    /// The body budget (`limits.max_buffered_bytes`) is spent.
+    Overloaded => (SERVICE_UNAVAILABLE, "overloaded", Proxy),
     InternalError => (INTERNAL_SERVER_ERROR, "internal_error", Proxy),
 }
 
@@ -88,11 +97,13 @@ impl Reason {
     }
 }
 
-/// A refused request: the reason and a detail for the caller.
+/// A refused request: the reason, a detail for the caller, and headers
+/// that tell it when to retry (`Retry-After`, `RateLimit`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub reason: Reason,
     pub detail: String,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Refusal {
@@ -100,7 +111,19 @@ impl Refusal {
         Refusal {
             reason,
             detail: detail.into(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The same refusal with one more response header.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// `Retry-After: seconds` (at least 1).
+    pub fn retry_after(self, seconds: u64) -> Self {
+        self.with_header(http::header::RETRY_AFTER, HeaderValue::from(seconds.max(1)))
     }
 
     pub fn status(&self) -> StatusCode {
@@ -117,8 +140,12 @@ impl Refusal {
 
     /// `{"error": code, "detail": detail}` with the reason's status.
     pub fn to_response(&self) -> http::Response<HttpBody> {
-        error_response(self.status(), self.code(), &self.detail)
-            .map(|body| body.map_err(|never| match never {}).boxed())
+        let mut response = error_response(self.status(), self.code(), &self.detail)
+            .map(|body| body.map_err(|never| match never {}).boxed());
+        for (name, value) in &self.headers {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+        response
     }
 }
 

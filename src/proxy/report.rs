@@ -63,7 +63,7 @@ async fn last_record(exchange: &Exchange<'_>, refusal: Option<&Refusal>, status:
         // The log refused the share record: it will not take this one.
         Some(r) if r.reason == Reason::AuditUnavailable => return,
         Some(r) => {
-            let subject = exchange.subject.clone();
+            let subject = exchange.subjects.first().cloned();
             match audit_records::blocked(&exchange.facts, partner, subject, r) {
                 Some(record) => audit.append_detached(record).await,
                 None => return,

@@ -25,6 +25,13 @@ pub fn check_target<B>(req: &Request<B>) -> Result<(), Refusal> {
             "absolute-form request targets are refused: send the path only",
         ));
     }
+    // Two Host headers could route on one and forward the other.
+    if req.headers().get_all(http::header::HOST).iter().count() > 1 {
+        return Err(Refusal::new(
+            Reason::InvalidHeader,
+            "the request has more than one Host header",
+        ));
+    }
     check_path(req.uri().path())
 }
 

@@ -7,7 +7,9 @@ use std::path::Path;
 use serde_saphyr::{Location, Spanned};
 
 use super::raw::{self, RawAction, RawKeys, RawRules};
-use super::{Action, Crypto, KeyTarget, PathSelector, Policy, Rule, RuleRef, RuleSite, SiteKind};
+use super::{
+    Action, Crypto, KeyTarget, PathSelector, Policy, Rule, RuleRef, RuleSite, SiteKind, SubjectRule,
+};
 use crate::audit::RulesVersion;
 use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, ExtraLabels};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -217,18 +219,61 @@ impl Fields {
         }
     }
 
-    /// Adds the `subject:` path as one more selector (with no rule); its
-    /// index among the selectors.
-    fn subject(&mut self, checker: &mut Checker<'_>, subject: &Spanned<String>) -> Option<u32> {
-        match PathSelector::parse(&subject.value) {
+    /// Adds a subject path as one more selector (with no rule); its index
+    /// among the selectors.
+    fn subject_path(
+        &mut self,
+        checker: &mut Checker<'_>,
+        path: &str,
+        at: &Location,
+    ) -> Option<u32> {
+        match PathSelector::parse(path) {
             Ok(selector) => {
                 self.selectors.push(selector);
                 self.selector_rule.push(u32::MAX);
                 Some((self.selectors.len() - 1) as u32)
             }
             Err(err) => {
-                checker.at(&subject.referenced, format!("invalid subject path: {err}"));
+                checker.at(at, format!("invalid subject path: {err}"));
                 None
+            }
+        }
+    }
+
+    /// The `subject:` rule; no `subject:` leaves shares not per subject
+    /// (and so optional).
+    fn subject(
+        &mut self,
+        checker: &mut Checker<'_>,
+        raw: Option<&Spanned<raw::RawSubject>>,
+    ) -> SubjectRule {
+        let Some(raw) = raw else {
+            return SubjectRule {
+                optional: true,
+                ..SubjectRule::default()
+            };
+        };
+        let at = raw.referenced;
+        match &raw.value {
+            raw::RawSubject::Path(path) => SubjectRule {
+                selectors: self.subject_path(checker, path, &at).into_iter().collect(),
+                ..SubjectRule::default()
+            },
+            raw::RawSubject::Rule(rule) => {
+                if rule.paths.is_empty() && rule.keys.is_empty() {
+                    checker.at(&at, "`subject` needs `paths` or `keys`");
+                }
+                let selectors = rule
+                    .paths
+                    .iter()
+                    .filter_map(|p| self.subject_path(checker, p, &at))
+                    .collect();
+                SubjectRule {
+                    selectors,
+                    keys: rule.keys.iter().map(|k| vocab::normalize_key(k)).collect(),
+                    optional: rule.optional,
+                    case: rule.case,
+                }
             }
         }
     }
@@ -243,14 +288,12 @@ fn compile(
     default_depth: usize,
 ) -> Option<Policy> {
     let mut fields = Fields::compile(checker, &raw);
-    let subject_selector = raw
-        .subject
-        .as_ref()
-        .and_then(|s| fields.subject(checker, s));
+    let subject = fields.subject(checker, raw.subject.as_ref());
     let sites = &mut fields.sites;
     let (detectors, detect_rules) = compile_detectors(checker, &raw, sites);
     let header_rules = compile_named(checker, &raw.headers, SiteKind::Header, sites);
     let query_rules = compile_named(checker, &raw.query, SiteKind::Query, sites);
+    let path_params = compile_path_params(checker, &raw.path_params, sites);
     let max_depth = match &raw.max_depth {
         Some(depth) if depth.value == 0 => {
             checker.at(&depth.referenced, "`max_depth` must be at least 1");
@@ -275,6 +318,7 @@ fn compile(
         .chain(&detect_rules)
         .chain(header_rules.values())
         .chain(query_rules.values())
+        .chain(path_params.iter().map(|p| &p.rule))
         .map(|r| r.category.clone())
         .chain(key_index.values().map(|t| t.category.clone()))
         .collect();
@@ -288,7 +332,7 @@ fn compile(
         rules,
         selectors,
         selector_rule,
-        subject_selector,
+        subject,
         subject_header: raw.subject_header.map(|h| h.value.to_ascii_lowercase()),
         key_index,
         longest_key,
@@ -296,6 +340,7 @@ fn compile(
         detect_rules,
         header_rules,
         query_rules,
+        path_params,
         crypto: Crypto::derive(keyring, partner),
         categories,
         consent: raw.consent.as_ref().map(|c| c.value).unwrap_or_default(),
@@ -483,6 +528,60 @@ fn compile_detectors(
             (None, rules)
         }
     }
+}
+
+fn compile_path_params(
+    checker: &mut Checker<'_>,
+    entries: &[Spanned<raw::RawPathParam>],
+    sites: &mut Vec<RuleSite>,
+) -> Vec<super::PathParam> {
+    let mut compiled = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let p = &entry.value;
+        let template = p.template.value.trim_matches('/');
+        let segments: Vec<Option<String>> = template
+            .split('/')
+            .map(|s| {
+                let param = s.starts_with('{') && s.ends_with('}');
+                (!param).then(|| s.to_owned())
+            })
+            .collect();
+        let names: Vec<&str> = template
+            .split('/')
+            .map(|s| {
+                s.strip_prefix('{')
+                    .and_then(|n| n.strip_suffix('}'))
+                    .unwrap_or("")
+            })
+            .collect();
+        let Some(param) = names.iter().position(|n| *n == p.param.value) else {
+            let message = format!(
+                "`param: {}` is not a `{{name}}` of the template",
+                p.param.value
+            );
+            checker.at(&p.param.referenced, message);
+            continue;
+        };
+        let Some(category) = checker.category(Some(&p.category), &entry.referenced) else {
+            continue;
+        };
+        let Some(action) = checker.action(&p.action, &category) else {
+            continue;
+        };
+        sites.push(RuleSite {
+            category: category.clone(),
+            action: action.clone(),
+            kind: SiteKind::PathParam,
+            at: p.action.referenced,
+        });
+        let reference = RuleRef::named(format!("path_params[{index}]"));
+        compiled.push(super::PathParam {
+            segments,
+            param,
+            rule: Rule::new(category, action, reference),
+        });
+    }
+    compiled
 }
 
 fn compile_named(

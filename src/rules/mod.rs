@@ -8,7 +8,10 @@
 //! half-used: loading fails as a whole.
 
 pub(crate) mod raw;
+mod schema;
 pub(crate) mod selector;
+
+pub use schema::rules_schema;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -84,7 +87,7 @@ impl Rule {
 }
 
 /// Which entry of the rules file a finding comes from (never a value).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RuleRef {
     /// The `fields:` entry with this index.
     Field(u32),
@@ -132,6 +135,51 @@ pub struct RuleSite {
     pub at: Location,
 }
 
+/// The compiled `subject:` rule.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectRule {
+    /// Indexes into [`Policy::selectors`] of the subject paths.
+    pub selectors: Vec<u32>,
+    /// Normalized key names whose values are subject ids.
+    pub keys: std::collections::HashSet<String>,
+    /// A body with findings may go without a subject.
+    pub optional: bool,
+    pub case: crate::subject::Case,
+}
+
+impl SubjectRule {
+    pub fn is_selector(&self, selector: u32) -> bool {
+        self.selectors.contains(&selector)
+    }
+
+    /// No `subject:` at all: the partner's shares are not per subject.
+    pub fn is_unset(&self) -> bool {
+        self.selectors.is_empty() && self.keys.is_empty()
+    }
+}
+
+/// A compiled `path_params:` entry.
+#[derive(Debug, Clone)]
+pub struct PathParam {
+    /// The template's segments: `Some(literal)` or `None` for a `{name}`.
+    pub segments: Vec<Option<String>>,
+    /// The index of the protected segment.
+    pub param: usize,
+    pub rule: Rule,
+}
+
+impl PathParam {
+    /// Whether the path's segments have the template's shape.
+    pub fn matches(&self, segments: &[&str]) -> bool {
+        self.segments.len() == segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(segments)
+                .all(|(template, segment)| template.as_deref().is_none_or(|t| t == *segment))
+    }
+}
+
 /// Which section of the rules file a [`RuleSite`] comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SiteKind {
@@ -143,6 +191,7 @@ pub enum SiteKind {
     Pattern,
     Header,
     Query,
+    PathParam,
 }
 
 /// Where a key-name match points: a field rule, with the category of the
@@ -225,8 +274,9 @@ pub struct Policy {
     /// Path selectors, and the rule each belongs to.
     pub selectors: Vec<PathSelector>,
     pub selector_rule: Vec<u32>,
-    /// Index of the subject selector within `selectors`, if any.
-    pub subject_selector: Option<u32>,
+    /// Where the subject's id is: selectors (indexes into `selectors`),
+    /// key names, and whether a body may go without one.
+    pub subject: SubjectRule,
     pub subject_header: Option<String>,
     /// Normalized key name → rule, for `keys:` rules.
     pub key_index: HashMap<String, KeyTarget>,
@@ -238,6 +288,8 @@ pub struct Policy {
     /// Normalized header / query-parameter name → rule.
     pub header_rules: HashMap<String, Rule>,
     pub query_rules: HashMap<String, Rule>,
+    /// Path segments protected by template, in file order.
+    pub path_params: Vec<PathParam>,
     pub crypto: Crypto,
     /// Every category this policy can report (envelopes bind one of them).
     pub categories: Vec<Ident>,

@@ -1,55 +1,113 @@
 //! The rules file as written: serde types deserialized straight from the
 //! YAML text (so every value keeps its line and column), unknown keys
 //! rejected. Checked and compiled into a `Policy` by the parent module.
+//!
+//! Field doc comments are the user documentation of each key: the JSON
+//! Schema in `schemas/` and `docs/reference.md` are generated from them
+//! (`super::schema` writes the shapes serde reads by hand).
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-/// A partner's rules file.
-#[derive(Debug, Deserialize)]
+use super::schema::DetectorName;
+
+/// A partner's rules file: what of a request may leave toward that partner
+/// and in which form. A value a `fields` rule matches is protected by its
+/// action; every other value goes through the `detect` list; a value that
+/// neither touches leaves as written (or not at all under
+/// `unknown_fields: drop`).
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
-    /// Selector of the value that identifies the data subject (whose data
-    /// this is): used for consent checks and audit records, stored hashed.
+    /// Where the data subject's id is (whose data this is): the consent
+    /// check looks every subject up, quotas count them, and audit records
+    /// carry them as keyed hashes, never as written. A path
+    /// (`$.user.user_id`), or `{paths: [...], keys: [user_id, userId],
+    /// optional: false, case: sensitive}`. Every occurrence is a subject,
+    /// each checked. A body with findings and no subject is refused unless
+    /// `optional: true`; without `subject:` shares are not per subject.
     #[serde(default)]
-    pub subject: Option<Spanned<String>>,
-    /// Header carrying the subject when the body does not.
+    #[schemars(with = "Option<RawSubject>")]
+    pub subject: Option<Spanned<RawSubject>>,
+    /// Request header carrying the subject id when the body has none at
+    /// `subject` (e.g. `X-User-Id`); matched case-insensitively.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub subject_header: Option<Spanned<String>>,
     /// `revocable` (default): data is shared unless the subject revoked
     /// consent for this partner and scenario. `required`: only with an
     /// explicit grant on record (cross-border partners must say so).
     #[serde(default)]
+    #[schemars(with = "Option<ConsentMode>")]
     pub consent: Option<Spanned<ConsentMode>>,
     /// `allow` (default) forwards fields no rule names; `drop` removes them
     /// (minimum necessary: only named fields leave).
     #[serde(default)]
     pub unknown_fields: UnknownFields,
-    /// Maximum nesting of arrays and objects (default: the config's limit).
+    /// Deepest nesting of arrays and objects a body may have (at least 1);
+    /// deeper bodies are refused 400 `too_deep`. Default: the config's
+    /// `limits.max_depth` (128).
     #[serde(default)]
+    #[schemars(with = "Option<usize>")]
     pub max_depth: Option<Spanned<usize>>,
-    /// Field rules, first match wins.
+    /// Field rules, tried in order: the first that matches a value decides
+    /// its action.
     #[serde(default)]
+    #[schemars(with = "Vec<RawField>")]
     pub fields: Vec<Spanned<RawField>>,
-    /// Content detectors run over every value no field rule matched.
+    /// Content detectors run over every string, number and object key no
+    /// field rule matched.
     #[serde(default)]
+    #[schemars(with = "Vec<RawDetect>")]
     pub detect: Vec<Spanned<RawDetect>>,
-    /// Extra label words for the labelled detectors (name, address, ...).
+    /// Extra label words for the labelled detectors: a value right after
+    /// one of them (`持卡人：张三`) is read as that category.
     #[serde(default)]
     pub context_words: RawContextWords,
-    /// Protected request headers, by name.
+    /// Request headers to protect, by name (case-insensitive).
     #[serde(default)]
+    #[schemars(with = "Vec<RawNamed>")]
     pub headers: Vec<Spanned<RawNamed>>,
-    /// Protected query parameters, by name.
+    /// Query parameters to protect, by name.
     #[serde(default)]
+    #[schemars(with = "Vec<RawNamed>")]
     pub query: Vec<Spanned<RawNamed>>,
+    /// Protected path segments, by template:
+    /// `{template: /v1/users/{id}, param: id, category: id_number, action: tokenize}`.
+    /// The template is matched against the path after the partner's route;
+    /// the detectors look at every other segment.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawPathParam>")]
+    pub path_params: Vec<Spanned<RawPathParam>>,
+}
+
+/// One protected path segment.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPathParam {
+    /// `/literal/{name}/...`: literal segments must match exactly,
+    /// `{name}` matches any one segment. Quote it in a flow mapping
+    /// (`{template: '/v1/users/{id}', ...}`): YAML reads `{` there.
+    #[schemars(with = "String")]
+    pub template: Spanned<String>,
+    /// Which `{name}` of the template is protected.
+    #[schemars(with = "String")]
+    pub param: Spanned<String>,
+    /// The category findings and audit records report (an identifier).
+    #[schemars(with = "String")]
+    pub category: Spanned<String>,
+    /// How the segment is written (`drop` cannot remove a segment: such a
+    /// request is refused 400 `pii_in_path`).
+    #[schemars(with = "RawAction")]
+    pub action: Spanned<RawAction>,
 }
 
 /// How a partner's shares depend on the subject's consent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMode {
     /// Shared unless revoked (or the subject was erased).
@@ -69,61 +127,156 @@ impl ConsentMode {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// What happens to a field no rule names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UnknownFields {
+    /// Forwarded (the detectors still look at it).
     #[default]
     Allow,
+    /// Removed: only the fields a rule names leave (minimum necessary).
     Drop,
 }
 
-#[derive(Debug, Deserialize)]
+/// One field rule: where (`path` or `keys`, exactly one), what it is
+/// (`category`) and what to do with it (`action`).
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawField {
+    /// A JSONPath selector: `$`, `.name`, `['名字']`, `[*]`, `.*`, `[N]`,
+    /// `..name` (at any depth), e.g. `$.user.name` or `$.items[*].card`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub path: Option<Spanned<String>>,
+    /// Object keys matched at any depth, ignoring case, `_`, `-` and
+    /// camelCase (`mobile_phone` matches `mobilePhone` and `Mobile-Phone`);
+    /// or `builtin`, the built-in key dictionary of `category` (English,
+    /// pinyin, Chinese).
     #[serde(default)]
+    #[schemars(with = "Option<RawKeys>")]
     pub keys: Option<Spanned<RawKeys>>,
+    /// What the value is (`name`, `phone`, `id_number`, `bank_card`, ... or
+    /// a name of your own, such as `医疗记录`): written into findings, audit
+    /// records and metrics, so it follows the identifier rule. Required,
+    /// except with `keys: builtin`: there it picks one category's keys, and
+    /// without it every built-in key matches, reporting its own category.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub category: Option<Spanned<String>>,
+    /// What is done to a matched value.
+    #[schemars(with = "RawAction")]
     pub action: Spanned<RawAction>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One content detector: a built-in one (`detector`) or a regular
+/// expression of your own (`pattern`), exactly one of the two.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDetect {
+    /// A built-in detector; each may be listed once.
     #[serde(default)]
+    #[schemars(with = "Option<DetectorName>")]
     pub detector: Option<Spanned<String>>,
+    /// A regular expression (Rust `regex` syntax, no look-around) tried on
+    /// each value; every match is protected. Needs `category`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub pattern: Option<Spanned<String>>,
+    /// The category matches report; a built-in detector has its own default
+    /// (`cn_resident_id` reports `id_number`, `cn_mobile` `phone`).
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub category: Option<Spanned<String>>,
+    /// What is done to each match.
+    #[schemars(with = "RawAction")]
     pub action: Spanned<RawAction>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A request header or query parameter to protect.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNamed {
+    /// The header or parameter name (`X-Phone-Number`, `mobile`).
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
+    /// What the value is, as for a field rule. Default: the name's
+    /// category in the built-in key dictionary (an `X-` prefix ignored:
+    /// `X-Phone-Number` is `phone`); required for any other name.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     pub category: Option<Spanned<String>>,
+    /// What is done to the value; `drop` removes the header or parameter.
+    #[schemars(with = "RawAction")]
     pub action: Spanned<RawAction>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Label words added to the built-in lists of the labelled detectors.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawContextWords {
+    /// Labels before a person's name (`持卡人`, `beneficiary`).
     #[serde(default)]
     pub name: Vec<String>,
+    /// Labels before an address (`收货地址`).
     #[serde(default)]
     pub address: Vec<String>,
+    /// Labels before a birth date (`出生日期`).
     #[serde(default)]
     pub birth_date: Vec<String>,
+    /// Labels before a passport number (`护照号`).
     #[serde(default)]
     pub passport: Vec<String>,
 }
 
-/// `keys: builtin` or `keys: [mobile, 手机号]`.
+/// `subject: $.user.user_id`, or the rule form.
+#[derive(Debug)]
+pub enum RawSubject {
+    Path(String),
+    Rule(RawSubjectRule),
+}
+
+/// The rule form of `subject:`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubjectRule {
+    /// Paths whose values are subject ids.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Key names whose values are subject ids, at any depth (matched like
+    /// `keys:` rules: case, `_`, `-` and camelCase insensitive).
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// A body with findings but no subject may be shared (audited as
+    /// `no_subject`). Default false: such a body is refused.
+    #[serde(default)]
+    pub optional: bool,
+    /// Whether ids differing only in case are one subject.
+    #[serde(default)]
+    pub case: crate::subject::Case,
+}
+
+impl<'de> Deserialize<'de> for RawSubject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SubjectVisitor;
+        impl<'de> Visitor<'de> for SubjectVisitor {
+            type Value = RawSubject;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a path, or `{paths, keys, optional, case}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSubject, E> {
+                Ok(RawSubject::Path(v.to_owned()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawSubject, A::Error> {
+                let rule = RawSubjectRule::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawSubject::Rule(rule))
+            }
+        }
+        deserializer.deserialize_any(SubjectVisitor)
+    }
+}
+
+/// `keys: builtin` or `keys: [mobile, 手机号]`; its schema is
+/// `super::schema`'s.
 #[derive(Debug, Clone)]
 pub enum RawKeys {
     Builtin,
@@ -156,7 +309,8 @@ impl<'de> Deserialize<'de> for RawKeys {
     }
 }
 
-/// An action as written: `encrypt`, or `{mask: {keep_first: 1}}`.
+/// An action as written: `encrypt`, or `{mask: {keep_first: 1}}`; its
+/// schema is `super::schema`'s.
 #[derive(Debug, Clone)]
 pub enum RawAction {
     Allow,
@@ -168,13 +322,19 @@ pub enum RawAction {
     Tokenize(TokenizeParams),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `mask`: characters replaced, counted in Unicode characters; at least one
+/// character (and half of a short value) is always masked.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaskParams {
+    /// Characters kept at the start (`张三丰` with 1 gives `张**`).
     #[serde(default)]
     pub keep_first: usize,
+    /// Characters kept at the end (`13812345678` with `keep_first: 3` and
+    /// `keep_last: 4` gives `138****5678`).
     #[serde(default)]
     pub keep_last: usize,
+    /// The character written in place of each masked one.
     #[serde(default = "default_mask_char")]
     pub char: char,
 }
@@ -193,9 +353,11 @@ impl Default for MaskParams {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `redact`: the whole value replaced by a fixed text.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedactParams {
+    /// The text written in place of the value.
     #[serde(default = "default_redaction")]
     pub text: String,
 }
@@ -212,9 +374,14 @@ impl Default for RedactParams {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `tokenize`: FF1 format-preserving encryption of the digits (same length
+/// and separators), deterministic per partner and category, reversible by
+/// `pii-proxy decrypt`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenizeParams {
+    /// Digits kept at the end (a card's last four); at least 6 digits must
+    /// remain to encrypt.
     #[serde(default)]
     pub keep_last: usize,
     /// The fewest digits a value of this field has; needed (for the FF1

@@ -74,7 +74,8 @@ query:
         4,
         "three path rules and the subject"
     );
-    assert_eq!(policy.subject_selector, Some(3));
+    assert_eq!(policy.subject.selectors, [3]);
+    assert!(!policy.subject.optional);
     assert_eq!(policy.unknown_fields, UnknownFields::Drop);
     assert_eq!(policy.key_index["phonenumber"].rule, 2);
     assert_eq!(&*policy.key_index["银行卡号"].category, "bank_card");

@@ -28,6 +28,9 @@ pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Fi
         path: AuditPath::from_request("/v1/query"),
         subject,
         consent: Consent::Granted,
+        subjects: Vec::new(),
+        subject_parts: 0,
+        fields_total: None,
         fields,
         rules_version: RulesVersion::of_policy(partner.as_bytes()),
         bytes_in: 1024,
@@ -36,7 +39,8 @@ pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Fi
         export_basis: None,
         partner_name: None,
         scenario: None,
-        consent_decision: None,
+        consent_decisions: Vec::new(),
+        consent_decisions_more: None,
         candidate: None,
     }
 }

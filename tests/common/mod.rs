@@ -271,7 +271,7 @@ impl Drop for TestProxy {
 /// Rules every test partner uses: a masked name, phone keys, a dropped face
 /// image, a protected header and query parameter.
 pub const TEST_RULES: &str = "\
-subject: $.user.user_id
+subject: {paths: [$.user.user_id], optional: true}
 fields:
   - path: $.user.name
     category: name

@@ -109,7 +109,6 @@ pingpp_withdrawal           <- github pingplusplus/pingpp-nodejs example/withdra
 import base64
 import collections
 import datetime
-import hashlib
 import json
 import os
 import re
@@ -118,7 +117,8 @@ import sys
 import urllib.parse
 
 SEED = 20240517
-DOCS_PER_API = 116
+DOCS_PER_API = 100
+EA_KEEP = 0.45
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus.jsonl")
 
@@ -135,7 +135,7 @@ SPLIT = {
     "sf_express_order":           "tune",
     "jd_ldop_waybill":            "tune",
     "insurance_policy":           "tune",
-    "tencent_afc_antifraud":      "tune",
+    "shumei_risk_event":          "tune",
     "bank_esb_payroll":           "tune",
     "lianlian_risk_item":         "tune",
     "yeepay_realname":            "tune",
@@ -150,7 +150,7 @@ SPLIT = {
     "wechat_applyment":           "holdout",
     "aliyun_cloudauth":           "holdout",
     "cainiao_waybill":            "holdout",
-    "shumei_risk_event":          "holdout",
+    "tencent_afc_antifraud":      "holdout",
     "loan_credit_apply":          "holdout",
     "huifu_quick_bind":           "holdout",
     "epeis_customer_import":      "holdout",
@@ -277,8 +277,6 @@ INS_PRODUCTS = ["平安e生保", "尊享e生2024版", "旅行无忧境外意外�
 PRODUCTS = ["iPhone 15 128G", "华为Mate60 Pro", "小米手环8", "美的电饭煲MB-FB40", "三只松鼠坚果礼盒",
             "洗衣液 3kg", "手机壳", "文件", "衣服", "图书《三体》", "咖啡豆 500g", "儿童书包", "蓝牙耳机",
             "月饼礼盒", "铁观音茶叶", "运动鞋", "充电宝 20000mAh", "保温杯", "会员月卡", "话费充值100元"]
-POLICE = ["公安局南山分局", "公安局朝阳分局", "公安局浦东分局", "公安局西湖分局", "公安局武侯分局",
-          "公安局天河分局", "公安局鼓楼分局", "公安局雁塔分局"]
 NATIONS = ["汉", "汉", "汉", "汉", "汉", "回", "满", "壮", "维吾尔", "苗", "土家", "蒙古", "藏"]
 EMAIL_DOMAINS = ["qq.com", "163.com", "126.com", "sina.com", "gmail.com", "outlook.com", "foxmail.com",
                  "139.com", "hotmail.com", "yeah.net", "aliyun.com", "sohu.com"]
@@ -395,7 +393,7 @@ def amount_yuan(rng):
     return "%.2f" % (rng.randint(100, 999999) / 100.0)
 
 
-def b64_sig(rng, nbytes=128):
+def b64_sig(rng, nbytes=48):
     return base64.b64encode(rng.randbytes(nbytes)).decode()
 
 
@@ -503,9 +501,9 @@ FMR_HDR = b"FMR\x00 20\x00\x00\x00\x01\x2c\x00\x00\x01\x00\x01\x68\x00\xc5\x00\x
 
 def make_image_b64(rng, kind=None):
     kind = kind or rng.choices(["jpeg", "png", "fmr"], [70, 20, 10])[0]
-    n = rng.randint(1560, 1800)
     hdr = {"jpeg": JPEG_HDR, "png": PNG_HDR, "fmr": FMR_HDR}[kind]
     tail = b"\xff\xd9" if kind == "jpeg" else (b"IEND\xaeB`\x82" if kind == "png" else b"")
+    n = rng.randint(1545, 1640) - len(hdr) - len(tail)   # -> base64 text of 2060..2188 chars (> 2 KB)
     return base64.b64encode(hdr + rng.randbytes(n) + tail).decode()
 
 
@@ -532,6 +530,7 @@ class Address:
         self.town = None
         street = rng.choice(streets)
         num = "%d号" % rng.randint(1, 3999)
+        self.street = street
         st = rng.random()
         if st < 0.45:
             bld = "%s%d栋%d单元%d室" % (rng.choice(ESTATES), rng.randint(1, 32), rng.randint(1, 6),
@@ -543,6 +542,7 @@ class Address:
         elif st < 0.9:
             bld = "%s%d幢%d室" % (rng.choice(ESTATES), rng.randint(1, 18), rng.randint(1, 18) * 100 + rng.randint(1, 4))
         else:
+            num = ""
             bld = "%d弄%d号%d室" % (rng.randint(1, 999), rng.randint(1, 80), rng.randint(1, 6) * 100 + rng.randint(1, 4))
         self.detail = street + num + bld
         muni = self.prov == self.city
@@ -558,6 +558,11 @@ def store_address(rng):
     prov, city, dist, streets = row[0], row[1], row[2], row[3]
     return "%s%s%s%d号%sL%d层%d号铺" % (city, dist, rng.choice(streets), rng.randint(1, 9999), rng.choice(MALLS),
                                     rng.randint(1, 5), rng.randint(101, 599))
+
+
+def police_of(addr):
+    d = addr.dist[:-2] if addr.dist.endswith("新区") else addr.dist[:-1]
+    return "%s公安局%s分局" % (addr.city, d)
 
 
 class Person:
@@ -674,12 +679,24 @@ class Doc:
         self.placement = {}  # slot -> final placement
         self.decoys = []     # (kind, value)
         self.dplacement = {}
-        self.ensure_ascii = False
+        self._ea = False
+
+    # A generator asks for the whole-document \uXXXX / \/ encoding by setting ensure_ascii = True.
+    # Only EA_KEEP of those requests are honoured (the rest stay as the API's plain form), which keeps
+    # the ensure_ascii placement well above its minimum without letting it dominate the file size.
+    @property
+    def ensure_ascii(self):
+        return self._ea
+
+    @ensure_ascii.setter
+    def ensure_ascii(self, v):
+        self._ea = bool(v) and self.rng.random() < EA_KEEP
 
     def p(self, cat, value, base="plain"):
         assert cat in CATEGORIES, cat
         assert base in PLACEMENTS, base
         assert isinstance(value, str) and value, (cat, value)
+        assert "\x00" not in value and "\x01" not in value, value
         idx = len(self.slots)
         self.slots.append((cat, value, base))
         return "\x00%d\x00" % idx
@@ -690,18 +707,24 @@ class Doc:
     def dec(self, kind, value):
         """register a non-personal value that must survive; returns its placeholder"""
         value = str(value)
+        assert "\x00" not in value and "\x01" not in value, value
         idx = len(self.decoys)
         self.decoys.append((kind, value))
         return "\x01%d\x01" % idx
 
     # -- rendering --------------------------------------------------------
     def _placement_for(self, idx, ctx, decoy=False):
+        """Placement precedence (most opaque first):
+        base64_kv/base64_json > url_encoded > free_text > romanized > abbrev_key
+        > json_in_string_2 > json_in_string > ensure_ascii > number > plain"""
         base = "plain" if decoy else self.slots[idx][2]
         b64 = [c for c in ctx if c in ("b64kv", "b64json")]
         if b64:
             return {"b64kv": "base64_kv", "b64json": "base64_json"}[b64[-1]]
         if "url" in ctx:
             return "url_encoded"
+        if base in ("free_text", "romanized", "abbrev_key"):
+            return base
         njs = ctx.count("js")
         if njs >= 2:
             return "json_in_string_2"
@@ -769,15 +792,15 @@ def dump_outer(obj, rng, ensure_ascii):
         seps = rng.choice([(",", ":"), (", ", ": ")])
         return json.dumps(obj, ensure_ascii=True, separators=seps).replace("/", "\\/")
     r = rng.random()
-    if r < 0.62:
+    if r < 0.82:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    if r < 0.92:
+    if r < 0.97:
         return json.dumps(obj, ensure_ascii=False)
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
 def js_style(rng):
-    return rng.choices(["compact", "php", "spaced"], [70, 18, 12])[0]
+    return rng.choices(["compact", "php", "spaced"], [76, 12, 12])[0]
 
 
 # ---------------------------------------------------------------------------
@@ -862,7 +885,7 @@ def g_unionpay_acp(d, rng, wrapped):
         fields.insert(10, ("currencyCode", "156"))
     if rng.random() < 0.5:
         fields.append(("riskRateInfo", "{commodityName=%s}" % d.dec("product_name", rng.choice(PRODUCTS))))
-    fields.append(("signature", b64_sig(rng)))
+    fields.append(("signature", d.dec("sign", b64_sig(rng))))
     if wrapped and rng.random() < 0.6:
         return {"gateway": "https://gateway.95516.com/gateway/api/backTransReq.do",
                 "method": "POST",
@@ -895,7 +918,7 @@ def g_unionpay_wtz(d, rng, wrapped):
         ("customerInfo", B64KV(ci, braces=True)),
         ("reqReserved", d.dec("order_no", "bind-" + safe_digits(rng, 12, "9"))),
         ("certId", d.dec("cert_serial", safe_digits(rng, rng.choice([11, 12, 20]), "69"))),
-        ("signature", b64_sig(rng)),
+        ("signature", d.dec("sign", b64_sig(rng))),
     ]
     if wrapped and rng.random() < 0.6:
         return {"acpUrl": "https://gateway.95516.com/gateway/api/frontTransReq.do",
@@ -909,7 +932,7 @@ def g_unionpay_wtz(d, rng, wrapped):
 
 def g_alipay_certify(d, rng, wrapped):
     p = Person(rng)
-    passport = rng.random() < 0.2
+    passport = rng.random() < 0.3
     ip = {"identity_type": "CERT_INFO",
           "cert_type": "PASSPORT" if passport else "IDENTITY_CARD"}
     if passport and rng.random() < 0.5:
@@ -930,19 +953,19 @@ def g_alipay_certify(d, rng, wrapped):
         if mode < 0.45:
             return biz   # v3 JSON body, /v3/alipay/user/certify/open/initialize
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = b64_sig(rng)
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if mode < 0.45:
         biz["identity_param"] = JS(ip, "compact")   # identity_param sent as a JSON string inside biz_content
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = b64_sig(rng)
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if mode < 0.75:
-        pairs = list(common.items()) + [("biz_content", JS(biz, "compact")), ("sign", b64_sig(rng))]
+        pairs = list(common.items()) + [("biz_content", JS(biz, "compact")), ("sign", d.dec("sign", b64_sig(rng)))]
         return {"redirect_url": URLQ(pairs, prefix="https://openapi.alipay.com/gateway.do?")}
     d.ensure_ascii = True
     common["biz_content"] = JS(biz, "compact")
-    common["sign"] = b64_sig(rng)
+    common["sign"] = d.dec("sign", b64_sig(rng))
     return common
 
 
@@ -984,22 +1007,21 @@ def g_alipay_transfer(d, rng, wrapped):
             return biz
         biz["business_params"] = JS(bp, "compact")
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = b64_sig(rng)
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if rng.random() < 0.5:
         d.ensure_ascii = True
         biz["business_params"] = JS(bp, "compact")
         return biz
-    biz["business_params"] = JS(bp, "compact")
-    common["biz_content"] = JS(biz, "compact")
-    common["sign"] = b64_sig(rng)
-    d.ensure_ascii = True
+    biz["business_params"] = JS(bp, "php")
+    common["biz_content"] = JS(biz, "php")     # PHP json_encode(): \uXXXX and \/ inside the string
+    common["sign"] = d.dec("sign", b64_sig(rng))
     return common
 
 
 def g_alipay_trade(d, rng, wrapped):
     p = Person(rng)
-    passport = rng.random() < 0.22
+    passport = rng.random() < 0.3
     method = rng.choice(["alipay.trade.page.pay", "alipay.trade.wap.pay", "alipay.trade.app.pay", "alipay.trade.create"])
     prod = rng.choice(PRODUCTS)
     eui = {"name": (d.p("name", p.roman(rng, rng.choice(["UPPER", "Title"])), "romanized")
@@ -1031,14 +1053,14 @@ def g_alipay_trade(d, rng, wrapped):
     common["notify_url"] = d.dec("notify_url", "https://api.%s.com/alipay/notify" % rng.choice(["shop", "mall"]))
     if not wrapped:
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = b64_sig(rng)
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if rng.random() < 0.55:
-        pairs = list(common.items()) + [("biz_content", JS(biz, "compact")), ("sign", b64_sig(rng))]
+        pairs = list(common.items()) + [("biz_content", JS(biz, "compact")), ("sign", d.dec("sign", b64_sig(rng)))]
         return {"form_action": URLQ(pairs, prefix="https://openapi.alipay.com/gateway.do?"), "target": "_self"}
     d.ensure_ascii = True
     common["biz_content"] = JS(biz, "compact")
-    common["sign"] = b64_sig(rng)
+    common["sign"] = d.dec("sign", b64_sig(rng))
     return common
 
 
@@ -1061,7 +1083,7 @@ def g_zhima(d, rng, wrapped):
         if rng.random() < 0.4:
             return {"biz": biz, "channel": "zmop"}  # SDK model before serialisation: identity_param is a string
         common["biz_content"] = JS(biz, js_style(rng))
-        common["sign"] = b64_sig(rng)
+        common["sign"] = d.dec("sign", b64_sig(rng))
         return common
     if rng.random() < 0.6:
         # zhima.credit.antifraud.verify via the zmop gateway; params as k=v (recalled field list)
@@ -1083,7 +1105,7 @@ def g_zhima(d, rng, wrapped):
             pairs.append(("imei", d.p("device", make_imei(rng))))
         return {"app_id": d.dec("app_id", safe_digits(rng, 7, "100")), "charset": "UTF-8",
                 "method": "zhima.credit.antifraud.verify", "platform": "zmop", "version": "1.0",
-                "params": URLQ(pairs), "sign": b64_sig(rng)}
+                "params": URLQ(pairs), "sign": d.dec("sign", b64_sig(rng))}
     d.ensure_ascii = True
     common["method"] = "zhima.auth.info.authquery"
     ip = {"certType": "IDENTITY_CARD", "name": d.p("name", p.cn), "certNo": d.p("id_number", p.id)}
@@ -1102,8 +1124,8 @@ def g_wx_profitsharing(d, rng, wrapped):
             doc["custom_relation"] = d.dec("org_name", rng.choice(ORG_NAMES))
     else:
         receivers = []
-        for _ in range(rng.randint(1, 3)):
-            if rng.random() < 0.65:
+        for j in range(rng.choice([1, 1, 2, 2, 3])):
+            if j == 0 or rng.random() < 0.5:
                 p = Person(rng)
                 r = {"type": "PERSONAL_OPENID", "account": openid(rng), "amount": rng.randint(10, 50000)}
                 if rng.random() < 0.8:
@@ -1120,7 +1142,7 @@ def g_wx_profitsharing(d, rng, wrapped):
                "out_order_no": d.dec("order_no", "P" + safe_digits(rng, 14, "2024")),
                "receivers": receivers,
                "unfreeze_unsplit": rng.choice([True, False])}
-    if wrapped:
+    if wrapped and rng.random() < 0.45:
         d.ensure_ascii = True
     return doc
 
@@ -1155,7 +1177,7 @@ def g_wx_jsapi(d, rng, wrapped):
                             "app_url": "https://m.%s.com" % rng.choice(["leshop", "yougou", "fresh"])}
     doc["scene_info"] = scene
     doc["settle_info"] = {"profit_sharing": rng.choice([True, False])}
-    if wrapped:
+    if wrapped and rng.random() < 0.45:
         d.ensure_ascii = True
     return doc
 
@@ -1175,7 +1197,7 @@ def g_wx_transfer(d, rng, wrapped):
     else:
         details = []
         total = 0
-        for _ in range(rng.randint(1, 3)):
+        for _ in range(rng.choice([1, 1, 2])):
             p = Person(rng)
             amt = rng.randint(30, 500000)
             total += amt
@@ -1190,7 +1212,7 @@ def g_wx_transfer(d, rng, wrapped):
                "batch_name": d.dec("product_name", rng.choice(["2024年1月深圳分部报销单", "五月佣金发放", "用户提现"])),
                "batch_remark": "报销/佣金", "total_amount": total, "total_num": len(details),
                "transfer_detail_list": details, "transfer_scene_id": "1001"}
-    if wrapped:
+    if wrapped and rng.random() < 0.45:
         d.ensure_ascii = True
     return doc
 
@@ -1198,7 +1220,7 @@ def g_wx_transfer(d, rng, wrapped):
 def g_wx_applyment(d, rng, wrapped):
     p = Person(rng)
     legal = p if rng.random() < 0.7 else Person(rng)
-    passport = rng.random() < 0.2
+    passport = rng.random() < 0.3
     card, bank = make_card(rng)
     org = rng.choice(ORG_NAMES)
     doc = {"business_code": d.dec("order_no", "1900013511_" + safe_digits(rng, 5, "1")),
@@ -1208,7 +1230,7 @@ def g_wx_applyment(d, rng, wrapped):
                             "mobile_phone": d.p("phone", p.mobile),
                             "contact_email": d.p("email", p.email)},
            "subject_info": {"subject_type": "SUBJECT_TYPE_INDIVIDUAL",
-                            "business_license_info": {"license_copy": "47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7KE53JXvGy9tqZm2XAUf-4KGprrKhpVBDIUv0OF4wFNIO4kqg05InE4d2I6_H7I4",
+                            "business_license_info": {"license_copy": "47ZC6GC-vnrbEny__Ie_An5-tCpqxucuxi-vByf3Gjm7",
                                                       "license_number": d.dec("credit_code", credit_code(rng)),
                                                       "merchant_name": d.dec("org_name", org),
                                                       "legal_person": d.p("name", legal.cn),
@@ -1231,12 +1253,12 @@ def g_wx_applyment(d, rng, wrapped):
                                                 "doc_period_begin": "2019-06-06", "doc_period_end": "2029-06-05"}}
     else:
         doc["identity_info"] = {"id_doc_type": "IDENTIFICATION_TYPE_IDCARD", "owner": True,
-                                "id_card_info": {"id_card_copy": "jTpGmxUX3FBWVQ5NJTZvlKX_gdU4cRz7z5NxpnFuAxhBTEO1D8daLC-ehEuo0BJqRTvDujqhThn4ReFxikqJ5YW6zFQ",
+                                "id_card_info": {"id_card_copy": "jTpGmxUX3FBWVQ5NJTZvlKX_gdU4cRz7z5Nxpn",
                                                  "id_card_name": d.p("name", legal.cn),
                                                  "id_card_number": d.p("id_number", legal.id),
                                                  "id_card_address": d.p("address", legal.addr.full),
                                                  "card_period_begin": "2016-06-06", "card_period_end": "2036-06-06"}}
-    if wrapped:
+    if wrapped and rng.random() < 0.45:
         d.ensure_ascii = True
     return doc
 
@@ -1244,7 +1266,7 @@ def g_wx_applyment(d, rng, wrapped):
 def g_tencent_faceid(d, rng, wrapped):
     p = Person(rng)
     if not wrapped:
-        if rng.random() < 0.55:
+        if rng.random() < 0.42:
             doc = {"IdCard": d.p("id_number", p.id), "Name": d.p("name", p.cn),
                    "ImageBase64": d.p("biometric", make_image_b64(rng, "jpeg"))}
             if rng.random() < 0.3:
@@ -1254,24 +1276,23 @@ def g_tencent_faceid(d, rng, wrapped):
                "RedirectUrl": d.dec("notify_url", "https://m.%s.com/faceid/callback" % rng.choice(["loan", "bank"])),
                "Extra": d.dec("order_no", "order-" + safe_digits(rng, 12, "2")),
                "Encryption": None}
-        if rng.random() < 0.4:
+        if rng.random() < 0.25:
             doc["ImageBase64"] = d.p("biometric", make_image_b64(rng, "jpeg"))
         return doc
     if rng.random() < 0.75:
         lat, lng = coord(rng, p.addr.lat0, p.addr.lng0)
-        text = {"ErrCode": 0, "ErrMsg": "成功", "IdCard": d.p("id_number", p.id), "Name": d.p("name", p.cn),
+        text = {"ErrCode": 0, "IdCard": d.p("id_number", p.id), "Name": d.p("name", p.cn),
                 "OcrNation": rng.choice(NATIONS), "OcrAddress": d.p("address", p.addr.full),
                 "OcrBirth": d.p("birth_date", fmt_birth(p.birth, rng.choice(["slash", "slash0"]))),
-                "OcrAuthority": d.dec("org_name", p.addr.city + rng.choice(POLICE)),
+                "OcrAuthority": d.dec("org_name", police_of(p.addr)),
                 "OcrValidDate": d.dec("valid_period", "2016.07.01-2036.07.01"),
                 "OcrName": d.p("name", p.cn), "OcrIdCard": d.p("id_number", p.id), "OcrGender": p.sex_cn,
-                "LiveStatus": 0, "LiveMsg": "成功", "Comparestatus": 0, "Comparemsg": "成功",
-                "Sim": "%.2f" % rng.uniform(70, 99), "Location": None, "Mobile": d.p("phone", p.mobile),
-                "Extra": ""}
+                "LiveStatus": 0, "Comparestatus": 0,
+                "Sim": "%.2f" % rng.uniform(70, 99), "Location": None, "Mobile": d.p("phone", p.mobile)}
         if rng.random() < 0.5:
             text["Location"] = d.p("location", "%s,%s" % (lat, lng))
         info = {"Text": text}
-        if rng.random() < 0.7:
+        if rng.random() < 0.55:
             info["BestFrame"] = {"BestFrame": d.p("biometric", make_image_b64(rng, "jpeg"))}
         return {"Response": {"DetectInfo": JS(info, rng.choice(["compact", "compact", "spaced"])),
                              "RequestId": d.dec("request_id", uuid_s(rng))}}
@@ -1282,10 +1303,14 @@ def g_tencent_faceid(d, rng, wrapped):
 
 def g_aliyun(d, rng, wrapped):
     p = Person(rng)
+    ios = rng.random() < 0.45
     meta = {"zimVer": "3.0.0", "appVersion": "1", "bioMetaInfo": "4.1.0:1150****,0",
             "appName": d.dec("app_id", rng.choice(["com.aliyun.antcloudauth", "com.leshop.app", "com.yougou.android"])),
-            "deviceType": rng.choice(["ios", "android"]), "osVersion": rng.choice(["iOS 16.3.2", "Android 13"]),
-            "apdidToken": "", "deviceModel": d.dec("device_model", rng.choice(["iPhone14,5", "ELS-AN00", "M2012K11AC"]))}
+            "deviceType": "ios" if ios else "android",
+            "osVersion": rng.choice(["iOS 16.3.2", "iOS 17.1"]) if ios else rng.choice(["Android 13", "Android 12"]),
+            "apdidToken": "",
+            "deviceModel": d.dec("device_model", rng.choice(["iPhone14,5", "iPhone15,2"]) if ios
+                                 else rng.choice(["ELS-AN00", "M2012K11AC", "V2145A"]))}
     fields = [("SceneId", d.dec("app_id", safe_digits(rng, 10, "10000"))),
               ("OuterOrderNo", d.dec("order_no", hexs(rng, 32))),
               ("ProductCode", rng.choice(["ID_PRO", "LR_FR", "ID_PLUS"])),
@@ -1296,7 +1321,7 @@ def g_aliyun(d, rng, wrapped):
               ("Ip", d.p("ip", make_ip(rng))),
               ("UserId", d.dec("user_ref", safe_digits(rng, 12, "1485"))),
               ("CallbackUrl", d.dec("notify_url", "https://www.%s.com/cloudauth/callback" % rng.choice(["aliyun", "leshop"])))]
-    if rng.random() < 0.4:
+    if rng.random() < 0.46:
         fields.append(("FaceContrastPicture", d.p("biometric", make_image_b64(rng, "jpeg"))))
     if not wrapped:
         out = dict(fields)
@@ -1315,7 +1340,7 @@ def g_aliyun(d, rng, wrapped):
                                  "address": d.p("address", p.addr.full),
                                  "birthDate": d.p("birth_date", fmt_birth(p.birth, rng.choice(["dash", "cn"]))),
                                  "nationality": rng.choice(NATIONS), "sex": p.sex_cn,
-                                 "authority": d.dec("org_name", p.addr.city + rng.choice(POLICE)),
+                                 "authority": d.dec("org_name", police_of(p.addr)),
                                  "startDate": "20160701", "endDate": "20360701"}}
         return {"RequestId": d.dec("request_id", uuid_s(rng, True)), "Code": "200", "Message": "success",
                 "ResultObject": {"Passed": "T", "SubCode": "200", "MaterialInfo": JS(mat, "compact"),
@@ -1324,7 +1349,9 @@ def g_aliyun(d, rng, wrapped):
     return dict(fields)
 
 
-def baidu_words(rng, x):
+def baidu_words(rng, x, with_loc=True):
+    if not with_loc:
+        return {"words": x}
     return {"location": {"top": rng.randint(30, 400), "left": rng.randint(30, 400), "width": rng.randint(80, 600),
                          "height": rng.randint(20, 60)}, "words": x}
 
@@ -1336,11 +1363,12 @@ def g_baidu_ocr(d, rng, wrapped):
                 "contentType": "application/x-www-form-urlencoded",
                 "form": URLQ([("id_card_side", "front"), ("detect_photo", "true"), ("detect_risk", "false"),
                               ("image", d.p("biometric", make_image_b64(rng, "jpeg")))])}
-    wr = {"姓名": baidu_words(rng, d.p("name", p.cn)), "民族": baidu_words(rng, rng.choice(NATIONS)),
-          "住址": baidu_words(rng, d.p("address", p.addr.full)),
-          "公民身份号码": baidu_words(rng, d.p("id_number", p.id)),
-          "出生": baidu_words(rng, d.p("birth_date", fmt_birth(p.birth, "compact"))),
-          "性别": baidu_words(rng, p.sex_cn)}
+    wl = rng.random() < 0.45   # many integrators forward only the words, not the boxes
+    wr = {"姓名": baidu_words(rng, d.p("name", p.cn), wl), "民族": baidu_words(rng, rng.choice(NATIONS), wl),
+          "住址": baidu_words(rng, d.p("address", p.addr.full), wl),
+          "公民身份号码": baidu_words(rng, d.p("id_number", p.id), wl),
+          "出生": baidu_words(rng, d.p("birth_date", fmt_birth(p.birth, "compact")), wl),
+          "性别": baidu_words(rng, p.sex_cn, wl)}
     keys = list(wr.keys())
     rng.shuffle(keys)
     res = {"log_id": Num(d.dec("log_id", safe_digits(rng, 19, "17"))), "direction": 0, "image_status": "normal",
@@ -1546,7 +1574,7 @@ def g_cainiao(d, rng, wrapped):
 
 def g_insurance(d, rng, wrapped):
     a, ins = Person(rng), Person(rng)
-    travel = rng.random() < 0.3
+    travel = rng.random() < 0.42
     holder = {"applicantName": d.p("name", a.cn), "applicantCardType": "1",
               "applicantCardNo": d.p("id_number", a.id),
               "dateApplyBirth": d.p("birth_date", fmt_birth(a.birth, rng.choice(["dash", "dash", "slash0", "cn"]))),
@@ -1554,7 +1582,7 @@ def g_insurance(d, rng, wrapped):
               "applicantEmail": d.p("email", a.email)}
     if rng.random() < 0.4:
         holder["applicantAddress"] = d.p("address", a.addr.full)
-    insured = {"relation": rng.choice(["1", "2", "3"]), "insurantCount": 1, "type": "1",
+    insured = {"relation": rng.choice(["1", "2", "3"]),
                "insurantName": d.p("name", ins.cn), "insurantSex": ins.gender,
                "insurantBirth": d.p("birth_date", fmt_birth(ins.birth, "dash"))}
     if travel:
@@ -1569,16 +1597,14 @@ def g_insurance(d, rng, wrapped):
     if rng.random() < 0.6:
         insured["mobile"] = d.p("phone", ins.mobile)
     prod = rng.choice(INS_PRODUCTS)
-    req = {"userId": d.dec("user_ref", safe_digits(rng, 18, "27")), "from": "wap-chaoshi", "source": "yzt",
-           "userChannel": "0",
+    req = {"userId": d.dec("user_ref", safe_digits(rng, 18, "27")), "from": "wap-chaoshi",
            "clientNo": d.dec("user_ref", safe_digits(rng, 19, "42")),
            "insurerInfo": holder,
            "insuranceProductInfo": {"productId": rng.randint(10000000, 10099999),
                                     "productCode": d.dec("product_code", "P%04d%s%02d" % (rng.randint(1000, 9999), rng.choice("ABCD"), rng.randint(10, 99))),
                                     "productName": d.dec("product_name", prod),
                                     "insurerName": d.dec("org_name", rng.choice(INSURERS)),
-                                    "amount": 1, "insurancePeriod": 12, "insPeriodUnits": "M",
-                                    "securityMoney": rng.choice([100000, 350000, 1000000])},
+                                    "insurancePeriod": 12, "insPeriodUnits": "M"},
            "insurantInfoList": [insured],
            "policyInfo": {"insuranceBeginTime": d.dec("timestamp", ts_str(rng)),
                           "annualPremium": d.dec("amount", amount_yuan(rng)), "discount": 1},
@@ -1643,7 +1669,7 @@ def g_afc(d, rng, wrapped):
     if rng.random() < 0.4:
         doc["Mac"] = d.p("device", make_mac(rng))
     doc["BusinessId"] = d.dec("merchant_id", safe_digits(rng, 8, "3"))
-    if wrapped:
+    if wrapped and rng.random() < 0.45:
         d.ensure_ascii = True
     return doc
 
@@ -1655,7 +1681,7 @@ def g_shumei(d, rng, wrapped):
     data = {"tokenId": d.dec("user_ref", "uid_" + safe_digits(rng, 9, "3")), "ip": d.p("ip", make_ip(rng)),
             "timestamp": int(ts_ms(rng)), "deviceId": "B" + hexs(rng, 40) + "==",
             "os": rng.choice(["android", "ios", "harmony"]), "appVersion": "3.2.1.%d" % rng.randint(1, 9999),
-            "userAgent": "Mozilla/5.0 (Linux; Android 13; ELS-AN00)", "phoneMd5": hexs(rng, 32)}
+            "phoneMd5": hexs(rng, 32)}
     if ev == "register":
         data["phone"] = d.p("phone", p.mobile)
         data["countryCode"] = "0086"
@@ -1711,7 +1737,7 @@ def g_esb(d, rng, wrapped):
     corp_bank = rng.choice(BANKS)[2]
     dtl = []
     tot = 0.0
-    for i in range(rng.randint(1, 3)):
+    for i in range(rng.choice([1, 1, 2])):
         p = Person(rng)
         card, bank = make_card(rng)
         k = {c: rng.choice(v) for c, v in ESB_KEYS.items()}
@@ -1723,7 +1749,7 @@ def g_esb(d, rng, wrapped):
         else:
             row[k["card"]] = d.p("bank_card", card, "abbrev_key")
         row["opn_bnk_nm"] = d.dec("bank_name", bank_branch(rng, bank))
-        if rng.random() < 0.15:
+        if rng.random() < 0.3:
             row["cert_tp"] = "03"
             row[k["passport"]] = d.p("passport", make_passport(rng)[0], "abbrev_key")
             if not p.minority:
@@ -1768,7 +1794,7 @@ def g_esb(d, rng, wrapped):
 
 def g_epeis(d, rng, wrapped):
     recs = []
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.choice([1, 1, 2])):
         if rng.random() < 0.2:
             card, bank = make_card(rng)
             recs.append({"CUSTOMER_NAME": d.dec("org_name", rng.choice(ORG_NAMES)), "CUSTOMER_TYPE": "2",
@@ -1778,7 +1804,7 @@ def g_epeis(d, rng, wrapped):
             continue
         p = Person(rng)
         card, bank = make_card(rng)
-        foreign = rng.random() < 0.12 and not p.minority
+        foreign = rng.random() < 0.22 and not p.minority
         rec = {"CUSTOMER_NAME": d.p("name", p.roman(rng, "UPPER"), "romanized") if foreign else d.p("name", p.cn),
                "SEX_TYPE": "1" if p.gender == "M" else "2",
                "MOBILE_PHONE_INFO": d.p("phone", p.mobile, "abbrev_key"),
@@ -1798,7 +1824,7 @@ def g_epeis(d, rng, wrapped):
                         "DYNAMIC_KEY": hexs(rng, 32), "REGISTER_DID": hexs(rng, 16, True),
                         "ACCOUNT_DID": hexs(rng, 16, True)},
            "INOUT_IMPORT_CUS_INFO": recs}
-    if wrapped:
+    if wrapped and rng.random() < 0.45:
         d.ensure_ascii = True
     return doc
 
@@ -1810,7 +1836,7 @@ def g_lianlian(d, rng, wrapped):
             "user_info_bind_phone": d.p("phone", p.mobile),
             "user_info_dt_register": d.dec("timestamp", ts_compact(rng)),
             "goods_name": d.dec("product_name", rng.choice(PRODUCTS)),
-            "frms_client_chnl": "16", "frms_ip_addr": d.p("ip", make_ip(rng)), "user_auth_flag": "1",
+            "frms_ip_addr": d.p("ip", make_ip(rng)),
             "user_info_full_name": d.p("name", p.cn), "user_info_id_no": d.p("id_number", p.id),
             "user_info_identify_state": "1", "user_info_identify_type": "1", "user_info_id_type": "0"}
     if rng.random() < 0.6:
@@ -1822,7 +1848,7 @@ def g_lianlian(d, rng, wrapped):
             risk["delivery_addr_full"] = d.p("address", r.addr.detail)
     if rng.random() < 0.4:
         risk["frms_imei"] = d.p("device", make_imei(rng))
-    req = {"oid_partner": d.dec("merchant_id", safe_digits(rng, 18, "2014")), "api_version": "1.0",
+    req = {"oid_partner": d.dec("merchant_id", safe_digits(rng, 18, "2014")),
            "sign_type": "RSA", "user_id": d.dec("user_ref", "U" + safe_digits(rng, 9, "1")),
            "busi_partner": "101001",
            "no_order": d.dec("order_no", safe_digits(rng, 17, "2024")),
@@ -1830,11 +1856,10 @@ def g_lianlian(d, rng, wrapped):
            "name_goods": d.dec("product_name", rng.choice(PRODUCTS)),
            "money_order": d.dec("amount", amount_yuan(rng)),
            "notify_url": d.dec("notify_url", "https://api.%s.com/lianlian/notify" % rng.choice(["shop", "mall"])),
-           "valid_order": "10080",
            "id_type": "0", "id_no": d.p("id_number", p.id), "acct_name": d.p("name", p.cn),
            "card_no": d.p("bank_card", card),
            "risk_item": JS(risk, js_style(rng)),
-           "sign": b64_sig(rng)}
+           "sign": d.dec("sign", b64_sig(rng))}
     if not wrapped:
         return req
     if rng.random() < 0.5:
@@ -1858,10 +1883,10 @@ def g_loan(d, rng, wrapped):
             "birth_day": d.p("birth_date", fmt_birth(p.birth, "compact"))}
     ident = {"id_number": d.p("id_number", p.id), "id_name": d.p("name", p.cn),
              "id_address": d.p("address", p.addr.full), "id_nation": rng.choice(NATIONS),
-             "id_issue_org": d.dec("org_name", p.addr.city + rng.choice(POLICE)),
+             "id_issue_org": d.dec("org_name", police_of(p.addr)),
              "id_validity": d.dec("valid_period", "2016.07.01-2036.07.01")}
     contacts = []
-    for rel in rng.sample(["父母", "配偶", "朋友", "同事", "子女"], rng.randint(1, 2)):
+    for rel in rng.sample(["父母", "配偶", "朋友", "同事", "子女"], rng.choice([1, 1, 2])):
         c = Person(rng)
         contacts.append({"contact_name": d.p("name", c.cn), "contact_mobile": d.p("phone", fmt_mobile(rng, c.mobile)),
                          "relation": rel})
@@ -1884,8 +1909,8 @@ def g_loan(d, rng, wrapped):
            "apply_no": d.dec("order_no", safe_digits(rng, 19, "2024")),
            "user_base_info": base, "identification_info": ident,
            "contact_info": contacts, "location_info": loc, "device_info": dev}
-    if rng.random() < 0.35:
-        doc["face_info"] = {"face_img": d.p("biometric", make_image_b64(rng, "jpeg")),
+    if rng.random() < 0.36:
+        doc["face_info"] = {"face_img": d.p("biometric", make_image_b64(rng, rng.choice(["jpeg", "png"]))),
                             "face_score": round(rng.uniform(60, 99), 2)}
     if rng.random() < 0.35:
         card, bank = make_card(rng)
@@ -1919,7 +1944,7 @@ def g_huifu(d, rng, wrapped):
             "async_return_url": d.dec("notify_url", "https://api.%s.com/huifu/notify" % rng.choice(["shop", "mall"])),
             "risk_check_data": JS(risk, "compact"), "terminal_device_data": JS(term, "compact")}
     env = {"sys_id": d.dec("merchant_id", safe_digits(rng, 16, "6666000108")), "product_id": "YYZY",
-           "sign": b64_sig(rng)}
+           "sign": d.dec("sign", b64_sig(rng))}
     if not wrapped:
         env["data"] = data
         return env
@@ -2086,7 +2111,36 @@ def decode_texts(doc_text):
     return "\n".join(out)
 
 
-MIN_DECOY_LEN = {"product_name": 2, "place": 3, "shop_name": 4}
+MIN_DECOY_LEN = {"product_name": 2, "place": 3, "shop_name": 4, "currency": 3}
+MAX_DECOYS = 3
+# group 0 = hard decoys (look like personal data or sit next to it), 1 = identifiers, 2 = easy
+DECOY_GROUP = {"place": 0, "shop_name": 0, "store_address": 0, "org_name": 0, "bank_name": 0, "cert_serial": 0,
+               "terminal_id": 0, "token_requestor_id": 0, "credit_code": 0, "log_id": 0, "corp_acct": 0,
+               "service_hotline": 0, "sign": 0, "merchant_id": 0, "order_no": 0, "user_ref": 0,
+               "monthly_card": 1, "trade_no": 1, "tracking_no": 1, "product_name": 1, "valid_period": 1,
+               "app_id": 1, "device_model": 1, "amount": 2, "timestamp": 2, "notify_url": 2, "request_id": 2,
+               "product_code": 2, "currency": 2}
+
+
+def cap_decoys(decoys, cap, rng):
+    """keep at most `cap` decoys: one per kind first, kinds drawn at random with hard kinds favoured"""
+    if len(decoys) <= cap:
+        return decoys
+    kind_key = {}
+    for x in decoys:
+        if x["kind"] not in kind_key:
+            kind_key[x["kind"]] = DECOY_GROUP.get(x["kind"], 2) * 0.7 + rng.random()
+    order = sorted(range(len(decoys)), key=lambda i: (kind_key[decoys[i]["kind"]], i))
+    chosen, kinds = [], set()
+    for i in order:                      # first pass: one per kind
+        if decoys[i]["kind"] not in kinds:
+            chosen.append(i)
+            kinds.add(decoys[i]["kind"])
+    for i in order:                      # second pass: fill up
+        if i not in chosen:
+            chosen.append(i)
+    chosen = sorted(chosen[:cap])
+    return [decoys[i] for i in chosen]
 
 
 def finalize(d, tree, rng):
@@ -2139,11 +2193,127 @@ def finalize(d, tree, rng):
             return None, "decoy not found: %r %r" % (kind, val)
         dseen.add(val)
         decoys.append({"kind": kind, "value": val, "placement": d.dplacement[didx]})
+    decoys = cap_decoys(decoys, MAX_DECOYS, rng)
     json.loads(text)
     return {"api": d.api, "split": SPLIT[d.api], "doc": text, "pii": pii, "decoys": decoys}, None
 
 
 # ---------------------------------------------------------------------------
+# independent read-back validation and summary
+# ---------------------------------------------------------------------------
+PHONE_RES = [re.compile(r"1[3-9]\d{9}"), re.compile(r"\+861[3-9]\d{9}"), re.compile(r"\+86 1[3-9]\d \d{4} \d{4}"),
+             re.compile(r"\+86-1[3-9]\d{9}"), re.compile(r"0086-1[3-9]\d{9}"), re.compile(r"1[3-9]\d-\d{4}-\d{4}"),
+             re.compile(r"1[3-9]\d \d{4} \d{4}"), re.compile(r"0\d{2,3}-[2-8]\d{6,7}"), re.compile(r"\(0\d{2,3}\)[2-8]\d{6,7}"),
+             re.compile(r"0\d{2,3}[2-8]\d{6,7}")]
+BIRTH_RES = [re.compile(r"(19|20)\d\d-\d\d-\d\d"), re.compile(r"(19|20)\d{6}"), re.compile(r"(19|20)\d\d/\d{1,2}/\d{1,2}"),
+             re.compile(r"(19|20)\d\d年\d{1,2}月\d{1,2}日")]
+REGIONS = {row[4] for row in ADDR_TABLE} | set(EXTRA_REGION_CODES)
+
+
+def check_value(cat, v):
+    if cat == "id_number":
+        return len(v) == 18 and looks_like_valid_id(v) and v[:6] in REGIONS and \
+            datetime.datetime.strptime(v[6:14], "%Y%m%d") is not None
+    if cat == "bank_card":
+        return v.isdigit() and 16 <= len(v) <= 19 and luhn_ok(v) and v.startswith(tuple(b[0] for b in BANKS))
+    if cat == "phone":
+        return any(r.fullmatch(v) for r in PHONE_RES)
+    if cat == "email":
+        return re.fullmatch(r"[A-Za-z0-9._-]+@[a-z0-9.-]+\.[a-z]+", v) is not None
+    if cat == "ip":
+        if ":" in v:
+            return len(v.split(":")) == 8
+        return len(v.split(".")) == 4 and all(0 <= int(x) <= 255 for x in v.split("."))
+    if cat == "passport":
+        return re.fullmatch(r"[A-Z]{0,2}\d{6,9}", v) is not None
+    if cat == "birth_date":
+        return any(r.fullmatch(v) for r in BIRTH_RES)
+    if cat == "biometric":
+        raw = base64.b64decode(v, validate=True)
+        return len(v) >= 2048 and raw[:3] in (b"\xff\xd8\xff", b"\x89PN", b"FMR")
+    if cat == "device":
+        return (v.isdigit() and len(v) == 15 and luhn_ok(v)) or \
+            re.fullmatch(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}", v) is not None or \
+            re.fullmatch(r"[0-9a-f]{16}", v) is not None or \
+            re.fullmatch(r"([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}", v) is not None
+    if cat == "location":
+        parts = v.split(",")
+        return all(float(x) for x in parts) and len(parts) in (1, 2)
+    if cat == "address":
+        return any(x in v for x in ("路", "街", "道", "大街")) and ("号" in v or "弄" in v)
+    if cat == "name":
+        return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,5}·[\u4e00-\u9fff]{2,5}|[A-Za-z]+[ /][A-Za-z]+", v))
+    return False
+
+
+def validate_file(path):
+    problems = []
+    recs = []
+    with open(path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            rec = json.loads(line)
+            recs.append(rec)
+            assert set(rec) == {"api", "split", "doc", "pii", "decoys"}, ln
+            if rec["split"] != SPLIT[rec["api"]]:
+                problems.append((ln, "split"))
+            json.loads(rec["doc"])                      # the payload itself must be JSON
+            if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", rec["doc"]) or "\\u0001" in rec["doc"] or "\\u0000" in rec["doc"]:
+                problems.append((ln, "control character / placeholder left in doc"))
+            dec = decode_texts(rec["doc"])
+            for x in rec["pii"]:
+                if x["category"] not in CATEGORIES or x["placement"] not in PLACEMENTS:
+                    problems.append((ln, "bad label", x))
+                if x["value"] not in dec:
+                    problems.append((ln, "pii not found", x))
+                if not check_value(x["category"], x["value"]):
+                    problems.append((ln, "implausible value", x))
+            pv = [x["value"] for x in rec["pii"]]
+            for x in rec["decoys"]:
+                v = x["value"]
+                if v not in dec:
+                    problems.append((ln, "decoy not found", x))
+                if v in pv:
+                    problems.append((ln, "decoy equals pii", x))
+                if v.isdigit():
+                    if (16 <= len(v) <= 19 and luhn_ok(v)) or (len(v) == 18 and looks_like_valid_id(v)) \
+                            or (len(v) == 11 and MOBILE_RE.fullmatch(v)) or (len(v) == 15 and luhn_ok(v)):
+                        problems.append((ln, "digit decoy looks personal", x))
+    return recs, problems
+
+
+def table(title, counter, keys=None):
+    keys = keys or sorted(counter, key=lambda k: -counter[k])
+    print("\n%s" % title)
+    w = max([len(str(k)) for k in keys] + [8])
+    for k in keys:
+        print("  %-*s %6d" % (w, k, counter.get(k, 0)))
+
+
+def summary(recs):
+    cat = collections.Counter(x["category"] for r in recs for x in r["pii"])
+    plc = collections.Counter(x["placement"] for r in recs for x in r["pii"])
+    print("\n%d documents, %d pii items, %d decoys" % (len(recs), sum(cat.values()),
+                                                     sum(len(r["decoys"]) for r in recs)))
+    splits = ["tune", "holdout"]
+    by = {s: [r for r in recs if r["split"] == s] for s in splits}
+    print("\npii per category            total   tune holdout")
+    for c in CATEGORIES:
+        print("  %-24s %6d %6d %6d" % (c, cat[c], *[sum(1 for r in by[s] for x in r["pii"] if x["category"] == c) for s in splits]))
+    print("\npii per placement           total   tune holdout")
+    for p in PLACEMENTS:
+        print("  %-24s %6d %6d %6d" % (p, plc[p], *[sum(1 for r in by[s] for x in r["pii"] if x["placement"] == p) for s in splits]))
+    print("\nper API (split, docs, pii, decoys)")
+    for api in SPLIT:
+        rs = [r for r in recs if r["api"] == api]
+        print("  %-28s %-8s %4d %6d %6d" % (api, SPLIT[api], len(rs), sum(len(r["pii"]) for r in rs),
+                                          sum(len(r["decoys"]) for r in rs)))
+    print("\nper split (docs, pii, decoys)")
+    for s in splits:
+        print("  %-8s %5d %6d %6d" % (s, len(by[s]), sum(len(r["pii"]) for r in by[s]), sum(len(r["decoys"]) for r in by[s])))
+    table("decoys per kind", collections.Counter(x["kind"] for r in recs for x in r["decoys"]))
+    table("decoys per placement", collections.Counter(x["placement"] for r in recs for x in r["decoys"]))
+
+
 def main():
     rng = random.Random(SEED)
     records = []
@@ -2168,6 +2338,13 @@ def main():
     if failures:
         print("regenerated documents (validation rejects):", dict(failures), file=sys.stderr)
     print("wrote %d documents to %s (%d bytes)" % (len(records), OUT, os.path.getsize(OUT)))
+    recs, problems = validate_file(OUT)
+    for p in problems[:20]:
+        print("PROBLEM", p)
+    print("validation: %d lines checked, %d problems" % (len(recs), len(problems)))
+    summary(recs)
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
