@@ -649,3 +649,39 @@ async fn the_admin_api_refuses_bad_requests_without_quoting_them() {
     drop(proxy);
     assert_no_raw_subjects(dir.path());
 }
+
+/// A body naming two subjects (a duplicated key): the share record names
+/// the grant each relied on, by its journal seq.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_names_every_consent_decision_it_relied_on() {
+    let config =
+        one_partner("builtin:echo", "", "").replace("rules/test.yaml", "rules/required.yaml");
+    let dir = setup(&config, &[("required.yaml", REQUIRED_RULES)]);
+    let proxy = Running::start(dir.path()).await;
+    for subject in [ALICE, BOB] {
+        proxy
+            .decide("grant", json!({"subject": subject, "partner": "p"}))
+            .await;
+    }
+    let body = format!(r#"{{"user":{{"user_id":"{ALICE}","user_id":"{BOB}","name":"张三丰"}}}}"#);
+    let answer = send(
+        &h1_client(),
+        post(&proxy.url("/p/x"), "application/json", body),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    proxy.settle().await;
+    let records = audit_records(&dir.path().join("audit"));
+    let share = records_of(&records, "share")[0];
+    let seq = |subject: &str| {
+        proxy
+            .proxy
+            .consent
+            .view(&proxy.proxy.subjects.hash(subject))
+            .decisions[0]
+            .seq
+    };
+    let mut expected = vec![seq(ALICE), seq(BOB)];
+    expected.sort_unstable();
+    assert_eq!(share["consent_decisions"], json!(expected), "{share}");
+}
