@@ -19,9 +19,9 @@
 //!
 //! Throughput is in records (elements) per second. Last results
 //! (`benches/README.md`): with checkpoints within the run-to-run noise of
-//! the baseline without them (ratios 1.10 and 1.69 on a busy machine). What the proxy pays per
-//! request for its audit log, end to end, is the load harness's "audit on /
-//! off" ratio (`benches/README.md`, "Load").
+//! the baseline without them (ratios 1.10 and 1.69 on a busy machine).
+//! What the proxy pays per request for its audit log, end to end, is the
+//! load harness's "audit on / off" ratio (`benches/README.md`, "Load").
 
 use std::hint::black_box;
 use std::time::Duration;
