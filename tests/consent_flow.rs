@@ -422,7 +422,7 @@ async fn decisions_survive_a_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_border_shares_are_marked() {
     let config = format!(
-        "{}    region: SG\n",
+        "{}    region: SG\n    export_basis: standard_contract\n    name: Partner P Ltd.\n",
         one_partner("builtin:echo", "home_region: CN\n", "")
             .replace("rules/test.yaml", "rules/required.yaml")
     );
@@ -444,6 +444,16 @@ async fn cross_border_shares_are_marked() {
     let share = records_of(&records, "share")[0];
     assert_eq!(share["cross_border"], true, "{share}");
     assert_eq!(share["subject"], proxy.proxy.subjects.hash(ALICE).as_str());
+    // What GB/T 35273 §9.2 and PIPL Art. 23 ask a share record to say.
+    assert_eq!(share["export_basis"], "standard_contract", "{share}");
+    assert_eq!(share["partner_name"], "Partner P Ltd.", "{share}");
+    assert_eq!(share["scenario"], "default", "{share}");
+    let grant = proxy.proxy.consent.view(&proxy.proxy.subjects.hash(ALICE));
+    assert_eq!(
+        share["consent_decisions"],
+        json!([grant.decisions[0].seq]),
+        "{share}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -799,4 +809,40 @@ async fn subject_spellings_share_one_decision_and_old_revocations_still_hold() {
             .await
             .assert_refused(403, "consent_revoked");
     }
+}
+
+/// A body naming two subjects (a duplicated key): the share record names
+/// the grant each relied on, by its journal seq.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_names_every_consent_decision_it_relied_on() {
+    let config =
+        one_partner("builtin:echo", "", "").replace("rules/test.yaml", "rules/required.yaml");
+    let dir = setup(&config, &[("required.yaml", REQUIRED_RULES)]);
+    let proxy = Running::start(dir.path()).await;
+    for subject in [ALICE, BOB] {
+        proxy
+            .decide("grant", json!({"subject": subject, "partner": "p"}))
+            .await;
+    }
+    let body = format!(r#"{{"user":{{"user_id":"{ALICE}","user_id":"{BOB}","name":"张三丰"}}}}"#);
+    let answer = send(
+        &h1_client(),
+        post(&proxy.url("/p/x"), "application/json", body),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    proxy.settle().await;
+    let records = audit_records(&dir.path().join("audit"));
+    let share = records_of(&records, "share")[0];
+    let seq = |subject: &str| {
+        proxy
+            .proxy
+            .consent
+            .view(&proxy.proxy.subjects.hash(subject))
+            .decisions[0]
+            .seq
+    };
+    let mut expected = vec![seq(ALICE), seq(BOB)];
+    expected.sort_unstable();
+    assert_eq!(share["consent_decisions"], json!(expected), "{share}");
 }

@@ -14,6 +14,7 @@ pub(crate) mod error;
 mod io;
 pub(crate) mod listener;
 pub mod tls;
+pub mod witness;
 
 pub use client::{BoxError, HttpBody};
 pub use error::{ErrorBody, Fault, error_response, json_response};

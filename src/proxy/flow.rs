@@ -234,7 +234,7 @@ impl<'g> Exchange<'g> {
             ));
         }
         gates::quota(self.app, partner, &subjects).await?;
-        let consent = gates::consent(self.app, partner, scenario, &subjects)?;
+        let (consent, decisions) = gates::consent(self.app, partner, scenario, &subjects)?;
         let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
         let mut record = audit_records::share(
             &self.facts,
@@ -246,6 +246,8 @@ impl<'g> Exchange<'g> {
             self.bytes_out,
         )
         .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
+        record.scenario = Some(scenario.clone());
+        audit_records::consent_decisions(&mut record, decisions);
         record.candidate = shadow.map(|s| Box::new(audit_records::candidate(s)));
         let audit = &self.app.audit;
         audit
