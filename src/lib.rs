@@ -26,6 +26,7 @@
 pub mod admin;
 pub mod app;
 pub mod audit;
+pub mod compliance;
 pub mod boot;
 pub(crate) mod candidate;
 pub mod cli;
