@@ -108,11 +108,8 @@ impl AuditHandle {
         config: &AuditConfig,
         keyring: &crate::protect::Keyring,
     ) -> Result<AuditHandle, AuditError> {
-        let key = if config.keyed_chain {
-            ChainKey::Keyed(keyring.audit_chain_key())
-        } else {
-            ChainKey::Plain
-        };
+        let key = config.keyed_chain.then(|| keyring.audit_chain_key());
+        let key = ChainKey::new(config.hash, key);
         AuditHandle::open_with_key(config, key)
     }
 

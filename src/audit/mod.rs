@@ -35,7 +35,7 @@ pub(crate) mod writer;
 
 use std::path::PathBuf;
 
-pub use chain::{ChainKey, Digest};
+pub use chain::{ChainHash, ChainKey, Digest};
 pub use config::{AuditConfig, FsyncPolicy};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{

@@ -145,8 +145,9 @@ fn check_last(
     };
     if line_intact(key, text) != Some(true) {
         return Err(corrupt(format!(
-            "the newest record does not match its hash under the configured chain (keyed_chain: {}): the log was written with the other setting, or edited",
-            key.is_keyed()
+            "the newest record does not match its hash under the configured chain (keyed_chain: {}, hash: {}): the log was written with another setting, or edited",
+            key.is_keyed(),
+            key.hash().name()
         )));
     }
     let record: Record = serde_json::from_slice(text).map_err(|e| corrupt(json_error(&e)))?;

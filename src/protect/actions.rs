@@ -365,6 +365,29 @@ mod tests {
     }
 
     #[test]
+    fn the_sm_suite_seals_and_tokenizes_in_its_own_envelope() {
+        let sealer = Sealer::with_suite(Suite::Sm, "k1", &key(3), "bureau");
+        let envelope = sealer.seal("id_number", ValueKind::String, b"110101199003074578");
+        assert!(envelope.starts_with("pii:sm1:k1:"), "{envelope}");
+        let (suite, kid, blob) = parse_envelope(&envelope).expect("well-formed");
+        assert_eq!((suite, kid), (Suite::Sm, "k1"));
+        let (_, plain) = sealer.open("id_number", blob).expect("opens");
+        assert_eq!(plain, b"110101199003074578");
+        let aes = Sealer::new("k1", &key(3), "bureau");
+        assert!(aes.open("id_number", blob).is_none(), "AES cannot open SM4");
+        let sm = Tokenizer::with_suite(Suite::Sm, &key(4), "merchant");
+        let card = "6222 0212 3456 7890 128";
+        let token = sm.tokenize("bank_card", card, 4);
+        assert_eq!(token.len(), card.len());
+        assert!(token.ends_with("0 128"), "{token}");
+        assert_ne!(token, Tokenizer::new(&key(4), "merchant").tokenize("bank_card", card, 4));
+        assert_eq!(sm.detokenize("bank_card", &token, 4), card);
+        let long: String = "1234567890".repeat(5);
+        let long_token = sm.tokenize("custom", &long, 0);
+        assert_eq!(sm.detokenize("custom", &long_token, 0), long, "past the fast path");
+    }
+
+    #[test]
     fn tokenize_preserves_format_and_reverses() {
         let tokenizer = Tokenizer::new(&key(4), "merchant");
         let card = "6222 0212 3456 7890 128";
