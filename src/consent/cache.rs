@@ -36,6 +36,7 @@ impl SubjectRecord {
             .max_by_key(|d| d.seq);
         match latest {
             None => Verdict::NoDecision,
+            Some(d) if d.op.grants() && d.separate => Verdict::GrantedSeparately,
             Some(d) if d.op.grants() => Verdict::Granted,
             Some(_) => Verdict::Revoked,
         }
@@ -132,6 +133,7 @@ impl Cache {
             partner: entry.partner.as_ref().map(&mut intern),
             scenario: entry.scenario.as_ref().map(&mut intern),
             seq: entry.seq,
+            separate: entry.separate,
             ts: Arc::from(entry.ts.as_str()),
         }
     }
@@ -162,6 +164,7 @@ mod tests {
             subject: subject.clone(),
             partner: partner.map(str::to_owned),
             scenario: None,
+            separate: false,
         }
     }
 
