@@ -18,14 +18,7 @@ use crate::rules::{Policy, SeparateConsent};
 /// forbids (JR/T 0171 C3 that the rules file did not decide itself). The
 /// detail names the category and where, never the value.
 pub fn forbidden(policy: &Policy, findings: &Findings) -> Result<(), Refusal> {
-    if policy.forbidden.is_empty() {
-        return Ok(());
-    }
-    let Some(found) = findings
-        .items
-        .iter()
-        .find(|f| policy.forbidden.contains(&f.rule))
-    else {
+    let Some(found) = findings.forbidden(policy) else {
         return Ok(());
     };
     let profile = policy.profile.map_or("the rules'", |p| p.name());
