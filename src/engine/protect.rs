@@ -29,6 +29,10 @@ impl<'p> Pass<'p, '_> {
                 drop_unknown: false,
                 ..node
             }),
+            _ if container && applied.rule.is_profile_default() => self.walk(Node {
+                applied: None,
+                ..node
+            }),
             Action::Mask { .. } | Action::Tokenize { .. } if container => {
                 self.record(applied.category, applied.rule);
                 self.walk(Node {

@@ -79,6 +79,15 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A default the rules' `profile:` added (not written in the file).
+    /// Such a rule protects the values it names, never an object or array
+    /// as a whole: what is inside is judged by its own keys and the
+    /// detectors, so a C3 value nested under a C2 key (a CVN2 inside
+    /// `card: {…}`) is still found and refused.
+    pub fn is_profile_default(&self) -> bool {
+        matches!(&self.reference, RuleRef::Named { finding, .. } if finding.starts_with("profile:"))
+    }
+
     fn new(category: Ident, action: Action, reference: RuleRef) -> Rule {
         Rule {
             category,
