@@ -171,9 +171,9 @@ pub struct RawExport {
     /// Where the tiers start (defaults: the 2024 Provisions' figures).
     #[serde(default)]
     pub thresholds: crate::compliance::export::Thresholds,
-    /// The share of the next uncovered tier at which the
-    /// `pii_proxy_export_tier_nearness` gauge's alert should fire; written
-    /// into the `pii_proxy_export_warn_ratio` gauge. Default 0.9.
+    /// The share of the next uncovered tier from which the partner's
+    /// `pii_proxy_export_tier_warning` gauge is 1 (the alert to page on
+    /// before shares are refused). Default 0.9.
     #[serde(default)]
     pub warn_at: Option<f64>,
 }
