@@ -371,6 +371,7 @@ pub(crate) mod tests {
             subjects: Vec::new(),
             subject_parts: 0,
             fields_total: None,
+            classes: Default::default(),
             fields: vec![Finding::by_rule(
                 FieldPath::new("$.user.id_number"),
                 label("id_number"),
