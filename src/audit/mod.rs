@@ -45,7 +45,7 @@ use std::path::PathBuf;
 
 pub use chain::{ChainHash, ChainKey, Digest};
 pub use checkpointer::{Checkpointer, note_of, verifiers_for, verifiers_from_keyring};
-pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, WitnessConfig};
+pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, SINGLE_REPLICA, WitnessConfig};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,
