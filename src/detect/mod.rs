@@ -34,6 +34,7 @@ mod patterns;
 mod phone;
 mod prefilter;
 mod resident_id;
+pub mod shape;
 mod values;
 
 use std::cell::RefCell;
@@ -167,10 +168,11 @@ pub struct DetectorSet {
     any_builtin: bool,
 }
 
-/// What a scanned text is: a value (with its nearest key) or a key.
+/// What a scanned text is: a value (with its nearest key and the key of
+/// the object holding it) or a key.
 #[derive(Clone, Copy)]
 enum Scope<'a> {
-    Value(Option<&'a str>),
+    Value(Option<&'a str>, Option<&'a str>),
     Key,
 }
 
@@ -179,7 +181,6 @@ enum Scope<'a> {
 struct Scratch {
     normalized: Normalized,
     hits: Vec<labels::Hit>,
-    keys: keys::KeyCache,
 }
 
 thread_local! {
@@ -279,7 +280,20 @@ impl DetectorSet {
     /// for key-scoped detectors. Overlapping matches are merged into one
     /// (reported with the spec of the earliest, longest one).
     pub fn scan(&self, key: Option<&str>, text: &str, out: &mut Vec<Match>) {
-        self.scan_in(Scope::Value(key), text, out);
+        self.scan_in(Scope::Value(key, None), text, out);
+    }
+
+    /// [`scan`](Self::scan) with the key of the object that holds the value
+    /// too (`store_info` for `store_info.address`): an owner that is not a
+    /// person makes a plain `name` or `address` under it not personal.
+    pub fn scan_owned(
+        &self,
+        key: Option<&str>,
+        owner: Option<&str>,
+        text: &str,
+        out: &mut Vec<Match>,
+    ) {
+        self.scan_in(Scope::Value(key, owner), text, out);
     }
 
     /// [`scan`](Self::scan) for an object key itself (a map keyed by phone
@@ -317,8 +331,8 @@ impl DetectorSet {
     /// early way out for the identifiers and codes most keys and many values
     /// are. Text that may carry evasions always goes the long way.
     fn may_find(&self, scope: Scope<'_>, text: &str, profile: Profile) -> bool {
-        let keyed = matches!(scope, Scope::Value(Some(_))) && self.keys.is_some();
-        let value = matches!(scope, Scope::Value(_));
+        let keyed = matches!(scope, Scope::Value(Some(_), _)) && self.keys.is_some();
+        let value = matches!(scope, Scope::Value(..));
         self.any_builtin
             && (keyed
                 || profile.has_non_ascii()
@@ -341,11 +355,7 @@ impl DetectorSet {
     ) {
         let bytes = text.as_bytes();
         let builtins = self.any_builtin;
-        let Scratch {
-            normalized,
-            hits,
-            keys: key_cache,
-        } = scratch;
+        let Scratch { normalized, hits } = scratch;
         self.scan_patterns(text, &mut |start, end, spec| {
             out.push(Match { start, end, spec })
         });
@@ -361,7 +371,7 @@ impl DetectorSet {
             });
             if builtins {
                 let profile = Profile::of(view.as_bytes());
-                self.scan_view(scope, view, profile, (hits, key_cache), &mut |s, e, d| {
+                self.scan_view(scope, view, profile, hits, &mut |s, e, d| {
                     if let Some(spec) = self.builtins[d as usize] {
                         let (start, end) = normalized.original(s, e);
                         out.push(Match { start, end, spec });
@@ -376,7 +386,7 @@ impl DetectorSet {
                 scope,
                 text,
                 profile,
-                (hits, key_cache),
+                hits,
                 &mut |start, end, d| {
                     if let Some(spec) = self.builtins[d as usize] {
                         out.push(Match { start, end, spec });
@@ -397,11 +407,12 @@ impl DetectorSet {
         scope: Scope<'_>,
         t: &str,
         profile: Profile,
-        (hits, key_cache): (&mut Vec<labels::Hit>, &mut keys::KeyCache),
+        hits: &mut Vec<labels::Hit>,
         emit: &mut impl FnMut(usize, usize, BuiltinDetector),
     ) {
-        if let (Scope::Value(Some(key)), Some(table)) = (scope, &self.keys) {
-            let class = table.classify_cached(key, t.len(), key_cache);
+        let mut class = keys::KeyClass::default();
+        if let (Scope::Value(Some(key), owner), Some(table)) = (scope, &self.keys) {
+            class = table.classify(key, owner, t.len());
             if !class.is_empty() {
                 let mut whole = false;
                 keys::scan_keyed(class, t, (0, t.len()), self.today, &mut |s, e, d| {
@@ -415,7 +426,18 @@ impl DetectorSet {
             }
         }
         self.scan_shapes(t, profile, emit);
-        if matches!(scope, Scope::Value(_)) {
+        if matches!(scope, Scope::Value(..)) {
+            if profile.has_non_ascii() && !class.not_personal() && self.on(BuiltinDetector::Address)
+            {
+                // An address is strong enough alone, under any key that is
+                // not a known non-address (`OcrAddress`, `jtzz`, `detail`).
+                let value = t.trim();
+                if shape::address_alone(value) {
+                    let s = t.len() - t.trim_start().len();
+                    emit(s, s + value.len(), BuiltinDetector::Address);
+                    return;
+                }
+            }
             self.scan_context(t, profile, hits, emit);
         }
     }
@@ -591,8 +613,8 @@ mod tests {
         fn the_early_way_out_never_changes_a_result(text in pieces(), keyed in any::<bool>()) {
             let set = all();
             let scopes = [
-                Scope::Value(None),
-                Scope::Value(keyed.then_some("passportNo")),
+                Scope::Value(None, None),
+                Scope::Value(keyed.then_some("passportNo"), None),
                 Scope::Key,
             ];
             for scope in scopes {

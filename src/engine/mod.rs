@@ -10,6 +10,7 @@
 //! and no partial output is ever returned.
 
 mod containers;
+mod keyed;
 mod lex;
 mod members;
 mod named;
@@ -28,6 +29,7 @@ pub use path::{DroppedSegment, protect_path};
 
 use crate::ident::Ident;
 use crate::rules::{Policy, RuleRef};
+pub use crate::vocab::Why;
 
 /// What the engine did to one value: never the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,6 +41,10 @@ pub struct Finding {
     pub action: Ident,
     /// The rule or detector that matched (`fields[2]`, `detect:bank_card`).
     pub rule: RuleRef,
+    /// For a `keys: builtin` rule: the words of the key that decided its
+    /// category (`["cust", "nm"]`), never the value.
+    #[serde(skip_serializing_if = "Why::is_empty")]
+    pub why: Why,
 }
 
 impl Finding {
@@ -49,6 +55,7 @@ impl Finding {
             category: category.clone(),
             action: rule.action_name.clone(),
             rule: rule.reference.clone(),
+            why: Why::default(),
         }
     }
 }

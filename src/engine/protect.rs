@@ -2,8 +2,6 @@
 //! detectors run over strings, numbers and keys no rule named, JSON held in
 //! strings inspected with the same policy, and a rule's action on one text.
 
-use std::ops::Range;
-
 use super::lex;
 use super::pass::{Applied, Disposition, Node, Pass, Segment, Walked, run};
 use super::{EngineError, Subject};
@@ -11,6 +9,7 @@ use crate::detect::Match;
 use crate::protect::ValueKind;
 use crate::protect::actions::{hash, mask};
 use crate::rules::{Action, Policy, Rule};
+use crate::vocab::Why;
 
 impl<'p> Pass<'p, '_> {
     /// A node matched by a field rule.
@@ -20,7 +19,7 @@ impl<'p> Pass<'p, '_> {
         match applied.rule.action {
             Action::Drop => {
                 self.skip_value()?;
-                self.record(applied.category, applied.rule);
+                self.record_applied(applied);
                 Ok(Disposition::Remove)
             }
             Action::Allow => self.walk(Node {
@@ -29,7 +28,7 @@ impl<'p> Pass<'p, '_> {
                 ..node
             }),
             Action::Mask { .. } | Action::Tokenize { .. } if container => {
-                self.record(applied.category, applied.rule);
+                self.record_applied(applied);
                 self.walk(Node {
                     applied: None,
                     forced: Some(applied),
@@ -40,7 +39,7 @@ impl<'p> Pass<'p, '_> {
             _ => {
                 let end = self.skip_value()?;
                 if self.protect_whole(start, end, applied) {
-                    self.record(applied.category, applied.rule);
+                    self.record_applied(applied);
                 }
                 Ok(Disposition::Keep)
             }
@@ -77,7 +76,7 @@ impl<'p> Pass<'p, '_> {
         if let Some(done) = self.nested_json(start, end, text)? {
             return Ok(done);
         }
-        self.detect_in_text(node.key, text, start, end, in_place)
+        self.detect_in_text(&node, text, start, end, in_place)
     }
 
     /// A string whose content is itself a JSON object or array is protected
@@ -119,7 +118,7 @@ impl<'p> Pass<'p, '_> {
     /// only the matched spans are rewritten; otherwise the whole value is.
     pub(super) fn detect_in_text(
         &mut self,
-        key: Option<Range<usize>>,
+        node: &Node<'p>,
         text: &str,
         start: usize,
         end: usize,
@@ -131,9 +130,9 @@ impl<'p> Pass<'p, '_> {
         }
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
-        policy
-            .detectors
-            .scan(key.map(|k| &self.keys[k]), text, &mut spans);
+        let key = node.key.clone().map(|k| &self.keys[k]);
+        let owner = node.owner.clone().map(|k| &self.keys[k]);
+        policy.detectors.scan_owned(key, owner, text, &mut spans);
         let result = self.apply_spans(&spans, text, start, end, in_place);
         self.spans = spans;
         result
@@ -190,6 +189,7 @@ impl<'p> Pass<'p, '_> {
         let applied = Applied {
             rule,
             category: &rule.category,
+            why: Why::default(),
         };
         protect_text(
             self.policy,
@@ -311,6 +311,7 @@ pub(super) fn protect_with_rule(policy: &Policy, rule: &Rule, text: &str) -> Str
         Applied {
             rule,
             category: &rule.category,
+            why: Why::default(),
         },
         text,
         ValueKind::String,

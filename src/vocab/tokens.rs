@@ -11,7 +11,7 @@
 //! abbreviation of one known word (a prefix, `cust`, or its consonants,
 //! `pspt`, `rcvr`); what is still unknown carries no meaning.
 
-use super::lexicon::{Concepts, WORDS, concept};
+use super::lexicon::{Concepts, WORDS};
 use super::pinyin;
 
 /// At most this many words of a key are kept.
@@ -280,6 +280,8 @@ mod tests {
         // Consonants that fit two meanings are left unknown.
         assert_eq!(word("pst"), None);
     }
+
+    use crate::vocab::lexicon::concept;
 
     #[test]
     fn concepts_are_kept() {
