@@ -18,6 +18,7 @@ mod pass;
 mod path;
 mod protect;
 mod reveal;
+mod wrapped;
 
 use std::fmt;
 

@@ -61,7 +61,8 @@ impl<'p> Pass<'p, '_> {
             _ => (self.text(start, end).to_owned(), ValueKind::RawJson),
         };
         let protected = protect_text(self.policy, applied, &text, kind);
-        self.replace(start, end, |out| lex::write_json_string(out, &protected));
+        let style = lex::Escapes::of(&self.input[start..end]);
+        self.replace(start, end, |out| lex::write_json_string_as(out, &protected, style));
         true
     }
 
@@ -74,6 +75,9 @@ impl<'p> Pass<'p, '_> {
         in_place: bool,
     ) -> Walked {
         if let Some(done) = self.nested_json(start, end, text)? {
+            return Ok(done);
+        }
+        if let Some(done) = self.wrapped(&node, start, end, text)? {
             return Ok(done);
         }
         self.detect_in_text(&node, text, start, end, in_place)
@@ -107,7 +111,8 @@ impl<'p> Pass<'p, '_> {
         };
         if inner != text.as_bytes() {
             let inner = String::from_utf8(inner).expect("the engine writes UTF-8");
-            self.replace(start, end, |out| lex::write_json_string(out, &inner));
+            let style = lex::Escapes::of(&self.input[start..end]);
+            self.replace(start, end, |out| lex::write_json_string_as(out, &inner, style));
         }
         self.findings.merge(findings);
         Ok(Some(Disposition::Keep))
@@ -165,7 +170,8 @@ impl<'p> Pass<'p, '_> {
             }
         } else {
             let rebuilt = self.rebuild(spans, text);
-            self.replace(start, end, |out| lex::write_json_string(out, &rebuilt));
+            let style = lex::Escapes::of(&self.input[start..end]);
+            self.replace(start, end, |out| lex::write_json_string_as(out, &rebuilt, style));
         }
         Ok(Disposition::Keep)
     }
@@ -253,7 +259,8 @@ impl<'p> Pass<'p, '_> {
             if drops {
                 Disposition::Remove
             } else {
-                self.replace(start, end, |out| lex::write_json_string(out, &rebuilt));
+                let style = lex::Escapes::of(&self.input[start..end]);
+                self.replace(start, end, |out| lex::write_json_string_as(out, &rebuilt, style));
                 Disposition::Keep
             }
         };
