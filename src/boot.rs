@@ -161,7 +161,12 @@ fn listener_settings(config: &Config) -> crate::net::Settings {
 fn prepare(config: &Config) -> Result<(Inputs, AuditHandle, Option<Arc<ConsentStore>>), BootError> {
     let inputs = inputs::gather(config, Mode::Serve).map_err(BootError::Inputs)?;
     let audit = if config.audit.enabled {
-        AuditHandle::open(&config.audit, &inputs.keyring).map_err(BootError::Audit)?
+        {
+            let witnesses = crate::net::witness::from_config(&config.audit.checkpoints.witnesses)
+                .map_err(BootError::Audit)?;
+            AuditHandle::open(&config.audit, &inputs.keyring, witnesses)
+                .map_err(BootError::Audit)?
+        }
     } else {
         tracing::warn!(
             config = %config.source.display(),

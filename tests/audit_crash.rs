@@ -1,5 +1,8 @@
 //! kill -9 the writer mid-stream: every acknowledged record is in the log,
-//! and after the next start the whole log verifies.
+//! and after the next start the whole log verifies, signed checkpoints
+//! included: each restart continues the Merkle tree from the newest
+//! checkpoint and opens its segment with a checkpoint over everything
+//! before it.
 //!
 //! The child is this test binary run again with `CHILD_ENV` set, so it runs
 //! the real writer (`fsync: always`, small segments so rotations happen
@@ -14,8 +17,10 @@ use std::process::{Command, Stdio};
 
 use audit_common::*;
 use pii_proxy::audit::{
-    AuditConfig, AuditHandle, ChainKey, FsyncPolicy, ProblemKind, VerifyOptions, verify,
+    AuditConfig, AuditHandle, CheckpointConfig, FsyncPolicy, ProblemKind, VerifyOptions,
+    verifiers_from_keyring, verify,
 };
+use pii_proxy::protect::Keyring;
 
 const CHILD_ENV: &str = "PII_PROXY_AUDIT_CRASH_CHILD";
 const ROUNDS: usize = 3;
@@ -25,8 +30,13 @@ fn child_config(dir: &Path) -> AuditConfig {
     AuditConfig {
         fsync: FsyncPolicy::Always,
         rotate_bytes: 16 * 1024,
-        ..config(dir)
+        ..signed_config(dir, 25)
     }
+}
+
+/// The keyring beside the segments (not a segment name: readers skip it).
+fn keys(dir: &Path) -> PathBuf {
+    dir.join("keyring.json")
 }
 
 /// The child's body; a no-op in a normal test run.
@@ -40,8 +50,9 @@ fn crash_child() {
         .build()
         .expect("runtime");
     runtime.block_on(async move {
-        let handle = AuditHandle::open_with_key(&child_config(Path::new(&dir)), ChainKey::Plain)
-            .expect("open");
+        let dir = Path::new(&dir);
+        let keyring = Keyring::load(&keys(dir)).expect("keyring");
+        let handle = AuditHandle::open(&child_config(dir), &keyring, Vec::new()).expect("open");
         let appenders: Vec<_> = (0..4)
             .map(|task| {
                 let handle = handle.clone();
@@ -100,6 +111,7 @@ fn run_and_kill(dir: &Path) -> Vec<u64> {
 #[test]
 fn kill_9_loses_no_acknowledged_record() {
     let dir = tempfile::tempdir().expect("tempdir");
+    let keyring = keyring_at(&keys(dir.path()));
     let mut acked = BTreeSet::new();
     for _ in 0..ROUNDS {
         acked.extend(run_and_kill(dir.path()));
@@ -107,16 +119,35 @@ fn kill_9_loses_no_acknowledged_record() {
     }
 
     // The next start handles a torn tail, if any; then the log verifies whole.
-    let seqs = write_events(
+    let seqs = write_signed(
         &child_config(dir.path()),
-        ChainKey::Plain,
+        &keyring,
+        Vec::new(),
         vec![simple_share(0).into()],
     );
-    let report = verify(&[dir.path().to_path_buf()], &VerifyOptions::default()).expect("read");
+    let options = VerifyOptions {
+        verifiers: Some(verifiers_from_keyring(
+            &keyring,
+            &CheckpointConfig::default(),
+        )),
+        ..VerifyOptions::default()
+    };
+    let report = verify(&[dir.path().to_path_buf()], &options).expect("read");
     assert!(report.is_intact(), "{report}");
-    assert_eq!(report.last_seq, seqs.last().copied());
-    let output = run(&["audit", "verify", dir.path().to_str().expect("utf8")]);
+    // The shutdown checkpoint is the last record, one after the share.
+    assert_eq!(report.last_seq, seqs.last().map(|s| s + 1));
+    assert_eq!(report.uncovered, 0, "{report}");
+    // Every restart opened its segment with a checkpoint, each every 25 records.
+    assert!(report.checkpoints as usize > ROUNDS, "{report}");
+    let output = run(&[
+        "audit",
+        "verify",
+        "--keys",
+        keys(dir.path()).to_str().expect("utf8"),
+        dir.path().to_str().expect("utf8"),
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("signatures verified"));
 }
 
 /// Right after a kill: all acknowledged seqs are there, and the chain is

@@ -9,8 +9,8 @@ use std::fs;
 
 use audit_common::*;
 use pii_proxy::audit::{
-    Admin, AuditPath, Blocked, CandidateSummary, ChainKey, Consent, Event, FieldPath, Finding,
-    Ident, Outcome, RulesVersion, Share, SubjectHasher,
+    Admin, AuditPath, Blocked, CandidateSummary, ChainKey, Consent, DisplayName, Event,
+    ExportBasis, FieldPath, Finding, Ident, Outcome, RulesVersion, Share, SubjectHasher,
 };
 
 const RESIDENT_ID: &str = "110101199003077777";
@@ -70,6 +70,11 @@ fn events() -> Vec<Event> {
             bytes_in: 1,
             bytes_out: 1,
             cross_border: Some(true),
+            export_basis: Some(ExportBasis::StandardContract),
+            partner_name: Some(DisplayName::parse("Credit Bureau Ltd.").expect("name")),
+            scenario: Some(label("loan")),
+            consent_decisions: vec![7],
+            consent_decisions_more: None,
             candidate: Some(Box::new(CandidateSummary {
                 rules_version: RulesVersion::of_policy(MOBILE.as_bytes()),
                 newly_protected: findings.clone(),

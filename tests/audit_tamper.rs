@@ -205,7 +205,7 @@ fn keyed_chain_catches_a_forged_line_where_it_is() {
 
     let options = VerifyOptions {
         key,
-        partial: false,
+        ..VerifyOptions::default()
     };
     let problem = verify(std::slice::from_ref(&audit_dir), &options)
         .expect("read")

@@ -88,6 +88,7 @@ partners:
     route: /abroad/
     upstream: https://partner.invalid
     region: US
+    export_basis: standard_contract
     rules: rules/abroad.yaml
 ";
     write(d, "pii-proxy.yaml", config);
@@ -297,7 +298,12 @@ async fn the_tests_proxy_shares_the_binarys_lifecycle() {
     proxy.stop().await.expect("stops cleanly");
     let records = audit_records(&audit);
     let kinds: Vec<&str> = records.iter().filter_map(|r| r["kind"].as_str()).collect();
-    assert_eq!(kinds, ["share", "outcome", "blocked"], "{records:#?}");
+    // The shutdown checkpoint closes the log: it states its length.
+    assert_eq!(
+        kinds,
+        ["share", "outcome", "blocked", "checkpoint"],
+        "{records:#?}"
+    );
     // A blocked record says whose fault the refusal was.
     assert_eq!(records[2]["reason"], "invalid_json");
     assert_eq!(records[2]["fault"], "caller");

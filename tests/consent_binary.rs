@@ -48,7 +48,7 @@ detect:
 
 fn abroad_config(upstream: &str) -> String {
     format!(
-        "listen: 127.0.0.1:0\nhome_region: CN\npartners:\n  - id: abroad\n    route: /abroad/\n    upstream: {upstream}\n    region: US\n    rules: rules/abroad.yaml\n"
+        "listen: 127.0.0.1:0\nhome_region: CN\npartners:\n  - id: abroad\n    route: /abroad/\n    upstream: {upstream}\n    region: US\n    rules: rules/abroad.yaml\n    export_basis: standard_contract\n"
     )
 }
 

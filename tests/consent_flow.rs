@@ -422,7 +422,7 @@ async fn decisions_survive_a_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_border_shares_are_marked() {
     let config = format!(
-        "{}    region: SG\n",
+        "{}    region: SG\n    export_basis: standard_contract\n    name: Partner P Ltd.\n",
         one_partner("builtin:echo", "home_region: CN\n", "")
             .replace("rules/test.yaml", "rules/required.yaml")
     );
@@ -444,6 +444,16 @@ async fn cross_border_shares_are_marked() {
     let share = records_of(&records, "share")[0];
     assert_eq!(share["cross_border"], true, "{share}");
     assert_eq!(share["subject"], proxy.proxy.subjects.hash(ALICE).as_str());
+    // What GB/T 35273 §9.2 and PIPL Art. 23 ask a share record to say.
+    assert_eq!(share["export_basis"], "standard_contract", "{share}");
+    assert_eq!(share["partner_name"], "Partner P Ltd.", "{share}");
+    assert_eq!(share["scenario"], "default", "{share}");
+    let grant = proxy.proxy.consent.view(&proxy.proxy.subjects.hash(ALICE));
+    assert_eq!(
+        share["consent_decisions"],
+        json!([grant.decisions[0].seq]),
+        "{share}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -638,4 +648,201 @@ async fn the_admin_api_refuses_bad_requests_without_quoting_them() {
     assert_eq!(proxy.proxy.consent.decisions_recorded(), 1);
     drop(proxy);
     assert_no_raw_subjects(dir.path());
+}
+
+const SUBJECT_RULES: &str = "\
+subject: {paths: [$.user.user_id, '$[*].user.user_id'], keys: [user_id]}
+fields:
+  - path: $..name
+    category: name
+    action: {mask: {keep_first: 1}}
+";
+
+/// Partner `p` with strict subject rules (`rules/subjects.yaml`) and
+/// optional extra partner lines.
+async fn strict_subjects(extra: &str) -> (tempfile::TempDir, Running) {
+    let config =
+        one_partner("builtin:echo", "", extra).replace("rules/test.yaml", "rules/subjects.yaml");
+    let dir = setup(&config, &[("subjects.yaml", SUBJECT_RULES)]);
+    let proxy = Running::start(dir.path()).await;
+    (dir, proxy)
+}
+
+async fn post_json(proxy: &Running, body: &str) -> Answer {
+    send(
+        &h1_client(),
+        post(&proxy.url("/p/x"), "application/json", body.to_owned()),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicated_subject_key_cannot_hide_a_revoked_subject() {
+    let (_dir, proxy) = strict_subjects("").await;
+    proxy
+        .decide("revoke", json!({"subject": "u-rev", "partner": "p"}))
+        .await;
+    // The engine used to take the first; a last-wins parser sees the second.
+    let body = r#"{"user":{"user_id":"u-ok","user_id":"u-rev","name":"张三丰"}}"#;
+    post_json(&proxy, body)
+        .await
+        .assert_refused(403, "consent_revoked");
+    let body = r#"{"user":{"user_id":"u-rev","user_id":"u-ok","name":"张三丰"}}"#;
+    post_json(&proxy, body)
+        .await
+        .assert_refused(403, "consent_revoked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_subject_of_a_batch_is_checked_and_counted() {
+    let extra = "    quota: {distinct_subjects: 3}\n";
+    let (dir, proxy) = strict_subjects(extra).await;
+    let batch = |ids: &[&str]| {
+        let items: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"user": {"user_id": id, "name": "张三丰"}}))
+            .collect();
+        Value::Array(items).to_string()
+    };
+    // Fifty subjects against a quota of three distinct subjects.
+    let fifty: Vec<String> = (0..50).map(|i| format!("u-{i}")).collect();
+    let fifty: Vec<&str> = fifty.iter().map(String::as_str).collect();
+    post_json(&proxy, &batch(&fifty))
+        .await
+        .assert_refused(429, "quota_exceeded");
+    // One revoked subject refuses the whole batch, named by its hash only.
+    let (_dir2, proxy2) = strict_subjects("").await;
+    proxy2
+        .decide("revoke", json!({"subject": "u-bad", "partner": "p"}))
+        .await;
+    let refused = post_json(&proxy2, &batch(&["u-a", "u-bad", "u-c"])).await;
+    refused.assert_refused(403, "consent_revoked");
+    let detail = refused.json()["detail"]
+        .as_str()
+        .expect("detail")
+        .to_owned();
+    assert!(
+        detail.contains("hmac:") && !detail.contains("u-bad"),
+        "{detail}"
+    );
+    // A batch that passes audits every subject.
+    let answer = post_json(&proxy2, &batch(&["u-a", "u-b", "u-c"])).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    proxy2.settle().await;
+    let _ = dir;
+    let records = audit_records(&_dir2.path().join("audit"));
+    let share = records
+        .iter()
+        .rev()
+        .find(|r| r["kind"] == "share")
+        .expect("share");
+    assert_eq!(
+        share["subjects"].as_array().map(Vec::len),
+        Some(2),
+        "{share}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_with_findings_and_no_subject_is_refused_unless_optional() {
+    let (_dir, proxy) = strict_subjects("").await;
+    // The subject somewhere the rules do not look.
+    for body in [
+        r#"{"user":{"uid":"u-1","name":"张三丰"}}"#,
+        r#"{"owner":{"id":"u-1"},"name":"张三丰"}"#,
+    ] {
+        post_json(&proxy, body)
+            .await
+            .assert_refused(403, "subject_required");
+    }
+    // Spellings of the key that the `keys:` form matches.
+    for body in [
+        r#"{"user":{"USER_ID":"u-1","name":"张三丰"}}"#,
+        r#"{"user":{"USERID":"u-1","name":"张三丰"}}"#,
+        r#"{"profile":{"userId":"u-1","name":"张三丰"}}"#,
+        // Inside a JSON string: inspected with the same rules.
+        r#"{"meta":"{\"user_id\":1}","name":"张三丰"}"#,
+    ] {
+        assert_eq!(post_json(&proxy, body).await.status, 200, "{body}");
+    }
+    // Without findings a body needs no subject.
+    assert_eq!(post_json(&proxy, r#"{"page":1}"#).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subject_spellings_share_one_decision_and_old_revocations_still_hold() {
+    let (dir, proxy) = strict_subjects("").await;
+    // A revocation recorded before normalization existed: keyed by the id
+    // exactly as it was sent (here with a trailing space), which today's
+    // admin API would key by `u-legacy`. Written to the journal directly.
+    proxy.stop().await;
+    let keyring =
+        pii_proxy::protect::Keyring::load(&dir.path().join("keys/keyring.json")).expect("keyring");
+    let hasher = pii_proxy::audit::SubjectHasher::from_keyring(&keyring);
+    let legacy = hasher.hash("u-legacy ");
+    let line = json!({"seq": 1, "ts": "2026-01-01T00:00:00Z", "op": "revoke", "subject": legacy.as_str(), "partner": "p"});
+    let journal = dir.path().join("consent/journal.jsonl");
+    std::fs::write(&journal, format!("{line}\n")).expect("journal");
+    let proxy = Running::start(dir.path()).await;
+    // The same spelling as then still hits the old decision.
+    let body = r#"{"user":{"user_id":"u-legacy ","name":"张三丰"}}"#;
+    post_json(&proxy, body)
+        .await
+        .assert_refused(403, "consent_revoked");
+    // A new revocation covers every spelling of its id.
+    proxy
+        .decide("revoke", json!({"subject": "u-2", "partner": "p"}))
+        .await;
+    for spelling in ["u-2", " u-2 ", "ｕ－２", "u\u{200B}-2"] {
+        let body = json!({"user": {"user_id": spelling, "name": "张三丰"}}).to_string();
+        post_json(&proxy, &body)
+            .await
+            .assert_refused(403, "consent_revoked");
+    }
+    // Number spellings are one subject too.
+    proxy
+        .decide("revoke", json!({"subject": "4711", "partner": "p"}))
+        .await;
+    for spelling in ["4711", "4711.0", "4.711e3"] {
+        let body = format!(r#"{{"user":{{"user_id":{spelling},"name":"张三丰"}}}}"#);
+        post_json(&proxy, &body)
+            .await
+            .assert_refused(403, "consent_revoked");
+    }
+}
+
+/// A body naming two subjects (a duplicated key): the share record names
+/// the grant each relied on, by its journal seq.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_names_every_consent_decision_it_relied_on() {
+    let config =
+        one_partner("builtin:echo", "", "").replace("rules/test.yaml", "rules/required.yaml");
+    let dir = setup(&config, &[("required.yaml", REQUIRED_RULES)]);
+    let proxy = Running::start(dir.path()).await;
+    for subject in [ALICE, BOB] {
+        proxy
+            .decide("grant", json!({"subject": subject, "partner": "p"}))
+            .await;
+    }
+    let body = format!(r#"{{"user":{{"user_id":"{ALICE}","user_id":"{BOB}","name":"张三丰"}}}}"#);
+    let answer = send(
+        &h1_client(),
+        post(&proxy.url("/p/x"), "application/json", body),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    proxy.settle().await;
+    let records = audit_records(&dir.path().join("audit"));
+    let share = records_of(&records, "share")[0];
+    let seq = |subject: &str| {
+        proxy
+            .proxy
+            .consent
+            .view(&proxy.proxy.subjects.hash(subject))
+            .decisions[0]
+            .seq
+    };
+    let mut expected = vec![seq(ALICE), seq(BOB)];
+    expected.sort_unstable();
+    assert_eq!(share["consent_decisions"], json!(expected), "{share}");
 }

@@ -129,20 +129,38 @@ impl ChainKey {
         }
     }
 
+    /// The record's Merkle leaf entry: the plain digest of its canonical
+    /// bytes, which under the plain chain is its `hash` (no second pass).
+    pub fn entry(&self, open: &[u8], hash: &Digest) -> Digest {
+        match self {
+            ChainKey::Plain => *hash,
+            ChainKey::Keyed(_) => ChainKey::Plain.digest(open),
+        }
+    }
+
     /// Turns canonical bytes at the end of `buf` (starting at `start`, ending
     /// with `}`) into a sealed line: appends the hash member and `\n`.
-    /// Returns the record's hash.
-    pub fn seal(&self, buf: &mut Vec<u8>, start: usize) -> Digest {
+    /// Returns the record's hash and leaf entry.
+    pub fn seal(&self, buf: &mut Vec<u8>, start: usize) -> Sealed {
         debug_assert_eq!(buf.last(), Some(&b'}'));
         buf.pop();
         let hash = self.digest(&buf[start..]);
+        let entry = self.entry(&buf[start..], &hash);
         let mut text = [0u8; 64];
         hash.encode(&mut text);
         buf.extend_from_slice(HASH_MEMBER_PREFIX);
         buf.extend_from_slice(&text);
         buf.extend_from_slice(b"\"}\n");
-        hash
+        Sealed { hash, entry }
     }
+}
+
+/// What sealing a record gives: its chain hash and its Merkle leaf entry
+/// (see [`super::merkle`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    pub hash: Digest,
+    pub entry: Digest,
 }
 
 /// A line (without `\n`) split into the canonical bytes before their
@@ -162,6 +180,7 @@ pub fn split_line(line: &[u8]) -> Option<(&[u8], Digest)> {
 }
 
 /// Whether a line's claimed hash matches its canonical bytes under `key`.
+#[cfg(test)]
 pub fn line_intact(key: &ChainKey, line: &[u8]) -> Option<bool> {
     let (open, claimed) = split_line(line)?;
     Some(key.digest(open) == claimed)
@@ -174,7 +193,7 @@ mod tests {
     fn sealed(key: &ChainKey, canonical: &str) -> (Vec<u8>, Digest) {
         let mut buf = b"junk".to_vec();
         buf.extend_from_slice(canonical.as_bytes());
-        let hash = key.seal(&mut buf, 4);
+        let hash = key.seal(&mut buf, 4).hash;
         (buf[4..].to_vec(), hash)
     }
 

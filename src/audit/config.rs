@@ -55,6 +55,77 @@ pub struct AuditConfig {
     /// records without it, as logs before replicas did.
     #[serde(skip)]
     pub replica: Option<crate::ident::Ident>,
+    /// Signed checkpoints over the Merkle tree of the records.
+    pub checkpoints: CheckpointConfig,
+    /// Segments whose newest record is older than this are removed, once
+    /// the checkpoint that opens the next segment covers them (`3y`,
+    /// `400d`). Unset: segments are kept for ever. Default: unset.
+    #[serde(with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub retention: Option<Duration>,
+    /// Closed segments older than this are compressed with zstd
+    /// (`<name>.jsonl.zst`); every reader takes both forms. Default: `7d`.
+    #[serde(with = "humantime_serde")]
+    #[schemars(with = "Option<crate::shapes::DurationText>")]
+    pub compress_after: Option<Duration>,
+}
+
+/// The `checkpoints:` part of `audit:`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckpointConfig {
+    /// Sign and append checkpoints. `false` is for measuring their cost
+    /// only: `verify` then cannot catch a truncated tail. Default: `true`.
+    pub enabled: bool,
+    /// A checkpoint after this many records (at the end of the batch that
+    /// reaches it). Default: 10000.
+    pub every_records: u64,
+    /// A checkpoint once records have waited this long for one. Default: `60s`.
+    #[serde(with = "humantime_serde")]
+    #[schemars(with = "crate::shapes::DurationText")]
+    pub interval: Duration,
+    /// This replica's name: its signing key and the checkpoints' `replica`
+    /// line (the config's top-level `replica:`, filled in by the config
+    /// check; not a `checkpoints:` key).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub replica: String,
+    /// The checkpoints' origin line. Default: `pii-proxy/<replica>`.
+    pub origin: Option<String>,
+    /// Where every checkpoint is also sent, so that a rewrite of the whole
+    /// log is caught: `{file: PATH}` (the latest checkpoint, replaced
+    /// atomically; refuses a smaller tree) or `{url: https://…}` (POSTed
+    /// as text). Default: none.
+    pub witnesses: Vec<WitnessConfig>,
+}
+
+/// One witness; see [`CheckpointConfig::witnesses`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum WitnessConfig {
+    File(PathBuf),
+    Url(String),
+}
+
+impl Default for CheckpointConfig {
+    fn default() -> Self {
+        CheckpointConfig {
+            enabled: true,
+            every_records: 10_000,
+            interval: Duration::from_secs(60),
+            replica: crate::config::SINGLE_REPLICA.into(),
+            origin: None,
+            witnesses: Vec::new(),
+        }
+    }
+}
+
+impl CheckpointConfig {
+    pub fn origin(&self) -> String {
+        self.origin
+            .clone()
+            .unwrap_or_else(|| format!("pii-proxy/{}", self.replica))
+    }
 }
 
 /// When the writer fsyncs (`fsync`).
@@ -82,6 +153,9 @@ impl Default for AuditConfig {
             keyed_chain: false,
             queue_capacity: 4096,
             replica: None,
+            checkpoints: CheckpointConfig::default(),
+            retention: None,
+            compress_after: Some(Duration::from_secs(7 * 24 * 60 * 60)),
         }
     }
 }
@@ -98,6 +172,31 @@ impl AuditConfig {
         }
         if self.fsync == FsyncPolicy::Batch && self.fsync_interval.is_zero() {
             problems.push("`fsync_interval` must be above 0 with `fsync: batch` (use `fsync: always` to sync every batch)");
+        }
+        let cp = &self.checkpoints;
+        if cp.every_records == 0 || cp.interval.is_zero() {
+            problems.push("`checkpoints.every_records` and `checkpoints.interval` must be above 0");
+        }
+        if super::NoteName::parse(&cp.origin()).is_err() {
+            problems.push("`checkpoints.origin` must be 1-128 visible ASCII characters without `+`, `@` or a run of 6+ digits");
+        }
+        let plain_off_loopback = |url: &str| {
+            let rest = url.strip_prefix("http://").unwrap_or_default();
+            !["127.", "localhost", "[::1]"]
+                .iter()
+                .any(|h| rest.starts_with(h))
+        };
+        for witness in &cp.witnesses {
+            if let WitnessConfig::Url(url) = witness {
+                if !url.starts_with("https://") && plain_off_loopback(url) {
+                    problems.push("a witness `url` must be https:// (http:// only on loopback)");
+                }
+            }
+        }
+        if let (Some(keep), Some(compress)) = (self.retention, self.compress_after) {
+            if keep < compress {
+                problems.push("`retention` must not be shorter than `compress_after`");
+            }
         }
         if problems.is_empty() {
             Ok(())
@@ -142,6 +241,31 @@ mod tests {
         assert!(!config.enabled);
         config.validate().expect("a disabled log is a valid config");
         assert!(serde_saphyr::from_str::<AuditConfig>("{enabled: maybe}").is_err());
+    }
+
+    #[test]
+    fn checkpoints_retention_and_witnesses_parse() {
+        let yaml = "checkpoints: {every_records: 500, interval: 30s, witnesses: [{file: /w/cp.txt}, {url: https://witness.example/add}]}\nretention: 3y\ncompress_after: 30d\n";
+        let config: AuditConfig = serde_saphyr::from_str(yaml).expect("parses");
+        config.validate().expect("valid");
+        assert_eq!(config.checkpoints.every_records, 500);
+        assert_eq!(config.checkpoints.origin(), "pii-proxy/single");
+        assert_eq!(config.checkpoints.witnesses.len(), 2);
+        assert!(config.retention > Some(Duration::from_secs(3 * 365 * 24 * 3600)));
+        let bad: AuditConfig =
+            serde_saphyr::from_str("checkpoints: {witnesses: [{url: http://witness.example/}]}")
+                .expect("parses");
+        assert!(
+            bad.validate()
+                .expect_err("plain http")
+                .to_string()
+                .contains("https://")
+        );
+        let bad: AuditConfig =
+            serde_saphyr::from_str("retention: 1d\ncompress_after: 7d\n").expect("parses");
+        assert!(bad.validate().is_err());
+        let off: AuditConfig = serde_saphyr::from_str("{}").expect("parses");
+        assert!(off.checkpoints.enabled && off.retention.is_none());
     }
 
     #[test]

@@ -269,3 +269,91 @@ impl RulesVersion {
     }
 }
 string_newtype_serde!(RulesVersion, RulesVersion::parse);
+
+/// A signed note's origin or key name (`pii-proxy/main`,
+/// `pii-proxy/main/k1`): 1-128 visible ASCII characters without `+`, and
+/// nothing that could be a value (no run of 6+ digits, no `@`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct NoteName(String);
+
+impl NoteName {
+    pub fn parse(text: &str) -> Result<NoteName, AuditError> {
+        let ok = (1..=128).contains(&text.len())
+            && text.bytes().all(|b| b.is_ascii_graphic() && b != b'+')
+            && !looks_like_a_value(text);
+        if ok {
+            Ok(NoteName(text.to_owned()))
+        } else {
+            Err(invalid(
+                "note name",
+                "expected 1-128 visible ASCII characters without `+`, `@` or a run of 6+ digits",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(NoteName, NoteName::parse);
+
+/// A checkpoint's key id ‖ Ed25519 signature (68 bytes), stored as base64.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SignatureBytes(Vec<u8>, String);
+
+impl SignatureBytes {
+    pub fn new(bytes: Vec<u8>) -> SignatureBytes {
+        use base64::Engine as _;
+        let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        SignatureBytes(bytes, text)
+    }
+
+    fn parse(text: &str) -> Result<SignatureBytes, AuditError> {
+        use base64::Engine as _;
+        match base64::engine::general_purpose::STANDARD.decode(text) {
+            Ok(bytes) if bytes.len() == 68 => Ok(SignatureBytes(bytes, text.to_owned())),
+            _ => Err(invalid("signature", "expected base64 of 68 bytes")),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.1
+    }
+}
+string_newtype_serde!(SignatureBytes, SignatureBytes::parse);
+
+/// A partner's display name as the config gives it (`征信中心`, `Acme
+/// Credit Bureau Ltd.`): 1-128 characters of letters, digits, spaces and
+/// `_ - . , & ' ( )`, and nothing that could be a value (no run of 6+
+/// digits, no `@`), so it can stand in an audit record.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct DisplayName(Arc<str>);
+
+impl DisplayName {
+    pub fn parse(text: &str) -> Result<DisplayName, AuditError> {
+        let ok = !text.is_empty()
+            && text.chars().count() <= 128
+            && text.trim() == text
+            && text
+                .chars()
+                .all(|c| c.is_alphanumeric() || " _-.,&'()".contains(c))
+            && !looks_like_a_value(text);
+        if ok {
+            Ok(DisplayName(text.into()))
+        } else {
+            Err(invalid(
+                "display name",
+                "expected 1-128 letters, digits, spaces or _ - . , & ' ( ), without a run of 6+ digits",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+string_newtype_serde!(DisplayName, DisplayName::parse);

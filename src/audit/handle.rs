@@ -11,8 +11,10 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, oneshot};
 
 use super::chain::ChainKey;
+use super::checkpointer::Checkpointer;
 use super::config::AuditConfig;
 use super::record::Event;
+use super::witness::Witness;
 use super::writer::{Msg, Pending, Shared, Writer, closed};
 use super::{AuditError, Seq};
 
@@ -61,6 +63,9 @@ pub struct AuditStats {
     pub last_fsync_latency: Option<Duration>,
     /// False from a failed batch until the next successful one.
     pub available: bool,
+    pub checkpoints_written: u64,
+    /// Checkpoints a witness did not keep.
+    pub witness_failures: u64,
 }
 
 impl Inner {
@@ -101,30 +106,53 @@ impl Inner {
 
 impl AuditHandle {
     /// Opens the log in `config.dir` (created if missing), continuing the
-    /// chain found there, and starts the writer thread. With
-    /// `keyed_chain: true` the chain key comes from `keyring`. Blocking
+    /// chain and tree found there, and starts the writer thread. With
+    /// `keyed_chain: true` the chain key comes from `keyring`; with
+    /// `checkpoints.enabled` (the default) checkpoints are signed with the
+    /// keyring's key for the replica and handed to `witnesses`. Blocking
     /// I/O: call it at start-up, before serving.
     pub fn open(
         config: &AuditConfig,
         keyring: &crate::protect::Keyring,
+        witnesses: Vec<Box<dyn Witness>>,
     ) -> Result<AuditHandle, AuditError> {
         let key = if config.keyed_chain {
             ChainKey::Keyed(keyring.audit_chain_key())
         } else {
             ChainKey::Plain
         };
-        AuditHandle::open_with_key(config, key)
+        let checkpointer = if config.checkpoints.enabled {
+            Some(Checkpointer::from_keyring(
+                &config.checkpoints,
+                keyring,
+                witnesses,
+            )?)
+        } else {
+            None
+        };
+        AuditHandle::open_with(config, key, checkpointer)
     }
 
-    /// [`AuditHandle::open`] with the chain key given directly
-    /// (`config.keyed_chain` is not consulted).
+    /// A log without checkpoints, with the chain key given directly
+    /// (`config.keyed_chain` and `config.checkpoints` are not consulted):
+    /// for tests of the chain alone.
     pub fn open_with_key(config: &AuditConfig, key: ChainKey) -> Result<AuditHandle, AuditError> {
+        AuditHandle::open_with(config, key, None)
+    }
+
+    /// [`AuditHandle::open`] with the chain key and the checkpointer given
+    /// directly (`None`: no checkpoints).
+    pub fn open_with(
+        config: &AuditConfig,
+        key: ChainKey,
+        checkpointer: Option<Checkpointer>,
+    ) -> Result<AuditHandle, AuditError> {
         config.validate()?;
         fs::create_dir_all(&config.dir).map_err(|e| AuditError::io(&config.dir, e))?;
         // One writer per chain: a second process on this directory stops here.
         let lock = crate::lockfile::DirLock::acquire(&config.dir).map_err(AuditError::Locked)?;
         let shared = Arc::new(Shared::default());
-        let mut writer = Writer::new(config, key, shared.clone());
+        let mut writer = Writer::new(config, key, shared.clone(), checkpointer);
         writer.open_segment()?;
         shared.available.store(true, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel();
@@ -238,6 +266,8 @@ impl AuditHandle {
                 last_seq: 0,
                 last_fsync_latency: None,
                 available: true,
+                checkpoints_written: 0,
+                witness_failures: 0,
             };
         };
         let shared = &inner.shared;
@@ -254,6 +284,8 @@ impl AuditHandle {
             last_seq: shared.last_seq.load(Ordering::Relaxed),
             last_fsync_latency: fsync_us.checked_sub(1).map(Duration::from_micros),
             available: shared.available.load(Ordering::Relaxed),
+            checkpoints_written: shared.checkpoints_written.load(Ordering::Relaxed),
+            witness_failures: shared.witness_failures.load(Ordering::Relaxed),
         }
     }
 }

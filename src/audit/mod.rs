@@ -24,26 +24,37 @@
 //! in [`chain`]; segment naming and ordering in [`segment`].
 
 pub(crate) mod chain;
+pub mod checkpoint;
+mod checkpointer;
 pub(crate) mod config;
 pub(crate) mod fields;
 mod handle;
+pub mod merkle;
+pub mod proof;
 pub(crate) mod record;
+pub mod report;
+pub mod retention;
 pub(crate) mod search;
 pub mod segment;
+mod tail;
 pub(crate) mod verify;
+pub(crate) mod witness;
 pub(crate) mod writer;
 
 use std::path::PathBuf;
 
 pub use chain::{ChainKey, Digest};
-pub use config::{AuditConfig, FsyncPolicy};
+pub use checkpointer::{Checkpointer, note_of, verifiers_for, verifiers_from_keyring};
+pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, WitnessConfig};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
-    Admin, AuditPath, Blocked, Body, CandidateSummary, Consent, Event, FieldPath, Finding, Ident,
-    Outcome, Record, Recovery, RulesVersion, Share, ShareSubjects, SubjectHash, SubjectHasher,
+    Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,
+    Event, ExportBasis, FieldPath, Finding, Ident, NoteName, Outcome, Record, Recovery,
+    RulesVersion, Share, ShareSubjects, SubjectHash, SubjectHasher,
 };
 pub use search::{PartnerStats, SearchQuery, ShareEvent, Stats, search, stats};
 pub use verify::{Problem, ProblemKind, Report, VerifyOptions, verify};
+pub use witness::{FileWitness, Witness};
 
 /// A record's sequence number: 1 for the genesis record, then +1 per record,
 /// across segments and restarts.

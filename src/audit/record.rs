@@ -10,8 +10,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::Seq;
-use super::chain::{ChainKey, Digest};
-pub use super::fields::{AuditPath, FieldPath, RulesVersion, SubjectHash, SubjectHasher};
+use super::chain::{ChainKey, Digest, Sealed};
+pub use super::fields::{
+    AuditPath, DisplayName, FieldPath, NoteName, RulesVersion, SignatureBytes, SubjectHash,
+    SubjectHasher,
+};
+use super::merkle::TreeHash;
 pub use crate::ident::Ident;
 
 /// The consent state the proxy found for (subject, partner).
@@ -22,6 +26,30 @@ pub enum Consent {
     Revoked,
     /// The rules name no subject, or the body had none.
     NoSubject,
+}
+
+/// Most consent decisions a share record lists (the record stays bounded).
+pub const MAX_CONSENT_DECISIONS: usize = 64;
+
+/// A cross-border partner's declared legal basis for the transfer (PIPL
+/// Art. 38): the CAC standard contract, a certification, or a security
+/// assessment.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportBasis {
+    StandardContract,
+    Certification,
+    Assessment,
+}
+
+impl ExportBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportBasis::StandardContract => "standard_contract",
+            ExportBasis::Certification => "certification",
+            ExportBasis::Assessment => "assessment",
+        }
+    }
 }
 
 /// One protected (or refused) field: where, what, what was done, and which
@@ -118,6 +146,24 @@ pub struct Share {
     /// The partner's region is outside the home region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_border: Option<bool>,
+    /// The partner's declared legal basis for a cross-border transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_basis: Option<ExportBasis>,
+    /// The partner's display name (`name:` in the config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_name: Option<DisplayName>,
+    /// The route's scenario: the purpose the data is shared for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<Ident>,
+    /// The consent decisions the share relied on: the consent journal
+    /// `seq` of each subject's deciding grant or restore, distinct, in
+    /// order (none where no decision covers a subject and the partner's
+    /// consent is `revocable`). At most [`MAX_CONSENT_DECISIONS`]; a batch
+    /// relying on more counts the rest in `consent_decisions_more`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent_decisions: Vec<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_decisions_more: Option<u64>,
     /// What the partner's candidate rules, run in shadow on the same
     /// request, would have done differently (only with `candidate_rules`).
     /// Boxed: most shares have none, and records queue by value.
@@ -230,6 +276,34 @@ pub struct Recovery {
     pub torn_bytes: u64,
 }
 
+/// Written by the writer itself: a signed statement of the tree over every
+/// record before it (records 1..=`tree_size`), first in every segment but
+/// a new log's first, every `checkpoints.every_records` records or
+/// `checkpoints.interval`, and at shutdown. `frontier` is the tree's
+/// compact range, so a restart, or a log whose older segments retention
+/// removed, continues the tree from here. Its note (see
+/// [`super::checkpoint`]) is origin, `tree_size`, `root`, `replica` and
+/// the record's `ts`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointRecord {
+    pub origin: NoteName,
+    pub tree_size: u64,
+    pub root: Digest,
+    /// The tree's hash function; omitted for SHA-256.
+    #[serde(default, skip_serializing_if = "is_sha256")]
+    pub tree_hash: TreeHash,
+    /// The signing key's note name.
+    pub key: NoteName,
+    /// Key id ‖ Ed25519 signature, base64.
+    pub signature: SignatureBytes,
+    pub frontier: Vec<Digest>,
+}
+
+fn is_sha256(hash: &TreeHash) -> bool {
+    *hash == TreeHash::Sha256
+}
+
 /// What callers append.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Event {
@@ -276,6 +350,7 @@ pub enum Body {
     Blocked(Blocked),
     Admin(Admin),
     Recovery(Recovery),
+    Checkpoint(CheckpointRecord),
 }
 
 impl From<Event> for Body {
@@ -323,7 +398,8 @@ struct Unsealed<'a> {
     prev: Digest,
 }
 
-/// Appends the sealed line for one record to `buf`; returns its hash.
+/// Appends the sealed line for one record to `buf`; returns its chain
+/// hash and its tree leaf entry.
 pub(crate) fn encode(
     buf: &mut Vec<u8>,
     key: &ChainKey,
@@ -332,7 +408,7 @@ pub(crate) fn encode(
     replica: Option<&Ident>,
     body: &Body,
     prev: Digest,
-) -> Digest {
+) -> Sealed {
     let start = buf.len();
     let unsealed = Unsealed {
         seq,
@@ -377,6 +453,11 @@ pub(crate) mod tests {
             bytes_in: 1024,
             bytes_out: 1100,
             cross_border: None,
+            export_basis: None,
+            partner_name: None,
+            scenario: None,
+            consent_decisions: Vec::new(),
+            consent_decisions_more: None,
             candidate: None,
         }
     }

@@ -9,14 +9,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::fs;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::record::{Body, Consent, Record, SubjectHash, json_error};
-use super::segment::{expand, split_lines};
+use super::segment::{expand, read_segment, split_lines};
 use super::{AuditError, Seq};
 
 /// What to look for.
@@ -27,8 +27,8 @@ pub struct SearchQuery {
     pub since: Option<OffsetDateTime>,
 }
 
-/// One share of the subject's data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One share of the subject's data (a JSON Lines row with `--format json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShareEvent {
     pub seq: Seq,
     pub ts: String,
@@ -38,9 +38,35 @@ pub struct ShareEvent {
     pub path: String,
     pub consent: Consent,
     /// (category, action) per finding, in record order.
+    #[serde(serialize_with = "category_action")]
     pub fields: Vec<(String, String)>,
     pub rules_version: String,
     pub cross_border: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export_basis: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consent_decisions: Vec<u64>,
+}
+
+/// `[{"category":…,"action":…}]` in JSON.
+fn category_action<S: serde::Serializer>(
+    fields: &[(String, String)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Field<'a> {
+        category: &'a str,
+        action: &'a str,
+    }
+    serializer.collect_seq(
+        fields
+            .iter()
+            .map(|(category, action)| Field { category, action }),
+    )
 }
 
 impl fmt::Display for ShareEvent {
@@ -50,8 +76,17 @@ impl fmt::Display for ShareEvent {
             "{}  {}  {} {}  seq {}  id {}",
             self.ts, self.partner, self.method, self.path, self.seq, self.id
         )?;
+        if let Some(scenario) = &self.scenario {
+            write!(f, "  scenario {scenario}")?;
+        }
+        for decision in &self.consent_decisions {
+            write!(f, "  consent #{decision}")?;
+        }
         if self.cross_border {
             f.write_str("  cross-border")?;
+            if let Some(basis) = self.export_basis {
+                write!(f, " ({basis})")?;
+            }
         }
         f.write_str("  ")?;
         if self.fields.is_empty() {
@@ -127,6 +162,10 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
                 .collect(),
             rules_version: share.rules_version.to_string(),
             cross_border: share.cross_border.unwrap_or(false),
+            export_basis: share.export_basis.map(|b| b.as_str()),
+            partner_name: share.partner_name.as_ref().map(|n| n.to_string()),
+            scenario: share.scenario.as_ref().map(|s| s.to_string()),
+            consent_decisions: share.consent_decisions.clone(),
         };
         let named = share.subject.as_ref() == Some(&query.subject)
             || share.subjects.contains(&query.subject);
@@ -147,7 +186,7 @@ pub struct Stats {
     pub partners: BTreeMap<String, PartnerStats>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PartnerStats {
     pub shares: u64,
     /// Distinct subject hashes in share events.
@@ -197,7 +236,7 @@ pub fn stats(inputs: &[PathBuf]) -> Result<Stats, AuditError> {
                 let entry = stats.partners.entry(partner).or_default();
                 *entry.blocked.entry(blocked.reason.to_string()).or_default() += 1;
             }
-            Body::Outcome(_) | Body::Admin(_) | Body::Recovery(_) => {}
+            Body::Outcome(_) | Body::Admin(_) | Body::Recovery(_) | Body::Checkpoint(_) => {}
         }
         Ok(())
     })?;
@@ -231,6 +270,27 @@ impl fmt::Display for Stats {
     }
 }
 
+impl Stats {
+    /// One JSON object per partner (JSON Lines, for a SIEM), then one
+    /// `{"records": N}` line.
+    pub fn json_lines(&self) -> String {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            partner: &'a str,
+            #[serde(flatten)]
+            stats: &'a PartnerStats,
+        }
+        let mut out = String::new();
+        for (partner, stats) in &self.partners {
+            let row = Row { partner, stats };
+            out.push_str(&serde_json::to_string(&row).expect("counts serialize"));
+            out.push('\n');
+        }
+        out.push_str(&format!("{{\"records\":{}}}\n", self.records));
+        out
+    }
+}
+
 fn write_counts(
     f: &mut fmt::Formatter<'_>,
     what: &str,
@@ -253,7 +313,7 @@ fn for_each_record(
     mut visit: impl FnMut(&Path, u64, &Record) -> Result<(), AuditError>,
 ) -> Result<(), AuditError> {
     for path in expand(inputs)? {
-        let data = fs::read(&path).map_err(|e| AuditError::io(&path, e))?;
+        let data = read_segment(&path)?;
         let (lines, _torn) = split_lines(&data);
         for (i, line) in lines.iter().enumerate() {
             let at = i as u64 + 1;

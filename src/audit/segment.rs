@@ -5,7 +5,9 @@
 //! comes first so that names sort in chain order even if the clock steps
 //! back; segments are ordered by (first seq, rest of the name). The writer
 //! never appends to a segment it did not create in this run: every start
-//! and every rotation opens a new one.
+//! and every rotation opens a new one. Retention compresses old segments
+//! to `<name>.jsonl.zst` (zstd); every reader takes either form through
+//! [`read_segment`].
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,12 +15,16 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::chain::{ChainKey, Digest, line_intact};
-use super::record::{Record, Recovery, json_error};
 use super::{AuditError, Seq};
 
 const PREFIX: &str = "audit-";
 const SUFFIX: &str = ".jsonl";
+/// A segment compressed by retention.
+pub const COMPRESSED_SUFFIX: &str = ".jsonl.zst";
+/// The most a compressed segment may expand to (a segment is rotated at
+/// `rotate_bytes`, 64 MiB by default; this leaves room for larger settings
+/// while refusing a decompression bomb).
+const MAX_SEGMENT_BYTES: u64 = 4 << 30;
 
 /// The file name of a segment whose first record will be `first_seq`.
 pub fn segment_name(first_seq: Seq, at: OffsetDateTime, attempt: u32) -> String {
@@ -37,7 +43,10 @@ pub fn segment_name(first_seq: Seq, at: OffsetDateTime, attempt: u32) -> String 
 /// (first seq, rest of the name) for a segment file name; `None` for other
 /// names.
 pub fn sort_key(name: &str) -> Option<(Seq, String)> {
-    let inner = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    let inner = name.strip_prefix(PREFIX)?;
+    let inner = inner
+        .strip_suffix(COMPRESSED_SUFFIX)
+        .or_else(|| inner.strip_suffix(SUFFIX))?;
     let (seq, rest) = inner.split_once('-')?;
     if seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -60,6 +69,9 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
         }
     }
     segments.sort();
+    // A crash while retention compressed a segment can leave both forms:
+    // the uncompressed one sorts first and is the one kept.
+    segments.dedup_by(|later, earlier| later.0 == earlier.0);
     Ok(segments.into_iter().map(|(_, path)| path).collect())
 }
 
@@ -82,6 +94,34 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, AuditError> {
     Ok(files)
 }
 
+/// A segment's bytes, decompressed when retention compressed it.
+pub fn read_segment(path: &Path) -> Result<Vec<u8>, AuditError> {
+    let data = fs::read(path).map_err(|e| AuditError::io(path, e))?;
+    if !path.to_string_lossy().ends_with(COMPRESSED_SUFFIX) {
+        return Ok(data);
+    }
+    let mut out = Vec::new();
+    let decoder =
+        zstd::stream::read::Decoder::new(data.as_slice()).map_err(|e| AuditError::io(path, e))?;
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(decoder, MAX_SEGMENT_BYTES + 1),
+        &mut out,
+    )
+    .map_err(|e| AuditError::io(path, e))?;
+    if out.len() as u64 > MAX_SEGMENT_BYTES {
+        return Err(AuditError::Corrupt {
+            path: path.into(),
+            line: 0,
+            message: "the compressed segment expands beyond 4 GiB".into(),
+        });
+    }
+    Ok(out)
+}
+
+pub fn is_compressed(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(COMPRESSED_SUFFIX)
+}
+
 /// A segment's bytes split into complete lines (each without its `\n`) and
 /// the torn rest after the last `\n` (empty when the file ends cleanly).
 pub fn split_lines(data: &[u8]) -> (Vec<&[u8]>, &[u8]) {
@@ -92,65 +132,6 @@ pub fn split_lines(data: &[u8]) -> (Vec<&[u8]>, &[u8]) {
         None => Vec::new(),
     };
     (lines, torn)
-}
-
-/// What the writer needs from the existing log to continue its chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tail {
-    /// Seq and hash of the newest complete record; `None` for a new log.
-    pub last: Option<(Seq, Digest)>,
-    /// The newest non-empty segment ended in a torn line.
-    pub torn: Option<Recovery>,
-}
-
-/// Reads the newest segments of `dir` back to the newest complete record.
-/// That record must verify under `key`, or the writer refuses to continue.
-pub fn read_tail(dir: &Path, key: &ChainKey) -> Result<Tail, AuditError> {
-    let mut torn = None;
-    let mut newest_non_empty = true;
-    for path in list(dir)?.iter().rev() {
-        let data = fs::read(path).map_err(|e| AuditError::io(path, e))?;
-        if data.is_empty() {
-            continue;
-        }
-        let (lines, rest) = split_lines(&data);
-        if std::mem::take(&mut newest_non_empty) && !rest.is_empty() {
-            torn = Some(Recovery {
-                torn_segment: file_name(path),
-                torn_line: lines.len() as u64 + 1,
-                torn_bytes: rest.len() as u64,
-            });
-        }
-        if let Some(last) = lines.last() {
-            let (seq, hash) = check_last(path, lines.len() as u64, last, key)?;
-            return Ok(Tail {
-                last: Some((seq, hash)),
-                torn,
-            });
-        }
-    }
-    Ok(Tail { last: None, torn })
-}
-
-fn check_last(
-    path: &Path,
-    line: u64,
-    text: &[u8],
-    key: &ChainKey,
-) -> Result<(Seq, Digest), AuditError> {
-    let corrupt = |message: String| AuditError::Corrupt {
-        path: path.into(),
-        line,
-        message,
-    };
-    if line_intact(key, text) != Some(true) {
-        return Err(corrupt(format!(
-            "the newest record does not match its hash under the configured chain (keyed_chain: {}): the log was written with the other setting, or edited",
-            key.is_keyed()
-        )));
-    }
-    let record: Record = serde_json::from_slice(text).map_err(|e| corrupt(json_error(&e)))?;
-    Ok((record.seq, record.hash))
 }
 
 pub(crate) fn file_name(path: &Path) -> String {
@@ -176,6 +157,8 @@ mod tests {
         names.sort_by_key(|n| sort_key(n).expect("segment name"));
         assert_eq!(names, vec![a, b, c]);
         assert_eq!(sort_key("notes.txt"), None);
+        let zst = "audit-000000000001-20261123T050000123Z.jsonl.zst";
+        assert_eq!(sort_key(zst), sort_key(&segment_name(1, at, 0)));
         assert_eq!(sort_key("audit-x-1.jsonl"), None);
     }
 

@@ -10,29 +10,43 @@
 //! the writer's `recovery` record naming that segment, line and byte count;
 //! a torn tail at the very end of the log is always reported.
 //!
-//! What a chain alone cannot show: records cut from the end of the newest
-//! segment at a line boundary. The report prints the head (last seq and
-//! hash) so it can be compared with a copy kept elsewhere (metrics export
-//! `last_seq`).
+//! The Merkle tree is rebuilt beside the chain and every checkpoint record
+//! held to it ([`tree`]): a record edited with the chain rebuilt after it
+//! no longer gives the signed root. What the log alone cannot show is a
+//! tail cut at a line boundary or a deleted newest segment; `--checkpoint`
+//! (a checkpoint a witness kept) proves the log still holds everything it
+//! covers. The report prints the head and how many records follow the
+//! newest checkpoint.
 
 use std::fmt;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::chain::{ChainKey, Digest, GENESIS, split_line};
+use super::checkpoint::{SignedNote, Verifiers};
 use super::record::{Body, Record, json_error};
-use super::segment::{expand, file_name, split_lines};
+use super::segment::{expand, file_name, read_segment, split_lines};
 use super::{AuditError, Seq};
+
+mod tree;
 
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {
     /// `ChainKey::Keyed` for a log written with `keyed_chain: true`.
     pub key: ChainKey,
-    /// Accept a first record that is not the genesis (a later part of the
-    /// log, e.g. after retention removed old segments).
+    /// Accept a first record that is not the genesis (any later part of
+    /// the log). A log whose oldest segments retention removed needs no
+    /// flag: it starts at a checkpoint.
     pub partial: bool,
+    /// Public keys: every checkpoint's signature is checked.
+    pub verifiers: Option<Verifiers>,
+    /// The keyring itself: every checkpoint's signature is checked against
+    /// the keys it derives for the replica and origin the checkpoint names
+    /// (a log several replicas wrote, or whose replica is not known).
+    pub keyring: Option<std::sync::Arc<crate::protect::Keyring>>,
+    /// A checkpoint kept elsewhere that the log must still contain.
+    pub checkpoint: Option<SignedNote>,
 }
 
 impl Default for VerifyOptions {
@@ -40,6 +54,9 @@ impl Default for VerifyOptions {
         VerifyOptions {
             key: ChainKey::Plain,
             partial: false,
+            verifiers: None,
+            keyring: None,
+            checkpoint: None,
         }
     }
 }
@@ -58,6 +75,15 @@ pub struct Report {
     pub recovered: Vec<(PathBuf, u64)>,
     pub problem: Option<Problem>,
     pub keyed: bool,
+    /// Checkpoint records held to the tree.
+    pub checkpoints: u64,
+    pub signatures_checked: bool,
+    /// Seq the tree check started at (1, or the oldest retained checkpoint).
+    pub tree_start: Option<Seq>,
+    /// Records after the newest checkpoint.
+    pub uncovered: u64,
+    /// The `--checkpoint` given was proven: (tree size, root).
+    pub proven: Option<(u64, Digest)>,
 }
 
 impl Report {
@@ -101,6 +127,17 @@ pub enum ProblemKind {
     UnrecordedTorn { bytes: u64 },
     /// A recovery record that names a torn line which is not there.
     StrayRecovery,
+    /// A checkpoint whose size, root or frontier the records before it do
+    /// not give.
+    CheckpointMismatch { tree_size: u64 },
+    /// A checkpoint whose signature does not verify.
+    BadCheckpoint(String),
+    /// The log ends before the size of the checkpoint given.
+    Truncated { have: u64, covers: u64 },
+    /// The log reaches the size of the checkpoint given with another root.
+    Rewritten { size: u64 },
+    /// The checkpoint given is older than the oldest retained checkpoint.
+    CheckpointTooOld { covers: u64, start: u64 },
 }
 
 impl fmt::Display for ProblemKind {
@@ -147,6 +184,23 @@ impl fmt::Display for ProblemKind {
             ProblemKind::StrayRecovery => f.write_str(
                 "recovery record names a torn line that is not there: a segment was edited, replaced or removed",
             ),
+            ProblemKind::CheckpointMismatch { tree_size } => write!(
+                f,
+                "the checkpoint over {tree_size} records does not match the records before it: one of them was edited and the chain rebuilt, or the checkpoint was altered"
+            ),
+            ProblemKind::BadCheckpoint(why) => write!(f, "checkpoint signature: {why}"),
+            ProblemKind::Truncated { have, covers } => write!(
+                f,
+                "the log ends after {have} records, but the checkpoint given covers {covers}: records were cut from the end or the newest segments deleted"
+            ),
+            ProblemKind::Rewritten { size } => write!(
+                f,
+                "the log's first {size} records do not give the root of the checkpoint given: the log was rewritten"
+            ),
+            ProblemKind::CheckpointTooOld { covers, start } => write!(
+                f,
+                "the checkpoint given covers {covers} records, fewer than the oldest retained checkpoint ({start}): retention removed what it would prove; give a newer one"
+            ),
         }
     }
 }
@@ -180,12 +234,36 @@ impl fmt::Display for Report {
                 file.display()
             )?;
         }
+        if let Some(start) = self.tree_start.filter(|s| *s > 1) {
+            writeln!(
+                f,
+                "note: the tree is checked from the checkpoint at seq {start} (older segments removed by retention)"
+            )?;
+        }
+        if self.uncovered > 0 && self.checkpoints > 0 {
+            writeln!(
+                f,
+                "note: the last {} records follow the newest checkpoint (written since, or the log was cut there): prove the length with --checkpoint and a witness's copy",
+                self.uncovered
+            )?;
+        }
+        if let Some((size, root)) = self.proven {
+            writeln!(
+                f,
+                "checkpoint given: the log holds its {size} records with root {root}"
+            )?;
+        }
         let chain = if self.keyed { "HMAC-SHA256" } else { "SHA-256" };
+        let signatures = if self.signatures_checked {
+            "signatures verified"
+        } else {
+            "signatures not checked (pass --pubkey or --keys)"
+        };
         match (self.first_seq, self.last_seq, self.head) {
             (Some(first), Some(last), Some(head)) => writeln!(
                 f,
-                "OK: {} records in {} files, seq {first}..{last}, {chain} chain intact, head {head}",
-                self.records, self.files
+                "OK: {} records in {} files, seq {first}..{last}, {chain} chain intact, {} checkpoints match the tree ({signatures}), head {head}",
+                self.records, self.files, self.checkpoints
             ),
             _ => writeln!(f, "OK: no records in {} files", self.files),
         }
@@ -201,6 +279,12 @@ pub fn verify(inputs: &[PathBuf], options: &VerifyOptions) -> Result<Report, Aud
         expected: None,
         prev: GENESIS,
         torn: None,
+        tree: tree::TreeCheck::new(
+            options.verifiers.as_ref(),
+            options.keyring.as_deref(),
+            options.checkpoint.as_ref(),
+        ),
+        last_at: None,
         report: Report {
             files: files.len(),
             records: 0,
@@ -210,13 +294,18 @@ pub fn verify(inputs: &[PathBuf], options: &VerifyOptions) -> Result<Report, Aud
             recovered: Vec::new(),
             problem: None,
             keyed: options.key.is_keyed(),
+            checkpoints: 0,
+            signatures_checked: options.verifiers.is_some() || options.keyring.is_some(),
+            tree_start: None,
+            uncovered: 0,
+            proven: None,
         },
     };
     for file in &files {
-        let data = fs::read(file).map_err(|e| AuditError::io(file, e))?;
+        let data = read_segment(file)?;
         if let Err(problem) = walk.file(file, &data) {
             walk.report.problem = Some(problem);
-            return Ok(walk.report);
+            return Ok(walk.finish());
         }
     }
     if let Some(torn) = walk.torn.take() {
@@ -225,8 +314,11 @@ pub fn verify(inputs: &[PathBuf], options: &VerifyOptions) -> Result<Report, Aud
             line: torn.line,
             kind: ProblemKind::TornTail { bytes: torn.bytes },
         });
+    } else if let Err(kind) = walk.tree.finish() {
+        let (file, line) = walk.last_at.clone().unwrap_or_default();
+        walk.report.problem = Some(Problem { file, line, kind });
     }
-    Ok(walk.report)
+    Ok(walk.finish())
 }
 
 struct Torn {
@@ -241,6 +333,9 @@ struct Walk<'a> {
     expected: Option<Seq>,
     prev: Digest,
     torn: Option<Torn>,
+    tree: tree::TreeCheck<'a>,
+    /// The last record's place, for problems found at the end.
+    last_at: Option<(PathBuf, u64)>,
     report: Report,
 }
 
@@ -250,6 +345,21 @@ struct SeqOnly {
 }
 
 impl Walk<'_> {
+    fn finish(mut self) -> Report {
+        let report = &mut self.report;
+        report.checkpoints = self.tree.checkpoints;
+        report.tree_start = self.tree.start;
+        report.uncovered = self.tree.uncovered;
+        if self.tree.target_proven {
+            report.proven = self
+                .options
+                .checkpoint
+                .as_ref()
+                .map(|c| (c.checkpoint.size, c.checkpoint.root));
+        }
+        self.report
+    }
+
     fn file(&mut self, file: &Path, data: &[u8]) -> Result<(), Problem> {
         let (lines, rest) = split_lines(data);
         for (i, line) in lines.iter().enumerate() {
@@ -289,6 +399,9 @@ impl Walk<'_> {
             Some(torn) => unrecorded(torn),
             None => here(ProblemKind::StrayRecovery),
         })?;
+        let entry = self.options.key.entry(open, &claimed);
+        self.tree.record(&record, &entry).map_err(here)?;
+        self.last_at = Some((file.into(), at));
         self.expected = Some(record.seq + 1);
         self.prev = record.hash;
         let report = &mut self.report;
@@ -302,7 +415,7 @@ impl Walk<'_> {
     fn check_link(&self, record: &Record, at: u64, later: &[&[u8]]) -> Result<(), ProblemKind> {
         let Some(expected) = self.expected else {
             let genesis = record.seq == 1 && record.prev == GENESIS;
-            return if genesis || self.options.partial {
+            return if genesis || self.options.partial || retained_start(record, later) {
                 Ok(())
             } else {
                 Err(ProblemKind::NotGenesis { found: record.seq })
@@ -347,13 +460,29 @@ impl Walk<'_> {
             }
             (Some(_), Body::Recovery(_)) => Err(None),
             (Some(torn), _) => Err(Some(torn)),
-            // The first record of a partial walk may recover a segment
-            // that was left out.
-            (None, Body::Recovery(_)) if self.report.records > 0 || !self.options.partial => {
+            // The first record of a partial walk, or of a log whose oldest
+            // segments retention removed, may recover a segment left out.
+            (None, Body::Recovery(_))
+                if self.report.records > 0
+                    || !(self.options.partial || self.expected.is_none()) =>
+            {
                 Err(None)
             }
             (None, _) => Ok(()),
         }
+    }
+}
+
+/// Where retention removed the oldest segments, the log starts with a
+/// checkpoint (after a recovery record, when the removed segment was torn).
+fn retained_start(record: &Record, later: &[&[u8]]) -> bool {
+    match &record.body {
+        Body::Checkpoint(_) => true,
+        Body::Recovery(_) => later.first().is_some_and(|next| {
+            serde_json::from_slice::<Record>(next)
+                .is_ok_and(|r| matches!(r.body, Body::Checkpoint(_)))
+        }),
+        _ => false,
     }
 }
 

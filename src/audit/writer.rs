@@ -15,6 +15,16 @@
 //! request workers without a `spawn_blocking` hop per batch, and lets the
 //! log outlive (and be opened without) a runtime.
 //!
+//! Checkpoints (with a [`Checkpointer`]): the writer keeps the Merkle
+//! tree's frontier beside the chain, and appends a signed checkpoint record
+//! at the end of the batch that brings `every_records` uncovered records,
+//! after `interval` with records waiting for one, at shutdown, and first in
+//! every segment but a new log's first (after a recovery record), so each
+//! segment opens with the state of everything before it: what a restart
+//! and retention continue from. A batch with a checkpoint is fsynced
+//! before the checkpoint goes to the witnesses, so no witness holds a
+//! checkpoint the disk could lose.
+//!
 //! Failure: a failed write is truncated back to the last record boundary and
 //! the batch is refused; a failed truncate, fsync, open or rotation drops
 //! the segment, and the next batch (at most every [`RETRY_AFTER`]) re-reads
@@ -26,19 +36,21 @@
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
-use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
-use super::chain::{ChainKey, Digest, GENESIS};
+use super::chain::{ChainKey, GENESIS};
+use super::checkpointer::Checkpointer;
 use super::config::{AuditConfig, FsyncPolicy};
-use super::record::{Body, encode};
-use super::segment::{read_tail, segment_name};
+use super::record::Body;
+use super::segment::segment_name;
+use super::tail::read_tail;
 use super::{AuditError, Seq};
+use checkpoints::ChainState;
 
 /// Most records written in one batch.
 pub const MAX_BATCH: usize = 1024;
@@ -53,79 +65,9 @@ const STAY_AWAKE: Duration = Duration::from_secs(1);
 /// interval rather than one per request.
 pub const RETRY_AFTER: Duration = Duration::from_millis(100);
 
-#[derive(Default)]
-pub(super) struct Shared {
-    pub(super) records_written: AtomicU64,
-    pub(super) batches_written: AtomicU64,
-    pub(super) batches_failed: AtomicU64,
-    pub(super) last_seq: AtomicU64,
-    /// Microseconds + 1; 0 means no fsync yet.
-    pub(super) last_fsync_us: AtomicU64,
-    pub(super) available: AtomicBool,
-    /// Called with each fsync's duration, on the writer thread.
-    pub(super) fsync_observer: OnceLock<FsyncObserver>,
-    /// Records from [`AuditHandle::append_detached`]. They wait here rather
-    /// than in the channel so that queueing one does not wake the writer.
-    pub(super) detached: Mutex<Detached>,
-    /// The writer sleeps with no deadline: a detached record must wake it.
-    pub(super) dormant: AtomicBool,
-}
-
-#[derive(Default)]
-pub(super) struct Detached {
-    pub(super) records: Vec<Pending>,
-    /// The writer took its last records: nothing may be queued any more.
-    pub(super) closed: bool,
-}
-
-impl Shared {
-    pub(super) fn detached(&self) -> std::sync::MutexGuard<'_, Detached> {
-        // A panic while holding this lock leaves a plain Vec behind: still usable.
-        self.detached
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-type FsyncObserver = Box<dyn Fn(Duration) + Send + Sync>;
-
 #[allow(
     clippy::large_enum_variant,
-    reason = "records move through the queue by value; boxing one would cost an allocation per record"
-)]
-pub(super) enum Msg {
-    Append(Pending),
-    /// A detached record arrived while the writer was dormant.
-    Wake,
-    Shutdown(oneshot::Sender<Result<(), AuditError>>),
-}
-
-pub(super) struct Pending {
-    pub(super) body: Body,
-    /// `None` for [`AuditHandle::append_detached`]: nobody waits.
-    pub(super) ack: Option<oneshot::Sender<Result<Seq, AuditError>>>,
-    pub(super) _slot: OwnedSemaphorePermit,
-}
-
-impl Pending {
-    /// Frees the queue slot, then wakes the appender (so that a caller
-    /// reading `stats()` after its append sees its slot free).
-    pub(super) fn resolve(self, result: Result<Seq, AuditError>) {
-        let Pending { ack, _slot, .. } = self;
-        drop(_slot);
-        if let Some(ack) = ack {
-            let _ = ack.send(result);
-        }
-    }
-}
-
-pub(super) fn closed() -> AuditError {
-    AuditError::Unavailable("the audit writer has stopped".into())
-}
-
-#[allow(
-    clippy::large_enum_variant,
-    reason = "a message is moved once, as it arrives"
+    reason = "carries a Msg for one step of the loop; boxing would allocate per record"
 )]
 enum Wait {
     Message(Msg),
@@ -147,10 +89,11 @@ pub(super) struct Writer {
     rotate_bytes: u64,
     rotate_interval: Duration,
     key: ChainKey,
-    /// Named in every record (the config's `replica:`).
-    replica: Option<crate::ident::Ident>,
-    next_seq: Seq,
-    prev: Digest,
+    chain: ChainState,
+    checkpointer: Option<Checkpointer>,
+    last_checkpoint: Instant,
+    /// Runs retention after each new segment.
+    retention: Option<super::retention::Retention>,
     segment: Option<Segment>,
     /// Under `fsync: batch`: when the oldest unsynced write happened.
     unsynced_since: Option<Instant>,
@@ -160,7 +103,20 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    pub(super) fn new(config: &AuditConfig, key: ChainKey, shared: Arc<Shared>) -> Writer {
+    pub(super) fn new(
+        config: &AuditConfig,
+        key: ChainKey,
+        shared: Arc<Shared>,
+        mut checkpointer: Option<Checkpointer>,
+    ) -> Writer {
+        if let Some(checkpointer) = &mut checkpointer {
+            checkpointer.start_witnesses(shared.witness_failures.clone());
+        }
+        // A checkpoint's note names the replica its record names.
+        let replica = match &checkpointer {
+            Some(checkpointer) => Some(checkpointer.replica().clone()),
+            None => config.replica.clone(),
+        };
         Writer {
             dir: config.dir.clone(),
             fsync: config.fsync,
@@ -168,9 +124,16 @@ impl Writer {
             rotate_bytes: config.rotate_bytes,
             rotate_interval: config.rotate_interval,
             key,
-            replica: config.replica.clone(),
-            next_seq: 1,
-            prev: GENESIS,
+            chain: ChainState {
+                replica,
+                next_seq: 1,
+                prev: GENESIS,
+                tree: None,
+                uncovered: 0,
+            },
+            checkpointer,
+            last_checkpoint: Instant::now(),
+            retention: super::retention::Retention::new(config),
             segment: None,
             unsynced_since: None,
             retry: None,
@@ -213,6 +176,12 @@ impl Writer {
                 last_record = Instant::now();
             }
             self.commit(&mut batch);
+            if self
+                .checkpoint_deadline()
+                .is_some_and(|d| Instant::now() >= d)
+            {
+                self.commit_checkpoint();
+            }
             if let Some(reply) = shutdown {
                 self.write_last_detached(&mut batch);
                 let _ = reply.send(self.finish());
@@ -231,10 +200,14 @@ impl Writer {
     fn wait(&self, rx: &Receiver<Msg>, last_record: Instant) -> Wait {
         let detached_deadline =
             (last_record.elapsed() < STAY_AWAKE).then(|| Instant::now() + DETACHED_FLUSH);
-        let deadline = match (self.sync_deadline(), detached_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline = [
+            self.sync_deadline(),
+            detached_deadline,
+            self.checkpoint_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         if let Some(deadline) = deadline {
             return match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(msg) => Wait::Message(msg),
@@ -278,7 +251,7 @@ impl Writer {
         if batch.is_empty() {
             return;
         }
-        match self.write_batch(batch) {
+        match self.write_batch(batch, false) {
             Ok(first) => {
                 self.shared.available.store(true, Ordering::Relaxed);
                 for (seq, pending) in (first..).zip(batch.drain(..)) {
@@ -296,23 +269,30 @@ impl Writer {
         }
     }
 
-    /// Writes the batch; returns the first seq, or why nothing was accepted.
-    fn write_batch(&mut self, batch: &[Pending]) -> Result<Seq, String> {
+    /// Writes the batch (and a checkpoint after it when one is due, or
+    /// with `checkpoint` whenever records wait for one); returns the
+    /// batch's first seq, or why nothing was accepted.
+    fn write_batch(&mut self, batch: &[Pending], checkpoint: bool) -> Result<Seq, String> {
         self.ensure_segment()?;
         let ts = crate::time::now_rfc3339();
-        let first = self.next_seq;
-        let mut prev = self.prev;
+        let mut state = self.chain.clone();
+        let first = state.next_seq;
         self.buf.clear();
-        for (seq, pending) in (first..).zip(batch) {
-            prev = encode(
-                &mut self.buf,
-                &self.key,
-                seq,
-                &ts,
-                self.replica.as_ref(),
-                &pending.body,
-                prev,
-            );
+        for pending in batch {
+            state.append(&mut self.buf, &self.key, &ts, &pending.body);
+        }
+        let note = match (&self.checkpointer, &state.tree) {
+            (Some(cp), Some(tree))
+                if state.uncovered >= cp.every_records || (checkpoint && state.uncovered > 0) =>
+            {
+                let (body, note) = cp.record(tree, &ts);
+                state.append(&mut self.buf, &self.key, &ts, &body);
+                Some(note)
+            }
+            _ => None,
+        };
+        if self.buf.is_empty() {
+            return Ok(first);
         }
         let segment = self.segment.as_mut().expect("ensure_segment opened one");
         if let Err(error) = segment.file.write_all(&self.buf) {
@@ -325,16 +305,17 @@ impl Writer {
             return Err(reason);
         }
         segment.len += self.buf.len() as u64;
-        self.next_seq = first + batch.len() as u64;
-        self.prev = prev;
+        let written = state.next_seq - self.chain.next_seq;
+        self.chain = state;
         self.shared
             .records_written
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            .fetch_add(written, Ordering::Relaxed);
         self.shared.batches_written.fetch_add(1, Ordering::Relaxed);
         self.shared
             .last_seq
-            .store(self.next_seq - 1, Ordering::Relaxed);
+            .store(self.chain.next_seq - 1, Ordering::Relaxed);
         match self.fsync {
+            _ if note.is_some() => self.sync()?,
             FsyncPolicy::Always => self.sync()?,
             FsyncPolicy::Batch => {
                 let since = *self.unsynced_since.get_or_insert_with(Instant::now);
@@ -343,6 +324,9 @@ impl Writer {
                 }
             }
             FsyncPolicy::Off => {}
+        }
+        if let Some(note) = note {
+            self.checkpointed(note);
         }
         Ok(first)
     }
@@ -359,6 +343,7 @@ impl Writer {
             self.segment = None;
             return self
                 .create_segment()
+                .and_then(|()| self.write_opening(None))
                 .map_err(|e| self.fail_open(e.to_string()));
         }
         if let Some((at, reason)) = &self.retry {
@@ -382,64 +367,44 @@ impl Writer {
                     && segment.opened.elapsed() >= self.rotate_interval))
     }
 
-    /// Continues the chain from what is on disk: reads the tail, opens a new
-    /// segment, and records a torn tail if there is one.
+    /// Continues the chain from what is on disk: reads the tail (back to
+    /// the newest checkpoint, for the tree), opens a new segment, and
+    /// writes its opening records.
     pub(super) fn open_segment(&mut self) -> Result<(), AuditError> {
-        let tail = read_tail(&self.dir, &self.key)?;
-        (self.next_seq, self.prev) = match tail.last {
+        let tail = read_tail(&self.dir, &self.key, self.checkpointer.is_some())?;
+        let (next_seq, prev) = match tail.last {
             Some((seq, hash)) => (seq + 1, hash),
             None => (1, GENESIS),
         };
+        self.chain = ChainState {
+            replica: self.chain.replica.take(),
+            next_seq,
+            prev,
+            tree: tail.tree,
+            uncovered: tail.uncovered,
+        };
         self.shared
             .last_seq
-            .store(self.next_seq - 1, Ordering::Relaxed);
+            .store(self.chain.next_seq - 1, Ordering::Relaxed);
         self.create_segment()?;
         self.retry = None;
-        if let Some(recovery) = tail.torn {
+        if let Some(recovery) = &tail.torn {
             tracing::warn!(
                 segment = %recovery.torn_segment,
                 line = recovery.torn_line,
                 "audit log: torn last line found; recording the recovery in a new segment"
             );
-            self.write_recovery(Body::Recovery(recovery))?;
         }
-        Ok(())
-    }
-
-    fn write_recovery(&mut self, body: Body) -> Result<(), AuditError> {
-        let ts = crate::time::now_rfc3339();
-        self.buf.clear();
-        let hash = encode(
-            &mut self.buf,
-            &self.key,
-            self.next_seq,
-            &ts,
-            self.replica.as_ref(),
-            &body,
-            self.prev,
-        );
-        let segment = self.segment.as_mut().expect("create_segment opened one");
-        let written = segment
-            .file
-            .write_all(&self.buf)
-            .and_then(|()| segment.file.sync_data());
-        if let Err(error) = written {
-            let path = segment.path.clone();
-            self.segment = None;
-            return Err(AuditError::io(path, error));
-        }
-        segment.len += self.buf.len() as u64;
-        self.shared.last_seq.store(self.next_seq, Ordering::Relaxed);
-        self.next_seq += 1;
-        self.prev = hash;
-        Ok(())
+        self.write_opening(tail.torn.map(Body::Recovery))
     }
 
     /// Creates a new, empty segment for `next_seq` and makes it current.
     fn create_segment(&mut self) -> Result<(), AuditError> {
         let now = OffsetDateTime::now_utc();
         for attempt in 0..100 {
-            let path = self.dir.join(segment_name(self.next_seq, now, attempt));
+            let path = self
+                .dir
+                .join(segment_name(self.chain.next_seq, now, attempt));
             let opened = OpenOptions::new().append(true).create_new(true).open(&path);
             match opened {
                 Ok(file) => {
@@ -461,7 +426,7 @@ impl Writer {
         Err(AuditError::Unavailable(format!(
             "{}: no free segment name for seq {}",
             self.dir.display(),
-            self.next_seq
+            self.chain.next_seq
         )))
     }
 
@@ -504,6 +469,11 @@ impl Writer {
     }
 
     fn finish(&mut self) -> Result<(), AuditError> {
+        if self.checkpointer.is_some() && self.chain.uncovered > 0 {
+            // The shutdown checkpoint: the log's last word on its length.
+            self.write_batch(&[], true)
+                .map_err(AuditError::Unavailable)?;
+        }
         let result = self.sync().map_err(AuditError::Unavailable);
         self.segment = None;
         result
@@ -536,5 +506,8 @@ fn sync_dir(dir: &Path) -> Result<(), AuditError> {
         .map_err(|e| AuditError::io(dir, e))
 }
 
+mod checkpoints;
+mod shared;
+pub(super) use shared::{Msg, Pending, Shared, closed};
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
-//! `pii-proxy audit verify | search | stats`: the investigator's tools over
-//! the audit log's segment files.
+//! `pii-proxy audit verify | checkpoint | pubkey | prove | check-proof |
+//! search | stats | report`: the investigator's tools over the audit log's
+//! segment files.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -11,17 +12,116 @@ use crate::app::keys::{self, Need};
 use crate::audit;
 use crate::protect::Keyring;
 
+/// `--format`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum Format {
+    Text,
+    /// JSON Lines, one object per line (for a SIEM).
+    Json,
+}
+
+/// The replica whose keys `pubkey` and `verify --keys` derive.
+#[derive(clap::Args)]
+pub(super) struct ReplicaArgs {
+    /// The replica (the config's `replica:`; default, as there: this
+    /// host's name).
+    #[arg(long)]
+    replica: Option<String>,
+    /// The checkpoints' origin (`audit.checkpoints.origin`); default
+    /// `pii-proxy/<replica>`.
+    #[arg(long)]
+    origin: Option<String>,
+}
+
+impl ReplicaArgs {
+    fn config(&self) -> audit::CheckpointConfig {
+        audit::CheckpointConfig {
+            replica: self
+                .replica
+                .clone()
+                .unwrap_or_else(|| crate::config::default_replica().to_string()),
+            origin: self.origin.clone(),
+            ..audit::CheckpointConfig::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub(super) enum AuditCommand {
-    /// Check the hash chain; name the first broken record (exit 1).
+    /// Check the hash chain and every checkpoint against the Merkle tree;
+    /// name the first broken record (exit 1).
     Verify {
-        /// Keyring for a log written with `keyed_chain: true`.
+        /// Keyring: the chain key of a log written with `keyed_chain:
+        /// true`, and the replica's checkpoint keys (signatures checked).
         #[arg(long)]
         keys: Option<PathBuf>,
+        /// Verifier keys (`audit pubkey` output, a file or one key):
+        /// every checkpoint's signature is checked.
+        #[arg(long)]
+        pubkey: Option<String>,
+        /// A signed checkpoint kept elsewhere (a witness): the log must
+        /// still hold every record it covers, with its root.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
         /// The files need not start at the genesis record.
         #[arg(long)]
         partial: bool,
+        #[command(flatten)]
+        replica: ReplicaArgs,
         /// Segment files or audit directories.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the newest signed checkpoint (what a witness keeps).
+    Checkpoint {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the replica's checkpoint verifier keys, one per keyring key
+    /// (older keys still verify older checkpoints).
+    Pubkey {
+        #[arg(long, default_value = "keys/keyring.json")]
+        keys: PathBuf,
+        #[command(flatten)]
+        replica: ReplicaArgs,
+    },
+    /// Write one request's record with its inclusion proof against a
+    /// signed checkpoint (or, with --consistency, a consistency proof from
+    /// an older checkpoint to the newest).
+    Prove {
+        /// The request id (`x-request-id`, the records' `id`).
+        #[arg(long, required_unless_present = "consistency")]
+        id: Option<String>,
+        /// An older signed checkpoint: prove the newest extends it.
+        #[arg(long, conflicts_with = "id")]
+        consistency: Option<PathBuf>,
+        /// Where to write the proof (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Verify a proof file with nothing but the public key (exit 1 when
+    /// it does not verify).
+    CheckProof {
+        file: PathBuf,
+        /// Verifier keys (`audit pubkey` output, a file or one key).
+        #[arg(long)]
+        pubkey: String,
+    },
+    /// One partner's shares over a period as one self-contained HTML page
+    /// (charts as inline SVG, no script).
+    Report {
+        #[arg(long)]
+        partner: String,
+        /// RFC 3339 time or YYYY-MM-DD (UTC); default: the first record.
+        #[arg(long)]
+        since: Option<String>,
+        /// RFC 3339 time or YYYY-MM-DD (UTC, exclusive); default: now.
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, default_value = "report.html")]
+        out: PathBuf,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -39,11 +139,15 @@ pub(super) enum AuditCommand {
         /// Keyring holding the subject key.
         #[arg(long, default_value = "keys/keyring.json")]
         keys: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Per partner: share events, subjects, categories, actions, refusals.
     Stats {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -61,64 +165,258 @@ fn trouble(e: audit::AuditError) -> Error {
     Error::Trouble(e.to_string())
 }
 
+fn since_arg(name: &str, text: Option<String>) -> Result<Option<time::OffsetDateTime>, Error> {
+    text.map(|s| {
+        audit::search::parse_since(&s)
+            .ok_or_else(|| Error::Trouble(format!("--{name} {s}: expected RFC 3339 or YYYY-MM-DD")))
+    })
+    .transpose()
+}
+
+fn read_note(path: &Path) -> Result<audit::checkpoint::SignedNote, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Trouble(format!("{}: {e}", path.display())))?;
+    audit::checkpoint::SignedNote::parse(&text)
+        .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))
+}
+
+fn write_out(out: Option<&Path>, text: &str) -> Result<(), Error> {
+    match out {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Error::Trouble(format!("{}: {e}", path.display()))),
+        None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
+    }
+}
+
 pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
     match command {
         AuditCommand::Verify {
             keys,
+            pubkey,
+            checkpoint,
             partial,
+            replica,
+            files,
+        } => verify(keys, pubkey, checkpoint, partial, &replica, &files),
+        AuditCommand::Checkpoint { files } => {
+            match audit::proof::latest_checkpoint(&files).map_err(trouble)? {
+                Some(note) => write_out(None, &note.to_string()),
+                None => Err(Error::Refused("the log holds no checkpoint yet".into())),
+            }
+        }
+        AuditCommand::Pubkey { keys, replica } => {
+            let keys = audit::verifiers_from_keyring(&keyring(&keys)?, &replica.config());
+            let mut out = std::io::stdout().lock();
+            for key in keys.keys() {
+                writeln!(out, "{key}")?;
+            }
+            Ok(())
+        }
+        AuditCommand::Prove {
+            id,
+            consistency,
+            out,
             files,
         } => {
-            let key = match keys {
-                Some(path) => audit::ChainKey::Keyed(keyring(&path)?.audit_chain_key()),
-                None => audit::ChainKey::Plain,
-            };
-            let report =
-                audit::verify(&files, &audit::VerifyOptions { key, partial }).map_err(trouble)?;
-            write!(out, "{report}")?;
-            if report.is_intact() {
-                Ok(())
-            } else {
-                Err(Error::Reported)
+            let json = match (id, consistency) {
+                (Some(id), _) => serde_json::to_string_pretty(
+                    &audit::proof::prove(&files, &id).map_err(proof_error)?,
+                ),
+                (None, Some(old)) => serde_json::to_string_pretty(
+                    &audit::proof::prove_consistency(&files, &read_note(&old)?)
+                        .map_err(proof_error)?,
+                ),
+                (None, None) => return Err(Error::Trouble("give --id or --consistency".into())),
             }
+            .expect("proofs serialize");
+            write_out(out.as_deref(), &format!("{json}\n"))
+        }
+        AuditCommand::CheckProof { file, pubkey } => check_proof(&file, &pubkey),
+        AuditCommand::Report {
+            partner,
+            since,
+            until,
+            out,
+            files,
+        } => {
+            let period = audit::report::Period {
+                since: since_arg("since", since)?,
+                until: since_arg("until", until)?,
+            };
+            let page = audit::report::render(&files, &partner, &period).map_err(trouble)?;
+            write_out(Some(&out), &page)?;
+            eprintln!("wrote {}", out.display());
+            Ok(())
         }
         AuditCommand::Search {
             subject,
             partner,
             since,
             keys,
+            format,
             files,
-        } => {
-            let subject = if subject == "-" {
-                let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line)?;
-                line.trim_end_matches(['\r', '\n']).to_owned()
-            } else {
-                subject
+        } => search(subject, partner, since, &keys, format, &files),
+        AuditCommand::Stats { format, files } => {
+            let stats = audit::stats(&files).map_err(trouble)?;
+            let text = match format {
+                Format::Text => stats.to_string(),
+                Format::Json => stats.json_lines(),
             };
-            let since = since
-                .map(|s| {
-                    audit::search::parse_since(&s).ok_or_else(|| {
-                        Error::Trouble(format!("--since {s}: expected RFC 3339 or YYYY-MM-DD"))
-                    })
-                })
-                .transpose()?;
-            let hasher = audit::SubjectHasher::from_keyring(&keyring(&keys)?);
-            let query = audit::SearchQuery {
-                subject: hasher.hash(&subject),
-                partner,
-                since,
-            };
-            let events = audit::search(&files, &query).map_err(trouble)?;
-            for event in &events {
-                writeln!(out, "{event}")?;
-            }
-            writeln!(out, "{} share events for {}", events.len(), query.subject)?;
-            Ok(())
-        }
-        AuditCommand::Stats { files } => {
-            write!(out, "{}", audit::stats(&files).map_err(trouble)?)?;
-            Ok(())
+            write_out(None, &text)
         }
     }
+}
+
+fn proof_error(e: audit::proof::ProofError) -> Error {
+    match e {
+        audit::proof::ProofError::Audit(e) => trouble(e),
+        other => Error::Refused(other.to_string()),
+    }
+}
+
+fn verify(
+    keys: Option<PathBuf>,
+    pubkey: Option<String>,
+    checkpoint: Option<PathBuf>,
+    partial: bool,
+    replica: &ReplicaArgs,
+    files: &[PathBuf],
+) -> Result<(), Error> {
+    let ring = keys.as_deref().map(keyring).transpose()?;
+    let key = match &ring {
+        Some(ring) => audit::ChainKey::Keyed(ring.audit_chain_key()),
+        None => audit::ChainKey::Plain,
+    };
+    let mut verifiers = match &pubkey {
+        Some(arg) => Some(audit::proof::verifiers_arg(arg).map_err(Error::Trouble)?),
+        None => None,
+    };
+    // With the keyring, each checkpoint is checked against the keys of the
+    // replica it names, unless `--replica` narrows the trust to one.
+    let mut derive_from = None;
+    if let (None, Some(ring)) = (&verifiers, ring) {
+        match replica.replica.is_some() {
+            true => verifiers = Some(audit::verifiers_from_keyring(&ring, &replica.config())),
+            false => derive_from = Some(std::sync::Arc::new(ring)),
+        }
+    }
+    let checkpoint = checkpoint.as_deref().map(read_note).transpose()?;
+    if let Some(note) = &checkpoint {
+        let derived = derive_from.as_deref().map(|ring| {
+            audit::verifiers_for(ring, &note.checkpoint.replica, &note.checkpoint.origin)
+        });
+        if let Some(keys) = verifiers.as_ref().or(derived.as_ref()) {
+            note.verify(keys)
+                .map_err(|e| Error::Refused(format!("--checkpoint: {e}")))?;
+        }
+    }
+    let options = audit::VerifyOptions {
+        key,
+        partial,
+        verifiers,
+        keyring: derive_from,
+        checkpoint,
+    };
+    let mut report = audit::verify(files, &options).map_err(trouble)?;
+    let first_edited = report.records == 0
+        && report
+            .problem
+            .as_ref()
+            .is_some_and(|p| p.kind == audit::ProblemKind::Edited);
+    if options.key.is_keyed() && first_edited {
+        // `--keys` also names the checkpoint keys of a plain-chain log.
+        let plain = audit::VerifyOptions {
+            key: audit::ChainKey::Plain,
+            ..options
+        };
+        let retry = audit::verify(files, &plain).map_err(trouble)?;
+        if retry.records > 0 {
+            report = retry;
+        }
+    }
+    write!(std::io::stdout().lock(), "{report}")?;
+    if report.is_intact() {
+        Ok(())
+    } else {
+        Err(Error::Reported)
+    }
+}
+
+fn check_proof(file: &Path, pubkey: &str) -> Result<(), Error> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::Trouble(format!("{}: {e}", file.display())))?;
+    let keys = audit::proof::verifiers_arg(pubkey).map_err(Error::Trouble)?;
+    let checked = audit::proof::check(&text, &keys)
+        .map_err(|e| Error::Refused(format!("{}: {e}", file.display())))?;
+    let mut out = std::io::stdout().lock();
+    match checked {
+        audit::proof::Checked::Inclusion {
+            seq,
+            record,
+            tree_size,
+            key,
+            time,
+        } => writeln!(
+            out,
+            "OK: record seq {seq} ({}) is in the tree of {tree_size} records signed by {key} at {time}",
+            describe(&record)
+        )?,
+        audit::proof::Checked::Consistency { old, new, key } => writeln!(
+            out,
+            "OK: the tree of {new} records signed by {key} extends the tree of {old} records"
+        )?,
+    }
+    Ok(())
+}
+
+fn describe(record: &audit::Record) -> String {
+    match &record.body {
+        audit::Body::Share(s) => format!("share {} to {} at {}", s.id, s.partner, record.ts),
+        audit::Body::ShareSubjects(s) => format!("share {} subjects part {}", s.id, s.part),
+        audit::Body::Outcome(o) => format!("outcome {} from {}", o.id, o.partner),
+        audit::Body::Blocked(b) => format!("blocked {} ({})", b.id, b.reason),
+        audit::Body::Admin(a) => format!("admin {}", a.action),
+        audit::Body::Recovery(_) => "recovery".into(),
+        audit::Body::Checkpoint(c) => format!("checkpoint over {}", c.tree_size),
+    }
+}
+
+fn search(
+    subject: String,
+    partner: Option<String>,
+    since: Option<String>,
+    keys: &Path,
+    format: Format,
+    files: &[PathBuf],
+) -> Result<(), Error> {
+    let subject = if subject == "-" {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        subject
+    };
+    let since = since_arg("since", since)?;
+    let hasher = audit::SubjectHasher::from_keyring(&keyring(keys)?);
+    let query = audit::SearchQuery {
+        subject: hasher.hash(&subject),
+        partner,
+        since,
+    };
+    let events = audit::search(files, &query).map_err(trouble)?;
+    let mut out = std::io::stdout().lock();
+    for event in &events {
+        match format {
+            Format::Text => writeln!(out, "{event}")?,
+            Format::Json => writeln!(
+                out,
+                "{}",
+                serde_json::to_string(event).expect("events serialize")
+            )?,
+        }
+    }
+    if format == Format::Text {
+        writeln!(out, "{} share events for {}", events.len(), query.subject)?;
+    }
+    Ok(())
 }

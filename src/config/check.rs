@@ -89,6 +89,7 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
     });
     let mut audit = audit;
     audit.replica = Some(replica.clone());
+    audit.checkpoints.replica = replica.to_string();
     let errors = std::mem::take(&mut c.errors);
     let config = Config {
         source: file.to_path_buf(),
@@ -236,6 +237,13 @@ impl Checker<'_> {
         let mut config = audit.value.clone();
         if config.dir.is_relative() {
             config.dir = self.base.join(&config.dir);
+        }
+        for witness in &mut config.checkpoints.witnesses {
+            if let crate::audit::WitnessConfig::File(path) = witness {
+                if path.is_relative() {
+                    *path = self.base.join(&*path);
+                }
+            }
         }
         if let Err(e) = config.validate() {
             self.error(&audit.referenced, format!("audit: {e}"));

@@ -269,6 +269,10 @@ fn default_max_connections() -> usize {
 #[derive(Debug, Clone)]
 pub struct Partner {
     pub id: Ident,
+    /// `name:`, the display name share records carry.
+    pub name: Option<crate::audit::DisplayName>,
+    /// `export_basis:` (required when `cross_border`).
+    pub export_basis: Option<crate::audit::ExportBasis>,
     /// Starts and ends with `/`.
     pub route: String,
     pub upstream: Upstream,

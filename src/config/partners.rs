@@ -89,6 +89,18 @@ impl Checker<'_> {
                 ),
             );
         }
+        let name = p.name.as_ref().and_then(|n| self.display_name(n));
+        let export_basis = p.export_basis.as_ref().map(|b| b.value);
+        if cross_border && export_basis.is_none() {
+            self.error(
+                &p.id.referenced,
+                format!(
+                    "partner `{}` is cross-border (region {}, home region {home_region}): declare its legal basis for the transfer, `export_basis: standard_contract | certification | assessment` (PIPL Art. 38)",
+                    p.id.value,
+                    region.as_deref().unwrap_or_default()
+                ),
+            );
+        }
         let quota = p.quota.as_ref().map(|q| self.quota(q)).unwrap_or_default();
         let anomaly = p
             .anomaly
@@ -122,6 +134,8 @@ impl Checker<'_> {
         }
         Some(Partner {
             id: id?,
+            name,
+            export_basis,
             route: routes.first()?.path.clone(),
             upstream: upstream?,
             region,
@@ -290,6 +304,16 @@ impl Checker<'_> {
                     &upstream.referenced,
                     format!("upstream `{}`: {problem}", upstream.value),
                 );
+                None
+            }
+        }
+    }
+
+    fn display_name(&mut self, name: &Spanned<String>) -> Option<crate::audit::DisplayName> {
+        match crate::audit::DisplayName::parse(&name.value) {
+            Ok(name) => Some(name),
+            Err(e) => {
+                self.error(&name.referenced, format!("partner `name`: {e}"));
                 None
             }
         }

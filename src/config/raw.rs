@@ -355,6 +355,17 @@ pub(super) struct RawPartner {
     /// a letter or digit, no run of 6 or more digits.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// The partner's name as people know it (`征信中心`, `Acme Credit
+    /// Bureau Ltd.`), written into every share record beside the id.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub name: Option<Spanned<String>>,
+    /// The legal basis for sending data abroad (PIPL Art. 38), required
+    /// for a cross-border partner: `standard_contract`, `certification`
+    /// or `assessment`. Written into its share records.
+    #[serde(default)]
+    #[schemars(with = "Option<crate::audit::ExportBasis>")]
+    pub export_basis: Option<Spanned<crate::audit::ExportBasis>>,
     /// Path prefix, starting and ending with `/`; stripped before forwarding.
     /// Its scenario is `default`. A partner needs `route`, `routes` or both.
     #[serde(default)]

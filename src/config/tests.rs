@@ -90,9 +90,11 @@ limits: {max_body_bytes: 1024, max_depth: 16, header_read_timeout: 2s, body_read
          upstream_connect_timeout: 500ms, upstream_timeout: 1m}
 partners:
   - id: credit-bureau
+    name: Credit Bureau Ltd.
     route: /partners/cb/
     upstream: https://api.partner.example:8443/v2/
     region: SG
+    export_basis: standard_contract
     rules: rules/demo.yaml
     tls: {ca: ca.pem, client_cert: client.pem, client_key: client-key.pem}
     content_types: allow
@@ -318,6 +320,7 @@ partners:
       - {path: /cb/kyc/, scenario: kyc}
     upstream: https://cb.example
     region: CN
+    export_basis: assessment
     rules: rules/demo.yaml
     quota: {requests_per_second: 50, burst: 80, distinct_subjects: 1000, window: 5m}
     anomaly: {factor: 2.5, min_subjects: 3, warmup_windows: 0, smoothing: 0.5}
@@ -369,6 +372,7 @@ partners:
     route: /abroad/
     upstream: http://partner.example
     region: US
+    export_basis: certification
     rules: rules/demo.yaml
     quota: {requests_per_second: 0, distinct_subjects: 0, window: 0s}
     anomaly: {factor: 1, smoothing: 0}
@@ -385,27 +389,28 @@ partners:
 ",
     );
     assert_one(&errors, 5, 15, "cross-border (region US, home region CN)");
-    assert_one(&errors, 8, 34, "requests_per_second must be at least 1");
-    assert_one(&errors, 8, 56, "distinct_subjects must be at least 1");
-    assert_one(&errors, 8, 12, "window must be between 1s and 24h");
-    assert_one(&errors, 9, 23, "factor must be a number above 1");
-    assert_one(&errors, 9, 37, "smoothing");
-    assert_one(&errors, 13, 36, "scenario `loan` already has a route");
-    assert_one(&errors, 13, 16, "duplicate route `/abroad/`");
+    assert_one(&errors, 9, 34, "requests_per_second must be at least 1");
+    assert_one(&errors, 9, 56, "distinct_subjects must be at least 1");
+    assert_one(&errors, 9, 12, "window must be between 1s and 24h");
+    assert_one(&errors, 10, 23, "factor must be a number above 1");
+    assert_one(&errors, 10, 37, "smoothing");
+    assert_one(&errors, 14, 36, "scenario `loan` already has a route");
+    assert_one(&errors, 14, 16, "duplicate route `/abroad/`");
     assert_one(
         &errors,
-        14,
+        15,
         35,
         "scenario name must not hold a run of 6 or more digits",
     );
-    assert_one(&errors, 17, 5, "needs `route`");
+    assert_one(&errors, 18, 5, "needs `route`");
     assert_eq!(errors.len(), 10, "{errors:#?}");
 }
 
 #[test]
 fn https_and_echo_are_fine_across_borders() {
     let f = Fixture::new();
-    let text = format!("home_region: CN\n{MINIMAL}    region: JP\n");
+    let text =
+        format!("home_region: CN\n{MINIMAL}    region: JP\n    export_basis: certification\n");
     let config = f.load(&text).expect("echo is local");
     assert!(config.partners[0].cross_border);
     let errors = f.errors("home_region: china\nlisten: 127.0.0.1:8080\npartners: []\n");
@@ -499,5 +504,32 @@ fn assert_at_line(errors: &[(u64, u64, String)], line: u64, needle: &str) {
             .iter()
             .any(|(l, c, m)| *l == line && *c > 0 && m.contains(needle)),
         "expected {line}:* `{needle}` in {errors:#?}"
+    );
+}
+
+#[test]
+fn a_cross_border_partner_declares_its_export_basis_and_names_are_checked() {
+    let f = Fixture::new();
+    let errors = f.errors(&format!("home_region: CN\n{MINIMAL}    region: JP\n"));
+    assert_one(
+        &errors,
+        4,
+        9,
+        "export_basis: standard_contract | certification | assessment",
+    );
+    let errors = f.errors(&format!("{MINIMAL}    name: \"Call 13812345678\"\n"));
+    assert_one(&errors, 7, 11, "display name");
+    assert!(
+        !errors.iter().any(|e| e.2.contains("13812345678")),
+        "{errors:?}"
+    );
+    let errors = f.errors(&format!("{MINIMAL}    export_basis: handshake\n"));
+    assert!(!errors.is_empty());
+    let config = f
+        .load(&format!("{MINIMAL}    name: 征信中心\n"))
+        .expect("a Chinese display name is fine");
+    assert_eq!(
+        config.partners[0].name.as_ref().map(|n| n.as_str()),
+        Some("征信中心")
     );
 }

@@ -25,9 +25,10 @@ pub(super) struct SubjectRecord {
 }
 
 impl SubjectRecord {
-    fn verdict(&self, partner: &str, scenario: &str) -> Verdict {
-        if self.erased.is_some() {
-            return Verdict::Erased;
+    /// The verdict and the seq of the decision that gave it.
+    fn verdict(&self, partner: &str, scenario: &str) -> (Verdict, Option<u64>) {
+        if let Some(erased) = &self.erased {
+            return (Verdict::Erased, Some(erased.seq));
         }
         let latest = self
             .decisions
@@ -35,9 +36,9 @@ impl SubjectRecord {
             .filter(|d| d.covers(partner, scenario))
             .max_by_key(|d| d.seq);
         match latest {
-            None => Verdict::NoDecision,
-            Some(d) if d.op.grants() => Verdict::Granted,
-            Some(_) => Verdict::Revoked,
+            None => (Verdict::NoDecision, None),
+            Some(d) if d.op.grants() => (Verdict::Granted, Some(d.seq)),
+            Some(d) => (Verdict::Revoked, Some(d.seq)),
         }
     }
 }
@@ -54,9 +55,14 @@ pub(super) struct Cache {
 }
 
 impl Cache {
-    pub(super) fn lookup(&self, key: &SubjectKey, partner: &str, scenario: &str) -> Verdict {
+    pub(super) fn lookup(
+        &self,
+        key: &SubjectKey,
+        partner: &str,
+        scenario: &str,
+    ) -> (Verdict, Option<u64>) {
         match self.subjects.get(key) {
-            None => Verdict::NoDecision,
+            None => (Verdict::NoDecision, None),
             Some(record) => record.verdict(partner, scenario),
         }
     }
@@ -180,7 +186,7 @@ mod tests {
             reversed.apply(e);
         }
         for cache in [&in_order, &reversed] {
-            assert_eq!(cache.lookup(&key, "cb", "default"), Verdict::Granted);
+            assert_eq!(cache.lookup(&key, "cb", "default").0, Verdict::Granted);
         }
         assert_eq!(in_order.decisions_applied(), 2, "each applied once");
         assert_eq!(
@@ -201,7 +207,7 @@ mod tests {
         let cache = Cache::default();
         cache.apply(&entry(5, Op::Erase, &subject, None));
         assert!(!cache.apply(&entry(6, Op::Grant, &subject, Some("cb"))).1);
-        assert_eq!(cache.lookup(&key, "cb", "default"), Verdict::Erased);
+        assert_eq!(cache.lookup(&key, "cb", "default").0, Verdict::Erased);
         assert_eq!(cache.erased_subjects(), 1);
     }
 }

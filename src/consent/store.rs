@@ -117,6 +117,19 @@ impl ConsentStore {
     /// the few decisions of a subject that has any. Say nothing about
     /// whether the map is complete: ask [`ConsentStore::availability`].
     pub fn lookup(&self, key: &SubjectKey, partner: &str, scenario: &str) -> Verdict {
+        self.cache.lookup(key, partner, scenario).0
+    }
+
+    /// [`lookup`](Self::lookup) with the seq of the deciding grant, revoke,
+    /// restore or erase (`None` when no decision covers it): the journal
+    /// line's seq, or the database row's id with `store: postgres`. The
+    /// share record names it as the consent it relied on.
+    pub fn lookup_decision(
+        &self,
+        key: &SubjectKey,
+        partner: &str,
+        scenario: &str,
+    ) -> (Verdict, Option<u64>) {
         self.cache.lookup(key, partner, scenario)
     }
 

@@ -147,6 +147,8 @@ pub struct Metrics {
     audit_queue_capacity: Gauge,
     audit_records: Counter,
     audit_batches_failed: Counter,
+    audit_checkpoints: Counter,
+    audit_witness_failures: Counter,
     audit_available: Gauge,
     audit_fsync: Histogram,
     config_generation: Gauge,
@@ -186,6 +188,8 @@ impl Metrics {
             audit_queue_capacity: Gauge::default(),
             audit_records: Counter::default(),
             audit_batches_failed: Counter::default(),
+            audit_checkpoints: Counter::default(),
+            audit_witness_failures: Counter::default(),
             audit_available: Gauge::default(),
             audit_fsync: Histogram::new(FSYNC_BUCKETS),
             config_generation: Gauge::default(),
@@ -298,6 +302,16 @@ impl Metrics {
             "audit_available",
             "1 while the audit writer accepts records, 0 after a failed batch until the next good one",
             self.audit_available.clone(),
+        );
+        r.register(
+            "audit_checkpoints_written",
+            "Signed audit checkpoints written since start",
+            self.audit_checkpoints.clone(),
+        );
+        r.register(
+            "audit_witness_failures",
+            "Audit checkpoints a witness did not keep since start (each is logged)",
+            self.audit_witness_failures.clone(),
         );
         r.register_with_unit(
             "audit_fsync",
@@ -520,6 +534,8 @@ impl Metrics {
             c.inc_by(total.saturating_sub(c.get()));
         };
         catch_up(&self.audit_records, audit.records_written);
+        catch_up(&self.audit_checkpoints, audit.checkpoints_written);
+        catch_up(&self.audit_witness_failures, audit.witness_failures);
         catch_up(&self.audit_batches_failed, audit.batches_failed);
         if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {
             // Encoding into a String only fails if a metric's own encoder

@@ -12,6 +12,8 @@ fn stats() -> AuditStats {
         last_seq: 7,
         last_fsync_latency: None,
         available: true,
+        checkpoints_written: 1,
+        witness_failures: 0,
     }
 }
 
@@ -64,6 +66,8 @@ fn every_family_is_exposed_with_the_prefix() {
         "pii_proxy_candidate_fields",
         "pii_proxy_audit_queue_depth 2",
         "pii_proxy_audit_fsync_seconds",
+        "pii_proxy_audit_checkpoints_written_total 1",
+        "pii_proxy_audit_witness_failures_total 0",
         "pii_proxy_config_generation 3",
         "pii_proxy_config_reloads",
         "pii_proxy_admin_requests",

@@ -241,6 +241,8 @@ mod tests {
     fn partner(upstream: Upstream) -> Partner {
         Partner {
             id: crate::ident::Ident::fixed("p"),
+            name: None,
+            export_basis: None,
             route: "/p/".into(),
             upstream,
             region: None,

@@ -242,6 +242,20 @@ impl Keyring {
         expand(&self.keys[0].material, b"pii-proxy/v1/subject")
     }
 
+    /// The seed of the Ed25519 key that signs one replica's audit
+    /// checkpoints, from master key `kid`: a key per replica and keyring
+    /// key, so `keygen --rotate` starts a new signing key while the public
+    /// halves of the older ones still verify older checkpoints.
+    pub fn audit_signing_seed(&self, kid: &str, replica: &str) -> Result<Key32, KeyringError> {
+        let master = self
+            .keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .ok_or_else(|| KeyringError::UnknownKid(kid.to_owned()))?;
+        let info = format!("pii-proxy/v1/audit-signing/{replica}");
+        Ok(expand(&master.material, info.as_bytes()))
+    }
+
     /// A key for the audit log's keyed hash chain, from the root key.
     pub fn audit_chain_key(&self) -> Key32 {
         expand(&self.keys[0].material, b"pii-proxy/v1/audit-chain")
@@ -298,6 +312,17 @@ mod tests {
                 .derive("k1", Purpose::Hash, "a")
                 .expect("old kid still there")
         );
+    }
+
+    #[test]
+    fn signing_seeds_differ_by_kid_and_replica_and_survive_rotation() {
+        let mut ring = Keyring::generate();
+        let k1 = ring.audit_signing_seed("k1", "main").expect("k1");
+        assert_ne!(*k1, *ring.audit_signing_seed("k1", "r2").expect("k1"));
+        ring.rotate();
+        assert_eq!(*k1, *ring.audit_signing_seed("k1", "main").expect("k1"));
+        assert_ne!(*k1, *ring.audit_signing_seed("k2", "main").expect("k2"));
+        assert!(ring.audit_signing_seed("k9", "main").is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use http::Method;
 use super::refusal::Refusal;
 use super::shadow::ShadowResult;
 use crate::app::Partner;
+use crate::audit::record::MAX_CONSENT_DECISIONS;
 use crate::audit::{
     AuditPath, Blocked, CandidateSummary, Consent, FieldPath, Finding, Ident, Outcome, Share,
     ShareSubjects, SubjectHash,
@@ -178,6 +179,15 @@ pub fn share(
         bytes_out: bytes_out as u64,
         // Only cross-border shares are marked; a domestic one omits it.
         cross_border: partner.config.cross_border.then_some(true),
+        export_basis: partner
+            .config
+            .export_basis
+            .filter(|_| partner.config.cross_border),
+        partner_name: partner.config.name.clone(),
+        // Set by the share gate, which knows the route and the decision.
+        scenario: None,
+        consent_decisions: Vec::new(),
+        consent_decisions_more: None,
         candidate: None,
     })
 }
@@ -203,6 +213,16 @@ pub fn more_subjects(
             subjects: chunk.to_vec(),
         })
         .collect()
+}
+
+/// The consent decisions a share relied on, bounded: the first
+/// [`MAX_CONSENT_DECISIONS`] listed, the rest counted.
+pub fn consent_decisions(record: &mut Share, mut decisions: Vec<u64>) {
+    if decisions.len() > MAX_CONSENT_DECISIONS {
+        record.consent_decisions_more = Some((decisions.len() - MAX_CONSENT_DECISIONS) as u64);
+        decisions.truncate(MAX_CONSENT_DECISIONS);
+    }
+    record.consent_decisions = decisions;
 }
 
 /// The `candidate` member of the share record: the fields the candidate

@@ -99,7 +99,8 @@ pub async fn quota(
 static RATE_LIMIT_POLICY: http::HeaderName = http::HeaderName::from_static("ratelimit-policy");
 static RATE_LIMIT: http::HeaderName = http::HeaderName::from_static("ratelimit");
 
-/// The consent the share record states, or 403: `consent_revoked` (revoked
+/// The consent the share record states and the journal seqs of the
+/// decisions it relied on (distinct, in order), or 403: `consent_revoked` (revoked
 /// for this partner and scenario, or the subject was erased) and
 /// `consent_required` (`consent: required` without a grant on record, or
 /// without a subject at all).
@@ -108,27 +109,30 @@ pub fn consent(
     partner: &Partner,
     scenario: &str,
     subjects: &[RequestSubject],
-) -> Result<Consent, Refusal> {
+) -> Result<(Consent, Vec<u64>), Refusal> {
     let id = &partner.config.id;
     available(app, partner)?;
     if subjects.is_empty() {
         return consent::decide(None, partner.policy.consent)
+            .map(|consent| (consent, Vec::new()))
             .map_err(|refused| refusal(refused, id, scenario, None));
     }
     let mut consent = Consent::Granted;
+    let mut decisions = std::collections::BTreeSet::new();
     for subject in subjects {
         // The strictest decision under any spelling the subject may have
         // been recorded by: a change of spelling never fails open.
-        let verdict = subject
+        let (verdict, decision) = subject
             .keys
             .iter()
-            .map(|key| app.consent.lookup(key, id, scenario))
-            .max_by_key(|v| consent::strictness(*v))
-            .unwrap_or(Verdict::NoDecision);
+            .map(|key| app.consent.lookup_decision(key, id, scenario))
+            .max_by_key(|(v, _)| consent::strictness(*v))
+            .unwrap_or((Verdict::NoDecision, None));
         consent = consent::decide(Some(verdict), partner.policy.consent)
             .map_err(|refused| refusal(refused, id, scenario, Some(&subject.hash)))?;
+        decisions.extend(decision);
     }
-    Ok(consent)
+    Ok((consent, decisions.into_iter().collect()))
 }
 
 /// The 403 of a consent refusal; in a batch it names which subject, by

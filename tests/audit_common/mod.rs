@@ -36,6 +36,11 @@ pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Fi
         bytes_in: 1024,
         bytes_out: 1100,
         cross_border: Some(partner != "demo"),
+        export_basis: None,
+        partner_name: None,
+        scenario: None,
+        consent_decisions: Vec::new(),
+        consent_decisions_more: None,
         candidate: None,
     }
 }
@@ -125,4 +130,39 @@ pub fn run(args: &[&str]) -> Output {
 
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A keyring written at test time (never committed) at `path`.
+pub fn keyring_at(path: &Path) -> pii_proxy::protect::Keyring {
+    let keyring = pii_proxy::protect::Keyring::generate();
+    keyring.save(path).expect("save keyring");
+    keyring
+}
+
+/// Runs the real writer with signed checkpoints (every `every` records)
+/// over `events` and shuts it down; returns the seqs.
+pub fn write_signed(
+    config: &AuditConfig,
+    keyring: &pii_proxy::protect::Keyring,
+    witnesses: Vec<Box<dyn pii_proxy::audit::Witness>>,
+    events: Vec<Event>,
+) -> Vec<Seq> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let handle = AuditHandle::open(config, keyring, witnesses).expect("open");
+        let mut seqs = Vec::new();
+        for event in events {
+            seqs.push(handle.append(event).await.expect("accepted"));
+        }
+        handle.shutdown().await.expect("shutdown");
+        seqs
+    })
+}
+
+pub fn signed_config(dir: &Path, every: u64) -> AuditConfig {
+    let mut config = config(dir);
+    config.checkpoints.every_records = every;
+    config
 }

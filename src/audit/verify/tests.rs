@@ -23,7 +23,8 @@ fn write_log(dir: &Path, bodies: &[Body], per_file: usize) -> Vec<PathBuf> {
                 None,
                 body,
                 prev,
-            );
+            )
+            .hash;
         }
         fs::write(&path, buf).expect("write");
         files.push(path);
@@ -39,6 +40,7 @@ fn run(inputs: &[PathBuf], partial: bool) -> Report {
     let options = VerifyOptions {
         key: ChainKey::Plain,
         partial,
+        ..VerifyOptions::default()
     };
     verify(inputs, &options).expect("readable")
 }

@@ -3,7 +3,7 @@ use crate::audit::AuditHandle;
 use crate::audit::record::tests::sample_share;
 use crate::audit::verify::{ProblemKind, VerifyOptions, verify};
 use std::fs;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
 fn config(dir: &Path, fsync: FsyncPolicy) -> AuditConfig {
     AuditConfig {
@@ -16,7 +16,7 @@ fn config(dir: &Path, fsync: FsyncPolicy) -> AuditConfig {
 fn check(dir: &Path, key: ChainKey) -> crate::audit::Report {
     let options = VerifyOptions {
         key,
-        partial: false,
+        ..VerifyOptions::default()
     };
     verify(&[dir.to_path_buf()], &options).expect("readable")
 }
@@ -181,6 +181,7 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
         &config(dir.path(), FsyncPolicy::Always),
         ChainKey::Plain,
         shared.clone(),
+        None,
     );
     writer.segment = Some(Segment {
         file: full,
@@ -208,7 +209,7 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
             matches!(result, Err(AuditError::Unavailable(ref m)) if m.contains("write failed"))
         );
     }
-    assert_eq!((writer.next_seq, writer.prev), (1, GENESIS));
+    assert_eq!((writer.chain.next_seq, writer.chain.prev), (1, GENESIS));
     assert_eq!(shared.records_written.load(Ordering::Relaxed), 0);
     assert_eq!(shared.batches_failed.load(Ordering::Relaxed), 1);
     assert!(!shared.available.load(Ordering::Relaxed));
@@ -334,4 +335,94 @@ async fn detached_records_are_written_when_the_last_handle_goes() {
         assert!(Instant::now() < deadline, "{report}");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+fn checkpointer(interval: Duration, every: u64) -> Checkpointer {
+    let config = crate::audit::CheckpointConfig {
+        every_records: every,
+        interval,
+        ..crate::audit::CheckpointConfig::default()
+    };
+    let keyring = crate::protect::Keyring::generate();
+    Checkpointer::from_keyring(&config, &keyring, Vec::new()).expect("checkpointer")
+}
+
+fn kinds(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for path in crate::audit::segment::list(dir).expect("list") {
+        let data = fs::read(&path).expect("read");
+        for line in crate::audit::segment::split_lines(&data).0 {
+            let value: serde_json::Value = serde_json::from_slice(line).expect("json");
+            out.push(value["kind"].as_str().expect("kind").to_owned());
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn records_waiting_get_a_checkpoint_after_the_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), FsyncPolicy::Batch);
+    let cp = checkpointer(Duration::from_millis(50), 1000);
+    let handle = AuditHandle::open_with(&config, ChainKey::Plain, Some(cp)).expect("open");
+    append_n(&handle, 3).await;
+    for _ in 0..200 {
+        if handle.stats().checkpoints_written > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(handle.stats().checkpoints_written, 1);
+    assert_eq!(kinds(dir.path()), ["share", "share", "share", "checkpoint"]);
+    // No new record, no new checkpoint: an idle log signs nothing.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(handle.stats().checkpoints_written, 1);
+    handle.shutdown().await.expect("shutdown");
+    assert_eq!(kinds(dir.path()).len(), 4, "nothing uncovered at shutdown");
+}
+
+#[tokio::test]
+async fn every_segment_after_the_first_opens_with_a_checkpoint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = AuditConfig {
+        rotate_bytes: 1500,
+        ..config(dir.path(), FsyncPolicy::Off)
+    };
+    let cp = checkpointer(Duration::from_secs(3600), 7);
+    let handle = AuditHandle::open_with(&config, ChainKey::Plain, Some(cp)).expect("open");
+    append_n(&handle, 30).await;
+    handle.shutdown().await.expect("shutdown");
+    let segments = crate::audit::segment::list(dir.path()).expect("list");
+    assert!(segments.len() >= 3);
+    for path in &segments[1..] {
+        let data = fs::read(path).expect("read");
+        let first = crate::audit::segment::split_lines(&data).0[0];
+        assert!(first.windows(19).any(|w| w == b"\"kind\":\"checkpoint\""));
+    }
+    assert_eq!(
+        kinds(dir.path()).last().map(String::as_str),
+        Some("checkpoint")
+    );
+}
+
+#[tokio::test]
+async fn checkpoints_continue_a_log_written_before_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config(dir.path(), FsyncPolicy::Off);
+    let legacy = AuditHandle::open_with_key(&config, ChainKey::Plain).expect("open");
+    append_n(&legacy, 5).await;
+    legacy.shutdown().await.expect("shutdown");
+    assert!(!kinds(dir.path()).contains(&"checkpoint".to_owned()));
+    // The first start with checkpoints rebuilds the tree from the genesis
+    // record and opens its segment with a checkpoint over all five.
+    let cp = checkpointer(Duration::from_secs(3600), 100);
+    let handle = AuditHandle::open_with(&config, ChainKey::Plain, Some(cp)).expect("open");
+    append_n(&handle, 2).await;
+    handle.shutdown().await.expect("shutdown");
+    let kinds = kinds(dir.path());
+    assert_eq!(kinds[5], "checkpoint");
+    assert_eq!(kinds.len(), 9);
+    let report = check(dir.path(), ChainKey::Plain);
+    assert!(report.is_intact(), "{report}");
+    assert_eq!(report.checkpoints, 2);
 }
