@@ -130,11 +130,16 @@ impl<'p> Pass<'p, '_> {
             key,
             owner,
         };
-        let child = self.choose(child, key_rule);
+        let mut child = self.choose(child, key_rule);
         let key = match self.mode {
             Mode::Protect => self.protect_key(key_start, key_end, keys_mark, parent),
             Mode::Reveal => Disposition::Keep,
         };
+        if !carrier {
+            // A detector may have rewritten the stacked key (a card number
+            // used as a key): the child reads the key as it now stands.
+            child.key = Some(keys_mark..self.keys.len());
+        }
         let result = match key {
             Disposition::Remove => self.skip_value().map(|_| Disposition::Remove),
             Disposition::Keep => self.value(child),

@@ -316,3 +316,18 @@ fn refusals_carry_position_and_code_but_no_value() {
         "too_deep"
     );
 }
+
+#[test]
+fn a_key_a_detector_rewrites_is_read_as_rewritten_below_it() {
+    // A card number used as a key, holding an object: the keys inside are
+    // classified with the rewritten key as their owner (no stale range).
+    let p = policy(
+        "fields:\n  - keys: builtin\n    action: redact\ndetect:\n  - detector: bank_card\n    action: {redact: {text: \"x\"}}\n",
+    );
+    let (out, _) = run(
+        &p,
+        r#"{"contacts":{"6222021234567890128":{"relation":"spouse","name":"王华"}}}"#,
+    );
+    assert!(!out.contains("6222021234567890128"), "{out}");
+    assert!(out.contains("spouse"), "{out}");
+}
