@@ -169,8 +169,11 @@ pub fn address(value: &str) -> bool {
 /// A Chinese address alone, by structure: what a value under any key that
 /// is not a known non-address is protected as.
 pub fn address_alone(value: &str) -> bool {
+    // A label or a sentence around it (`收货地址：…`, `…，请尽快发货`) is
+    // free text: the labelled-address detector finds where the address is.
+    const TEXT: &[char] = &['：', ':', '，', '。', '；', ';', '！', '？', '\n'];
     let han = value.chars().filter(|c| is_han(*c)).count();
-    han >= 6 && han * 2 >= value.chars().count() && address(value)
+    han >= 6 && han * 2 >= value.chars().count() && !value.contains(TEXT) && address(value)
 }
 
 /// A value that is only an organization's name (`上海示例商贸有限公司`).
@@ -287,6 +290,8 @@ mod tests {
         for not in ["云南省", "昆明市", "五华区", "上海示例商贸有限公司", "地址变更申请已提交", "市中心"] {
             assert!(!address(not), "{not}");
         }
+        assert!(address_alone("北京市朝阳区建国路88号"));
+        assert!(!address_alone("收货地址：北京市朝阳区建国路88号"), "a label is free text");
     }
 
     #[test]

@@ -46,7 +46,9 @@ impl<'p> KeyRule<'p> {
             return Some(self);
         };
         match value {
-            None if strong => Some(self),
+            // A container under a place key (`location: {latitude, …}`)
+            // is a place whole: a job title (`position`) is never one.
+            None if strong || category == Category::Location => Some(self),
             None => None,
             Some(v) if !strong && !shape::fits(category, v) => None,
             Some(v) if shape::contradicts(category, v) => None,
