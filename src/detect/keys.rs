@@ -30,6 +30,10 @@ impl KeyClass {
     /// The key says its field is not a person's (`store_address`,
     /// `bank_name`): no value under it is read as an address by shape.
     const NOT_PERSONAL: u8 = 64;
+    /// `certId`, `cert_no`: an identity document or a certificate's serial;
+    /// digits alone are a passport only within the nine characters of an
+    /// ICAO 9303 document number (a signing certificate's serial is longer).
+    const WEAK_PASSPORT: u8 = 128;
 
     pub fn is_empty(self) -> bool {
         self.0 & !Self::NOT_PERSONAL == 0
@@ -56,7 +60,8 @@ impl KeyClass {
             (Category::Address, _) => Self::ADDRESS,
             (Category::BirthDate, _) => Self::BIRTH_DATE,
             // A passport under an identity key (`cert_no`, `insurantIdno`).
-            (Category::Passport | Category::IdNumber, _) => Self::PASSPORT,
+            (Category::Passport, _) | (Category::IdNumber, true) => Self::PASSPORT,
+            (Category::IdNumber, false) => Self::WEAK_PASSPORT,
             (Category::Biometric, true) => Self::BIOMETRIC,
             _ => 0,
         })
@@ -125,7 +130,9 @@ pub(crate) fn scan_keyed(
         emit(s, e, BuiltinDetector::Biometric);
     }
     if class.has(KeyClass::PASSPORT) {
-        passports(t, s, e, emit);
+        passports(t, s, e, false, emit);
+    } else if class.has(KeyClass::WEAK_PASSPORT) {
+        passports(t, s, e, true, emit);
     }
     let organization = shape::contradicts(Category::Name, value);
     if class.has(KeyClass::NAME)
@@ -163,7 +170,15 @@ fn plausible_text(value: &str) -> bool {
     value.chars().any(|c| c.is_alphabetic())
 }
 
-fn passports(t: &str, s: usize, e: usize, emit: &mut impl FnMut(usize, usize, BuiltinDetector)) {
+/// Passport-shaped tokens of `t[s..e]`; `weak`: digits alone only up to
+/// nine (the document number field of ICAO 9303).
+fn passports(
+    t: &str,
+    s: usize,
+    e: usize,
+    weak: bool,
+    emit: &mut impl FnMut(usize, usize, BuiltinDetector),
+) {
     let b = t.as_bytes();
     let mut i = s;
     while i < e {
@@ -175,7 +190,9 @@ fn passports(t: &str, s: usize, e: usize, emit: &mut impl FnMut(usize, usize, Bu
         while i < e && b[i].is_ascii_alphanumeric() {
             i += 1;
         }
-        if values::passport_token(&b[start..i]) {
+        let token = &b[start..i];
+        let document = !weak || token.len() <= 9 || token.iter().any(u8::is_ascii_alphabetic);
+        if values::passport_token(token) && document {
             emit(start, i, BuiltinDetector::Passport);
         }
     }
@@ -230,8 +247,16 @@ mod tests {
         let t = table();
         assert!(t.classify("passport_no", None, 9).has(KeyClass::PASSPORT));
         assert!(t.classify("TRAVEL-DOC", None, 9).has(KeyClass::PASSPORT));
-        assert!(t.classify("holderPassportNo", None, 9).has(KeyClass::PASSPORT));
-        assert!(t.classify("user_face_image", None, 100).has(KeyClass::BIOMETRIC));
+        assert!(
+            t.classify("holderPassportNo", None, 9)
+                .has(KeyClass::PASSPORT)
+        );
+        assert!(!t.classify("certId", None, 11).has(KeyClass::PASSPORT));
+        assert!(t.classify("certId", None, 11).has(KeyClass::WEAK_PASSPORT));
+        assert!(
+            t.classify("user_face_image", None, 100)
+                .has(KeyClass::BIOMETRIC)
+        );
         assert!(t.classify("name", None, 6).has(KeyClass::WEAK_NAME));
         assert!(t.classify("realName", None, 6).has(KeyClass::NAME));
         assert!(t.classify("currency", None, 3).is_empty());
@@ -245,7 +270,7 @@ mod tests {
         assert!(t.classify("bank_name", None, 8).not_personal());
         assert!(t.classify("name", Some("cargoes"), 4).is_empty());
         assert!(t.classify("cust_nm", None, 6).has(KeyClass::NAME));
-        assert!(t.classify("cert_no", None, 9).has(KeyClass::PASSPORT));
+        assert!(t.classify("cert_no", None, 9).has(KeyClass::WEAK_PASSPORT));
     }
 
     #[test]
@@ -280,6 +305,18 @@ mod tests {
             [("北京市朝阳区建国路88号".into(), Address)]
         );
         assert!(keyed("passportNo", "N/A").is_empty());
+        assert!(
+            keyed("certId", "68759070125").is_empty(),
+            "a certificate serial"
+        );
+        assert_eq!(
+            keyed("certId", "EA1234567"),
+            [("EA1234567".into(), Passport)]
+        );
+        assert_eq!(
+            keyed("cert_no", "123456789"),
+            [("123456789".into(), Passport)]
+        );
         assert!(keyed("faceImage", "none").is_empty());
     }
 

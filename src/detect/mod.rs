@@ -270,6 +270,11 @@ impl DetectorSet {
         self.categories.is_empty()
     }
 
+    /// The spec of the built-in name detector, when the policy runs it.
+    pub fn name_spec(&self) -> Option<usize> {
+        self.builtins[BuiltinDetector::Name as usize]
+    }
+
     /// The category reported for matches of spec `spec`.
     pub fn category(&self, spec: usize) -> &str {
         &self.categories[spec]
@@ -382,17 +387,11 @@ impl DetectorSet {
                 *normalized = Normalized::default();
             }
         } else if builtins {
-            self.scan_view(
-                scope,
-                text,
-                profile,
-                hits,
-                &mut |start, end, d| {
-                    if let Some(spec) = self.builtins[d as usize] {
-                        out.push(Match { start, end, spec });
-                    }
-                },
-            );
+            self.scan_view(scope, text, profile, hits, &mut |start, end, d| {
+                if let Some(spec) = self.builtins[d as usize] {
+                    out.push(Match { start, end, spec });
+                }
+            });
         }
     }
 

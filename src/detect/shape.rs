@@ -30,7 +30,9 @@ pub fn fits(category: Category, value: &str) -> bool {
         Category::Email => email(value),
         Category::IdNumber => identity_document(value),
         Category::BankCard => account_number(value),
-        Category::BirthDate => dates::find_date(value.as_bytes(), dates::today_yyyymmdd()).is_some(),
+        Category::BirthDate => {
+            dates::find_date(value.as_bytes(), dates::today_yyyymmdd()).is_some()
+        }
         Category::Passport => values::passport_token(value.as_bytes()),
         Category::Biometric => biometric::is_blob(value.as_bytes()),
         Category::Device => device_id(value),
@@ -81,17 +83,17 @@ const ORGANIZATION_ENDS: &[&str] = &[
     "合作社", "基金", "协会", "政府", "办公室", "商贸", "贸易", "实业", "物流", "保险",
 ];
 
-const ORGANIZATION_WORDS: &[&str] = &[
-    "有限", "公司", "银行", "集团", "股份", "分公司",
-];
+const ORGANIZATION_WORDS: &[&str] = &["有限", "公司", "银行", "集团", "股份", "分公司"];
 
 fn organization(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     ORGANIZATION_ENDS.iter().any(|w| value.ends_with(w))
         || ORGANIZATION_WORDS.iter().any(|w| value.contains(w))
-        || [" ltd", " inc", " co.", " llc", " limited", " corp", " bank", " company", " gmbh"]
-            .iter()
-            .any(|w| lower.ends_with(w) || lower.contains(&format!("{w} ")))
+        || [
+            " ltd", " inc", " co.", " llc", " limited", " corp", " bank", " company", " gmbh",
+        ]
+        .iter()
+        .any(|w| lower.ends_with(w) || lower.contains(&format!("{w} ")))
 }
 
 /// A person's name and nothing else: 2–4 Chinese characters that start with
@@ -130,7 +132,9 @@ fn romanized_name(value: &str) -> bool {
     let shaped = words.iter().all(|w| {
         let letters = w.trim_end_matches('.');
         (1..=14).contains(&letters.len())
-            && letters.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+            && letters
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'-')
             && letters.as_bytes()[0].is_ascii_uppercase()
     });
     let surname = is_pinyin_surname(words[0]) || is_pinyin_surname(words[words.len() - 1]);
@@ -160,9 +164,15 @@ pub fn address(value: &str) -> bool {
         return (has(LEVELS) && (has(STREETS) || numbered)) || (has(STREETS) && numbered);
     }
     let lower = value.to_ascii_lowercase();
-    let street = ["road", "rd", "street", "st", "avenue", "ave", "lane", "room", "floor", "building", "apt"]
-        .iter()
-        .any(|w| lower.split(|c: char| !c.is_ascii_alphabetic()).any(|x| x == *w));
+    let street = [
+        "road", "rd", "street", "st", "avenue", "ave", "lane", "room", "floor", "building", "apt",
+    ]
+    .iter()
+    .any(|w| {
+        lower
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .any(|x| x == *w)
+    });
     street && value.bytes().any(|b| b.is_ascii_digit())
 }
 
@@ -178,7 +188,10 @@ pub fn address_alone(value: &str) -> bool {
 
 /// A value that is only an organization's name (`上海示例商贸有限公司`).
 fn organization_only(value: &str) -> bool {
-    organization(value) && !value.chars().any(|c| NUMBERED.contains(c) || STREETS.contains(c))
+    organization(value)
+        && !value
+            .chars()
+            .any(|c| NUMBERED.contains(c) || STREETS.contains(c))
 }
 
 fn phone(value: &str) -> bool {
@@ -204,7 +217,11 @@ fn identity_document(value: &str) -> bool {
     if resident_id_valid(v) {
         return true;
     }
-    let core: Vec<u8> = v.iter().copied().filter(|b| !matches!(b, b'(' | b')')).collect();
+    let core: Vec<u8> = v
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'(' | b')'))
+        .collect();
     let digits = core.iter().filter(|b| b.is_ascii_digit()).count();
     let letters = core.iter().filter(|b| b.is_ascii_alphabetic()).count();
     (6..=20).contains(&core.len())
@@ -219,7 +236,9 @@ fn identity_document(value: &str) -> bool {
 fn account_number(value: &str) -> bool {
     let digits: Vec<u8> = value.bytes().filter(u8::is_ascii_digit).collect();
     (12..=30).contains(&digits.len())
-        && value.bytes().all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-'))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-'))
         && (digits.len() > 19 || bank_card::luhn(&digits) || digits.len() >= 12)
 }
 
@@ -235,14 +254,19 @@ fn device_id(value: &str) -> bool {
             || ((19..=20).contains(&v.len()) && v.starts_with(b"89"));
     }
     let uuid = v.len() == 36
-        && v.iter()
-            .enumerate()
-            .all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { *b == b'-' } else { b.is_ascii_hexdigit() });
+        && v.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
     let mac = v.len() == 17
         && v.chunks(3)
             .all(|c| hex(&c[..2]) && c.get(2).is_none_or(|s| matches!(s, b':' | b'-')));
     let serial = (8..=64).contains(&v.len())
-        && v.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'+' | b'/'))
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'+' | b'/'))
         && v.iter().any(u8::is_ascii_digit)
         && v.iter().any(u8::is_ascii_alphabetic);
     uuid || mac || (v.len() == 14 && hex(v)) || (v.len() == 16 && hex(v)) || serial
@@ -267,10 +291,32 @@ mod tests {
 
     #[test]
     fn names_by_shape() {
-        for name in ["张三", "欧阳娜娜", "于超", "保华", "阿依古丽·吐尔逊", "ZHANG WEI", "ZHANG/WEI", "Zhang Wei", "Wei Zhang", "JIA/ZI"] {
+        for name in [
+            "张三",
+            "欧阳娜娜",
+            "于超",
+            "保华",
+            "阿依古丽·吐尔逊",
+            "ZHANG WEI",
+            "ZHANG/WEI",
+            "Zhang Wei",
+            "Wei Zhang",
+            "JIA/ZI",
+        ] {
             assert!(person_name(name), "{name}");
         }
-        for not in ["厦门美图网科技有限公司", "招商银行", "iPhone 15 Pro", "话费充值100元", "衣服", "月饼礼盒", "Premium Gold", "SUCCESS", "华为Mate60 Pro", "黄金"] {
+        for not in [
+            "厦门美图网科技有限公司",
+            "招商银行",
+            "iPhone 15 Pro",
+            "话费充值100元",
+            "衣服",
+            "月饼礼盒",
+            "Premium Gold",
+            "SUCCESS",
+            "华为Mate60 Pro",
+            "黄金",
+        ] {
             assert!(!person_name(not), "{not}");
         }
         assert!(contradicts(Category::Name, "上海拉扎斯信息科技有限公司"));
@@ -287,16 +333,28 @@ mod tests {
         ] {
             assert!(address(a), "{a}");
         }
-        for not in ["云南省", "昆明市", "五华区", "上海示例商贸有限公司", "地址变更申请已提交", "市中心"] {
+        for not in [
+            "云南省",
+            "昆明市",
+            "五华区",
+            "上海示例商贸有限公司",
+            "地址变更申请已提交",
+            "市中心",
+        ] {
             assert!(!address(not), "{not}");
         }
         assert!(address_alone("北京市朝阳区建国路88号"));
-        assert!(!address_alone("收货地址：北京市朝阳区建国路88号"), "a label is free text");
+        assert!(
+            !address_alone("收货地址：北京市朝阳区建国路88号"),
+            "a label is free text"
+        );
     }
 
     #[test]
     fn documents_and_numbers() {
-        assert!(identity_document("110101199003071234") || !resident_id_valid(b"110101199003071234"));
+        assert!(
+            identity_document("110101199003071234") || !resident_id_valid(b"110101199003071234")
+        );
         assert!(identity_document("E12345678"));
         assert!(!identity_document("68759070125"));
         assert_eq!(refine(Category::IdNumber, "EX0778367"), Category::Passport);

@@ -104,13 +104,10 @@ fn listed_rule<'p>(policy: &'p Policy, key: &str, normalized: &mut String) -> Op
         return None;
     }
     vocab::normalize_key_into(key, normalized);
-    policy
-        .key_index
-        .get(normalized.as_str())
-        .map(|t| KeyRule {
-            rule: t.rule,
-            category: &t.category,
-            why: Why::default(),
-            builtin: None,
-        })
+    policy.key_index.get(normalized.as_str()).map(|t| KeyRule {
+        rule: t.rule,
+        category: &t.category,
+        why: Why::default(),
+        builtin: None,
+    })
 }

@@ -319,7 +319,13 @@ mod tests {
     #[test]
     fn strings_go_back_in_their_escaping_style() {
         let style = Escapes::of(br#""\u5f20\u4e09 https:\/\/x""#);
-        assert_eq!(style, Escapes { ascii: true, slash: true });
+        assert_eq!(
+            style,
+            Escapes {
+                ascii: true,
+                slash: true
+            }
+        );
         let mut out = Vec::new();
         write_json_string_as(&mut out, "张* https://x", style);
         assert_eq!(out, br#""\u5f20* https:\/\/x""#);

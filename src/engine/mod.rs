@@ -10,6 +10,7 @@
 //! and no partial output is ever returned.
 
 mod containers;
+mod echo;
 mod keyed;
 mod lex;
 mod members;
@@ -21,6 +22,9 @@ mod reveal;
 mod wrapped;
 
 use std::fmt;
+
+/// Names a walk looks for in free text (see [`echo`]).
+pub(crate) type Known = std::sync::Arc<[String]>;
 
 use serde::Serialize;
 
@@ -89,6 +93,9 @@ pub struct Findings {
     /// Every value the rules' `subject:` selects, in document order (a
     /// batch has many; a duplicated key gives two).
     pub subjects: Vec<Subject>,
+    /// The names protected, for the second walk ([`echo`]); never shown
+    /// and emptied before the findings leave the engine.
+    pub(crate) names: echo::Names,
 }
 
 /// Subjects kept from one message: more would only fill memory (a
@@ -99,6 +106,7 @@ impl Findings {
     /// Adds the findings of another part of the same message.
     pub fn merge(&mut self, other: Findings) {
         self.items.extend(other.items);
+        self.names.extend(other.names);
         self.subjects.extend(other.subjects);
         self.subjects.truncate(MAX_SUBJECTS);
     }
@@ -186,7 +194,14 @@ pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize
 /// Applies `policy` to the JSON document `input`: the protected document
 /// and the findings, or the reason it was refused.
 pub fn protect(policy: &Policy, input: &[u8]) -> Result<Protected, EngineError> {
-    let (output, findings) = pass::run(policy, input, None, 0)?;
+    let (mut output, mut findings) = pass::run(policy, input, None, 0, &Known::default())?;
+    if echo::may_echo(input, &findings) {
+        // The names the first walk protected, found again where the
+        // document repeats them unlabelled.
+        let known: Known = std::mem::take(&mut findings.names).into_vec().into();
+        (output, findings) = pass::run(policy, input, None, 0, &known)?;
+    }
+    findings.names = echo::Names::default();
     let changed = output != input;
     Ok(Protected {
         output,

@@ -13,7 +13,7 @@ use crate::vocab::Why;
 use std::ops::Range;
 
 use super::lex::{self, LexError};
-use super::{EngineError, ErrorKind, Finding, Findings};
+use super::{EngineError, ErrorKind, Finding, Findings, Known};
 use crate::detect::Match;
 use crate::rules::selector::{self, Progress};
 use crate::rules::{Policy, Rule, UnknownFields};
@@ -89,6 +89,9 @@ pub(super) struct Pass<'p, 'i> {
     pub(super) mode: Mode,
     /// Values restored in reverse mode.
     pub(super) restored: usize,
+    /// Names found by an earlier walk of the document, looked for in free
+    /// text (`super::echo`).
+    pub(super) known: Known,
 }
 
 pub(super) type Walked = Result<Disposition, EngineError>;
@@ -107,8 +110,9 @@ pub(super) fn run(
     input: &[u8],
     path_prefix: Option<&str>,
     depth: usize,
+    known: &Known,
 ) -> Result<(Vec<u8>, Findings), EngineError> {
-    let pass = new_pass(policy, input, path_prefix, depth, Mode::Protect)?;
+    let pass = new_pass(policy, input, path_prefix, depth, Mode::Protect, known)?;
     Ok((pass.out, pass.findings))
 }
 
@@ -118,6 +122,7 @@ pub(super) fn new_pass<'p, 'i>(
     path_prefix: Option<&'i str>,
     depth: usize,
     mode: Mode,
+    known: &Known,
 ) -> Result<Pass<'p, 'i>, EngineError> {
     let input_text = match std::str::from_utf8(input) {
         Ok(text) => text,
@@ -150,6 +155,7 @@ pub(super) fn new_pass<'p, 'i>(
         skip: 0,
         mode,
         restored: 0,
+        known: known.clone(),
     };
     pass.document()?;
     Ok(pass)

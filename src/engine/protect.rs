@@ -61,8 +61,11 @@ impl<'p> Pass<'p, '_> {
             _ => (self.text(start, end).to_owned(), ValueKind::RawJson),
         };
         let protected = protect_text(self.policy, applied, &text, kind);
+        self.findings.names.note(applied.category, &text);
         let style = lex::Escapes::of(&self.input[start..end]);
-        self.replace(start, end, |out| lex::write_json_string_as(out, &protected, style));
+        self.replace(start, end, |out| {
+            lex::write_json_string_as(out, &protected, style)
+        });
         true
     }
 
@@ -105,14 +108,21 @@ impl<'p> Pass<'p, '_> {
             return Ok(None);
         }
         let prefix = self.current_path();
-        let Ok((inner, findings)) = run(self.policy, text.as_bytes(), Some(&prefix), self.depth)
-        else {
+        let Ok((inner, findings)) = run(
+            self.policy,
+            text.as_bytes(),
+            Some(&prefix),
+            self.depth,
+            &self.known,
+        ) else {
             return Ok(None);
         };
         if inner != text.as_bytes() {
             let inner = String::from_utf8(inner).expect("the engine writes UTF-8");
             let style = lex::Escapes::of(&self.input[start..end]);
-            self.replace(start, end, |out| lex::write_json_string_as(out, &inner, style));
+            self.replace(start, end, |out| {
+                lex::write_json_string_as(out, &inner, style)
+            });
         }
         self.findings.merge(findings);
         Ok(Some(Disposition::Keep))
@@ -138,6 +148,7 @@ impl<'p> Pass<'p, '_> {
         let key = node.key.clone().map(|k| &self.keys[k]);
         let owner = node.owner.clone().map(|k| &self.keys[k]);
         policy.detectors.scan_owned(key, owner, text, &mut spans);
+        self.echo_spans(text, &mut spans);
         let result = self.apply_spans(&spans, text, start, end, in_place);
         self.spans = spans;
         result
@@ -153,6 +164,12 @@ impl<'p> Pass<'p, '_> {
     ) -> Walked {
         if spans.is_empty() {
             return Ok(Disposition::Keep);
+        }
+        for span in spans {
+            let category = &self.policy.detect_rules[span.spec].category;
+            self.findings
+                .names
+                .note(category, &text[span.start..span.end]);
         }
         if self.record_spans(spans) == Disposition::Remove {
             return Ok(Disposition::Remove);
@@ -171,7 +188,9 @@ impl<'p> Pass<'p, '_> {
         } else {
             let rebuilt = self.rebuild(spans, text);
             let style = lex::Escapes::of(&self.input[start..end]);
-            self.replace(start, end, |out| lex::write_json_string_as(out, &rebuilt, style));
+            self.replace(start, end, |out| {
+                lex::write_json_string_as(out, &rebuilt, style)
+            });
         }
         Ok(Disposition::Keep)
     }
@@ -260,7 +279,9 @@ impl<'p> Pass<'p, '_> {
                 Disposition::Remove
             } else {
                 let style = lex::Escapes::of(&self.input[start..end]);
-                self.replace(start, end, |out| lex::write_json_string_as(out, &rebuilt, style));
+                self.replace(start, end, |out| {
+                    lex::write_json_string_as(out, &rebuilt, style)
+                });
                 Disposition::Keep
             }
         };

@@ -98,6 +98,6 @@ fn envelope_len(text: &str) -> usize {
 /// Reverses `encrypt` envelopes (anywhere in any string) and `tokenize`
 /// fields; returns the document and how many values were restored.
 pub(super) fn reveal(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize), EngineError> {
-    let pass = new_pass(policy, input, None, 0, Mode::Reveal)?;
+    let pass = new_pass(policy, input, None, 0, Mode::Reveal, &Default::default())?;
     Ok((pass.out, pass.restored))
 }

@@ -48,7 +48,9 @@ impl<'p> Pass<'p, '_> {
         };
         if let Outcome::Changed(new) = outcome {
             let style = lex::Escapes::of(&self.input[start..end]);
-            self.replace(start, end, |out| lex::write_json_string_as(out, &new, style));
+            self.replace(start, end, |out| {
+                lex::write_json_string_as(out, &new, style)
+            });
         }
         Ok(Some(Disposition::Keep))
     }
@@ -111,8 +113,13 @@ impl<'p> Pass<'p, '_> {
         if !json || trimmed.len() < 2 {
             return Ok(None);
         }
-        let Ok((inner, findings)) = run(self.policy, text.as_bytes(), Some(path), self.depth + 1)
-        else {
+        let Ok((inner, findings)) = run(
+            self.policy,
+            text.as_bytes(),
+            Some(path),
+            self.depth + 1,
+            &self.known,
+        ) else {
             return Ok(None);
         };
         self.findings.merge(findings);
@@ -177,12 +184,15 @@ impl<'p> Pass<'p, '_> {
         level: usize,
     ) -> Result<Option<String>, EngineError> {
         let encoded = has_percent_triplet(raw_value);
-        let (Some(name), Some(value)) = (percent_decode(raw_name), percent_decode(raw_value)) else {
+        let (Some(name), Some(value)) = (percent_decode(raw_name), percent_decode(raw_value))
+        else {
             // Not UTF-8 once decoded (another charset): read as sent.
-            return Ok(Some(match self.detect_value(path, Some(raw_name), raw_value) {
-                Outcome::Same => format!("{raw_name}={raw_value}"),
-                Outcome::Changed(new) => format!("{raw_name}={new}"),
-            }));
+            return Ok(Some(
+                match self.detect_value(path, Some(raw_name), raw_value) {
+                    Outcome::Same => format!("{raw_name}={raw_value}"),
+                    Outcome::Changed(new) => format!("{raw_name}={new}"),
+                },
+            ));
         };
         let (name_out, name_dropped) = self.protect_pair_name(path, &name);
         if name_dropped {
@@ -190,7 +200,12 @@ impl<'p> Pass<'p, '_> {
         }
         let mut pair_path = path.to_owned();
         push_key_segment(&mut pair_path, name_out.as_deref().unwrap_or(&name));
-        if self.policy.subject.keys.contains(&vocab::normalize_key(&name)) {
+        if self
+            .policy
+            .subject
+            .keys
+            .contains(&vocab::normalize_key(&name))
+        {
             self.findings.add_subject(Subject::new(value.clone()));
         }
         let inner = Node {
@@ -242,6 +257,7 @@ impl<'p> Pass<'p, '_> {
         if rule.action == Action::Allow {
             return None;
         }
+        self.findings.names.note(keyed.category, value);
         let mut finding = Finding::of(path.to_owned(), keyed.category, rule);
         finding.why = keyed.why;
         self.findings.items.push(finding);
@@ -297,6 +313,7 @@ impl<'p> Pass<'p, '_> {
         }
         let mut spans: Vec<Match> = Vec::new();
         policy.detectors.scan(key, value, &mut spans);
+        self.echo_spans(value, &mut spans);
         if spans.is_empty() {
             return Outcome::Same;
         }
@@ -304,6 +321,10 @@ impl<'p> Pass<'p, '_> {
         let mut rebuilt = String::with_capacity(value.len() + 16);
         let mut last = 0;
         for span in &spans {
+            let category = &policy.detect_rules[span.spec].category;
+            self.findings
+                .names
+                .note(category, &value[span.start..span.end]);
             rebuilt.push_str(&value[last..span.start]);
             if policy.detect_rules[span.spec].action != Action::Drop {
                 rebuilt.push_str(&self.protect_span(span, value));
@@ -411,7 +432,11 @@ fn base64_text(text: &str) -> Option<String> {
         Ok(_) => true,
         Err(e) => e.error_len().is_none() && b.len() > 32,
     };
-    if !valid || head.iter().any(|c| *c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t')) {
+    if !valid
+        || head
+            .iter()
+            .any(|c| *c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t'))
+    {
         return None;
     }
     let decoded = String::from_utf8(engine.decode(text).ok()?).ok()?;
@@ -491,7 +516,10 @@ mod tests {
         let p = Pairs::split("{a=1&b=2}", false).expect("braced");
         assert_eq!((p.open, p.body, p.close), ("{", "a=1&b=2", "}"));
         let p = Pairs::split("https://x.example/cb?a=1#top", false).expect("a URL");
-        assert_eq!((p.prefix, p.body, p.close), ("https://x.example/cb?", "a=1", "#top"));
+        assert_eq!(
+            (p.prefix, p.body, p.close),
+            ("https://x.example/cb?", "a=1", "#top")
+        );
         assert!(Pairs::split("a=1", false).is_none());
         assert!(Pairs::split("a=1", true).is_some());
         assert!(Pairs::split("x = 1 & y = 2", false).is_none());
@@ -500,7 +528,10 @@ mod tests {
 
     #[test]
     fn percent_encoding_round_trips() {
-        assert_eq!(percent_decode("%E5%BC%A0%E4%B8%89").as_deref(), Some("张三"));
+        assert_eq!(
+            percent_decode("%E5%BC%A0%E4%B8%89").as_deref(),
+            Some("张三")
+        );
         assert_eq!(percent_decode("%FF"), None);
         assert_eq!(encode_like("张*", true), "%E5%BC%A0*");
         assert_eq!(encode_like("张*", false), "张*");

@@ -8,8 +8,8 @@ use serde_saphyr::{Location, Spanned};
 
 use super::raw::{self, RawAction, RawKeys, RawRules};
 use super::{
-    Action, BuiltinKeys, Crypto, KeyTarget, PathSelector, Policy, Rule, RuleRef, RuleSite, SiteKind,
-    SubjectRule,
+    Action, BuiltinKeys, Crypto, KeyTarget, PathSelector, Policy, Rule, RuleRef, RuleSite,
+    SiteKind, SubjectRule,
 };
 use crate::audit::RulesVersion;
 use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, ExtraLabels};
@@ -405,7 +405,11 @@ fn builtin_categories(
     category: &Ident,
 ) -> Vec<Category> {
     if **category == *"builtin" {
-        return Category::ALL.iter().copied().filter(|c| c.has_keys()).collect();
+        return Category::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.has_keys())
+            .collect();
     }
     match Category::from_name(category).filter(|c| c.has_keys()) {
         Some(c) => vec![c],

@@ -205,7 +205,8 @@ pub struct BuiltinKeys {
 impl BuiltinKeys {
     pub(crate) fn add(&mut self, category: crate::vocab::Category, rule: u32) {
         if !self.rules.iter().any(|(c, ..)| *c == category) {
-            self.rules.push((category, rule, Ident::fixed(category.name())));
+            self.rules
+                .push((category, rule, Ident::fixed(category.name())));
         }
     }
 

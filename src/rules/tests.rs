@@ -80,12 +80,18 @@ query:
     assert_eq!(policy.key_index["phonenumber"].rule, 2);
     use crate::vocab::Category;
     assert_eq!(
-        policy.builtin_keys.rule(Category::BankCard).map(|(r, c)| (r, &**c)),
+        policy
+            .builtin_keys
+            .rule(Category::BankCard)
+            .map(|(r, c)| (r, &**c)),
         Some((3, "bank_card")),
         "the earlier builtin rule keeps its category"
     );
     assert_eq!(
-        policy.builtin_keys.rule(Category::IdNumber).map(|(r, c)| (r, &**c)),
+        policy
+            .builtin_keys
+            .rule(Category::IdNumber)
+            .map(|(r, c)| (r, &**c)),
         Some((4, "id_number")),
         "keys: builtin without category covers every built-in category"
     );

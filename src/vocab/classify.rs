@@ -156,7 +156,8 @@ pub fn decide(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
             return not_personal;
         }
         let strong = !key.has(USER)
-            && (key.personal() || key.has(ID_DOC | IDENTITY | CERT | ID | ACCOUNT | CARD | PASSPORT));
+            && (key.personal()
+                || key.has(ID_DOC | IDENTITY | CERT | ID | ACCOUNT | CARD | PASSPORT));
         return personal(Category::Name, strong);
     }
     if key.has(PASSPORT) {

@@ -237,4 +237,6 @@ pub const WORDS: &[(&str, Concepts)] = &[
 
 /// Keys that carry the value of the key above them rather than name it
 /// (`{"姓名": {"words": "张三"}}`, `{"phone": {"value": …}}`).
-pub const CARRIERS: &[&str] = &["words", "word", "value", "val", "v", "text", "content", "data", "raw"];
+pub const CARRIERS: &[&str] = &[
+    "words", "word", "value", "val", "v", "text", "content", "data", "raw",
+];

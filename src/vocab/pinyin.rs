@@ -142,7 +142,11 @@ pub(crate) fn read(token: &str) -> Option<Vec<&'static Initials>> {
             let end = start + entry.letters.len();
             let fits = token[start..].starts_with(&entry.letters)
                 && (entry.letters.len() >= 2 || end == n);
-            if fits && best[end].as_ref().is_none_or(|b| b.len() > before.len() + 1) {
+            if fits
+                && best[end]
+                    .as_ref()
+                    .is_none_or(|b| b.len() > before.len() + 1)
+            {
                 let mut pieces = before.clone();
                 pieces.push(entry);
                 best[end] = Some(pieces);

@@ -146,7 +146,10 @@ fn letters(run: &str, out: &mut Vec<Word>) {
         return;
     }
     // Plurals: `receivers`, `addresses`, `contacts`.
-    for singular in [run.strip_suffix("es"), run.strip_suffix('s')].into_iter().flatten() {
+    for singular in [run.strip_suffix("es"), run.strip_suffix('s')]
+        .into_iter()
+        .flatten()
+    {
         if let Some(word) = lookup(singular).filter(|_| singular.len() >= 3) {
             out.push(word);
             return;
@@ -188,7 +191,10 @@ fn break_words(run: &str) -> Option<Vec<Word>> {
                 continue;
             }
             if let Some(word) = lookup(piece) {
-                if best[end].as_ref().is_none_or(|b| b.len() > before.len() + 1) {
+                if best[end]
+                    .as_ref()
+                    .is_none_or(|b| b.len() > before.len() + 1)
+                {
                     let mut words = before.clone();
                     words.push(word);
                     best[end] = Some(words);
@@ -255,7 +261,9 @@ mod tests {
 
     #[test]
     fn splits_every_spelling() {
-        for key in ["cust_nm", "custNm", "CUST-NM", "CustNm", "cust.nm", "CUSTNM"] {
+        for key in [
+            "cust_nm", "custNm", "CUST-NM", "CustNm", "cust.nm", "CUSTNM",
+        ] {
             assert_eq!(spelled(key), ["cust", "nm"], "{key}");
         }
         assert_eq!(spelled("IDCardNo"), ["id", "card", "no"]);

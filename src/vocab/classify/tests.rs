@@ -133,9 +133,17 @@ fn the_enclosing_key_owns_plain_attributes() {
     assert!(not("name", "cargoDetails"));
     assert!(not("phone", "merchant"));
     assert!(meaning_of("name", Some("receiver")).verdict().is_some());
-    assert!(meaning_of("name", Some("senderContact")).verdict().is_some());
+    assert!(
+        meaning_of("name", Some("senderContact"))
+            .verdict()
+            .is_some()
+    );
     // A person's own field stays theirs under any owner.
-    assert!(meaning_of("contact_name", Some("merchant")).verdict().is_some());
+    assert!(
+        meaning_of("contact_name", Some("merchant"))
+            .verdict()
+            .is_some()
+    );
 }
 
 #[test]
