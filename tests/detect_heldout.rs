@@ -77,7 +77,8 @@ fn labelled(items: &Value, label: &str) -> Vec<Labelled> {
 
 fn corpus() -> Vec<Document> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout/corpus.jsonl");
-    let text = std::fs::read_to_string(&path).expect("tests/heldout/corpus.jsonl is in the repository");
+    let text =
+        std::fs::read_to_string(&path).expect("tests/heldout/corpus.jsonl is in the repository");
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
@@ -129,13 +130,16 @@ fn unquote(text: &str) -> String {
 fn base64_text(t: &str) -> Option<String> {
     let shaped = t.len() >= 8
         && t.len() % 4 == 0
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
     if !shaped {
         return None;
     }
     let raw = base64::engine::general_purpose::STANDARD.decode(t).ok()?;
     let s = String::from_utf8(raw).ok()?;
-    (!s.chars().any(|c| (c as u32) < 32 && !matches!(c, '\r' | '\n' | '\t'))).then_some(s)
+    (!s.chars()
+        .any(|c| (c as u32) < 32 && !matches!(c, '\r' | '\n' | '\t')))
+    .then_some(s)
 }
 
 fn visit_str(s: &str, depth: usize, out: &mut Vec<String>) {
@@ -229,6 +233,8 @@ impl Count {
 struct Split {
     by_category: BTreeMap<String, Count>,
     by_placement: BTreeMap<String, Count>,
+    /// `category / placement`, aggregate only (the holdout's too).
+    by_category_placement: BTreeMap<String, Count>,
     decoys_by_kind: BTreeMap<String, Count>,
     decoys_by_placement: BTreeMap<String, Count>,
     recall: Count,
@@ -240,27 +246,52 @@ struct Split {
 fn score(policy: &Policy, docs: &[Document]) -> (Split, Split) {
     let (mut tune, mut holdout) = (Split::default(), Split::default());
     for document in docs {
-        let split = if document.tune { &mut tune } else { &mut holdout };
+        let split = if document.tune {
+            &mut tune
+        } else {
+            &mut holdout
+        };
         let protected = protect(policy, document.doc.as_bytes())
             .unwrap_or_else(|e| panic!("{} document refused: {e}", document.api));
         let seen = decoded(&protected.output);
         for pii in &document.pii {
             let good = !seen.contains(&pii.value);
             split.recall.add(good);
-            split.by_category.entry(pii.label.clone()).or_default().add(good);
-            split.by_placement.entry(pii.placement.clone()).or_default().add(good);
+            split
+                .by_category
+                .entry(pii.label.clone())
+                .or_default()
+                .add(good);
+            split
+                .by_placement
+                .entry(pii.placement.clone())
+                .or_default()
+                .add(good);
+            split
+                .by_category_placement
+                .entry(format!("{} / {}", pii.label, pii.placement))
+                .or_default()
+                .add(good);
             if !good && document.tune {
                 let output = String::from_utf8_lossy(&protected.output);
-                split.misses.entry(pii.label.clone()).or_default().push(format!(
-                    "[{} {}] {:?} in {} -> {}",
-                    document.api, pii.placement, pii.value, document.doc, output
-                ));
+                split
+                    .misses
+                    .entry(pii.label.clone())
+                    .or_default()
+                    .push(format!(
+                        "[{} {}] {:?} in {} -> {}",
+                        document.api, pii.placement, pii.value, document.doc, output
+                    ));
             }
         }
         for decoy in &document.decoys {
             let good = seen.contains(&decoy.value);
             split.decoys.add(good);
-            split.decoys_by_kind.entry(decoy.label.clone()).or_default().add(good);
+            split
+                .decoys_by_kind
+                .entry(decoy.label.clone())
+                .or_default()
+                .add(good);
             split
                 .decoys_by_placement
                 .entry(decoy.placement.clone())
@@ -271,7 +302,10 @@ fn score(policy: &Policy, docs: &[Document]) -> (Split, Split) {
                     .misses
                     .entry(format!("decoy {}", decoy.label))
                     .or_default()
-                    .push(format!("[{} {}] {:?} in {}", document.api, decoy.placement, decoy.value, document.doc));
+                    .push(format!(
+                        "[{} {}] {:?} in {}",
+                        document.api, decoy.placement, decoy.value, document.doc
+                    ));
             }
         }
     }
@@ -283,9 +317,19 @@ fn table(title: &str, column: &str, rows: &BTreeMap<String, Count>, total: Count
     println!("| {column} | {what} | of | share |");
     println!("|---|---:|---:|---:|");
     for (name, count) in rows {
-        println!("| {name} | {} | {} | {:.4} |", count.good, count.all, count.ratio());
+        println!(
+            "| {name} | {} | {} | {:.4} |",
+            count.good,
+            count.all,
+            count.ratio()
+        );
     }
-    println!("| **all** | {} | {} | **{:.4}** |", total.good, total.all, total.ratio());
+    println!(
+        "| **all** | {} | {} | **{:.4}** |",
+        total.good,
+        total.all,
+        total.ratio()
+    );
 }
 
 fn print_split(name: &str, split: &Split) {
@@ -300,6 +344,19 @@ fn print_split(name: &str, split: &Split) {
         &format!("{name}: personal values protected, by placement"),
         "placement",
         &split.by_placement,
+        split.recall,
+        "protected",
+    );
+    let short: BTreeMap<String, Count> = split
+        .by_category_placement
+        .iter()
+        .filter(|(_, c)| c.good < c.all)
+        .map(|(k, c)| (k.clone(), *c))
+        .collect();
+    table(
+        &format!("{name}: categories and placements with a miss"),
+        "category / placement",
+        &short,
         split.recall,
         "protected",
     );
@@ -324,14 +381,23 @@ fn shortfalls(name: &str, split: &Split) -> Vec<String> {
     let mut short = Vec::new();
     for (category, count) in &split.by_category {
         if count.ratio() < CATEGORY_RECALL {
-            short.push(format!("{name} {category}: recall {:.4} < {CATEGORY_RECALL}", count.ratio()));
+            short.push(format!(
+                "{name} {category}: recall {:.4} < {CATEGORY_RECALL}",
+                count.ratio()
+            ));
         }
     }
     if split.recall.ratio() < OVERALL_RECALL {
-        short.push(format!("{name}: overall recall {:.4} < {OVERALL_RECALL}", split.recall.ratio()));
+        short.push(format!(
+            "{name}: overall recall {:.4} < {OVERALL_RECALL}",
+            split.recall.ratio()
+        ));
     }
     if split.decoys.ratio() < DECOYS_KEPT {
-        short.push(format!("{name}: decoys kept {:.4} < {DECOYS_KEPT}", split.decoys.ratio()));
+        short.push(format!(
+            "{name}: decoys kept {:.4} < {DECOYS_KEPT}",
+            split.decoys.ratio()
+        ));
     }
     short
 }
@@ -362,7 +428,8 @@ fn heldout_corpus_meets_the_detection_targets() {
 
 #[test]
 fn the_decoder_reads_every_wrapping_the_corpus_uses() {
-    let kv = base64::engine::general_purpose::STANDARD.encode("{phoneNo=13812345678&customerNm=张三}");
+    let kv =
+        base64::engine::general_purpose::STANDARD.encode("{phoneNo=13812345678&customerNm=张三}");
     let json_b64 = base64::engine::general_purpose::STANDARD.encode(r#"{"n":"李四"}"#);
     let doc = serde_json::json!({
         "a": "{\"b\":\"{\\\"c\\\":\\\"王五\\\"}\"}",

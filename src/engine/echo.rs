@@ -26,9 +26,10 @@ const MAX_NAMES: usize = 256;
 /// word, a long text is not a name.
 const NAME_CHARS: std::ops::RangeInclusive<usize> = 2..=32;
 
-/// The names one document protected. `Debug` never shows them.
+/// The names one document protected, and whether it wraps text a raw
+/// search cannot see (base64). `Debug` never shows them.
 #[derive(Clone, Default)]
-pub(crate) struct Names(Vec<String>);
+pub(crate) struct Names(Vec<String>, bool);
 
 impl fmt::Debug for Names {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -49,7 +50,13 @@ impl Names {
         }
     }
 
+    /// Notes that the document holds text in a wrapping (base64).
+    pub fn wrapped(&mut self) {
+        self.1 = true;
+    }
+
     pub fn extend(&mut self, other: Names) {
+        self.1 |= other.1;
         for name in other.0 {
             if self.0.len() < MAX_NAMES && !self.0.contains(&name) {
                 self.0.push(name);
@@ -63,14 +70,17 @@ impl Names {
 }
 
 /// Whether a second walk can find more: a name occurs twice in the raw
-/// document, or the document escapes or percent-encodes text (where a raw
-/// search cannot see it).
+/// document, or the document escapes, percent-encodes or wraps text (where
+/// a raw search cannot see it).
 pub(super) fn may_echo(input: &[u8], findings: &Findings) -> bool {
     let names = &findings.names.0;
     if names.is_empty() {
         return false;
     }
-    if memchr::memmem::find(input, b"\\u").is_some() || memchr::memchr(b'%', input).is_some() {
+    let hidden = findings.names.1
+        || memchr::memmem::find(input, b"\\u").is_some()
+        || memchr::memchr(b'%', input).is_some();
+    if hidden {
         return true;
     }
     names.iter().any(|n| {

@@ -127,7 +127,9 @@ pub fn decide(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
     if key.has(IP) {
         return personal(Category::IpAddress, true);
     }
-    if key.has(BIO) {
+    // `live_addr` is where one lives: `live` abbreviates `liveness` only
+    // when nothing else says what the field is.
+    if key.has(BIO) && !key.has(ADDRESS) {
         // `deviceFingerprint` fingerprints a device, not a finger.
         let category = if key.has(DEVICE | DEVICE_ID) {
             Category::Device

@@ -149,7 +149,7 @@ pub const WORDS: &[(&str, Concepts)] = &[
     ("详细", DETAIL),
     ("province", COARSE), ("prov", COARSE), ("city", COARSE), ("county", COARSE), ("district", COARSE),
     ("area", COARSE), ("region", COARSE), ("country", COARSE), ("nation", COARSE), ("zip", COARSE),
-    ("zipcode", COARSE), ("postcode", COARSE), ("postal", COARSE), ("post", COARSE), ("town", COARSE),
+    ("zipcode", COARSE), ("postcode", COARSE), ("town", COARSE),
     ("place", COARSE), ("省", COARSE), ("市", COARSE), ("区", COARSE), ("县", COARSE), ("邮编", COARSE),
     ("省份", COARSE), ("城市", COARSE), ("国家", COARSE), ("地区", COARSE), ("籍贯", COARSE),
     // dates

@@ -155,3 +155,17 @@ fn why_names_the_words_that_decided() {
     let json = serde_json::to_string(&v.why).expect("serializes");
     assert_eq!(json, r#"["手机","号码"]"#);
 }
+
+#[test]
+fn address_keys_of_many_spellings() {
+    for key in [
+        "receiverAddress", "consignee_addr", "deliveryAddr", "addrDetail", "residence",
+        "户籍地址", "addressLine1", "postal_address", "mailingAddress", "jzdz", "d_address",
+        "live_addr", "idCardAddress",
+    ] {
+        assert_eq!(verdict(key), Some(("address", true)), "{key}");
+    }
+    for key in ["postal_code", "zipcode", "company_addr"] {
+        assert_eq!(verdict(key), None, "{key}");
+    }
+}
