@@ -64,9 +64,67 @@ impl Names {
         }
     }
 
-    pub fn into_vec(self) -> Vec<String> {
-        self.0
+    /// The names and their romanizations, for the second walk.
+    pub fn into_known(self) -> Vec<String> {
+        let mut known: Vec<String> = self
+            .0
+            .into_iter()
+            .map(|n| {
+                if n.is_ascii() {
+                    n.to_ascii_lowercase()
+                } else {
+                    n
+                }
+            })
+            .collect();
+        let romanized: Vec<String> = known.iter().flat_map(|n| romanizations(n)).collect();
+        for name in romanized {
+            if !known.contains(&name) {
+                known.push(name);
+            }
+        }
+        known
     }
+}
+
+/// The ways a Chinese name is written in Latin letters (lowercased): the
+/// surname first as on a passport (`zhu shi`, `zhu/shi`), or last as in
+/// English text (`shi zhu`); the given name's syllables joined. Names of
+/// other shapes (`艾山·吾买尔`, a compound surname) have no one spelling.
+///
+/// The Hanyu Pinyin readings come from the `pinyin` crate (its table covers
+/// every CJK character); a character with several readings gives its most
+/// common one, as ID cards and passports romanize it.
+fn romanizations(name: &str) -> Vec<String> {
+    use pinyin::ToPinyin;
+    let chars: Vec<char> = name.chars().collect();
+    if !(2..=3).contains(&chars.len()) || compound_surname(&chars) {
+        return Vec::new();
+    }
+    let mut syllables = Vec::with_capacity(chars.len());
+    for c in &chars {
+        match c.to_pinyin() {
+            Some(p) => syllables.push(p.plain()),
+            None => return Vec::new(),
+        }
+    }
+    let surname = syllables[0];
+    let given: String = syllables[1..].concat();
+    vec![
+        format!("{surname} {given}"),
+        format!("{surname}/{given}"),
+        format!("{given} {surname}"),
+    ]
+}
+
+/// Two-character surnames (`欧阳`, `司马`): the name splits elsewhere.
+fn compound_surname(chars: &[char]) -> bool {
+    const COMPOUND: &[&str] = &[
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
+        "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门", "百里",
+    ];
+    let head: String = chars.iter().take(2).collect();
+    COMPOUND.contains(&head.as_str())
 }
 
 /// Whether a second walk can find more: a name occurs twice in the raw
@@ -83,11 +141,22 @@ pub(super) fn may_echo(input: &[u8], findings: &Findings) -> bool {
     if hidden {
         return true;
     }
-    names.iter().any(|n| {
+    if names.iter().any(|n| {
         memchr::memmem::find_iter(input, n.as_bytes())
             .nth(1)
             .is_some()
-    })
+    }) {
+        return true;
+    }
+    // A Chinese name written again in Latin letters (`陈静涛`, `CHEN/JINGTAO`).
+    let romanized: Vec<String> = names.iter().flat_map(|n| romanizations(n)).collect();
+    if romanized.is_empty() {
+        return false;
+    }
+    let folded = input.to_ascii_lowercase();
+    romanized
+        .iter()
+        .any(|r| memchr::memmem::find(&folded, r.as_bytes()).is_some())
 }
 
 impl Pass<'_, '_> {
@@ -101,11 +170,24 @@ impl Pass<'_, '_> {
             return;
         }
         let before = spans.len();
+        // Latin letters compare without case (offsets stay: ASCII only
+        // changes case in place), as whole words.
+        let lower = text
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| text.to_ascii_lowercase());
+        let folded = lower.as_deref().unwrap_or(text).as_bytes();
         for name in self.known.iter() {
-            for start in memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()) {
+            let latin = name.is_ascii();
+            let haystack = if latin { folded } else { text.as_bytes() };
+            for start in memchr::memmem::find_iter(haystack, name.as_bytes()) {
                 let end = start + name.len();
+                let boundary = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
+                let whole = !latin
+                    || (boundary(start.checked_sub(1).and_then(|i| haystack.get(i)))
+                        && boundary(haystack.get(end)));
                 let free = !spans.iter().any(|s| s.start < end && start < s.end);
-                if free {
+                if whole && free {
                     spans.push(Match { start, end, spec });
                 }
             }
@@ -127,7 +209,10 @@ mod tests {
         names.note(&Ident::fixed("name"), "贺丹建");
         names.note(&Ident::fixed("name"), "贺");
         names.note(&Ident::fixed("phone"), "13812345678");
-        assert_eq!(names.clone().into_vec(), ["贺丹建"]);
+        assert_eq!(
+            names.clone().into_known(),
+            ["贺丹建", "he danjian", "he/danjian", "danjian he"]
+        );
         assert!(!format!("{names:?}").contains("贺丹建"));
     }
 
@@ -142,5 +227,9 @@ mod tests {
             &findings
         ));
         assert!(may_echo(br#"{"n":"\u8d3a\u4e39\u5efa"}"#, &findings));
+        assert!(may_echo(
+            r#"{"n":"贺丹建","m":"Paid by HE/DANJIAN"}"#.as_bytes(),
+            &findings
+        ));
     }
 }

@@ -198,7 +198,7 @@ pub fn protect(policy: &Policy, input: &[u8]) -> Result<Protected, EngineError> 
     if echo::may_echo(input, &findings) {
         // The names the first walk protected, found again where the
         // document repeats them unlabelled.
-        let known: Known = std::mem::take(&mut findings.names).into_vec().into();
+        let known: Known = std::mem::take(&mut findings.names).into_known().into();
         (output, findings) = pass::run(policy, input, None, 0, &known)?;
     }
     findings.names = echo::Names::default();

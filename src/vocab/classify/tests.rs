@@ -159,9 +159,19 @@ fn why_names_the_words_that_decided() {
 #[test]
 fn address_keys_of_many_spellings() {
     for key in [
-        "receiverAddress", "consignee_addr", "deliveryAddr", "addrDetail", "residence",
-        "户籍地址", "addressLine1", "postal_address", "mailingAddress", "jzdz", "d_address",
-        "live_addr", "idCardAddress",
+        "receiverAddress",
+        "consignee_addr",
+        "deliveryAddr",
+        "addrDetail",
+        "residence",
+        "户籍地址",
+        "addressLine1",
+        "postal_address",
+        "mailingAddress",
+        "jzdz",
+        "d_address",
+        "live_addr",
+        "idCardAddress",
     ] {
         assert_eq!(verdict(key), Some(("address", true)), "{key}");
     }
