@@ -440,8 +440,14 @@ fn heldout_corpus_meets_the_detection_targets() {
             count.ratio()
         );
     }
-    assert!(holdout.recall.ratio() >= HOLDOUT_OVERALL_FLOOR, "holdout recall fell");
-    assert!(holdout.decoys.ratio() >= HOLDOUT_DECOYS_FLOOR, "holdout decoys fell");
+    assert!(
+        holdout.recall.ratio() >= HOLDOUT_OVERALL_FLOOR,
+        "holdout recall fell"
+    );
+    assert!(
+        holdout.decoys.ratio() >= HOLDOUT_DECOYS_FLOOR,
+        "holdout decoys fell"
+    );
 }
 
 #[test]

@@ -175,7 +175,7 @@ fn letters(run: &str, out: &mut Vec<Word>) {
 /// the run, each of three letters or more (or a short suffix at the end).
 fn break_words(run: &str) -> Option<Vec<Word>> {
     let n = run.len();
-    if n < 5 || n > 40 {
+    if !(5..=40).contains(&n) {
         return None;
     }
     let mut best: Vec<Option<Vec<Word>>> = vec![None; n + 1];
