@@ -57,6 +57,7 @@ fn write(dir: &Path, config: &str, rules: &str) -> std::path::PathBuf {
     std::fs::write(dir.join("rules/abroad.yaml"), rules).expect("rules");
     let path = dir.join("pii-proxy.yaml");
     std::fs::write(&path, config).expect("config");
+    dev_keyring(dir);
     path
 }
 
@@ -185,6 +186,7 @@ async fn serve_replays_the_journal_and_logs_anomalies_without_values() {
         let scope = Scope {
             partner: Some("p".into()),
             scenario: None,
+            separate: false,
         };
         store
             .record(&store.hash(SUBJECT), Op::Revoke, &scope)

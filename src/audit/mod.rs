@@ -43,7 +43,7 @@ pub(crate) mod writer;
 
 use std::path::PathBuf;
 
-pub use chain::{ChainKey, Digest};
+pub use chain::{ChainHash, ChainKey, Digest};
 pub use checkpointer::{Checkpointer, note_of, verifiers_for, verifiers_from_keyring};
 pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, WitnessConfig};
 pub use handle::{AuditHandle, AuditStats};

@@ -68,6 +68,10 @@ pub(super) enum AuditCommand {
         partial: bool,
         #[command(flatten)]
         replica: ReplicaArgs,
+        /// The chain's hash function (`audit: {hash: …}`): `sha256` or
+        /// `sm3`. Default: whichever the log verifies under (SHA-256 first).
+        #[arg(long, value_parser = ["sha256", "sm3"])]
+        hash: Option<String>,
         /// Segment files or audit directories.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -196,8 +200,9 @@ pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
             checkpoint,
             partial,
             replica,
+            hash,
             files,
-        } => verify(keys, pubkey, checkpoint, partial, &replica, &files),
+        } => verify(keys, pubkey, checkpoint, partial, &replica, hash, &files),
         AuditCommand::Checkpoint { files } => {
             match audit::proof::latest_checkpoint(&files).map_err(trouble)? {
                 Some(note) => write_out(None, &note.to_string()),
@@ -280,13 +285,11 @@ fn verify(
     checkpoint: Option<PathBuf>,
     partial: bool,
     replica: &ReplicaArgs,
+    hash: Option<String>,
     files: &[PathBuf],
 ) -> Result<(), Error> {
     let ring = keys.as_deref().map(keyring).transpose()?;
-    let key = match &ring {
-        Some(ring) => audit::ChainKey::Keyed(ring.audit_chain_key()),
-        None => audit::ChainKey::Plain,
-    };
+    let chain_key = ring.as_ref().map(|ring| ring.audit_chain_key());
     let mut verifiers = match &pubkey {
         Some(arg) => Some(audit::proof::verifiers_arg(arg).map_err(Error::Trouble)?),
         None => None,
@@ -311,35 +314,70 @@ fn verify(
         }
     }
     let options = audit::VerifyOptions {
-        key,
+        key: audit::ChainKey::Plain,
         partial,
         verifiers,
         keyring: derive_from,
         checkpoint,
     };
-    let mut report = audit::verify(files, &options).map_err(trouble)?;
-    let first_edited = report.records == 0
-        && report
-            .problem
-            .as_ref()
-            .is_some_and(|p| p.kind == audit::ProblemKind::Edited);
-    if options.key.is_keyed() && first_edited {
-        // `--keys` also names the checkpoint keys of a plain-chain log.
-        let plain = audit::VerifyOptions {
-            key: audit::ChainKey::Plain,
-            ..options
-        };
-        let retry = audit::verify(files, &plain).map_err(trouble)?;
-        if retry.records > 0 {
-            report = retry;
+    let hashes = match hash.as_deref() {
+        Some("sm3") => vec![audit::ChainHash::Sm3],
+        Some(_) => vec![audit::ChainHash::Sha256],
+        None => vec![audit::ChainHash::Sha256, audit::ChainHash::Sm3],
+    };
+    // A log has one hash function: the first it verifies under is it; when
+    // none does, the report under the first is the one shown.
+    let mut report: Option<audit::Report> = None;
+    for chain_hash in hashes {
+        let found = verify_under(files, &options, chain_hash, chain_key.clone())?;
+        let intact = found.is_intact();
+        if report.is_none() || intact {
+            report = Some(found);
+        }
+        if intact {
+            break;
         }
     }
+    let report = report.expect("at least one hash function is tried");
     write!(std::io::stdout().lock(), "{report}")?;
     if report.is_intact() {
         Ok(())
     } else {
         Err(Error::Reported)
     }
+}
+
+/// The log verified under one hash function, keyed when the keyring was
+/// given; `--keys` also names the checkpoint keys of a plain-chain log, so
+/// a keyed chain whose first record fails is tried plain.
+fn verify_under(
+    files: &[PathBuf],
+    options: &audit::VerifyOptions,
+    chain_hash: audit::ChainHash,
+    chain_key: Option<zeroize::Zeroizing<[u8; 32]>>,
+) -> Result<audit::Report, Error> {
+    let keyed = chain_key.is_some();
+    let options = audit::VerifyOptions {
+        key: audit::ChainKey::new(chain_hash, chain_key),
+        ..options.clone()
+    };
+    let report = audit::verify(files, &options).map_err(trouble)?;
+    let first_edited = report.records == 0
+        && report
+            .problem
+            .as_ref()
+            .is_some_and(|p| p.kind == audit::ProblemKind::Edited);
+    if keyed && first_edited {
+        let plain = audit::VerifyOptions {
+            key: audit::ChainKey::new(chain_hash, None),
+            ..options
+        };
+        let retry = audit::verify(files, &plain).map_err(trouble)?;
+        if retry.records > 0 {
+            return Ok(retry);
+        }
+    }
+    Ok(report)
 }
 
 fn check_proof(file: &Path, pubkey: &str) -> Result<(), Error> {

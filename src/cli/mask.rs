@@ -77,6 +77,11 @@ pub(super) enum FailOn {
 /// `need` allows.
 fn partner_policy(path: &Path, partner: &str, need: Need) -> Result<Arc<Policy>, Error> {
     let config = Config::load(path).map_err(Error::Invalid)?;
+    // Creating is only ever what the config allows.
+    let need = match need {
+        Need::LoadOrCreate if !config.create_keys_if_missing => Need::Existing,
+        need => need,
+    };
     let (keyring, _) = keys::keyring(&config.keys, need).map_err(Error::Invalid)?;
     let generation = Generation::build(&config, &keyring).map_err(Error::Invalid)?;
     match generation.partner(partner) {
@@ -260,8 +265,21 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
 pub(super) fn decrypt(args: &PartnerInput) -> Result<(), Error> {
     let policy = partner_policy(&args.config.config, &args.partner, Need::Existing)?;
     let input = read_input(&args.input)?;
-    let (output, restored) = engine::decrypt_document(&policy, &input).map_err(|e| refused(&e))?;
-    std::io::stdout().write_all(&output)?;
-    eprintln!("restored {restored} values");
-    Ok(())
+    let revealed = engine::decrypt_document(&policy, &input).map_err(|e| refused(&e))?;
+    std::io::stdout().write_all(&revealed.output)?;
+    eprintln!("restored {} values", revealed.restored);
+    if revealed.unopened.is_empty() {
+        return Ok(());
+    }
+    for unopened in &revealed.unopened {
+        eprintln!(
+            "not opened: {}: {}",
+            unopened.path,
+            unopened.kind.describe()
+        );
+    }
+    Err(Error::Refused(format!(
+        "{} protected values left as they were",
+        revealed.unopened.len()
+    )))
 }

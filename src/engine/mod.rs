@@ -103,6 +103,17 @@ pub struct Findings {
 pub const MAX_SUBJECTS: usize = 10_000;
 
 impl Findings {
+    /// The first finding of a rule the policy's profile forbids (its
+    /// request is refused `forbidden_category`), if any.
+    pub fn forbidden<'f>(&'f self, policy: &crate::rules::Policy) -> Option<&'f Finding> {
+        if policy.forbidden.is_empty() {
+            return None;
+        }
+        self.items
+            .iter()
+            .find(|f| policy.forbidden.contains(&f.rule))
+    }
+
     /// Adds the findings of another part of the same message.
     pub fn merge(&mut self, other: Findings) {
         self.items.extend(other.items);
@@ -185,11 +196,13 @@ impl fmt::Display for EngineError {
 impl std::error::Error for EngineError {}
 
 /// Reverses what `policy` did where it can (what a partner holding the keys
-/// can do): opens every `encrypt` envelope and detokenizes `tokenize` fields.
-/// Returns the document and the number of values restored.
-pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize), EngineError> {
+/// can do): opens every `encrypt` envelope and detokenizes `tokenize`
+/// fields; lists what it found and could not open.
+pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<Revealed, EngineError> {
     reveal::reveal(policy, input)
 }
+
+pub use reveal::{Revealed, Unopened, UnopenedKind};
 
 /// Applies `policy` to the JSON document `input`: the protected document
 /// and the findings, or the reason it was refused.

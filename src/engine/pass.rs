@@ -92,6 +92,8 @@ pub(super) struct Pass<'p, 'i> {
     /// Names found by an earlier walk of the document, looked for in free
     /// text (`super::echo`).
     pub(super) known: Known,
+    /// What reverse mode found and could not open.
+    pub(super) unopened: Vec<super::reveal::Unopened>,
 }
 
 pub(super) type Walked = Result<Disposition, EngineError>;
@@ -156,6 +158,7 @@ pub(super) fn new_pass<'p, 'i>(
         mode,
         restored: 0,
         known: known.clone(),
+        unopened: Vec::new(),
     };
     pass.document()?;
     Ok(pass)

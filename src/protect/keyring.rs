@@ -193,13 +193,14 @@ impl Keyring {
         };
         let text = Zeroizing::new(serde_json::to_string_pretty(&file).expect("keyring serializes"));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(write_err)?;
+            crate::secret_file::create_private_dir(dir).map_err(write_err)?;
         }
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut out = options.open(path).map_err(write_err)?;
+        let mut out = crate::secret_file::private_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(write_err)?;
         out.write_all(text.as_bytes()).map_err(write_err)?;
         out.write_all(b"\n").map_err(write_err)?;
         out.sync_all().map_err(write_err)
@@ -207,6 +208,12 @@ impl Keyring {
 
     pub fn active_kid(&self) -> &str {
         &self.keys[self.active].kid
+    }
+
+    /// The first key's id: what derives the keys that must not change on
+    /// rotation (subject hashes, the audit chain, tokens and hashes).
+    pub fn root_kid(&self) -> &str {
+        &self.keys[0].kid
     }
 
     pub fn kids(&self) -> impl Iterator<Item = &str> {
@@ -227,6 +234,30 @@ impl Keyring {
             .ok_or_else(|| KeyringError::UnknownKid(kid.to_owned()))?;
         let info = format!("pii-proxy/v1/{}/{}", purpose.label(), partner);
         Ok(expand(&master.material, info.as_bytes()))
+    }
+
+    /// The key for `purpose` and `partner` under `suite`: the AES suite's
+    /// is [`Keyring::derive`]'s; the SM suite's has its own HKDF label, so
+    /// the two suites never share a key.
+    pub fn derive_for(
+        &self,
+        suite: super::Suite,
+        kid: &str,
+        purpose: Purpose,
+        partner: &str,
+    ) -> Result<Key32, KeyringError> {
+        match suite {
+            super::Suite::Aes => self.derive(kid, purpose, partner),
+            super::Suite::Sm => {
+                let master = self
+                    .keys
+                    .iter()
+                    .find(|k| k.kid == kid)
+                    .ok_or_else(|| KeyringError::UnknownKid(kid.to_owned()))?;
+                let info = format!("pii-proxy/sm1/{}/{}", purpose.label(), partner);
+                Ok(expand(&master.material, info.as_bytes()))
+            }
+        }
     }
 
     /// The key for `purpose` and `partner` from the active master key.
