@@ -51,4 +51,4 @@ pub mod shapes;
 pub mod subject;
 pub(crate) mod text;
 pub(crate) mod time;
-pub(crate) mod vocab;
+pub mod vocab;

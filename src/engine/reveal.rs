@@ -133,7 +133,7 @@ fn has_its_shape(category: &str, plain: &str) -> bool {
 /// Reverses `encrypt` envelopes (anywhere in any string) and `tokenize`
 /// fields.
 pub(super) fn reveal(policy: &Policy, input: &[u8]) -> Result<Revealed, EngineError> {
-    let pass = new_pass(policy, input, None, 0, Mode::Reveal)?;
+    let pass = new_pass(policy, input, None, 0, Mode::Reveal, &Default::default())?;
     Ok(Revealed {
         output: pass.out,
         restored: pass.restored,

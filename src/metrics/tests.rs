@@ -40,6 +40,7 @@ fn every_family_is_exposed_with_the_prefix() {
         category: Ident::fixed("phone"),
         action: Ident::fixed("mask"),
         rule: RuleRef::Field(0),
+        why: engine::Why::default(),
     };
     m.findings(&demo, Direction::Request, &[finding]);
     m.candidate(
