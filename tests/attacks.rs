@@ -445,3 +445,95 @@ async fn a_json_body_labelled_as_a_form_is_inspected_as_json() {
         .await
         .assert_refused(400, "invalid_form");
 }
+
+/// An HTTP/2 caller refused before the proxy read its body (a coding it
+/// cannot decode, a declared length over the limit) gets the refusal,
+/// status and JSON body, while it is still sending. A body within the limit
+/// may then be sent to its end (discarded, as nginx does) without the
+/// stream being reset under it: curl 7.x reports such a reset as
+/// `(92) Stream error` and drops the status it had. Nothing is forwarded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http2_refusal_before_the_body_is_read_reaches_the_caller() {
+    use std::task::Poll;
+    let (partner, proxy) = demo_proxy("").await;
+    let tcp = tokio::net::TcpStream::connect(proxy.addr)
+        .await
+        .expect("connect");
+    let (mut client, connection) = h2::client::handshake(tcp).await.expect("h2 preface");
+    tokio::spawn(connection);
+    let first = Bytes::from_static(br#"{"phone":"13800138000","#);
+    let rest = Bytes::from(vec![b' '; 64 * 1024]);
+    let whole = (first.len() + rest.len()).to_string();
+    for (header, value, status, code) in [
+        (
+            "content-encoding",
+            "zstd",
+            415,
+            "unsupported_content_encoding",
+        ),
+        ("content-length", "1000000000", 413, "body_too_large"),
+    ] {
+        let mut request = Request::post(proxy.url("/p/v1/x"))
+            .header("content-type", "application/json")
+            .header(header, value);
+        if header != "content-length" {
+            request = request.header("content-length", &whole);
+        }
+        let (response, mut sending) = client
+            .send_request(request.body(()).expect("request"), false)
+            .expect("stream opened");
+        // The first chunk is out; the answer comes before the rest.
+        sending
+            .send_data(first.clone(), false)
+            .expect("first chunk");
+        let limit = std::time::Duration::from_secs(60);
+        let response = tokio::time::timeout(limit, response)
+            .await
+            .expect("answered")
+            .expect("a response, not a stream reset");
+        let (parts, mut body) = response.into_parts();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.expect("the whole refusal body, not a reset");
+            let _ = body.flow_control().release_capacity(chunk.len());
+            bytes.extend_from_slice(&chunk);
+        }
+        let answer = Answer {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            body: bytes.into(),
+        };
+        answer.assert_refused(status, code);
+        if header == "content-length" {
+            continue; // the declared billion bytes are not sent
+        }
+        sending
+            .send_data(rest.clone(), true)
+            .expect("the rest of the body is accepted, not reset");
+        // A later exchange on the connection is answered after the proxy saw
+        // the end of the refused stream: that stream ended, not reset.
+        let (next, _) = client
+            .send_request(
+                Request::get(proxy.url("/p/v1/x"))
+                    .body(())
+                    .expect("request"),
+                true,
+            )
+            .expect("stream opened");
+        tokio::time::timeout(limit, next)
+            .await
+            .expect("answered")
+            .expect("a response");
+        let reset = std::future::poll_fn(|cx| Poll::Ready(sending.poll_reset(cx))).await;
+        assert!(
+            !matches!(reset, Poll::Ready(Ok(_))),
+            "the refused stream was reset under its sender: {reset:?}"
+        );
+    }
+    let forwarded = partner.recorded();
+    assert!(
+        forwarded.iter().all(|r| r.method == "GET"),
+        "no refused body forwarded: {forwarded:?}"
+    );
+}

@@ -40,6 +40,9 @@ pub(super) struct Exchange<'g> {
     /// The bytes of body this request holds in memory (given back when the
     /// request ends).
     pub held: Held,
+    /// The request body until it is read whole (kept open by a refusal
+    /// that did not read it, until its response is sent).
+    pub request_body: Option<hyper::body::Incoming>,
 }
 
 impl<'g> Exchange<'g> {
@@ -71,6 +74,7 @@ impl<'g> Exchange<'g> {
             bytes_out: 0,
             upstream: None,
             held: app.budget.hold(),
+            request_body: None,
         }
     }
 }

@@ -41,7 +41,7 @@ use crate::candidate::CandidateResult;
 use crate::config::ResponsePolicy;
 use crate::ident::Ident;
 use crate::metrics::Direction;
-use crate::net::{ClientInfo, HttpBody};
+use crate::net::{ClientInfo, DiscardOnDrop, HoldUntilSent, HttpBody};
 use crate::rules::ConsentMode;
 
 /// Serves one request: the protected exchange with the partner, or a JSON
@@ -54,8 +54,24 @@ pub async fn handle(
     let _in_flight = app.metrics.in_flight();
     let generation = app.current();
     let mut exchange = Exchange::new(&app, &generation, client, &req);
-    let result = exchange.forward(req).await;
-    report::finish(&exchange, result).await
+    let (parts, body) = req.into_parts();
+    let version = parts.version;
+    exchange.request_body = Some(body);
+    let result = exchange.forward(Request::from_parts(parts, ())).await;
+    let response = report::finish(&exchange, result).await;
+    // A refusal sent before the body was read: the body stays open until
+    // the response is out, so the caller gets the status and JSON body
+    // first; an HTTP/2 caller's rest is then discarded, within bounds.
+    let Some(unread) = exchange.request_body.take() else {
+        return response;
+    };
+    if version == http::Version::HTTP_2 {
+        let limits = generation.limits;
+        let discard = DiscardOnDrop::new(unread, limits.max_body_bytes, limits.body_read_timeout);
+        response.map(|body| HoldUntilSent::new(body, discard).boxed())
+    } else {
+        response.map(|body| HoldUntilSent::new(body, unread).boxed())
+    }
 }
 
 /// Where the router sent a request.
@@ -75,11 +91,11 @@ struct Received {
 }
 
 impl<'g> Exchange<'g> {
-    async fn forward(&mut self, req: Request<Incoming>) -> Result<Response<HttpBody>, Refusal> {
+    async fn forward(&mut self, req: Request<()>) -> Result<Response<HttpBody>, Refusal> {
         let routed = self.route(&req)?;
         let partner = routed.partner;
-        let (mut parts, incoming) = req.into_parts();
-        let received = self.receive(partner, &parts, incoming).await?;
+        let (mut parts, ()) = req.into_parts();
+        let received = self.receive(partner, &parts).await?;
         headers::remove_hop_by_hop(&mut parts.headers);
         let (mut inspection, shadow) = self
             .inspect(partner, &parts, &routed.rest, &received)
@@ -115,7 +131,7 @@ impl<'g> Exchange<'g> {
 
     /// Step 1: refuses what a reverse proxy must not act on, then finds the
     /// partner and scenario of the path.
-    fn route(&mut self, req: &Request<Incoming>) -> Result<Routed<'g>, Refusal> {
+    fn route(&mut self, req: &Request<()>) -> Result<Routed<'g>, Refusal> {
         route::check_target(req)?;
         let path = routes::normalize(req.uri().path()).map_err(|_| {
             Refusal::new(
@@ -147,16 +163,15 @@ impl<'g> Exchange<'g> {
 
     /// Step 2: the body, read whole under the limits, then decoded and
     /// classified. Codings are checked before a byte is read.
-    async fn receive(
-        &mut self,
-        partner: &Partner,
-        parts: &Parts,
-        incoming: Incoming,
-    ) -> Result<Received, Refusal> {
+    async fn receive(&mut self, partner: &Partner, parts: &Parts) -> Result<Received, Refusal> {
         let limits = self.generation.limits;
         let codings = body::codings(&parts.headers, Direction::Request)?;
         let declared_body = parts.headers.contains_key(header::CONTENT_LENGTH)
             || parts.headers.contains_key(header::TRANSFER_ENCODING);
+        let incoming = self
+            .request_body
+            .as_mut()
+            .expect("handle set the body before forwarding");
         let raw = body::read_request_body(
             incoming,
             limits.max_body_bytes,
@@ -164,6 +179,8 @@ impl<'g> Exchange<'g> {
             &mut self.held,
         )
         .await?;
+        // Read to its end: nothing left to hold open.
+        self.request_body = None;
         self.bytes_in = raw.len();
         let decoded = body::decode(
             &parts.headers,
