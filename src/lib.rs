@@ -46,6 +46,7 @@ pub mod reference;
 pub mod rules;
 pub mod ruletest;
 pub mod shapes;
+pub mod ship;
 pub mod subject;
 pub(crate) mod text;
 pub(crate) mod time;

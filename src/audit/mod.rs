@@ -36,6 +36,7 @@ pub mod report;
 pub mod retention;
 pub(crate) mod search;
 pub mod segment;
+pub mod shipping;
 mod tail;
 pub(crate) mod verify;
 pub(crate) mod witness;
@@ -45,7 +46,7 @@ use std::path::PathBuf;
 
 pub use chain::{ChainKey, Digest};
 pub use checkpointer::{Checkpointer, note_of, verifiers_for, verifiers_from_keyring};
-pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, WitnessConfig};
+pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, NatsWitnessConfig, WitnessConfig};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,
