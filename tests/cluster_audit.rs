@@ -87,12 +87,19 @@ impl Replica {
 
 /// The value of the series `name` (no labels) in `/metrics`.
 async fn metric(replica: &Replica, name: &str) -> f64 {
-    let answer = send(&h1_client(), get(&format!("{}/metrics", replica.admin()))).await;
+    let token_file = replica.dir.parent().expect("root").join("keys/admin.token");
+    let token = std::fs::read_to_string(token_file).expect("admin token");
+    let mut request = get(&format!("{}/metrics", replica.admin()));
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", token.trim()).parse().expect("header"),
+    );
+    let answer = send(&h1_client(), request).await;
     answer
         .text()
         .lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /metrics"))
+        .unwrap_or_else(|| panic!("no {name} in /metrics: {} {}", answer.status, answer.text()))
 }
 
 /// Clients sending shares with request ids `c<client>-<n>` round-robin
@@ -243,7 +250,12 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
         until_more(10).await;
     }
     assert!(metric(&replicas[0], "pii_proxy_audit_sink_spool_bytes").await > 0.0);
-    assert_eq!(metric(&replicas[0], "pii_proxy_audit_sink_connected").await, 0.0);
+    while metric(&replicas[0], "pii_proxy_audit_sink_connected").await != 0.0 {
+        assert!(start.elapsed() < BOUND, "the sink never saw NATS go");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let lag = metric(&replicas[0], "pii_proxy_audit_sink_lag_seconds").await;
+    assert!(lag > 0.0, "the oldest waiting record's age: {lag}");
     nats.resume();
     until_more(150).await;
     stop.store(true, Ordering::Relaxed);
@@ -251,7 +263,8 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
         client.await.expect("client");
     }
     until_shipped(&replicas).await;
-    assert!(metric(&replicas[0], "pii_proxy_audit_sink_publish_failures_total").await > 0.0);
+    assert_eq!(metric(&replicas[0], "pii_proxy_audit_sink_connected").await, 1.0);
+    assert_eq!(metric(&replicas[0], "pii_proxy_audit_sink_lag_seconds").await, 0.0);
     // A graceful stop ships the shutdown checkpoint too.
     for replica in &mut replicas {
         let status = replica.proxy.as_mut().expect("running").terminate();
@@ -273,7 +286,7 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
     let mut shares: HashMap<String, usize> = HashMap::new();
     for ((replica, seq), copies) in &stream {
         assert_eq!(copies.len(), 1, "{replica}:{seq} is in the stream {} times", copies.len());
-        if copies[0]["type"] == "share" {
+        if copies[0]["kind"] == "share" {
             *shares.entry(copies[0]["id"].as_str().expect("id").to_owned()).or_default() += 1;
         }
     }
@@ -315,12 +328,14 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
     let mut args = vec!["--pubkey", pubkeys.as_str()];
     args.extend(dirs.iter().map(String::as_str));
     let (passed, text) = verify(&args);
+    eprintln!("audit verify DIR1 DIR2 DIR3:\n{text}");
     assert!(passed, "verify of the three directories: {text}");
     for replica in &replicas {
         assert!(text.contains(&format!("replica {}", replica.name)), "{text}");
     }
     let url = nats.url();
     let (passed, text) = verify(&["--pubkey", &pubkeys, "--nats", &url, "--stream", STREAM]);
+    eprintln!("audit verify --nats:\n{text}");
     assert!(passed, "verify from the stream: {text}");
     assert_eq!(text.matches("OK").count(), 3, "{text}");
 }

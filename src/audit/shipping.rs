@@ -20,6 +20,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -226,7 +227,8 @@ pub struct ShipProgress {
     pub oldest_waiting_ms: AtomicU64,
     /// Bytes of local segments not yet shipped (the spool).
     pub spool_bytes: AtomicU64,
-    pub connected: AtomicBool,
+    /// The client's connection to NATS is up (set by its events).
+    pub connected: Arc<AtomicBool>,
     /// Publish attempts the stream did not acknowledge (each is retried).
     pub failures: AtomicU64,
 }

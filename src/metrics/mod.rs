@@ -592,7 +592,7 @@ impl SinkGauges {
         );
         r.register(
             "audit_sink_connected",
-            "1 while the last publish to the NATS stream was acknowledged",
+            "1 while the audit sink's connection to NATS is up",
             self.connected.clone(),
         );
         r.register(

@@ -8,6 +8,8 @@
 //! it (a subject no stream captures is a failure, counted like any other).
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream;
@@ -62,7 +64,31 @@ pub fn options(server: &NatsServer, name: &str) -> Result<async_nats::ConnectOpt
 /// Connects to `server` (waiting at most [`TIMEOUT`] for the first
 /// connection).
 pub async fn connect(server: &NatsServer, name: &str) -> Result<async_nats::Client, String> {
-    let options = options(server, name).map_err(|e| e.to_string())?;
+    connect_watched(server, name, None).await
+}
+
+/// [`connect`], with `connected` following the connection's state
+/// (false from a disconnection until the client has reconnected).
+pub async fn connect_watched(
+    server: &NatsServer,
+    name: &str,
+    connected: Option<Arc<AtomicBool>>,
+) -> Result<async_nats::Client, String> {
+    let mut options = options(server, name).map_err(|e| e.to_string())?;
+    if let Some(connected) = connected {
+        options = options.event_callback(move |event| {
+            let connected = connected.clone();
+            async move {
+                match event {
+                    async_nats::Event::Connected => connected.store(true, Ordering::Relaxed),
+                    async_nats::Event::Disconnected | async_nats::Event::Closed => {
+                        connected.store(false, Ordering::Relaxed)
+                    }
+                    _ => {}
+                }
+            }
+        });
+    }
     let urls: Vec<&str> = server.url.split(',').map(str::trim).collect();
     let connecting = options.connect(urls);
     tokio::time::timeout(TIMEOUT + Duration::from_secs(1), connecting)

@@ -123,7 +123,6 @@ impl Run {
                 match self.open_stream().await {
                     Ok(context) => js = Some(context),
                     Err(reason) => {
-                        self.progress.connected.store(false, Ordering::Relaxed);
                         tracing::warn!(%reason, stream = %self.sink.stream, "audit sink: NATS stream not reachable; records wait in the spool");
                         self.pause(&mut backoff).await;
                     }
@@ -144,18 +143,18 @@ impl Run {
             self.progress
                 .oldest_waiting_ms
                 .store(pending[0].ts_ms.max(1), Ordering::Relaxed);
-            if let Some(c) = &cursor {
-                self.progress.spool_bytes.store(c.spool_bytes, Ordering::Relaxed);
-            }
+            // The spool: what the cursor has not read, and what it read
+            // that the stream has not acknowledged.
+            let waiting: u64 = pending.iter().map(|l| l.bytes.len() as u64 + 1).sum();
+            let unread = cursor.as_ref().map_or(0, |c| c.spool_bytes);
+            self.progress.spool_bytes.store(unread + waiting, Ordering::Relaxed);
             match self.publish(context, &mut pending).await {
                 Ok(()) => {
                     backoff = BACKOFF_MIN;
-                    self.progress.connected.store(true, Ordering::Relaxed);
                     self.save(false).await;
                 }
                 Err(reason) => {
                     self.progress.failures.fetch_add(1, Ordering::Relaxed);
-                    self.progress.connected.store(false, Ordering::Relaxed);
                     tracing::warn!(%reason, waiting = pending.len(), "audit sink: publish not acknowledged; retrying");
                     self.save(false).await;
                     if stopping {
@@ -194,7 +193,9 @@ impl Run {
     /// Connects and finds the stream, creating it when missing.
     async fn open_stream(&self) -> Result<jetstream::Context, String> {
         let name = format!("pii-proxy/{}", self.replica);
-        let client = nats::connect(&self.sink.server, &name).await?;
+        let connected = Some(self.progress.connected.clone());
+        let client = nats::connect_watched(&self.sink.server, &name, connected).await?;
+        self.progress.connected.store(true, Ordering::Relaxed);
         let js = jetstream::new(client);
         let config = jetstream::stream::Config {
             name: self.sink.stream.clone(),
