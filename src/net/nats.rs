@@ -156,8 +156,12 @@ impl Witness for NatsWitness {
         }
         let runtime = self.runtime.as_ref().expect("made above");
         if self.js.is_none() {
-            let client = runtime.block_on(connect(&self.server, "pii-proxy-witness"))?;
-            self.js = Some(jetstream::new(client));
+            // Inside the runtime: the context spawns its acknowledgement task.
+            let connecting = async {
+                let client = connect(&self.server, "pii-proxy-witness").await?;
+                Ok::<_, String>(jetstream::new(client))
+            };
+            self.js = Some(runtime.block_on(connecting)?);
         }
         let js = self.js.as_ref().expect("connected above");
         let id = format!(
