@@ -177,12 +177,14 @@ fn with_a_sink_nothing_is_removed_before_it_is_shipped() {
     }
     let first_seq = |p: &Path| {
         let name = p.file_name().expect("name").to_string_lossy().into_owned();
-        pii_proxy::audit::segment::sort_key(&name).expect("segment").0
+        pii_proxy::audit::segment::sort_key(&name)
+            .expect("segment")
+            .0
     };
     // Shipped up to the last record of the first segment only.
     let shipped = first_seq(&files[1]) - 1;
-    let swept = sweep_shipped(&audit, Some(DAY), None, SystemTime::now(), Some(shipped))
-        .expect("sweep");
+    let swept =
+        sweep_shipped(&audit, Some(DAY), None, SystemTime::now(), Some(shipped)).expect("sweep");
     assert_eq!(swept.removed, vec![files[0].clone()]);
     // Nothing shipped (NATS down since the start): nothing removed.
     let swept = sweep_shipped(&audit, Some(DAY), None, SystemTime::now(), Some(0)).expect("sweep");

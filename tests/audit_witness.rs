@@ -182,8 +182,7 @@ async fn a_nats_witness_keeps_checkpoints_in_a_stream_and_failures_are_counted()
         server.clone(),
         "pii.checkpoints.single".into(),
     ));
-    let uncaptured: Box<dyn Witness> =
-        Box::new(NatsWitness::new(server, "pii.nowhere".into()));
+    let uncaptured: Box<dyn Witness> = Box::new(NatsWitness::new(server, "pii.nowhere".into()));
     let dir = tempfile::tempdir().expect("tempdir");
     let keyring = Keyring::generate();
     let handle =

@@ -34,7 +34,13 @@ struct Replica {
     proxy: Option<BinaryProxy>,
 }
 
-fn replica_config(name: &str, keys: &Path, nats: &str, upstream: SocketAddr, witness: bool) -> String {
+fn replica_config(
+    name: &str,
+    keys: &Path,
+    nats: &str,
+    upstream: SocketAddr,
+    witness: bool,
+) -> String {
     let witness = if witness {
         format!(", witnesses: [{{nats: {{url: \"{nats}\", subject: pii.checkpoints.{name}}}}}]")
     } else {
@@ -130,7 +136,8 @@ fn load(
                     request
                         .headers_mut()
                         .insert("x-request-id", id.parse().expect("header"));
-                    let sent = tokio::time::timeout(Duration::from_secs(10), client.request(request));
+                    let sent =
+                        tokio::time::timeout(Duration::from_secs(10), client.request(request));
                     if let Ok(Ok(response)) = sent.await {
                         if response.status() == 200 {
                             ok.fetch_add(1, Ordering::Relaxed);
@@ -148,7 +155,12 @@ async fn stream_records(url: &str) -> BTreeMap<(String, u64), Vec<serde_json::Va
     let client = async_nats::connect(url).await.expect("connect to NATS");
     let js = jetstream::new(client);
     let mut stream = js.get_stream(STREAM).await.expect("the stream exists");
-    let last = stream.info().await.expect("stream info").state.last_sequence;
+    let last = stream
+        .info()
+        .await
+        .expect("stream info")
+        .state
+        .last_sequence;
     let consumer = stream
         .create_consumer(jetstream::consumer::pull::OrderedConfig::default())
         .await
@@ -195,8 +207,8 @@ fn verify(args: &[&str]) -> (bool, String) {
         .args(args)
         .output()
         .expect("run audit verify");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -217,7 +229,10 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
     let addrs = Arc::new(std::sync::Mutex::new(
         replicas.iter().map(Replica::addr).collect::<Vec<_>>(),
     ));
-    let (stop, ok) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicU64::new(0)));
+    let (stop, ok) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicU64::new(0)),
+    );
     let clients = load(addrs.clone(), 6, stop.clone(), ok.clone());
     let until_more = |n: u64| {
         let ok = ok.clone();
@@ -246,7 +261,10 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
     until_more(150).await;
     let start = Instant::now();
     while metric(&replicas[0], "pii_proxy_audit_sink_lag_records").await == 0.0 {
-        assert!(start.elapsed() < BOUND, "the lag never rose while NATS was down");
+        assert!(
+            start.elapsed() < BOUND,
+            "the lag never rose while NATS was down"
+        );
         until_more(10).await;
     }
     assert!(metric(&replicas[0], "pii_proxy_audit_sink_spool_bytes").await > 0.0);
@@ -263,8 +281,14 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
         client.await.expect("client");
     }
     until_shipped(&replicas).await;
-    assert_eq!(metric(&replicas[0], "pii_proxy_audit_sink_connected").await, 1.0);
-    assert_eq!(metric(&replicas[0], "pii_proxy_audit_sink_lag_seconds").await, 0.0);
+    assert_eq!(
+        metric(&replicas[0], "pii_proxy_audit_sink_connected").await,
+        1.0
+    );
+    assert_eq!(
+        metric(&replicas[0], "pii_proxy_audit_sink_lag_seconds").await,
+        0.0
+    );
     // A graceful stop ships the shutdown checkpoint too.
     for replica in &mut replicas {
         let status = replica.proxy.as_mut().expect("running").terminate();
@@ -281,17 +305,32 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
                 .to_owned()
         })
         .collect();
-    assert!(received.len() >= 700, "the partner got {} requests", received.len());
+    assert!(
+        received.len() >= 700,
+        "the partner got {} requests",
+        received.len()
+    );
     let stream = stream_records(&nats.url()).await;
     let mut shares: HashMap<String, usize> = HashMap::new();
     for ((replica, seq), copies) in &stream {
-        assert_eq!(copies.len(), 1, "{replica}:{seq} is in the stream {} times", copies.len());
+        assert_eq!(
+            copies.len(),
+            1,
+            "{replica}:{seq} is in the stream {} times",
+            copies.len()
+        );
         if copies[0]["kind"] == "share" {
-            *shares.entry(copies[0]["id"].as_str().expect("id").to_owned()).or_default() += 1;
+            *shares
+                .entry(copies[0]["id"].as_str().expect("id").to_owned())
+                .or_default() += 1;
         }
     }
     for id in &received {
-        assert_eq!(shares.get(id), Some(&1), "request {id} reached the partner: one share record");
+        assert_eq!(
+            shares.get(id),
+            Some(&1),
+            "request {id} reached the partner: one share record"
+        );
     }
     // Each replica's chain is complete in the stream: seq 1..=last, no gap.
     let replicas_seen: BTreeSet<&String> = stream.keys().map(|(r, _)| r).collect();
@@ -303,7 +342,12 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
             .map(|(_, s)| *s)
             .collect();
         let local = audit_records(&replica.audit_dir());
-        assert_eq!(seqs.len(), local.len(), "{}: every local record shipped", replica.name);
+        assert_eq!(
+            seqs.len(),
+            local.len(),
+            "{}: every local record shipped",
+            replica.name
+        );
         assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
     }
 
@@ -331,7 +375,10 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
     eprintln!("audit verify DIR1 DIR2 DIR3:\n{text}");
     assert!(passed, "verify of the three directories: {text}");
     for replica in &replicas {
-        assert!(text.contains(&format!("replica {}", replica.name)), "{text}");
+        assert!(
+            text.contains(&format!("replica {}", replica.name)),
+            "{text}"
+        );
     }
     let url = nats.url();
     let (passed, text) = verify(&["--pubkey", &pubkeys, "--nats", &url, "--stream", STREAM]);

@@ -212,13 +212,17 @@ impl AuditConfig {
         };
         for witness in &cp.witnesses {
             match witness {
-                WitnessConfig::Url(url) if !url.starts_with("https://") && plain_off_loopback(url) => {
+                WitnessConfig::Url(url)
+                    if !url.starts_with("https://") && plain_off_loopback(url) =>
+                {
                     problems.push("a witness `url` must be https:// (http:// only on loopback)");
                 }
                 WitnessConfig::Nats(nats) => {
                     owned.extend(nats.server.problems("a nats witness"));
                     if nats.subject.is_empty() || nats.subject.contains(['*', '>', ' ']) {
-                        owned.push("a nats witness `subject` must be a subject without wildcards".into());
+                        owned.push(
+                            "a nats witness `subject` must be a subject without wildcards".into(),
+                        );
                     }
                 }
                 _ => {}

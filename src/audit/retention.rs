@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use super::{AuditError, Seq};
 use super::config::AuditConfig;
 use super::record::{Body, Record};
 use super::segment::{COMPRESSED_SUFFIX, is_compressed, list, read_segment, split_lines};
+use super::{AuditError, Seq};
 
 const ZSTD_LEVEL: i32 = 6;
 

@@ -43,6 +43,7 @@ pub struct NatsServer {
     pub url: String,
     /// A file holding the token the server expects (`authorization:
     /// {token: …}`), read at start; never the token itself in the config.
+    /// Files are relative to the config file's directory.
     pub token_file: Option<PathBuf>,
     /// The user name, with `password_file`.
     pub user: Option<String>,
@@ -60,6 +61,7 @@ pub struct NatsServer {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SinkConfig {
+    /// The NATS JetStream stream (the one sink there is).
     pub nats: NatsSinkConfig,
 }
 
@@ -154,7 +156,8 @@ impl NatsSinkConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut problems = self.server.problems("sink.nats");
         if !nats_name(&self.stream, false) {
-            problems.push("sink.nats `stream` must be visible ASCII without `.`, `*`, `>`, `/`".into());
+            problems
+                .push("sink.nats `stream` must be visible ASCII without `.`, `*`, `>`, `/`".into());
         }
         if !nats_name(&self.subject, true) {
             problems.push("sink.nats `subject` must be a NATS subject without wildcards".into());
@@ -324,10 +327,9 @@ mod tests {
         let progress = ShipProgress::starting_at(10);
         let stats = progress.stats(15);
         assert_eq!((stats.lag_records, stats.lag), (5, Duration::ZERO));
-        progress.oldest_waiting_ms.store(
-            crate::time::now_unix_ms() - 3_000,
-            Ordering::Relaxed,
-        );
+        progress
+            .oldest_waiting_ms
+            .store(crate::time::now_unix_ms() - 3_000, Ordering::Relaxed);
         assert!(progress.stats(15).lag >= Duration::from_secs(3));
         assert_eq!(progress.stats(10).lag, Duration::ZERO);
     }

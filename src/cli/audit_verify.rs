@@ -70,7 +70,11 @@ impl Trust {
     }
 
     /// One chain's report; `checkpoint` is the witness copy for it.
-    fn check(&self, files: &[PathBuf], checkpoint: Option<SignedNote>) -> Result<audit::Report, Error> {
+    fn check(
+        &self,
+        files: &[PathBuf],
+        checkpoint: Option<SignedNote>,
+    ) -> Result<audit::Report, Error> {
         let options = audit::VerifyOptions {
             key: self.key.clone(),
             partial: self.partial,
@@ -174,7 +178,10 @@ pub(super) fn verify_stream(
     let mut broken = Vec::new();
     let mut out = std::io::stdout().lock();
     for chain in &chains {
-        let report = trust.check(std::slice::from_ref(&chain.file), trust.checkpoint_for(&chain.replica))?;
+        let report = trust.check(
+            std::slice::from_ref(&chain.file),
+            trust.checkpoint_for(&chain.replica),
+        )?;
         let mut text = report.to_string();
         if chain.duplicates > 0 {
             text.push_str(&format!(
@@ -205,12 +212,9 @@ impl Scratch {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!(
-            "pii-proxy-verify-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir(&dir)
-            .map_err(|e| Error::Trouble(format!("{}: {e}", dir.display())))?;
+        let dir =
+            std::env::temp_dir().join(format!("pii-proxy-verify-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(|e| Error::Trouble(format!("{}: {e}", dir.display())))?;
         Ok(Scratch(dir))
     }
 }

@@ -266,7 +266,10 @@ impl Checker<'_> {
         for file in files.iter().filter(|f| !f.is_file()) {
             self.error(
                 &audit.referenced,
-                format!("audit: NATS credentials or TLS file {} not found", file.display()),
+                format!(
+                    "audit: NATS credentials or TLS file {} not found",
+                    file.display()
+                ),
             );
         }
         if let Err(e) = config.validate() {

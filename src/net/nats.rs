@@ -55,7 +55,11 @@ pub fn options(server: &NatsServer, name: &str) -> Result<async_nats::ConnectOpt
     let config = tls::client_config(&tls::system_roots(), server.ca.as_deref(), identity)
         .map_err(|e| AuditError::Config(format!("NATS TLS: {e}")))?;
     options = options.tls_client_config(config);
-    if server.url.split(',').any(|u| u.trim().starts_with("tls://")) {
+    if server
+        .url
+        .split(',')
+        .any(|u| u.trim().starts_with("tls://"))
+    {
         options = options.require_tls(true);
     }
     Ok(options)
@@ -172,11 +176,7 @@ impl Witness for NatsWitness {
         let subject = self.subject.clone();
         runtime
             .block_on(async {
-                tokio::time::timeout(
-                    TIMEOUT * 2,
-                    publish_acked(js, subject, &id, payload),
-                )
-                .await
+                tokio::time::timeout(TIMEOUT * 2, publish_acked(js, subject, &id, payload)).await
             })
             .map_err(|_| format!("no acknowledgement within {}s", (TIMEOUT * 2).as_secs()))?
             .map(|_| ())

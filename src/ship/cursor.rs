@@ -77,7 +77,9 @@ fn read_from(plain: &Path, offset: u64) -> Result<Option<Vec<u8>>, AuditError> {
                 return Ok(None);
             }
             let data = segment::read_segment(&compressed)?;
-            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+            let start = usize::try_from(offset)
+                .unwrap_or(usize::MAX)
+                .min(data.len());
             Ok(Some(data[start..].to_vec()))
         }
         Err(e) => Err(AuditError::io(plain, e)),
@@ -98,7 +100,10 @@ impl Cursor {
     /// log holds nothing newer yet).
     pub fn read(&mut self, max: usize) -> Result<Vec<Line>, AuditError> {
         let mut lines = Vec::new();
-        let segments: Vec<PathBuf> = segment::list(&self.dir)?.iter().map(|p| plain_name(p)).collect();
+        let segments: Vec<PathBuf> = segment::list(&self.dir)?
+            .iter()
+            .map(|p| plain_name(p))
+            .collect();
         if self.current.is_none() {
             // The newest segment starting at or before the next seq.
             let start = segments
@@ -150,7 +155,8 @@ impl Cursor {
                 Ok(head) if head.seq <= self.after => {}
                 Ok(head) => {
                     self.after = head.seq;
-                    let ts_ms = crate::time::parse_rfc3339(&head.ts).map_or(0, crate::time::unix_ms);
+                    let ts_ms =
+                        crate::time::parse_rfc3339(&head.ts).map_or(0, crate::time::unix_ms);
                     lines.push(Line {
                         seq: head.seq,
                         ts_ms,
@@ -197,8 +203,12 @@ mod tests {
     #[test]
     fn reads_complete_lines_across_segments_from_a_seq() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let first = dir.path().join("audit-000000000001-20261202T000000000Z.jsonl");
-        let second = dir.path().join("audit-000000000004-20261202T000001000Z.jsonl");
+        let first = dir
+            .path()
+            .join("audit-000000000001-20261202T000000000Z.jsonl");
+        let second = dir
+            .path()
+            .join("audit-000000000004-20261202T000001000Z.jsonl");
         fs::write(&first, [line(1), line(2), line(3)].concat()).expect("write");
         let mut file = fs::File::create(&second).expect("create");
         write!(file, "{}{{\"seq\":5,\"ts", line(4)).expect("write");
@@ -221,7 +231,9 @@ mod tests {
     #[test]
     fn a_segment_compressed_under_the_cursor_is_read_on() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let first = dir.path().join("audit-000000000001-20261202T000000000Z.jsonl");
+        let first = dir
+            .path()
+            .join("audit-000000000001-20261202T000000000Z.jsonl");
         let data = [line(1), line(2)].concat();
         fs::write(&first, &data).expect("write");
         let mut cursor = Cursor::new(dir.path(), 0);

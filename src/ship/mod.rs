@@ -131,7 +131,8 @@ impl Run {
             };
             if pending.is_empty() {
                 if self.audit.last_seq() > self.shipped() {
-                    let (back, read) = read_batch(cursor.take().expect("returned each round")).await;
+                    let (back, read) =
+                        read_batch(cursor.take().expect("returned each round")).await;
                     cursor = Some(back);
                     pending.extend(read);
                 }
@@ -147,7 +148,9 @@ impl Run {
             // that the stream has not acknowledged.
             let waiting: u64 = pending.iter().map(|l| l.bytes.len() as u64 + 1).sum();
             let unread = cursor.as_ref().map_or(0, |c| c.spool_bytes);
-            self.progress.spool_bytes.store(unread + waiting, Ordering::Relaxed);
+            self.progress
+                .spool_bytes
+                .store(unread + waiting, Ordering::Relaxed);
             match self.publish(context, &mut pending).await {
                 Ok(()) => {
                     backoff = BACKOFF_MIN;
@@ -214,7 +217,11 @@ impl Run {
     /// Publishes every pending line (pipelined), then takes the
     /// acknowledgements in order: the position advances over the
     /// acknowledged prefix; the rest stays pending.
-    async fn publish(&self, js: &jetstream::Context, pending: &mut VecDeque<Line>) -> Result<(), String> {
+    async fn publish(
+        &self,
+        js: &jetstream::Context,
+        pending: &mut VecDeque<Line>,
+    ) -> Result<(), String> {
         let subject = self.sink.subject_for(&self.replica);
         let mut acks = Vec::with_capacity(pending.len());
         let mut failure = None;
@@ -264,7 +271,9 @@ impl Run {
                 self.saved = seq;
                 self.saved_at = Instant::now();
             }
-            Ok(Err(error)) => tracing::error!(%error, "audit sink: position not saved (records will be re-sent)"),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "audit sink: position not saved (records will be re-sent)")
+            }
             Err(error) => tracing::error!(%error, "audit sink: position not saved"),
         }
     }

@@ -52,7 +52,12 @@ pub async fn read_stream(
     let client = nats::connect(server, "pii-proxy-verify").await?;
     let js = jetstream::new(client);
     let mut handle = js.get_stream(stream).await.map_err(|e| e.to_string())?;
-    let state = handle.info().await.map_err(|e| e.to_string())?.state.clone();
+    let state = handle
+        .info()
+        .await
+        .map_err(|e| e.to_string())?
+        .state
+        .clone();
     let mut chains: BTreeMap<String, BTreeMap<u64, Vec<u8>>> = BTreeMap::new();
     let mut duplicates: BTreeMap<String, (usize, Vec<u64>)> = BTreeMap::new();
     if state.messages > 0 {
@@ -70,7 +75,9 @@ pub async fn read_stream(
             let at = message.info().map_err(|e| e.to_string())?.stream_sequence;
             let head: Head = serde_json::from_slice(&message.payload)
                 .map_err(|e| format!("stream message {at}: not an audit record: {e}"))?;
-            let replica = head.replica.unwrap_or_else(|| crate::config::SINGLE_REPLICA.into());
+            let replica = head
+                .replica
+                .unwrap_or_else(|| crate::config::SINGLE_REPLICA.into());
             let chain = chains.entry(replica.clone()).or_default();
             match chain.get(&head.seq) {
                 Some(held) => {

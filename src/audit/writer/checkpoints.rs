@@ -92,7 +92,11 @@ impl Writer {
             self.checkpointed(note);
         }
         if let Some(retention) = &self.retention {
-            let shipped = self.shared.ship.as_ref().map(|s| s.shipped.load(Ordering::Relaxed));
+            let shipped = self
+                .shared
+                .ship
+                .as_ref()
+                .map(|s| s.shipped.load(Ordering::Relaxed));
             retention.sweep(&self.dir, shipped);
         }
         Ok(())
