@@ -217,7 +217,7 @@ mod tests {
         assert_eq!(seqs(cursor.read(2).expect("read")), vec![2, 3]);
         assert_eq!(seqs(cursor.read(10).expect("read")), vec![4]);
         assert!(cursor.spool_bytes > 0, "the torn rest is not consumed yet");
-        write!(file, "\":\"2026-12-02T00:00:00.000Z\"}}\n").expect("write");
+        writeln!(file, "\":\"2026-12-02T00:00:00.000Z\"}}").expect("write");
         let lines = cursor.read(10).expect("read");
         assert_eq!(seqs(lines.clone()), vec![5]);
         assert!(lines[0].ts_ms > 0 && !lines[0].bytes.ends_with(b"\n"));
