@@ -266,12 +266,19 @@ impl Drop for Redis {
 pub struct Nats {
     pub port: u16,
     dir: tempfile::TempDir,
+    /// More arguments (TLS, a token).
+    extra: Vec<String>,
     server: Option<Child>,
 }
 
 impl Nats {
     /// `None` (with the reason printed) when nats-server is not installed.
     pub fn start() -> Option<Nats> {
+        Nats::start_with(&[])
+    }
+
+    /// [`Nats::start`] with more `nats-server` arguments (`--tls …`).
+    pub fn start_with(extra: &[&str]) -> Option<Nats> {
         let installed = Command::new("nats-server")
             .arg("--version")
             .stdout(Stdio::null())
@@ -287,6 +294,7 @@ impl Nats {
         let mut nats = Nats {
             port: free_port(),
             dir: tempfile::tempdir().expect("temp dir"),
+            extra: extra.iter().map(|a| a.to_string()).collect(),
             server: None,
         };
         nats.resume();
@@ -300,6 +308,7 @@ impl Nats {
             .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string()])
             .arg("-sd")
             .arg(self.dir.path().join("jetstream"))
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
