@@ -4,7 +4,9 @@
 //! writer's own `recovery`), their canonical bytes and the hash chain that
 //! links them, the writer (one thread owning the file, group commit, fsync
 //! policy, size- and time-based segments, recovery after a crash), `verify`,
-//! and the investigator views `search` and `stats`.
+//! the investigator views `search` and `stats`, and what the log knows of
+//! its shipping to NATS ([`shipping`]: settings, the shipped position,
+//! progress; the shipping itself is `crate::ship`).
 //!
 //! Knows nothing of HTTP or JSON payloads: the proxy hands it typed fields
 //! (labels from the config, a sanitized path, a keyed subject hash, findings
