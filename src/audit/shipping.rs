@@ -96,6 +96,11 @@ impl NatsServer {
     /// What serde cannot check: the scheme rule, credentials in pairs.
     pub fn problems(&self, what: &str) -> Vec<String> {
         let mut problems = Vec::new();
+        if self.url.contains('@') {
+            problems.push(format!(
+                "{what} `url` must not hold credentials: use `token_file` or `user` with `password_file`"
+            ));
+        }
         for url in self.url.split(',').map(str::trim) {
             let loopback = |rest: &str| {
                 ["127.", "localhost", "[::1]"]
@@ -292,6 +297,7 @@ mod tests {
         assert!(sink("tls://nats.example:4222").problems().is_empty());
         assert!(!sink("nats://nats.example:4222").problems().is_empty());
         assert!(!sink("http://127.0.0.1:4222").problems().is_empty());
+        assert_eq!(sink("tls://me:pw@nats.example:4222").problems().len(), 1);
         let cfg = sink("tls://a:1, nats://b:2");
         assert_eq!(cfg.problems().len(), 1);
         assert_eq!(cfg.duplicate_window, Duration::from_secs(120));

@@ -119,9 +119,25 @@ impl Run {
             if stopping && pending.is_empty() && self.shipped() >= self.audit.last_seq() {
                 break;
             }
+            // Read before publishing, NATS or not: the lag and the spool
+            // count what waits even while the stream is out of reach.
+            if pending.is_empty() && self.audit.last_seq() > self.shipped() {
+                let (back, read) = read_batch(cursor.take().expect("returned each round")).await;
+                cursor = Some(back);
+                pending.extend(read);
+            }
+            if pending.is_empty() {
+                self.caught_up().await;
+                continue;
+            }
+            self.account(cursor.as_ref(), &pending);
             let Some(context) = &js else {
                 match self.open_stream().await {
                     Ok(context) => js = Some(context),
+                    Err(reason) if stopping => {
+                        tracing::warn!(%reason, "audit sink: NATS unreachable at shutdown; the next start ships the rest");
+                        break;
+                    }
                     Err(reason) => {
                         tracing::warn!(%reason, stream = %self.sink.stream, "audit sink: NATS stream not reachable; records wait in the spool");
                         self.pause(&mut backoff).await;
@@ -129,28 +145,6 @@ impl Run {
                 }
                 continue;
             };
-            if pending.is_empty() {
-                if self.audit.last_seq() > self.shipped() {
-                    let (back, read) =
-                        read_batch(cursor.take().expect("returned each round")).await;
-                    cursor = Some(back);
-                    pending.extend(read);
-                }
-                if pending.is_empty() {
-                    self.caught_up().await;
-                    continue;
-                }
-            }
-            self.progress
-                .oldest_waiting_ms
-                .store(pending[0].ts_ms.max(1), Ordering::Relaxed);
-            // The spool: what the cursor has not read, and what it read
-            // that the stream has not acknowledged.
-            let waiting: u64 = pending.iter().map(|l| l.bytes.len() as u64 + 1).sum();
-            let unread = cursor.as_ref().map_or(0, |c| c.spool_bytes);
-            self.progress
-                .spool_bytes
-                .store(unread + waiting, Ordering::Relaxed);
             match self.publish(context, &mut pending).await {
                 Ok(()) => {
                     backoff = BACKOFF_MIN;
@@ -168,6 +162,21 @@ impl Run {
             }
         }
         self.save(true).await;
+    }
+
+    /// The lag's age and the spool: what the cursor has not read, and what
+    /// it read that the stream has not acknowledged.
+    fn account(&self, cursor: Option<&Cursor>, pending: &VecDeque<Line>) {
+        if let Some(oldest) = pending.front() {
+            self.progress
+                .oldest_waiting_ms
+                .store(oldest.ts_ms.max(1), Ordering::Relaxed);
+        }
+        let waiting: u64 = pending.iter().map(|l| l.bytes.len() as u64 + 1).sum();
+        let unread = cursor.map_or(0, |c| c.spool_bytes);
+        self.progress
+            .spool_bytes
+            .store(unread + waiting, Ordering::Relaxed);
     }
 
     fn shipped(&self) -> Seq {
