@@ -51,6 +51,7 @@ fn share(subjects: &SubjectHasher, n: usize) -> Share {
         subjects: Vec::new(),
         subject_parts: 0,
         fields_total: None,
+        classes: Default::default(),
         fields: vec![Finding::by_rule(
             FieldPath::new("$.user.id_number"),
             label("id_number"),

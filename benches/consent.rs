@@ -56,6 +56,7 @@ fn store(dir: &std::path::Path, hasher: &SubjectHasher) -> ConsentStore {
             subject: hasher.hash(&subject(i)),
             partner: Some("credit-bureau".into()),
             scenario: (i % 2 == 0).then(|| "loan".into()),
+            separate: false,
         };
         serde_json::to_writer(&mut out, &entry).expect("entry");
         out.write_all(b"\n").expect("newline");

@@ -29,6 +29,7 @@ pub mod audit;
 pub mod boot;
 pub(crate) mod candidate;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod consent;
 pub mod detect;

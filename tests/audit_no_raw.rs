@@ -65,6 +65,7 @@ fn events() -> Vec<Event> {
             subjects: Vec::new(),
             subject_parts: 0,
             fields_total: None,
+            classes: Default::default(),
             fields: findings.clone(),
             rules_version: RulesVersion::of_policy(RESIDENT_ID.as_bytes()),
             bytes_in: 1,

@@ -49,6 +49,7 @@ fn share(n: u32) -> pii_proxy::audit::Share {
         scenario: None,
         consent_decisions: Vec::new(),
         consent_decisions_more: None,
+        classes: Default::default(),
         candidate: None,
     }
 }

@@ -485,6 +485,7 @@ async fn consent_migrate_imports_the_journal_once() {
     let scope = |p: &str| pii_proxy::consent::Scope {
         partner: Some(p.to_owned()),
         scenario: None,
+        separate: false,
     };
     let subject = hasher.hash(SUBJECT);
     single

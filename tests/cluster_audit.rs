@@ -452,7 +452,11 @@ async fn the_sink_ships_over_tls_with_a_token_from_a_file() {
     );
     // Read all the same: the records wait in the spool, counted.
     while sink(&wrong).spool_bytes == 0 {
-        assert!(start.elapsed() < BOUND, "the spool is not counted: {:?}", sink(&wrong));
+        assert!(
+            start.elapsed() < BOUND,
+            "the spool is not counted: {:?}",
+            sink(&wrong)
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 

@@ -185,6 +185,7 @@ async fn serve_replays_the_journal_and_logs_anomalies_without_values() {
         let scope = Scope {
             partner: Some("p".into()),
             scenario: None,
+            separate: false,
         };
         store
             .record(&store.hash(SUBJECT), Op::Revoke, &scope)

@@ -517,6 +517,11 @@ async fn a_thousand_concurrent_requests_do_not_cross_talk() {
     let h2 = h2c_client();
     let h1 = h1_client();
     let h1_slots = Arc::new(tokio::sync::Semaphore::new(64));
+    // One exchange first, so the client knows the proxy's stream limit
+    // (SETTINGS_MAX_CONCURRENT_STREAMS) before it opens 500 streams: sent
+    // before the limit is known, the streams past it are refused.
+    let warm = send(&h2, post(&proxy.url("/p/x"), "application/json", "{}")).await;
+    assert_eq!(warm.status, 200);
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..1000u32 {
         let (h1, h2, proxy, slots) = (h1.clone(), h2.clone(), proxy.clone(), h1_slots.clone());

@@ -6,7 +6,9 @@
 //! - `POST /consent/grant`, `/consent/revoke`, `/consent/restore` with
 //!   `{"subject": "…", "partner": "credit-bureau", "scenario": "loan"}`
 //!   (`partner` and `scenario` optional: absent means every partner /
-//!   every scenario; a scenario needs its partner);
+//!   every scenario; a scenario needs its partner); a grant or restore
+//!   with `"separate": true` is a separate consent (单独同意, PIPL Art. 23
+//!   and 29), what partners whose rules ask for one need;
 //! - `POST /consent/erase` with `{"subject": "…"}`: the account was deleted,
 //!   nothing about the subject goes to any partner again;
 //! - `GET /consent?subject=…` (or `?subject_hash=hmac:…`): the decisions on
@@ -114,6 +116,8 @@ struct DecisionBody {
     #[serde(default)]
     scenario: Option<String>,
     #[serde(default)]
+    separate: bool,
+    #[serde(default)]
     actor: Option<String>,
 }
 
@@ -121,11 +125,11 @@ struct DecisionBody {
 /// take an array for a struct: refused here). Errors never quote the body.
 fn parse_body(body: &[u8]) -> Result<DecisionBody, String> {
     let expected = "expected a JSON object with `subject` (or `subject_hash`) and optionally \
-                    `partner`, `scenario`, `actor`";
+                    `partner`, `scenario`, `actor` (strings) and `separate` (a boolean)";
     let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
         .map_err(|e| format!("{expected}: {}", crate::diag::json_error("the body", &e)))?;
     serde_json::from_value(serde_json::Value::Object(object))
-        .map_err(|_| format!("{expected}: a member is unknown or not a string"))
+        .map_err(|_| format!("{expected}: a member is unknown or of the wrong type"))
 }
 
 /// The subject as the store keys it, from exactly one of a raw id or its hash.
@@ -242,6 +246,7 @@ fn decision_request(store: &ConsentStore, body: &[u8]) -> Result<Request, Answer
     let scope = Scope {
         partner: parsed.partner,
         scenario: parsed.scenario,
+        separate: parsed.separate,
     };
     Ok(Request {
         subject,
@@ -272,7 +277,14 @@ async fn decide(
         Err(e) => return consent_error(e),
     };
     let record = Admin {
-        action: action_label(op.as_str(), scope.scenario.as_deref()),
+        action: action_label(
+            &format!(
+                "{}{}",
+                op.as_str(),
+                if scope.separate { ".separate" } else { "" }
+            ),
+            scope.scenario.as_deref(),
+        ),
         actor,
         partner: scope.partner.as_deref().and_then(|p| Ident::new(p).ok()),
         subject: Some(subject.primary.clone()),
@@ -320,6 +332,8 @@ struct DecisionJson<'a> {
     partner: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scenario: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    separate: bool,
     seq: u64,
     ts: &'a str,
 }
@@ -329,6 +343,7 @@ fn decision_json(d: &Decision) -> serde_json::Value {
         op: d.op.as_str(),
         partner: d.partner.as_deref(),
         scenario: d.scenario.as_deref(),
+        separate: d.separate,
         seq: d.seq,
         ts: &d.ts,
     })

@@ -9,7 +9,8 @@
 //! each reported as `FILE:LINE:COL: message` at the rules line to change or,
 //! for something missing from the rules, at the partner's `region:` line.
 //!
-//! A cross-border partner's rules must:
+//! A cross-border partner's rules must (and only a cross-border
+//! partner's may declare `export:`, counted against the tiers):
 //! - declare `consent: required` (an explicit grant per subject);
 //! - protect every rule of category `id_number`, `bank_card` or `biometric`
 //!   (field, key, header, query or detector): `encrypt`, `tokenize`,
@@ -21,7 +22,8 @@
 //!   (`unknown_fields: allow`, or a field rule whose action is `allow`, which
 //!   forwards the value for the detectors to look inside), run the
 //!   `cn_resident_id`, `bank_card` and `biometric` detectors with a
-//!   protecting action.
+//!   protecting action;
+//! - under a compliance `profile:`, declare `export: {basis: …}`.
 
 use std::path::Path;
 
@@ -83,7 +85,19 @@ fn weakness(action: &Action, category: &str) -> Option<String> {
 /// partner that is not cross-border.
 pub fn problems(config: &Config, partner: &Partner, policy: &Policy) -> Vec<Diagnostic> {
     if !partner.cross_border {
-        return Vec::new();
+        // Volumes are counted for transfers abroad only.
+        return policy
+            .export
+            .iter()
+            .map(|export| {
+                let message = format!(
+                    "`export:` counts transfers abroad, and partner `{}` is not cross-border \
+                     (give it a `region` other than the home region {}, or remove `export:`)",
+                    partner.id, config.home_region
+                );
+                Diagnostic::at(&partner.rules, &export.at, message)
+            })
+            .collect();
     }
     let rules_file = partner.rules.as_path();
     let region_at = partner.region_at.unwrap_or(Location::UNKNOWN);
@@ -118,6 +132,14 @@ pub fn problems(config: &Config, partner: &Partner, policy: &Policy) -> Vec<Diag
                 ),
             ));
         }
+    }
+    if policy.profile.is_some() && policy.export.is_none() {
+        out.push(in_config(format!(
+            "{who} and its rules take a compliance profile: {} needs `export: {{basis: …}}` \
+             (none, standard_contract, certification or security_assessment), so its yearly \
+             volume is counted against the 2024 Provisions' tiers",
+            shown(rules_file)
+        )));
     }
     let values_leave_unnamed = policy.unknown_fields == UnknownFields::Allow
         || policy.sites.iter().any(|s| {

@@ -15,7 +15,10 @@
 //! re-serializes), so any edit of any byte but the hash itself changes them.
 //!
 //! **hash** = lowercase hex of SHA-256(canonical bytes), or of
-//! HMAC-SHA256(audit chain key, canonical bytes) with the keyed chain.
+//! HMAC-SHA256(audit chain key, canonical bytes) with the keyed chain;
+//! with `audit: {hash: sm3}` the same with SM3 (GB/T 32905) and HMAC-SM3.
+//! One function per log: a writer refuses to continue a chain made with
+//! the other (the newest record does not verify).
 //! **prev** = the previous record's `hash`; the genesis record (seq 1) has
 //! 64 zeros. Because `prev` is inside the canonical bytes, each hash commits
 //! to the whole history before it, across segments and restarts.
@@ -24,7 +27,8 @@ use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest as _, Sha256};
+use sha2::Sha256;
+use sm3::Sm3;
 use zeroize::Zeroizing;
 
 /// `,"hash":"` + 64 hex + `"}`.
@@ -84,6 +88,55 @@ impl<'de> Deserialize<'de> for Digest {
     }
 }
 
+/// The hash function of a log (`audit: {hash: …}`); both give 32 bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainHash {
+    #[default]
+    Sha256,
+    /// SM3 (GB/T 32905), and HMAC-SM3 for the keyed chain.
+    Sm3,
+}
+
+impl ChainHash {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChainHash::Sha256 => "sha256",
+            ChainHash::Sm3 => "sm3",
+        }
+    }
+
+    /// The hash of `parts` concatenated, keyed (HMAC) when `key` is given:
+    /// what a record's hash is, and what anything else built over the
+    /// chain (checkpoints, a Merkle tree) must use for the log's function.
+    pub fn digest_parts(self, key: Option<&[u8; 32]>, parts: &[&[u8]]) -> Digest {
+        fn run<D: sha2::Digest + hmac::EagerHash>(
+            key: Option<&[u8; 32]>,
+            parts: &[&[u8]],
+        ) -> [u8; 32] {
+            let mut out = [0u8; 32];
+            match key {
+                None => {
+                    let mut hasher = D::new();
+                    parts.iter().for_each(|p| hasher.update(p));
+                    out.copy_from_slice(&hasher.finalize());
+                }
+                Some(key) => {
+                    let mut mac = <Hmac<D> as KeyInit>::new_from_slice(key)
+                        .expect("HMAC takes a key of any length");
+                    parts.iter().for_each(|p| mac.update(p));
+                    out.copy_from_slice(&mac.finalize().into_bytes());
+                }
+            }
+            out
+        }
+        Digest(match self {
+            ChainHash::Sha256 => run::<Sha256>(key, parts),
+            ChainHash::Sm3 => run::<Sm3>(key, parts),
+        })
+    }
+}
+
 /// Which function chains the records.
 #[derive(Clone)]
 pub enum ChainKey {
@@ -93,6 +146,8 @@ pub enum ChainKey {
     /// HMAC-SHA256 under the keyring's audit chain key: checking and
     /// rebuilding both need the key.
     Keyed(Zeroizing<[u8; 32]>),
+    /// SM3, or HMAC-SM3 under the audit chain key (`audit: {hash: sm3}`).
+    Sm3(Option<Zeroizing<[u8; 32]>>),
 }
 
 impl fmt::Debug for ChainKey {
@@ -100,41 +155,54 @@ impl fmt::Debug for ChainKey {
         f.write_str(match self {
             ChainKey::Plain => "ChainKey::Plain",
             ChainKey::Keyed(_) => "ChainKey::Keyed(..)",
+            ChainKey::Sm3(None) => "ChainKey::Sm3(None)",
+            ChainKey::Sm3(Some(_)) => "ChainKey::Sm3(Some(..))",
         })
     }
 }
 
 impl ChainKey {
+    /// The chain of `hash`, keyed when `key` is given.
+    pub fn new(hash: ChainHash, key: Option<Zeroizing<[u8; 32]>>) -> ChainKey {
+        match (hash, key) {
+            (ChainHash::Sha256, None) => ChainKey::Plain,
+            (ChainHash::Sha256, Some(key)) => ChainKey::Keyed(key),
+            (ChainHash::Sm3, key) => ChainKey::Sm3(key),
+        }
+    }
+
     pub fn is_keyed(&self) -> bool {
-        matches!(self, ChainKey::Keyed(_))
+        matches!(self, ChainKey::Keyed(_) | ChainKey::Sm3(Some(_)))
+    }
+
+    pub fn hash(&self) -> ChainHash {
+        match self {
+            ChainKey::Plain | ChainKey::Keyed(_) => ChainHash::Sha256,
+            ChainKey::Sm3(_) => ChainHash::Sm3,
+        }
+    }
+
+    fn key(&self) -> Option<&[u8; 32]> {
+        match self {
+            ChainKey::Plain | ChainKey::Sm3(None) => None,
+            ChainKey::Keyed(key) | ChainKey::Sm3(Some(key)) => Some(key),
+        }
     }
 
     /// The hash of canonical bytes given as `open` (everything up to the
     /// closing brace) followed by `}`; split so callers need not copy.
     pub fn digest(&self, open: &[u8]) -> Digest {
-        match self {
-            ChainKey::Plain => {
-                let mut hasher = Sha256::new();
-                hasher.update(open);
-                hasher.update(b"}");
-                Digest(hasher.finalize().into())
-            }
-            ChainKey::Keyed(key) => {
-                let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_ref())
-                    .expect("HMAC takes a key of any length");
-                mac.update(open);
-                mac.update(b"}");
-                Digest(mac.finalize().into_bytes().into())
-            }
-        }
+        self.hash().digest_parts(self.key(), &[open, b"}"])
     }
 
-    /// The record's Merkle leaf entry: the plain digest of its canonical
-    /// bytes, which under the plain chain is its `hash` (no second pass).
+    /// The record's Merkle leaf entry: the plain SHA-256 digest of its
+    /// canonical bytes, which under the plain chain is its `hash` (no
+    /// second pass). The tree and its checkpoints are SHA-256 and Ed25519
+    /// under an SM3 chain too: C2SP signed notes define no SM2 or SM3.
     pub fn entry(&self, open: &[u8], hash: &Digest) -> Digest {
         match self {
             ChainKey::Plain => *hash,
-            ChainKey::Keyed(_) => ChainKey::Plain.digest(open),
+            ChainKey::Keyed(_) | ChainKey::Sm3(_) => ChainKey::Plain.digest(open),
         }
     }
 
@@ -189,6 +257,7 @@ pub fn line_intact(key: &ChainKey, line: &[u8]) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Digest as _;
 
     fn sealed(key: &ChainKey, canonical: &str) -> (Vec<u8>, Digest) {
         let mut buf = b"junk".to_vec();
@@ -211,6 +280,37 @@ mod tests {
         assert_eq!(
             line_intact(&ChainKey::Plain, &line[..line.len() - 1]),
             Some(true)
+        );
+    }
+
+    /// SM3 chains: the digest is GB/T 32905's (its Appendix A example 1 is
+    /// "abc"), keyed or not, and a line sealed under one function does not
+    /// verify under the other.
+    #[test]
+    fn sm3_chain_is_sm3_of_the_canonical_bytes() {
+        let sm3 = ChainKey::new(ChainHash::Sm3, None);
+        assert_eq!(
+            ChainHash::Sm3
+                .digest_parts(None, &[b"ab", b"c"])
+                .to_string(),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        let canonical = r#"{"seq":1,"prev":"00"}"#;
+        let (line, hash) = sealed(&sm3, canonical);
+        let expected: [u8; 32] = Sm3::digest(canonical.as_bytes()).into();
+        assert_eq!(hash, Digest(expected));
+        let line = &line[..line.len() - 1];
+        assert_eq!(line_intact(&sm3, line), Some(true));
+        assert_eq!(line_intact(&ChainKey::Plain, line), Some(false));
+        let keyed = ChainKey::new(ChainHash::Sm3, Some(Zeroizing::new([7u8; 32])));
+        assert!(keyed.is_keyed());
+        let (line, _) = sealed(&keyed, canonical);
+        let line = &line[..line.len() - 1];
+        assert_eq!(line_intact(&keyed, line), Some(true));
+        assert_eq!(line_intact(&sm3, line), Some(false));
+        assert_eq!(
+            line_intact(&ChainKey::Keyed(Zeroizing::new([7u8; 32])), line),
+            Some(false)
         );
     }
 

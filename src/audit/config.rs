@@ -47,6 +47,10 @@ pub struct AuditConfig {
     /// cannot rebuild a valid chain. `audit verify` then needs `--keys`.
     /// Changing it on an existing log is refused at start. Default: `false`.
     pub keyed_chain: bool,
+    /// The chain's hash function: `sha256` (default) or `sm3` (GB/T
+    /// 32905; HMAC-SM3 with `keyed_chain`). One per log: changing it on
+    /// an existing log is refused at start; `audit verify` finds which.
+    pub hash: super::chain::ChainHash,
     /// Records waiting for the writer before `append` waits for room
     /// (back-pressure on requests). Default: 4096.
     pub queue_capacity: usize,
@@ -170,6 +174,7 @@ impl Default for AuditConfig {
             rotate_bytes: 64 * 1024 * 1024,
             rotate_interval: Duration::from_secs(24 * 60 * 60),
             keyed_chain: false,
+            hash: super::chain::ChainHash::Sha256,
             queue_capacity: 4096,
             replica: None,
             checkpoints: CheckpointConfig::default(),

@@ -118,11 +118,8 @@ impl AuditHandle {
         keyring: &crate::protect::Keyring,
         witnesses: Vec<Box<dyn Witness>>,
     ) -> Result<AuditHandle, AuditError> {
-        let key = if config.keyed_chain {
-            ChainKey::Keyed(keyring.audit_chain_key())
-        } else {
-            ChainKey::Plain
-        };
+        let key = config.keyed_chain.then(|| keyring.audit_chain_key());
+        let key = ChainKey::new(config.hash, key);
         let checkpointer = if config.checkpoints.enabled {
             Some(Checkpointer::from_keyring(
                 &config.checkpoints,

@@ -46,7 +46,7 @@ pub(crate) mod writer;
 
 use std::path::PathBuf;
 
-pub use chain::{ChainKey, Digest};
+pub use chain::{ChainHash, ChainKey, Digest};
 pub use checkpointer::{Checkpointer, note_of, verifiers_for, verifiers_from_keyring};
 pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, NatsWitnessConfig, WitnessConfig};
 pub use handle::{AuditHandle, AuditStats};

@@ -140,6 +140,10 @@ pub struct Share {
     /// `fields`' own count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_total: Option<u64>,
+    /// Values protected per JR/T 0171 class (`C1`, `C2`, `C3`), of the
+    /// findings whose category has one.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub classes: std::collections::BTreeMap<Ident, u64>,
     pub rules_version: RulesVersion,
     pub bytes_in: u64,
     pub bytes_out: u64,
@@ -443,6 +447,7 @@ pub(crate) mod tests {
             subjects: Vec::new(),
             subject_parts: 0,
             fields_total: None,
+            classes: Default::default(),
             fields: vec![Finding::by_rule(
                 FieldPath::new("$.user.id_number"),
                 label("id_number"),

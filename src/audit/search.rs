@@ -199,6 +199,8 @@ pub struct PartnerStats {
     pub cross_border: u64,
     /// Findings per category in share events.
     pub categories: BTreeMap<String, u64>,
+    /// Findings per JR/T 0171 class in share events.
+    pub classes: BTreeMap<String, u64>,
     /// Findings per action in share events.
     pub actions: BTreeMap<String, u64>,
     /// Refusals per reason code.
@@ -225,6 +227,9 @@ pub fn stats(inputs: &[PathBuf]) -> Result<Stats, AuditError> {
                         .entry(finding.category.to_string())
                         .or_default() += finding.count;
                     *entry.actions.entry(finding.action.to_string()).or_default() += finding.count;
+                }
+                for (class, count) in &share.classes {
+                    *entry.classes.entry(class.to_string()).or_default() += count;
                 }
                 let set = subjects.entry(partner).or_default();
                 set.extend(share.subject.iter().chain(&share.subjects).cloned());
@@ -263,6 +268,7 @@ impl fmt::Display for Stats {
                 p.shares, p.subjects, p.cross_border
             )?;
             write_counts(f, "categories", &p.categories)?;
+            write_counts(f, "classes", &p.classes)?;
             write_counts(f, "actions", &p.actions)?;
             write_counts(f, "blocked", &p.blocked)?;
         }

@@ -163,8 +163,9 @@ fn intact(path: &Path, line: u64, text: &[u8], key: &ChainKey) -> Result<Record,
             path: path.into(),
             line,
             message: format!(
-                "the record does not match its hash under the configured chain (keyed_chain: {}): the log was written with the other setting, or edited",
-                key.is_keyed()
+                "the record does not match its hash under the configured chain (keyed_chain: {}, hash: {}): the log was written with another setting, or edited",
+                key.is_keyed(),
+                key.hash().name()
             ),
         });
     }

@@ -86,6 +86,10 @@ pub(super) enum AuditCommand {
         /// A file holding the token `--nats` expects.
         #[arg(long, requires = "nats")]
         nats_token_file: Option<PathBuf>,
+        /// The chain's hash function (`audit: {hash: …}`): `sha256` or
+        /// `sm3`. Default: whichever the log verifies under (SHA-256 first).
+        #[arg(long, value_parser = ["sha256", "sm3"])]
+        hash: Option<String>,
         /// Segment files or audit directories, of one replica or several
         /// (each replica's chain is verified on its own).
         #[arg(required_unless_present = "nats")]
@@ -219,9 +223,10 @@ pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
             stream,
             nats_ca,
             nats_token_file,
+            hash,
             files,
         } => {
-            let trust = Trust::new(keys, pubkey, checkpoint, partial, &replica)?;
+            let trust = Trust::new(keys, pubkey, checkpoint, partial, &replica, hash)?;
             match (nats, stream) {
                 (Some(url), Some(stream)) => {
                     let server = audit::shipping::NatsServer {

@@ -17,7 +17,10 @@ use crate::audit::checkpoint::SignedNote;
 /// What the chains are checked with (the command line's keys and
 /// witness checkpoint).
 pub(super) struct Trust {
-    key: audit::ChainKey,
+    /// The keyring's chain key (a `keyed_chain` log), when given.
+    chain_key: Option<zeroize::Zeroizing<[u8; 32]>>,
+    /// The hash functions tried, in turn (`--hash`, or SHA-256 then SM3).
+    hashes: Vec<audit::ChainHash>,
     partial: bool,
     verifiers: Option<audit::checkpoint::Verifiers>,
     /// With `--keys` and no `--replica`: each checkpoint is checked
@@ -33,12 +36,10 @@ impl Trust {
         checkpoint: Option<PathBuf>,
         partial: bool,
         replica: &ReplicaArgs,
+        hash: Option<String>,
     ) -> Result<Trust, Error> {
         let ring = keys.as_deref().map(keyring).transpose()?;
-        let key = match &ring {
-            Some(ring) => audit::ChainKey::Keyed(ring.audit_chain_key()),
-            None => audit::ChainKey::Plain,
-        };
+        let chain_key = ring.as_ref().map(|ring| ring.audit_chain_key());
         let mut verifiers = match &pubkey {
             Some(arg) => Some(audit::proof::verifiers_arg(arg).map_err(Error::Trouble)?),
             None => None,
@@ -60,8 +61,14 @@ impl Trust {
                     .map_err(|e| Error::Refused(format!("--checkpoint: {e}")))?;
             }
         }
+        let hashes = match hash.as_deref() {
+            Some("sm3") => vec![audit::ChainHash::Sm3],
+            Some(_) => vec![audit::ChainHash::Sha256],
+            None => vec![audit::ChainHash::Sha256, audit::ChainHash::Sm3],
+        };
         Ok(Trust {
-            key,
+            chain_key,
+            hashes,
             partial,
             verifiers,
             derive_from,
@@ -69,37 +76,33 @@ impl Trust {
         })
     }
 
-    /// One chain's report; `checkpoint` is the witness copy for it.
+    /// One chain's report; `checkpoint` is the witness copy for it. A log
+    /// has one hash function: the first it verifies under is it; when none
+    /// does, the report under the first is the one shown.
     fn check(
         &self,
         files: &[PathBuf],
         checkpoint: Option<SignedNote>,
     ) -> Result<audit::Report, Error> {
         let options = audit::VerifyOptions {
-            key: self.key.clone(),
+            key: audit::ChainKey::Plain,
             partial: self.partial,
             verifiers: self.verifiers.clone(),
             keyring: self.derive_from.clone(),
             checkpoint,
         };
-        let report = audit::verify(files, &options).map_err(trouble)?;
-        let first_edited = report.records == 0
-            && report
-                .problem
-                .as_ref()
-                .is_some_and(|p| p.kind == audit::ProblemKind::Edited);
-        if options.key.is_keyed() && first_edited {
-            // `--keys` also names the checkpoint keys of a plain-chain log.
-            let plain = audit::VerifyOptions {
-                key: audit::ChainKey::Plain,
-                ..options
-            };
-            let retry = audit::verify(files, &plain).map_err(trouble)?;
-            if retry.records > 0 {
-                return Ok(retry);
+        let mut report: Option<audit::Report> = None;
+        for chain_hash in &self.hashes {
+            let found = verify_under(files, &options, *chain_hash, self.chain_key.clone())?;
+            let intact = found.is_intact();
+            if report.is_none() || intact {
+                report = Some(found);
+            }
+            if intact {
+                break;
             }
         }
-        Ok(report)
+        Ok(report.expect("at least one hash function is tried"))
     }
 
     /// The witness checkpoint, for the chain of `replica` only.
@@ -108,6 +111,39 @@ impl Trust {
             .clone()
             .filter(|note| note.checkpoint.replica == replica)
     }
+}
+
+/// The log verified under one hash function, keyed when the keyring was
+/// given; `--keys` also names the checkpoint keys of a plain-chain log, so
+/// a keyed chain whose first record fails is tried plain.
+fn verify_under(
+    files: &[PathBuf],
+    options: &audit::VerifyOptions,
+    chain_hash: audit::ChainHash,
+    chain_key: Option<zeroize::Zeroizing<[u8; 32]>>,
+) -> Result<audit::Report, Error> {
+    let keyed = chain_key.is_some();
+    let options = audit::VerifyOptions {
+        key: audit::ChainKey::new(chain_hash, chain_key),
+        ..options.clone()
+    };
+    let report = audit::verify(files, &options).map_err(trouble)?;
+    let first_edited = report.records == 0
+        && report
+            .problem
+            .as_ref()
+            .is_some_and(|p| p.kind == audit::ProblemKind::Edited);
+    if keyed && first_edited {
+        let plain = audit::VerifyOptions {
+            key: audit::ChainKey::new(chain_hash, None),
+            ..options
+        };
+        let retry = audit::verify(files, &plain).map_err(trouble)?;
+        if retry.records > 0 {
+            return Ok(retry);
+        }
+    }
+    Ok(report)
 }
 
 fn exit(intact: bool) -> Result<(), Error> {

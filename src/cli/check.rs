@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::protect::Keyring;
 use crate::rules::Policy;
 
-pub(super) fn run(path: &Path) -> Result<(), Error> {
+pub(super) fn run(path: &Path, strict: bool) -> Result<(), Error> {
     let (config, mut problems) = Config::load_for_check(path);
     let Some(config) = config else {
         // The config is not even its YAML shape: its rules files can still
@@ -20,7 +20,22 @@ pub(super) fn run(path: &Path) -> Result<(), Error> {
         return Err(Error::Invalid(Diagnostics(problems)));
     };
     match inputs::gather(&config, Mode::Check) {
-        Ok(_) if problems.is_empty() => {
+        Ok(inputs) if problems.is_empty() => {
+            let warnings: Vec<Diagnostic> = inputs
+                .generation
+                .partners
+                .iter()
+                .flat_map(|p| p.policy.warnings.iter().cloned())
+                .collect();
+            for warning in &warnings {
+                eprintln!("{warning}");
+            }
+            if strict && !warnings.is_empty() {
+                return Err(Error::Refused(format!(
+                    "{} warning(s), and --strict fails on warnings",
+                    warnings.len()
+                )));
+            }
             if !config.audit.enabled {
                 eprintln!(
                     "{}: warning: the audit log is disabled (audit: {{enabled: false}}); for \

@@ -56,8 +56,9 @@ enum Command {
     Serve(ServeArgs),
     /// Validate everything `serve` would read (config, every partner's rules,
     /// keyring, certificates, admin token, consent journal); print every
-    /// problem as FILE:LINE:COL: message.
-    Check(ConfigArg),
+    /// problem as FILE:LINE:COL: message, and every warning (a rule that
+    /// weakens its profile's default) as FILE:LINE:COL: warning: ….
+    Check(CheckArgs),
     /// Apply a partner's request policy to one JSON document (file or stdin):
     /// protected JSON to stdout, findings (JSON lines) to stderr. With
     /// `--diff OLD NEW`: what rules file NEW would protect differently from
@@ -93,6 +94,15 @@ struct ConfigArg {
     /// The proxy config file.
     #[arg(long, default_value = DEFAULT_CONFIG, env = "PII_PROXY_CONFIG")]
     config: PathBuf,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Warnings fail the check too (exit 1).
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Args)]
@@ -160,7 +170,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 }
             })
         }
-        Command::Check(args) => check::run(&args.config),
+        Command::Check(args) => check::run(&args.config.config, args.strict),
         Command::Mask(args) => mask::mask(&args),
         Command::Decrypt(args) => mask::decrypt(&args),
         Command::Keygen(args) => keygen::run(&args),

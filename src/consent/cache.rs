@@ -37,6 +37,7 @@ impl SubjectRecord {
             .max_by_key(|d| d.seq);
         match latest {
             None => (Verdict::NoDecision, None),
+            Some(d) if d.op.grants() && d.separate => (Verdict::GrantedSeparately, Some(d.seq)),
             Some(d) if d.op.grants() => (Verdict::Granted, Some(d.seq)),
             Some(d) => (Verdict::Revoked, Some(d.seq)),
         }
@@ -138,6 +139,7 @@ impl Cache {
             partner: entry.partner.as_ref().map(&mut intern),
             scenario: entry.scenario.as_ref().map(&mut intern),
             seq: entry.seq,
+            separate: entry.separate,
             ts: Arc::from(entry.ts.as_str()),
         }
     }
@@ -168,6 +170,7 @@ mod tests {
             subject: subject.clone(),
             partner: partner.map(str::to_owned),
             scenario: None,
+            separate: false,
         }
     }
 

@@ -34,6 +34,9 @@ pub struct Entry {
     pub partner: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
+    /// A separate grant (absent in lines written before it existed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub separate: bool,
 }
 
 /// The open journal, positioned for appending.

@@ -30,6 +30,7 @@
 //! leaves only `loan` allowed.
 
 mod cache;
+pub mod exports;
 pub mod journal;
 mod key;
 pub mod postgres;
@@ -115,6 +116,9 @@ impl Op {
 pub enum Verdict {
     /// No decision covers it.
     NoDecision,
+    /// Granted separately (单独同意, PIPL Art. 23 and 29): what a partner
+    /// whose rules ask for separate consent needs.
+    GrantedSeparately,
     Granted,
     Revoked,
     Erased,
@@ -124,6 +128,7 @@ impl Verdict {
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::NoDecision => "no_decision",
+            Verdict::GrantedSeparately => "granted_separately",
             Verdict::Granted => "granted",
             Verdict::Revoked => "revoked",
             Verdict::Erased => "erased",
@@ -132,13 +137,16 @@ impl Verdict {
 }
 
 /// How strict a verdict is: when a subject's decisions may be recorded
-/// under several spellings, the strictest one holds.
+/// under several spellings, the strictest one holds (a plain grant under
+/// one spelling is stricter than a separate one under another: it does
+/// not satisfy a separate-consent partner).
 pub fn strictness(verdict: Verdict) -> u8 {
     match verdict {
         Verdict::NoDecision => 0,
-        Verdict::Granted => 1,
-        Verdict::Revoked => 2,
-        Verdict::Erased => 3,
+        Verdict::GrantedSeparately => 1,
+        Verdict::Granted => 2,
+        Verdict::Revoked => 3,
+        Verdict::Erased => 4,
     }
 }
 
@@ -153,14 +161,24 @@ pub enum Refused {
     NotGranted,
     /// `consent: required` and the request names no subject.
     NoSubject,
+    /// The share needs a separate grant and none is in force.
+    NotSeparate,
 }
 
 /// The consent rule of one share: `verdict` is `None` when the request has
-/// no subject. Returns what the share record says about consent.
-pub fn decide(verdict: Option<Verdict>, mode: ConsentMode) -> Result<Consent, Refused> {
+/// no subject; `separate` when the share needs a separate grant (which
+/// then takes a subject, as `consent: required` does). Returns what the
+/// share record says about consent.
+pub fn decide(
+    verdict: Option<Verdict>,
+    mode: ConsentMode,
+    separate: bool,
+) -> Result<Consent, Refused> {
     match (verdict, mode) {
         (Some(Verdict::Erased), _) => Err(Refused::Erased),
         (Some(Verdict::Revoked), _) => Err(Refused::Revoked),
+        (Some(Verdict::GrantedSeparately), _) => Ok(Consent::Granted),
+        (Some(_) | None, _) if separate => Err(Refused::NotSeparate),
         (Some(Verdict::Granted), _) => Ok(Consent::Granted),
         (Some(Verdict::NoDecision), ConsentMode::Revocable) => Ok(Consent::Granted),
         (Some(Verdict::NoDecision), ConsentMode::Required) => Err(Refused::NotGranted),
@@ -179,6 +197,8 @@ pub struct Decision {
     pub scenario: Option<Arc<str>>,
     /// Journal sequence number: later decisions win.
     pub seq: u64,
+    /// A grant given separately (PIPL's 单独同意).
+    pub separate: bool,
     /// When it was recorded, RFC 3339.
     pub ts: Arc<str>,
 }
@@ -190,11 +210,14 @@ impl Decision {
     }
 }
 
-/// The scope of a decision: `None` means "all".
+/// The scope of a decision: `None` means "all"; and, for a grant or a
+/// restore, whether it is given separately (单独同意), which travels with
+/// the scope through every store.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Scope {
     pub partner: Option<String>,
     pub scenario: Option<String>,
+    pub separate: bool,
 }
 
 /// Everything the store holds about one subject, for support.
@@ -218,6 +241,9 @@ fn check_scope(op: Op, scope: &Scope) -> Result<(), ConsentError> {
     let invalid = |m: &str| Err(ConsentError::Invalid(m.to_owned()));
     if op == Op::Erase && (scope.partner.is_some() || scope.scenario.is_some()) {
         return invalid("erase applies to the subject as a whole: give no partner or scenario");
+    }
+    if scope.separate && !op.grants() {
+        return invalid("`separate` marks a grant or a restore");
     }
     if scope.scenario.is_some() && scope.partner.is_none() {
         return invalid("a scenario belongs to a partner: give the partner too");

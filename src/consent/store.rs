@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::cache::Cache;
+use super::exports::ExportLedger;
 use super::journal::{Entry, Journal};
 use super::postgres::{Committed, Database, PostgresSettings};
 use super::{ConsentError, Op, Recorded, Scope, SubjectKey, SubjectView, Verdict, check_scope};
@@ -45,6 +46,8 @@ pub struct ConsentStore {
     hasher: SubjectHasher,
     cache: Arc<Cache>,
     backend: Backend,
+    /// Cross-border volumes, kept where the decisions are.
+    exports: Arc<ExportLedger>,
     store_failures: AtomicU64,
     torn_bytes_at_open: u64,
 }
@@ -67,6 +70,7 @@ impl ConsentStore {
         let (journal, torn) = Journal::open(path, |entry| {
             cache.apply(&entry);
         })?;
+        let exports = Arc::new(ExportLedger::open_beside(path)?);
         if torn > 0 {
             tracing::warn!(
                 journal = %path.display(),
@@ -84,6 +88,7 @@ impl ConsentStore {
             hasher,
             cache,
             backend: Backend::Journal(Mutex::new(journal)),
+            exports,
             store_failures: AtomicU64::new(0),
             torn_bytes_at_open: torn,
         })
@@ -99,6 +104,7 @@ impl ConsentStore {
         ConsentStore {
             hasher,
             cache,
+            exports: Arc::new(ExportLedger::postgres(database.clone())),
             backend: Backend::Postgres {
                 database,
                 _stop: stop,
@@ -106,6 +112,12 @@ impl ConsentStore {
             store_failures: AtomicU64::new(0),
             torn_bytes_at_open: 0,
         }
+    }
+
+    /// The cross-border export ledger (in the journal's directory, or the
+    /// database).
+    pub fn exports(&self) -> &Arc<ExportLedger> {
+        &self.exports
     }
 
     /// The keyed hash a raw subject id is stored and audited as.
@@ -227,6 +239,7 @@ impl ConsentStore {
             subject: subject.clone(),
             partner: scope.partner.clone(),
             scenario: scope.scenario.clone(),
+            separate: scope.separate,
         };
         if let Err(e) = journal.append(&entry) {
             self.store_failures.fetch_add(1, Ordering::Relaxed);

@@ -39,7 +39,70 @@ fn scope(partner: Option<&str>, scenario: Option<&str>) -> Scope {
     Scope {
         partner: partner.map(str::to_owned),
         scenario: scenario.map(str::to_owned),
+        separate: false,
     }
+}
+
+/// A separate grant is kept through the journal, a later plain grant or a
+/// revocation replaces it, and a separate revoke is refused.
+#[test]
+fn separate_grants_survive_a_reopen_and_yield_to_later_decisions() {
+    let fixture = Fixture::new();
+    let store = fixture.open();
+    let subject = store.hash(RAW);
+    let separate = Scope {
+        separate: true,
+        ..scope(Some("cb"), None)
+    };
+    store.record(&subject, Op::Grant, &separate).expect("grant");
+    assert_eq!(
+        verdict(&store, RAW, "cb", "default"),
+        Verdict::GrantedSeparately
+    );
+    assert!(fixture.text().contains(r#""separate":true"#));
+    drop(store);
+    let store = fixture.open();
+    assert_eq!(
+        verdict(&store, RAW, "cb", "loan"),
+        Verdict::GrantedSeparately
+    );
+    assert!(matches!(
+        store.record(&subject, Op::Revoke, &separate),
+        Err(ConsentError::Invalid(_))
+    ));
+    store
+        .record(&subject, Op::Grant, &scope(Some("cb"), None))
+        .expect("plain grant");
+    assert_eq!(verdict(&store, RAW, "cb", "default"), Verdict::Granted);
+    store
+        .record(&subject, Op::Restore, &separate)
+        .expect("restore");
+    assert_eq!(
+        verdict(&store, RAW, "cb", "default"),
+        Verdict::GrantedSeparately
+    );
+    store
+        .record(&subject, Op::Revoke, &scope(Some("cb"), None))
+        .expect("revoke");
+    assert_eq!(verdict(&store, RAW, "cb", "default"), Verdict::Revoked);
+}
+
+#[test]
+fn a_share_that_needs_separate_consent_takes_only_a_separate_grant() {
+    use ConsentMode::{Required, Revocable};
+    for mode in [Revocable, Required] {
+        let separate = Some(Verdict::GrantedSeparately);
+        assert_eq!(decide(separate, mode, true), Ok(Consent::Granted));
+        assert_eq!(decide(separate, mode, false), Ok(Consent::Granted));
+        for other in [None, Some(Verdict::NoDecision), Some(Verdict::Granted)] {
+            assert_eq!(decide(other, mode, true), Err(Refused::NotSeparate));
+        }
+        assert_eq!(
+            decide(Some(Verdict::Revoked), mode, true),
+            Err(Refused::Revoked)
+        );
+    }
+    assert!(strictness(Verdict::Granted) > strictness(Verdict::GrantedSeparately));
 }
 
 fn verdict(store: &ConsentStore, subject: &str, partner: &str, scenario: &str) -> Verdict {
@@ -257,23 +320,29 @@ fn a_journal_that_cannot_be_written_refuses_the_decision_and_changes_nothing() {
 #[test]
 fn decide_combines_verdict_and_mode() {
     use ConsentMode::{Required, Revocable};
-    assert_eq!(decide(None, Revocable), Ok(Consent::NoSubject));
-    assert_eq!(decide(None, Required), Err(Refused::NoSubject));
+    assert_eq!(decide(None, Revocable, false), Ok(Consent::NoSubject));
+    assert_eq!(decide(None, Required, false), Err(Refused::NoSubject));
     assert_eq!(
-        decide(Some(Verdict::NoDecision), Revocable),
+        decide(Some(Verdict::NoDecision), Revocable, false),
         Ok(Consent::Granted)
     );
     assert_eq!(
-        decide(Some(Verdict::NoDecision), Required),
+        decide(Some(Verdict::NoDecision), Required, false),
         Err(Refused::NotGranted)
     );
     assert_eq!(
-        decide(Some(Verdict::Granted), Required),
+        decide(Some(Verdict::Granted), Required, false),
         Ok(Consent::Granted)
     );
     for mode in [Revocable, Required] {
-        assert_eq!(decide(Some(Verdict::Revoked), mode), Err(Refused::Revoked));
-        assert_eq!(decide(Some(Verdict::Erased), mode), Err(Refused::Erased));
+        assert_eq!(
+            decide(Some(Verdict::Revoked), mode, false),
+            Err(Refused::Revoked)
+        );
+        assert_eq!(
+            decide(Some(Verdict::Erased), mode, false),
+            Err(Refused::Erased)
+        );
     }
 }
 

@@ -20,6 +20,7 @@
 //! built-ins. A number stored as a JSON number is scanned from its text like
 //! any string; the engine replaces a matched number with a string.
 
+mod auth_data;
 mod bank_card;
 mod biometric;
 mod dates;
@@ -34,6 +35,7 @@ mod patterns;
 mod phone;
 mod prefilter;
 mod resident_id;
+mod track_data;
 mod values;
 
 use std::cell::RefCell;
@@ -74,6 +76,10 @@ pub enum BuiltinDetector {
     Name,
     Address,
     BirthDate,
+    CardCvn,
+    CardExpiry,
+    TrackData,
+    Secret,
 }
 
 impl BuiltinDetector {
@@ -89,6 +95,10 @@ impl BuiltinDetector {
         Self::Name,
         Self::Address,
         Self::BirthDate,
+        Self::CardCvn,
+        Self::CardExpiry,
+        Self::TrackData,
+        Self::Secret,
     ];
 
     /// The name used in rules files.
@@ -105,6 +115,10 @@ impl BuiltinDetector {
             Self::Name => "name",
             Self::Address => "address",
             Self::BirthDate => "birth_date",
+            Self::CardCvn => "card_cvn",
+            Self::CardExpiry => "card_expiry",
+            Self::TrackData => "track_data",
+            Self::Secret => "auth_secret",
         }
     }
 
@@ -125,6 +139,10 @@ impl BuiltinDetector {
             Self::Name => "name",
             Self::Address => "address",
             Self::BirthDate => "birth_date",
+            Self::CardCvn => "cvn",
+            Self::CardExpiry => "card_expiry",
+            Self::TrackData => "track_data",
+            Self::Secret => "auth_secret",
         }
     }
 }
@@ -317,8 +335,10 @@ impl DetectorSet {
     /// early way out for the identifiers and codes most keys and many values
     /// are. Text that may carry evasions always goes the long way.
     fn may_find(&self, scope: Scope<'_>, text: &str, profile: Profile) -> bool {
-        let keyed = matches!(scope, Scope::Value(Some(_))) && self.keys.is_some();
         let value = matches!(scope, Scope::Value(_));
+        // Labelled secrets are short and may be plain ASCII (`pwd=abcd`).
+        let auth = value && self.auth_data().any();
+        let keyed = matches!(scope, Scope::Value(Some(_))) && (self.keys.is_some() || auth);
         self.any_builtin
             && (keyed
                 || profile.has_non_ascii()
@@ -326,6 +346,7 @@ impl DetectorSet {
                 || profile.digits >= 4
                 || profile.has_at()
                 || profile.colons >= 2
+                || (auth && (profile.has_letters() || profile.digits >= 3))
                 || (value
                     && (text.len() >= biometric::MIN_BASE64 && profile.has_base64()
                         || profile.may_hold_labels())))
@@ -415,13 +436,23 @@ impl DetectorSet {
             }
         }
         self.scan_shapes(t, profile, emit);
-        if matches!(scope, Scope::Value(_)) {
+        if let Scope::Value(key) = scope {
             self.scan_context(t, profile, hits, emit);
+            auth_data::scan(self.auth_data(), key, t, emit);
         }
     }
 
     fn on(&self, d: BuiltinDetector) -> bool {
         self.builtins[d as usize].is_some()
+    }
+
+    fn auth_data(&self) -> auth_data::Enabled {
+        auth_data::Enabled {
+            cvn: self.on(BuiltinDetector::CardCvn),
+            expiry: self.on(BuiltinDetector::CardExpiry),
+            track: self.on(BuiltinDetector::TrackData),
+            secret: self.on(BuiltinDetector::Secret),
+        }
     }
 
     /// The detectors a value's shape alone decides: numbers (with their

@@ -88,6 +88,17 @@ pub struct Findings {
 pub const MAX_SUBJECTS: usize = 10_000;
 
 impl Findings {
+    /// The first finding of a rule the policy's profile forbids (its
+    /// request is refused `forbidden_category`), if any.
+    pub fn forbidden<'f>(&'f self, policy: &crate::rules::Policy) -> Option<&'f Finding> {
+        if policy.forbidden.is_empty() {
+            return None;
+        }
+        self.items
+            .iter()
+            .find(|f| policy.forbidden.contains(&f.rule))
+    }
+
     /// Adds the findings of another part of the same message.
     pub fn merge(&mut self, other: Findings) {
         self.items.extend(other.items);

@@ -9,7 +9,8 @@ use super::pass::{Applied, Disposition, Node, Pass, Segment, Walked, run};
 use super::{EngineError, Subject};
 use crate::detect::Match;
 use crate::protect::ValueKind;
-use crate::protect::actions::{hash, mask};
+use crate::protect::actions::mask;
+use crate::protect::suite::keyed_hash;
 use crate::rules::{Action, Policy, Rule};
 
 impl<'p> Pass<'p, '_> {
@@ -26,6 +27,10 @@ impl<'p> Pass<'p, '_> {
             Action::Allow => self.walk(Node {
                 applied: None,
                 drop_unknown: false,
+                ..node
+            }),
+            _ if container && applied.rule.is_profile_default() => self.walk(Node {
+                applied: None,
                 ..node
             }),
             Action::Mask { .. } | Action::Tokenize { .. } if container => {
@@ -294,7 +299,11 @@ pub(super) fn protect_text(
             mask_char,
         } => mask(text, *keep_first, *keep_last, *mask_char),
         Action::Redact { text } => text.clone(),
-        Action::Hash => hash(&policy.crypto.hash_key, text.as_bytes()),
+        Action::Hash => keyed_hash(
+            policy.crypto.suite,
+            &policy.crypto.hash_key,
+            text.as_bytes(),
+        ),
         Action::Encrypt => policy.crypto.sealer().seal(category, kind, text.as_bytes()),
         Action::Tokenize { keep_last } => policy
             .crypto

@@ -8,6 +8,7 @@ use super::EngineError;
 use super::lex;
 use super::pass::{Disposition, Mode, Node, Pass, Walked, new_pass};
 use crate::protect::ValueKind;
+use crate::protect::suite::find_envelope;
 use crate::rules::{Action, Policy};
 
 impl<'p> Pass<'p, '_> {
@@ -52,7 +53,7 @@ impl<'p> Pass<'p, '_> {
     /// Reverse mode: opens every envelope inside the string at `start..end`.
     pub(super) fn reveal_string(&mut self, start: usize, end: usize, escaped: bool) {
         let text = self.decoded(start, end, escaped).to_owned();
-        if !text.contains(crate::protect::actions::ENVELOPE_PREFIX) {
+        if find_envelope(&text).is_none() {
             return;
         }
         let policy = self.policy;
@@ -63,10 +64,10 @@ impl<'p> Pass<'p, '_> {
         }
         let mut rebuilt = String::with_capacity(text.len());
         let mut rest = text.as_str();
-        while let Some(at) = rest.find(crate::protect::actions::ENVELOPE_PREFIX) {
+        while let Some((at, prefix)) = find_envelope(rest) {
             rebuilt.push_str(&rest[..at]);
             let candidate = &rest[at..];
-            let len = envelope_len(candidate);
+            let len = envelope_len(candidate, prefix);
             match policy.open_envelope(&candidate[..len]) {
                 Some((_, plain)) => {
                     rebuilt.push_str(&String::from_utf8_lossy(&plain));
@@ -81,10 +82,10 @@ impl<'p> Pass<'p, '_> {
     }
 }
 
-/// Length of the envelope at the start of `text`: the prefix, a kid, `:`,
-/// and base64url characters.
-fn envelope_len(text: &str) -> usize {
-    let prefix = crate::protect::actions::ENVELOPE_PREFIX.len();
+/// Length of the envelope at the start of `text` (of either suite, its
+/// prefix `prefix` bytes long): the prefix, a kid, `:`, and base64url
+/// characters.
+fn envelope_len(text: &str, prefix: usize) -> usize {
     let body = &text.as_bytes()[prefix..];
     let token = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
     let kid = body.iter().take_while(|b| token(b)).count();

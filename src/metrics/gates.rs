@@ -30,6 +30,7 @@ impl Collector for GateCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         self.encode_consent(&mut encoder)?;
         self.encode_shared(&mut encoder)?;
+        self.encode_exports(&mut encoder)?;
         self.encode_partners(&mut encoder)
     }
 }

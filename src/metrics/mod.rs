@@ -34,6 +34,7 @@ use prometheus_client::registry::{Metric, Registry, Unit};
 use crate::audit::AuditStats;
 use crate::engine;
 
+mod exports;
 mod gates;
 mod labels;
 mod listeners;

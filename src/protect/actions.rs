@@ -4,20 +4,16 @@
 //! of a whole object) and returns the protected text. They never fail on
 //! input: a value too short to tokenize is masked instead (fail closed).
 
-use aes::Aes256;
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64URL;
-use fpe::ff1::{FF1, FlexibleNumeralString};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
-use super::ff1::{self, Operation};
 use super::keyring::Key32;
+use super::suite::{Suite, SuiteAead, SuiteFf1};
 
-/// Prefix of every encrypted value: `pii:v1:<kid>:<base64url(nonce ‖ ciphertext ‖ tag)>`.
-pub const ENVELOPE_PREFIX: &str = "pii:v1:";
+/// Prefix of every AES-256-GCM value: `pii:v1:<kid>:<base64url(nonce ‖
+/// ciphertext ‖ tag)>`; SM4-GCM values start `pii:sm1:` instead
+/// ([`super::suite::SM_ENVELOPE_PREFIX`]).
+pub const ENVELOPE_PREFIX: &str = super::suite::AES_ENVELOPE_PREFIX;
 
 /// FF1's smallest allowed domain is 10^6: at least this many digits must be
 /// tokenized (SP 800-38G Rev. 1).
@@ -69,24 +65,29 @@ pub fn mask(text: &str, keep_first: usize, keep_last: usize, mask_char: char) ->
 /// same value gives the same output for one partner and unlinkable outputs
 /// across partners (their keys differ).
 pub fn hash(key: &Key32, text: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256>>::new_from_slice(key.as_ref()).expect("HMAC accepts 32-byte keys");
-    mac.update(text);
-    hex::encode(mac.finalize().into_bytes())
+    super::suite::keyed_hash(Suite::Aes, key, text)
 }
 
-/// AES-256-GCM with a key bound to one partner; the AAD binds the category.
+/// AES-256-GCM (or SM4-GCM) with a key bound to one partner; the AAD binds
+/// the suite, the partner and the category.
 pub struct Sealer {
     kid: String,
-    cipher: Aes256Gcm,
+    suite: Suite,
+    cipher: SuiteAead,
     partner: String,
 }
 
 impl Sealer {
+    /// An AES-256-GCM sealer.
     pub fn new(kid: &str, key: &Key32, partner: &str) -> Self {
-        let cipher = Aes256Gcm::new_from_slice(key.as_ref()).expect("AES-256 takes 32-byte keys");
+        Self::with_suite(Suite::Aes, kid, key, partner)
+    }
+
+    pub fn with_suite(suite: Suite, kid: &str, key: &Key32, partner: &str) -> Self {
         Sealer {
             kid: kid.to_owned(),
-            cipher,
+            suite,
+            cipher: SuiteAead::new(suite, key),
             partner: partner.to_owned(),
         }
     }
@@ -95,8 +96,12 @@ impl Sealer {
         &self.kid
     }
 
+    pub fn suite(&self) -> Suite {
+        self.suite
+    }
+
     fn aad(&self, category: &str) -> Vec<u8> {
-        context(b"pii-proxy/v1\0", &self.partner, category)
+        context(self.suite.aad_prefix(), &self.partner, category)
     }
 
     /// Encrypts with a fresh random 96-bit nonce.
@@ -106,23 +111,14 @@ impl Sealer {
         plaintext.push(kind.tag());
         plaintext.extend_from_slice(value);
         let aad = self.aad(category);
-        let sealed = self
-            .cipher
-            .encrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: &plaintext,
-                    aad: &aad,
-                },
-            )
-            .expect("AES-GCM encrypts any value below 64 GiB");
+        let sealed = self.cipher.seal(nonce, &plaintext, &aad);
         let mut blob = Vec::with_capacity(12 + sealed.len());
         blob.extend_from_slice(&nonce);
         blob.extend_from_slice(&sealed);
-        let mut envelope = String::with_capacity(
-            ENVELOPE_PREFIX.len() + self.kid.len() + 1 + blob.len() * 4 / 3 + 4,
-        );
-        envelope.push_str(ENVELOPE_PREFIX);
+        let prefix = self.suite.envelope_prefix();
+        let mut envelope =
+            String::with_capacity(prefix.len() + self.kid.len() + 1 + blob.len() * 4 / 3 + 4);
+        envelope.push_str(prefix);
         envelope.push_str(&self.kid);
         envelope.push(':');
         BASE64URL.encode_string(blob, &mut envelope);
@@ -139,16 +135,7 @@ impl Sealer {
         let (nonce, sealed) = blob.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().ok()?;
         let aad = self.aad(category);
-        let plain = self
-            .cipher
-            .decrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .ok()?;
+        let plain = self.cipher.open(nonce, sealed, &aad)?;
         let kind = match plain.first()? {
             b's' => ValueKind::String,
             b'j' => ValueKind::RawJson,
@@ -158,36 +145,36 @@ impl Sealer {
     }
 }
 
-/// Splits an envelope into `(kid, base64url blob)`.
-pub fn parse_envelope(text: &str) -> Option<(&str, &str)> {
-    let rest = text.strip_prefix(ENVELOPE_PREFIX)?;
+/// Splits an envelope of either suite into `(suite, kid, base64url blob)`.
+pub fn parse_envelope(text: &str) -> Option<(Suite, &str, &str)> {
+    let (suite, rest) = Suite::of_envelope(text)?;
     let (kid, blob) = rest.split_once(':')?;
     let valid = |s: &str| {
         !s.is_empty()
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
-    (valid(kid) && valid(blob)).then_some((kid, blob))
+    (valid(kid) && valid(blob)).then_some((suite, kid, blob))
 }
 
 /// Format-preserving tokenization (FF1 over the decimal digits). The same
 /// value gives the same token for one partner and category (the tweak binds
 /// both), so partners can still join on it; `detokenize` reverses it.
 pub struct Tokenizer {
-    /// The same key twice: as a plain block cipher for the radix-10 fast
-    /// path ([`ff1`]), and inside `fpe`'s FF1 for digit strings too long
-    /// for it.
-    cipher: Aes256,
-    ff1: FF1<Aes256>,
+    /// FF1 over AES-256 or SM4.
+    cipher: SuiteFf1,
     partner: String,
 }
 
 impl Tokenizer {
+    /// FF1 over AES-256.
     pub fn new(key: &Key32, partner: &str) -> Self {
-        let ff1 = FF1::<Aes256>::new(key.as_ref(), 10).expect("radix 10 is valid for FF1");
+        Self::with_suite(Suite::Aes, key, partner)
+    }
+
+    pub fn with_suite(suite: Suite, key: &Key32, partner: &str) -> Self {
         Tokenizer {
-            cipher: <Aes256 as aes::cipher::KeyInit>::new(&(**key).into()),
-            ff1,
+            cipher: SuiteFf1::new(suite, key),
             partner: partner.to_owned(),
         }
     }
@@ -202,40 +189,23 @@ impl Tokenizer {
     /// than [`FF1_MIN_DIGITS`] digits to transform, the digits are masked
     /// instead: irreversible, but nothing leaks.
     pub fn tokenize(&self, category: &str, text: &str, keep_last: usize) -> String {
-        self.transform(category, text, keep_last, Operation::Encrypt)
+        self.transform(category, text, keep_last, true)
     }
 
     /// Reverses [`Tokenizer::tokenize`] for the same category and `keep_last`.
     pub fn detokenize(&self, category: &str, token: &str, keep_last: usize) -> String {
-        self.transform(category, token, keep_last, Operation::Decrypt)
+        self.transform(category, token, keep_last, false)
     }
 
-    fn transform(
-        &self,
-        category: &str,
-        text: &str,
-        keep_last: usize,
-        direction: Operation,
-    ) -> String {
+    fn transform(&self, category: &str, text: &str, keep_last: usize, encrypt: bool) -> String {
         let chars: Vec<char> = text.chars().filter(|c| !is_invisible(*c)).collect();
         let digits: Vec<u16> = chars.iter().filter_map(|c| digit_value(*c)).collect();
         let transformed = digits.len().saturating_sub(keep_last);
         let mut replaced: Vec<u16> = if transformed >= FF1_MIN_DIGITS {
-            let tweak = self.tweak(category);
-            if transformed <= ff1::FAST_MAX_DIGITS {
-                let mut numerals = digits[..transformed].to_vec();
-                ff1::transform(&self.cipher, &tweak, &mut numerals, direction);
-                numerals
-            } else {
-                let numerals = FlexibleNumeralString::from(digits[..transformed].to_vec());
-                let result = match direction {
-                    Operation::Encrypt => self.ff1.encrypt(&tweak, &numerals),
-                    Operation::Decrypt => self.ff1.decrypt(&tweak, &numerals),
-                };
-                result
-                    .expect("digits are valid radix-10 numerals of FF1-legal length")
-                    .into()
-            }
+            let mut numerals = digits[..transformed].to_vec();
+            self.cipher
+                .transform(&self.tweak(category), &mut numerals, encrypt);
+            numerals
         } else {
             Vec::new()
         };
@@ -372,7 +342,7 @@ mod tests {
             "110101199003074578".as_bytes(),
         );
         assert!(envelope.starts_with("pii:v1:k1:"), "{envelope}");
-        let (kid, blob) = parse_envelope(&envelope).expect("well-formed");
+        let (_, kid, blob) = parse_envelope(&envelope).expect("well-formed");
         assert_eq!(kid, "k1");
         let (kind, plain) = sealer.open("id_number", blob).expect("opens");
         assert_eq!(
@@ -392,6 +362,36 @@ mod tests {
             "110101199003074578".as_bytes(),
         );
         assert_ne!(envelope, again, "fresh nonce per value");
+    }
+
+    #[test]
+    fn the_sm_suite_seals_and_tokenizes_in_its_own_envelope() {
+        let sealer = Sealer::with_suite(Suite::Sm, "k1", &key(3), "bureau");
+        let envelope = sealer.seal("id_number", ValueKind::String, b"110101199003074578");
+        assert!(envelope.starts_with("pii:sm1:k1:"), "{envelope}");
+        let (suite, kid, blob) = parse_envelope(&envelope).expect("well-formed");
+        assert_eq!((suite, kid), (Suite::Sm, "k1"));
+        let (_, plain) = sealer.open("id_number", blob).expect("opens");
+        assert_eq!(plain, b"110101199003074578");
+        let aes = Sealer::new("k1", &key(3), "bureau");
+        assert!(aes.open("id_number", blob).is_none(), "AES cannot open SM4");
+        let sm = Tokenizer::with_suite(Suite::Sm, &key(4), "merchant");
+        let card = "6222 0212 3456 7890 128";
+        let token = sm.tokenize("bank_card", card, 4);
+        assert_eq!(token.len(), card.len());
+        assert!(token.ends_with("0 128"), "{token}");
+        assert_ne!(
+            token,
+            Tokenizer::new(&key(4), "merchant").tokenize("bank_card", card, 4)
+        );
+        assert_eq!(sm.detokenize("bank_card", &token, 4), card);
+        let long: String = "1234567890".repeat(5);
+        let long_token = sm.tokenize("custom", &long, 0);
+        assert_eq!(
+            sm.detokenize("custom", &long_token, 0),
+            long,
+            "past the fast path"
+        );
     }
 
     #[test]

@@ -229,6 +229,30 @@ impl Keyring {
         Ok(expand(&master.material, info.as_bytes()))
     }
 
+    /// The key for `purpose` and `partner` under `suite`: the AES suite's
+    /// is [`Keyring::derive`]'s; the SM suite's has its own HKDF label, so
+    /// the two suites never share a key.
+    pub fn derive_for(
+        &self,
+        suite: super::Suite,
+        kid: &str,
+        purpose: Purpose,
+        partner: &str,
+    ) -> Result<Key32, KeyringError> {
+        match suite {
+            super::Suite::Aes => self.derive(kid, purpose, partner),
+            super::Suite::Sm => {
+                let master = self
+                    .keys
+                    .iter()
+                    .find(|k| k.kid == kid)
+                    .ok_or_else(|| KeyringError::UnknownKid(kid.to_owned()))?;
+                let info = format!("pii-proxy/sm1/{}/{}", purpose.label(), partner);
+                Ok(expand(&master.material, info.as_bytes()))
+            }
+        }
+    }
+
     /// The key for `purpose` and `partner` from the active master key.
     pub fn derive_active(&self, purpose: Purpose, partner: &str) -> Key32 {
         self.derive(self.active_kid(), purpose, partner)

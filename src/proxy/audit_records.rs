@@ -174,6 +174,7 @@ pub fn share(
         subject_parts: u32::try_from(parts).unwrap_or(u32::MAX),
         fields,
         fields_total,
+        classes: classes(&findings.items),
         rules_version: partner.rules_version.clone(),
         bytes_in: bytes_in as u64,
         bytes_out: bytes_out as u64,
@@ -190,6 +191,17 @@ pub fn share(
         consent_decisions_more: None,
         candidate: None,
     })
+}
+
+/// Findings per JR/T 0171 class of their category.
+fn classes(findings: &[crate::engine::Finding]) -> std::collections::BTreeMap<Ident, u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for finding in findings {
+        if let Some(class) = crate::compliance::class_of(&finding.category) {
+            *counts.entry(Ident::fixed(class.name())).or_default() += 1;
+        }
+    }
+    counts
 }
 
 /// The `share_subjects` records after a share record whose subjects did

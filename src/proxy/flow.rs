@@ -28,6 +28,7 @@ use hyper::body::Incoming;
 
 use super::audit_records;
 use super::body::{self, Decoded};
+use super::compliance;
 use super::encoding::Coding;
 use super::exchange::Exchange;
 use super::inspect::{self, Inspection, Message};
@@ -222,9 +223,12 @@ impl<'g> Exchange<'g> {
         Ok((inspection, shadow))
     }
 
-    /// Step 4, the point before which nothing leaves: the partner's quotas
-    /// (429), the subject's consent for this partner and scenario (403),
-    /// then the audit log must accept the `share` record (503 otherwise).
+    /// Step 4, the point before which nothing leaves: a category the
+    /// rules' profile forbids (403), the partner's quotas (429), the
+    /// subject's consent for this partner and scenario, separate where the
+    /// rules ask for it (403), a cross-border partner's yearly volume
+    /// (403), then the audit log must accept the `share` record (503
+    /// otherwise).
     async fn share(
         &mut self,
         partner: &Partner,
@@ -234,6 +238,7 @@ impl<'g> Exchange<'g> {
     ) -> Result<(), Refusal> {
         let findings = &inspection.findings;
         let policy = &partner.policy;
+        compliance::forbidden(policy, findings)?;
         let subjects = subjects::of(&self.app.subjects, policy.subject.case, &findings.subjects);
         self.subjects = subjects.iter().map(|s| s.hash.clone()).collect();
         // Under `consent: required` the consent gate refuses a request
@@ -251,7 +256,10 @@ impl<'g> Exchange<'g> {
             ));
         }
         gates::quota(self.app, partner, &subjects).await?;
-        let (consent, decisions) = gates::consent(self.app, partner, scenario, &subjects)?;
+        let separate = compliance::separate_needed(policy, findings);
+        let (consent, decisions) =
+            gates::consent(self.app, partner, scenario, &subjects, separate)?;
+        compliance::export(self.app, partner, &subjects, findings).await?;
         let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
         let mut record = audit_records::share(
             &self.facts,

@@ -100,20 +100,22 @@ static RATE_LIMIT_POLICY: http::HeaderName = http::HeaderName::from_static("rate
 static RATE_LIMIT: http::HeaderName = http::HeaderName::from_static("ratelimit");
 
 /// The consent the share record states and the journal seqs of the
-/// decisions it relied on (distinct, in order), or 403: `consent_revoked` (revoked
-/// for this partner and scenario, or the subject was erased) and
+/// decisions it relied on (distinct, in order), or 403: `consent_revoked`
+/// (revoked for this partner and scenario, or the subject was erased),
 /// `consent_required` (`consent: required` without a grant on record, or
-/// without a subject at all).
+/// without a subject at all) and `separate_consent_required` (`separate`:
+/// the share needs a separate grant, and a subject to hold it).
 pub fn consent(
     app: &App,
     partner: &Partner,
     scenario: &str,
     subjects: &[RequestSubject],
+    separate: bool,
 ) -> Result<(Consent, Vec<u64>), Refusal> {
     let id = &partner.config.id;
-    available(app, partner)?;
+    available(app, partner, separate)?;
     if subjects.is_empty() {
-        return consent::decide(None, partner.policy.consent)
+        return consent::decide(None, partner.policy.consent, separate)
             .map(|consent| (consent, Vec::new()))
             .map_err(|refused| refusal(refused, id, scenario, None));
     }
@@ -128,7 +130,7 @@ pub fn consent(
             .map(|key| app.consent.lookup_decision(key, id, scenario))
             .max_by_key(|(v, _)| consent::strictness(*v))
             .unwrap_or((Verdict::NoDecision, None));
-        consent = consent::decide(Some(verdict), partner.policy.consent)
+        consent = consent::decide(Some(verdict), partner.policy.consent, separate)
             .map_err(|refused| refusal(refused, id, scenario, Some(&subject.hash)))?;
         decisions.extend(decision);
     }
@@ -155,6 +157,13 @@ fn refusal(refused: Refused, id: &str, scenario: &str, subject: Option<&SubjectH
                  record for {who} and scenario `{scenario}`"
             ),
         ),
+        Refused::NotSeparate => (
+            Reason::SeparateConsentRequired,
+            format!(
+                "partner `{id}` takes this data only with a separate consent grant (`\"separate\": \
+                 true`), and none is in force for {who} and scenario `{scenario}`"
+            ),
+        ),
         Refused::NoSubject => (
             Reason::ConsentRequired,
             format!(
@@ -171,10 +180,12 @@ fn refusal(refused: Refused, id: &str, scenario: &str, subject: Option<&SubjectH
 /// `max_staleness`, `consent: required` partners are refused (a grant may
 /// have been withdrawn on another replica meanwhile), while revocations
 /// already known keep applying to everyone.
-fn available(app: &App, partner: &Partner) -> Result<(), Refusal> {
+fn available(app: &App, partner: &Partner, separate: bool) -> Result<(), Refusal> {
     let detail = match app.consent.availability() {
         Availability::Current => return Ok(()),
-        Availability::Stale { .. } if partner.policy.consent == ConsentMode::Revocable => {
+        Availability::Stale { .. }
+            if partner.policy.consent == ConsentMode::Revocable && !separate =>
+        {
             return Ok(());
         }
         Availability::NotSynced => "the consent store has not completed its first sync with the \

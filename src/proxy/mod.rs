@@ -14,6 +14,7 @@
 
 mod audit_records;
 mod body;
+mod compliance;
 mod encoding;
 mod exchange;
 mod flow;

@@ -61,6 +61,14 @@ reasons! {
     ConsentRequired => (FORBIDDEN, "consent_required", Caller),
     /// Findings but no subject, and the rules' `subject:` is not optional.
     SubjectRequired => (FORBIDDEN, "subject_required", Caller),
+    /// A category the rules' profile never lets leave (JR/T 0171 C3).
+    ForbiddenCategory => (FORBIDDEN, "forbidden_category", Caller),
+    /// The share needs a separate consent grant (PIPL Art. 23, 29) and the
+    /// subject has none on record.
+    SeparateConsentRequired => (FORBIDDEN, "separate_consent_required", Caller),
+    /// The cross-border partner's yearly volume reached a tier its
+    /// declared `export.basis` does not cover.
+    ExportThresholdReached => (FORBIDDEN, "export_threshold_reached", Caller),
     // The partner and its answer.
     UpstreamTimeout => (GATEWAY_TIMEOUT, "upstream_timeout", Partner),
     UpstreamConnectTimeout => (GATEWAY_TIMEOUT, "upstream_connect_timeout", Partner),

@@ -17,6 +17,8 @@ use crate::ident::Ident;
 use crate::protect::Keyring;
 use crate::vocab;
 
+mod profile;
+
 /// Categories whose values have a known least number of digits, for the FF1
 /// domain check of `tokenize`.
 fn known_min_digits(category: &str) -> Option<usize> {
@@ -290,10 +292,28 @@ fn compile(
     let mut fields = Fields::compile(checker, &raw);
     let subject = fields.subject(checker, raw.subject.as_ref());
     let sites = &mut fields.sites;
-    let (detectors, detect_rules) = compile_detectors(checker, &raw, sites);
     let header_rules = compile_named(checker, &raw.headers, SiteKind::Header, sites);
     let query_rules = compile_named(checker, &raw.query, SiteKind::Query, sites);
     let path_params = compile_path_params(checker, &raw.path_params, sites);
+    let mut own_sites = Vec::new();
+    let (detect_specs, mut detect_rules, locations) = detect_entries(checker, &raw, &mut own_sites);
+    fields.sites.extend(own_sites);
+    let profile = raw.profile.as_ref().map(|p| (p.value, p.referenced));
+    let warnings = match profile {
+        Some((profile, _)) => profile::warnings(checker, &raw, &fields.sites, profile),
+        None => Vec::new(),
+    };
+    let defaults = match profile {
+        Some((_, at)) => profile::apply(&raw, &mut fields, at),
+        None => profile::Defaults::default(),
+    };
+    let mut specs = detect_specs;
+    for (spec, rule) in defaults.detectors {
+        specs.push(spec);
+        detect_rules.push(rule);
+    }
+    let detectors = detector_set(checker, &raw, specs, &locations);
+    let export = export_rule(checker, &raw);
     let max_depth = match &raw.max_depth {
         Some(depth) if depth.value == 0 => {
             checker.at(&depth.referenced, "`max_depth` must be at least 1");
@@ -312,6 +332,15 @@ fn compile(
         key_index,
         sites,
     } = fields;
+    let suite = match raw.crypto.as_ref().map(|c| c.value) {
+        Some(super::CryptoSuite::Sm) => crate::protect::Suite::Sm,
+        _ => crate::protect::Suite::Aes,
+    };
+    let separate_consent = match (&raw.separate_consent, profile) {
+        (Some(separate), _) => separate.value,
+        (None, Some(_)) => super::SeparateConsent::All,
+        (None, None) => super::SeparateConsent::None,
+    };
     let longest_key = key_index.keys().map(String::len).max().unwrap_or(0);
     let mut categories: Vec<Ident> = rules
         .iter()
@@ -341,11 +370,46 @@ fn compile(
         header_rules,
         query_rules,
         path_params,
-        crypto: Crypto::derive(keyring, partner),
+        crypto: Crypto::derive(keyring, partner, suite),
         categories,
         consent: raw.consent.as_ref().map(|c| c.value).unwrap_or_default(),
         consent_at: raw.consent.as_ref().map(|c| c.referenced),
         sites,
+        profile: profile.map(|(p, _)| p),
+        forbidden: defaults.forbidden,
+        separate_consent,
+        export,
+        warnings,
+    })
+}
+
+/// The compiled `export:`; `warn_at` must be a share in (0, 1].
+fn export_rule(checker: &mut Checker<'_>, raw: &RawRules) -> Option<super::ExportRule> {
+    let export = raw.export.as_ref()?;
+    let warn_at = export.value.warn_at.unwrap_or(0.9);
+    if !(warn_at > 0.0 && warn_at <= 1.0) {
+        checker.at(
+            &export.referenced,
+            "`export.warn_at` is a share in (0, 1], e.g. 0.9",
+        );
+    }
+    let t = &export.value.thresholds;
+    if t.contract_subjects == 0
+        || t.contract_sensitive_subjects == 0
+        || t.assessment_subjects < t.contract_subjects
+        || t.assessment_sensitive_subjects < t.contract_sensitive_subjects
+    {
+        checker.at(
+            &export.referenced,
+            "`export.thresholds`: each threshold is at least 1, and an assessment threshold is \
+             at least its contract threshold",
+        );
+    }
+    Some(super::ExportRule {
+        basis: export.value.basis,
+        thresholds: *t,
+        warn_at,
+        at: export.referenced,
     })
 }
 
@@ -490,11 +554,13 @@ fn detect_entry(
     Some((spec, Rule::new(category, action, RuleRef::named(label))))
 }
 
-fn compile_detectors(
+/// The file's own `detect:` entries: their specs, rules and positions,
+/// in order.
+fn detect_entries(
     checker: &mut Checker<'_>,
     raw: &RawRules,
     sites: &mut Vec<RuleSite>,
-) -> (Option<DetectorSet>, Vec<Rule>) {
+) -> (Vec<DetectorSpec>, Vec<Rule>, Vec<Location>) {
     let mut specs = Vec::new();
     let mut rules = Vec::new();
     let mut locations = Vec::new();
@@ -511,6 +577,17 @@ fn compile_detectors(
             _ => entry.referenced,
         });
     }
+    (specs, rules, locations)
+}
+
+/// Compiles the detector specs (the file's, then any the profile adds);
+/// a problem is reported at its entry.
+fn detector_set(
+    checker: &mut Checker<'_>,
+    raw: &RawRules,
+    specs: Vec<DetectorSpec>,
+    locations: &[Location],
+) -> Option<DetectorSet> {
     let words = &raw.context_words;
     let labels = ExtraLabels {
         name: words.name.clone(),
@@ -519,13 +596,13 @@ fn compile_detectors(
         passport: words.passport.clone(),
     };
     match DetectorSet::new(&specs, &labels) {
-        Ok(set) => (Some(set), rules),
+        Ok(set) => Some(set),
         Err(errors) => {
             for (index, message) in errors {
                 let location = locations.get(index).copied().unwrap_or(Location::UNKNOWN);
                 checker.at(&location, message);
             }
-            (None, rules)
+            None
         }
     }
 }

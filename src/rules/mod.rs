@@ -21,8 +21,8 @@ use serde_saphyr::Location;
 use crate::audit::RulesVersion;
 use crate::detect::{BuiltinDetector, DetectorSet};
 use crate::ident::Ident;
-use crate::protect::{Key32, Keyring, Purpose, Sealer, Tokenizer};
-pub use raw::{ConsentMode, UnknownFields};
+use crate::protect::{Key32, Keyring, Purpose, Sealer, Suite, Tokenizer};
+pub use raw::{ConsentMode, CryptoSuite, Profile, SeparateConsent, UnknownFields};
 pub use selector::PathSelector;
 
 /// What to do with a matched value.
@@ -40,11 +40,14 @@ pub enum Action {
     },
     /// Key and value removed.
     Drop,
-    /// HMAC-SHA256 with the partner's hash key, as hex.
+    /// HMAC-SHA256 (HMAC-SM3 under `crypto: sm`) with the partner's hash
+    /// key, as hex.
     Hash,
-    /// AES-256-GCM envelope `pii:v1:<kid>:<base64url>`.
+    /// AES-256-GCM envelope `pii:v1:<kid>:<base64url>` (SM4-GCM
+    /// `pii:sm1:` under `crypto: sm`).
     Encrypt,
-    /// FF1 over the digits, keeping the last `keep_last`.
+    /// FF1 over the digits, keeping the last `keep_last` (over AES-256,
+    /// or SM4 under `crypto: sm`).
     Tokenize {
         keep_last: usize,
     },
@@ -76,6 +79,15 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// A default the rules' `profile:` added (not written in the file).
+    /// Such a rule protects the values it names, never an object or array
+    /// as a whole: what is inside is judged by its own keys and the
+    /// detectors, so a C3 value nested under a C2 key (a CVN2 inside
+    /// `card: {…}`) is still found and refused.
+    pub fn is_profile_default(&self) -> bool {
+        matches!(&self.reference, RuleRef::Named { finding, .. } if finding.starts_with("profile:"))
+    }
+
     fn new(category: Ident, action: Action, reference: RuleRef) -> Rule {
         Rule {
             category,
@@ -202,45 +214,57 @@ pub struct KeyTarget {
     pub category: Ident,
 }
 
-/// The partner's keys, derived once at load.
+/// The partner's keys, derived once at load: tokens and hashes in the
+/// partner's suite, sealers of both suites (so `decrypt` opens envelopes
+/// made before a change of `crypto:`), for every key of the keyring.
 pub struct Crypto {
+    pub suite: Suite,
     pub hash_key: Key32,
+    /// Per kid, in keyring order: the AES sealer, then the SM one.
     pub sealers: Vec<Sealer>,
     pub tokenizers: Vec<(String, Tokenizer)>,
     active: usize,
 }
 
 impl Crypto {
-    fn derive(keyring: &Keyring, partner: &str) -> Self {
+    fn derive(keyring: &Keyring, partner: &str, suite: Suite) -> Self {
         let mut sealers = Vec::new();
         let mut tokenizers = Vec::new();
         let mut active = 0;
         for (i, kid) in keyring.kids().enumerate() {
-            let derive = |purpose| {
+            let derive = |suite, purpose| {
                 keyring
-                    .derive(kid, purpose, partner)
+                    .derive_for(suite, kid, purpose, partner)
                     .expect("kid comes from the keyring")
             };
-            sealers.push(Sealer::new(kid, &derive(Purpose::Encrypt), partner));
+            for each in Suite::ALL {
+                let key = derive(each, Purpose::Encrypt);
+                sealers.push(Sealer::with_suite(each, kid, &key, partner));
+            }
             tokenizers.push((
                 kid.to_owned(),
-                Tokenizer::new(&derive(Purpose::Tokenize), partner),
+                Tokenizer::with_suite(suite, &derive(suite, Purpose::Tokenize), partner),
             ));
             if kid == keyring.active_kid() {
                 active = i;
             }
         }
+        let hash_key = keyring
+            .derive_for(suite, keyring.active_kid(), Purpose::Hash, partner)
+            .expect("the active kid is in the keyring");
         Crypto {
-            hash_key: keyring.derive_active(Purpose::Hash, partner),
+            suite,
+            hash_key,
             sealers,
             tokenizers,
             active,
         }
     }
 
-    /// The sealer of the active key.
+    /// The sealer of the active key in the partner's suite.
     pub fn sealer(&self) -> &Sealer {
-        &self.sealers[self.active]
+        let of_suite = usize::from(self.suite == Suite::Sm);
+        &self.sealers[self.active * Suite::ALL.len() + of_suite]
     }
 
     /// The tokenizer of the active key.
@@ -248,8 +272,10 @@ impl Crypto {
         &self.tokenizers[self.active].1
     }
 
-    pub fn sealer_for(&self, kid: &str) -> Option<&Sealer> {
-        self.sealers.iter().find(|s| s.kid() == kid)
+    pub fn sealer_for(&self, suite: Suite, kid: &str) -> Option<&Sealer> {
+        self.sealers
+            .iter()
+            .find(|s| s.kid() == kid && s.suite() == suite)
     }
 }
 
@@ -299,14 +325,36 @@ pub struct Policy {
     pub consent_at: Option<Location>,
     /// Every rule with its position, in file order per section.
     pub sites: Vec<RuleSite>,
+    /// `profile:`, when the rules take one.
+    pub profile: Option<Profile>,
+    /// The rules the profile added whose findings refuse the request
+    /// (C3 defaults): 403 `forbidden_category`.
+    pub forbidden: std::collections::HashSet<RuleRef>,
+    /// Which shares need a separate consent grant.
+    pub separate_consent: SeparateConsent,
+    /// `export:`: cross-border volume accounting.
+    pub export: Option<ExportRule>,
+    /// What `check` warns of (a rule weakening a profile default): never
+    /// stops a load; `check --strict` fails on it.
+    pub warnings: Vec<crate::diag::Diagnostic>,
+}
+
+/// The compiled `export:`.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportRule {
+    pub basis: crate::compliance::export::Basis,
+    pub thresholds: crate::compliance::export::Thresholds,
+    pub warn_at: f64,
+    /// Where `export:` is written.
+    pub at: Location,
 }
 
 impl Policy {
     /// Opens an `encrypt` envelope made for this partner with any key of
     /// the keyring and any of the policy's categories.
     pub fn open_envelope(&self, text: &str) -> Option<(crate::protect::ValueKind, Vec<u8>)> {
-        let (kid, blob) = crate::protect::actions::parse_envelope(text)?;
-        let sealer = self.crypto.sealer_for(kid)?;
+        let (suite, kid, blob) = crate::protect::actions::parse_envelope(text)?;
+        let sealer = self.crypto.sealer_for(suite, kid)?;
         self.categories
             .iter()
             .find_map(|category| sealer.open(category, blob))

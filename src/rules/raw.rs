@@ -83,6 +83,99 @@ pub struct RawRules {
     #[serde(default)]
     #[schemars(with = "Vec<RawPathParam>")]
     pub path_params: Vec<Spanned<RawPathParam>>,
+    /// A built-in profile of defaults. `jr-t-0171`: every category takes
+    /// its JR/T 0171-2020 class's treatment unless `fields:` says
+    /// otherwise: C3 (passwords, PINs, one-time codes, CVN, track data,
+    /// card expiry, biometrics) refuses the request 403
+    /// `forbidden_category`, C2 is masked with its customary display (card
+    /// 6 + 4, mobile 3 + 4, ID number 1 + 1, name keeps the surname), C1
+    /// leaves as is; and every share needs a separate consent grant.
+    /// `check` warns where a rule weakens a C3 or C2 default.
+    #[serde(default)]
+    #[schemars(with = "Option<Profile>")]
+    pub profile: Option<Spanned<Profile>>,
+    /// The cipher suite of `encrypt`, `tokenize` and `hash`: `aes`
+    /// (default: AES-256-GCM `pii:v1:` envelopes, FF1 over AES-256,
+    /// HMAC-SHA256) or `sm`, the national suite (SM4-GCM `pii:sm1:`
+    /// envelopes, FF1 over SM4, HMAC-SM3). `decrypt` opens both.
+    #[serde(default)]
+    #[schemars(with = "Option<CryptoSuite>")]
+    pub crypto: Option<Spanned<CryptoSuite>>,
+    /// Which shares need a separate consent grant (PIPL Art. 23, 29; a
+    /// grant made with `"separate": true`): `none` (default), `sensitive`
+    /// (requests carrying a sensitive category: financial accounts, ID
+    /// documents, biometrics, whereabouts, authentication data) or `all`
+    /// (the `jr-t-0171` profile's default). Refused 403
+    /// `separate_consent_required` otherwise.
+    #[serde(default)]
+    #[schemars(with = "Option<SeparateConsent>")]
+    pub separate_consent: Option<Spanned<SeparateConsent>>,
+    /// Cross-border volume accounting (cross-border partners only):
+    /// distinct people this calendar year, and those with sensitive data,
+    /// counted durably; past the tier `basis` covers, shares are refused
+    /// 403 `export_threshold_reached`.
+    #[serde(default)]
+    #[schemars(with = "Option<RawExport>")]
+    pub export: Option<Spanned<RawExport>>,
+}
+
+/// The built-in profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum Profile {
+    /// JR/T 0171-2020 个人金融信息保护技术规范 (personal financial information).
+    #[serde(rename = "jr-t-0171")]
+    JrT0171,
+}
+
+impl Profile {
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::JrT0171 => "jr-t-0171",
+        }
+    }
+}
+
+/// The cipher suite a partner's values are protected with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CryptoSuite {
+    /// AES-256-GCM, FF1 over AES-256, HMAC-SHA256.
+    #[default]
+    Aes,
+    /// SM4-GCM, FF1 over SM4, HMAC-SM3 (GB/T 32907, GB/T 32905).
+    Sm,
+}
+
+/// Which shares need a separate consent grant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SeparateConsent {
+    /// None beyond the `consent:` mode.
+    #[default]
+    None,
+    /// Requests that carry a sensitive category.
+    Sensitive,
+    /// Every share.
+    All,
+}
+
+/// `export:`: what covers a cross-border partner's transfers, and where
+/// the tiers start.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExport {
+    /// `none` (default: only the exempt tier), `standard_contract`,
+    /// `certification` or `security_assessment`.
+    #[serde(default)]
+    pub basis: crate::compliance::export::Basis,
+    /// Where the tiers start (defaults: the 2024 Provisions' figures).
+    #[serde(default)]
+    pub thresholds: crate::compliance::export::Thresholds,
+    /// The share of the next uncovered tier from which the partner's
+    /// `pii_proxy_export_tier_warning` gauge is 1 (the alert to page on
+    /// before shares are refused). Default 0.9.
+    #[serde(default)]
+    pub warn_at: Option<f64>,
 }
 
 /// One protected path segment.

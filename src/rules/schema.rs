@@ -114,7 +114,7 @@ impl JsonSchema for DetectorName {
         let names: Vec<&str> = BuiltinDetector::ALL.iter().map(|d| d.name()).collect();
         json_schema!({
             "type": "string",
-            "description": "A built-in detector: `cn_resident_id` (GB 11643 check character), `bank_card` (Luhn and issuer ranges), `cn_mobile`, `email`, `ipv4`, `ipv6`, `passport`, `biometric` (encoded templates and images), and after a label word `name`, `address`, `birth_date`.",
+            "description": "A built-in detector: `cn_resident_id` (GB 11643 check character), `bank_card` (Luhn and issuer ranges), `cn_mobile`, `email`, `ipv4`, `ipv6`, `passport`, `biometric` (encoded templates and images), and after a label word `name`, `address`, `birth_date`; authentication data (JR/T 0171 C3): `card_cvn` (CVN/CVV2 under its key or label), `card_expiry` (under its key or label, or next to a card number), `track_data` (magnetic track 1/2 and its chip equivalent), `auth_secret` (passwords, PINs, one-time codes).",
             "enum": names
         })
     }

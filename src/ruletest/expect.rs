@@ -139,7 +139,7 @@ fn shape_regex(shape: &str) -> Result<Regex, String> {
 
 fn shape_pattern(name: &str) -> Result<String, String> {
     Ok(match name {
-        "encrypted" => "pii:v1:[A-Za-z0-9_.-]+:[A-Za-z0-9_-]+".to_owned(),
+        "encrypted" => "pii:(?:v1|sm1):[A-Za-z0-9_.-]+:[A-Za-z0-9_-]+".to_owned(),
         "hash" => "[0-9a-f]{64}".to_owned(),
         "any" => "(?s:.*)".to_owned(),
         _ => match name.strip_prefix("digits:").map(str::trim) {

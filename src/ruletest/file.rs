@@ -53,13 +53,15 @@ pub(super) struct RawCase {
     pub findings: Option<Vec<ExpectedFinding>>,
     /// The document the rules must produce. A string may hold shapes for
     /// values that change with the keys: `{{encrypted}}` (an envelope
-    /// `pii:v1:<kid>:<base64url>`), `{{hash}}` (64 hex digits), `{{any}}`
+    /// `pii:v1:<kid>:<base64url>`, or `pii:sm1:` under `crypto: sm`),
+    /// `{{hash}}` (64 hex digits), `{{any}}`
     /// (anything), and `{{digits:N}}` (N digits) inside a string, as in
     /// `"{{digits:15}}0128"` for a tokenized card.
     #[serde(default)]
     pub output: Option<serde_json::Value>,
     /// The input must be refused with this code (`invalid_json`,
-    /// `too_deep`).
+    /// `too_deep`, or `forbidden_category` for what a profile never lets
+    /// leave).
     #[serde(default)]
     pub refused: Option<String>,
 }

@@ -185,7 +185,22 @@ fn run_case(policy: &Policy, dir: &Path, case: &RawCase) -> Result<Vec<String>, 
         ));
     }
     let input = input_of(dir, case)?;
-    let protected = match (engine::protect(policy, &input), &case.refused) {
+    let outcome = engine::protect(policy, &input);
+    // The profile's refusal comes after the engine, as in the proxy.
+    let forbidden = outcome
+        .as_ref()
+        .ok()
+        .and_then(|p| p.findings.forbidden(policy).map(|f| f.path.clone()));
+    if let Some(path) = forbidden {
+        return Ok(match case.refused.as_deref() {
+            Some("forbidden_category") => Vec::new(),
+            Some(code) => vec![format!(
+                "expected refusal `{code}`, got `forbidden_category` (at {path})"
+            )],
+            None => vec![format!("refused (forbidden_category): at {path}")],
+        });
+    }
+    let protected = match (outcome, &case.refused) {
         (Err(e), Some(code)) if e.code() == code => return Ok(Vec::new()),
         (Err(e), Some(code)) => {
             return Ok(vec![format!(

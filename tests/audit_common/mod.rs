@@ -31,6 +31,7 @@ pub fn share(n: u32, partner: &str, subject: Option<SubjectHash>, fields: Vec<Fi
         subjects: Vec::new(),
         subject_parts: 0,
         fields_total: None,
+        classes: Default::default(),
         fields,
         rules_version: RulesVersion::of_policy(partner.as_bytes()),
         bytes_in: 1024,

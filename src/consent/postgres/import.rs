@@ -54,8 +54,8 @@ pub async fn import(
         added += tx
             .execute(
                 "INSERT INTO pii_proxy_consent_decisions \
-                 (ts, op, subject, partner, scenario, replica, journal_seq) \
-                 VALUES ($1::text::timestamptz, $2, $3, $4, $5, 'consent-migrate', $6) \
+                 (ts, op, subject, partner, scenario, replica, journal_seq, separate) \
+                 VALUES ($1::text::timestamptz, $2, $3, $4, $5, 'consent-migrate', $6, $7) \
                  ON CONFLICT (journal_seq) WHERE journal_seq IS NOT NULL DO NOTHING",
                 &[
                     &entry.ts,
@@ -64,6 +64,7 @@ pub async fn import(
                     &entry.partner,
                     &entry.scenario,
                     &seq,
+                    &entry.separate,
                 ],
             )
             .await

@@ -14,6 +14,7 @@
 //! until the first full sync the store is [`Availability::NotSynced`], and
 //! past `max_staleness` without contact [`Availability::Stale`].
 
+mod exports;
 mod follow;
 pub mod import;
 pub mod schema;
@@ -37,7 +38,7 @@ pub const CHANNEL: &str = "pii_proxy_consent";
 
 /// The columns a decision is read back as, `ts` in the journal's format.
 const COLUMNS: &str = "seq, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
-                       op, subject, partner, scenario";
+                       op, subject, partner, scenario, separate";
 
 /// Everything needed to reach the database.
 #[derive(Clone)]
@@ -208,8 +209,9 @@ impl Database {
             };
         }
         let insert_sql = format!(
-            "INSERT INTO pii_proxy_consent_decisions (op, subject, partner, scenario, replica) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+            "INSERT INTO pii_proxy_consent_decisions \
+             (op, subject, partner, scenario, replica, separate) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
         );
         let row = tx
             .query_one(
@@ -220,6 +222,7 @@ impl Database {
                     &scope.partner.as_deref(),
                     &scope.scenario.as_deref(),
                     &self.settings.replica.as_str(),
+                    &scope.separate,
                 ],
             )
             .await
@@ -287,6 +290,9 @@ pub(super) fn entry_of(row: &Row) -> Result<Entry, String> {
             .map_err(|_| bad("a subject that is not hmac:<64 hex>"))?,
         partner: row.try_get(4).map_err(|_| bad("an unreadable partner"))?,
         scenario: row.try_get(5).map_err(|_| bad("an unreadable scenario"))?,
+        separate: row
+            .try_get(6)
+            .map_err(|_| bad("an unreadable separate flag"))?,
     };
     check_entry(&entry).map_err(|e| format!("decision seq {seq} in the database: {e}"))?;
     Ok(entry)

@@ -7,11 +7,23 @@
 use tokio_postgres::Client;
 
 /// Every migration, in order: (version, name, SQL).
-pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "decisions",
-    include_str!("migrations/0001_decisions.sql"),
-)];
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "decisions",
+        include_str!("migrations/0001_decisions.sql"),
+    ),
+    (
+        2,
+        "separate_consent",
+        include_str!("migrations/0002_separate_consent.sql"),
+    ),
+    (
+        3,
+        "export_subjects",
+        include_str!("migrations/0003_export_subjects.sql"),
+    ),
+];
 
 /// The advisory-lock namespace of the proxy ("PIIP"), with key 0 for
 /// migrations; decisions lock (namespace + 1, subject bits).
