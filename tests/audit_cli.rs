@@ -88,7 +88,10 @@ fn search_lists_one_subjects_share_events() {
     assert_eq!(listed.len(), 3, "{out}");
     assert!(listed[0].contains("credit-bureau  POST /v1/query  seq 1  id req-1"));
     assert!(listed[0].contains("id_number→encrypt, name→mask"));
-    assert!(listed[1].contains("demo") && listed[1].contains("phone→mask"));
+    assert!(
+        listed[1].contains("demo") && listed[1].contains("phone→mask"),
+        "{out}"
+    );
     assert!(out.contains("3 share events for hmac:"));
     assert!(!out.contains(ALICE), "the raw subject is not echoed");
 
@@ -298,9 +301,13 @@ fn search_and_stats_merge_several_replicas_by_time() {
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect();
     assert_eq!(events.len(), 8, "both replicas' shares");
-    let times: Vec<&str> = events
+    let times: Vec<time::OffsetDateTime> = events
         .iter()
-        .map(|e| e["ts"].as_str().expect("ts"))
+        .map(|e| {
+            let ts = e["ts"].as_str().expect("ts");
+            time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339)
+                .expect("RFC 3339")
+        })
         .collect();
     let mut sorted = times.clone();
     sorted.sort();

@@ -177,10 +177,10 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
         }
         Ok(())
     })?;
-    // Several replicas' logs interleave by time (the timestamps are all
-    // UTC with milliseconds, so their text sorts as the times do); one
-    // chain's order is kept among equal times.
-    events.sort_by(|a, b| a.ts.cmp(&b.ts));
+    // Several replicas' logs interleave by time (parsed: RFC 3339 text
+    // drops trailing zeros of the fraction, so it does not sort as the
+    // times do); one chain's order is kept among equal times.
+    events.sort_by_cached_key(|e| crate::time::parse_rfc3339(&e.ts));
     Ok(events)
 }
 
