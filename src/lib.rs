@@ -46,6 +46,7 @@ pub(crate) mod proxy;
 pub mod reference;
 pub mod rules;
 pub mod ruletest;
+pub(crate) mod secret_file;
 pub mod shapes;
 pub mod ship;
 pub mod subject;

@@ -12,7 +12,7 @@
 //! Knows nothing of what it guards. Fails closed: a lock that is held, or
 //! cannot be taken, is an error; nothing proceeds unlocked.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -48,7 +48,7 @@ impl DirLock {
             path: path.clone(),
             source,
         };
-        let mut file = OpenOptions::new()
+        let mut file = crate::secret_file::private_options()
             .read(true)
             .write(true)
             .create(true)

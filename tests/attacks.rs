@@ -294,7 +294,7 @@ async fn the_callers_credentials_stay_and_the_partners_own_is_added() {
     let partner = MockPartner::start(None, Reply::Echo).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let token = dir.path().join("partner.token");
-    std::fs::write(&token, "Bearer partner-secret-0a1b\n").expect("token");
+    write_secret(&token, "Bearer partner-secret-0a1b\n");
     let extra = format!(
         "    upstream_auth: {{header: authorization, value_file: {}}}\n",
         token.display()

@@ -177,7 +177,7 @@ fn a_config_that_checks_is_one_that_starts_and_check_writes_nothing() {
     write(
         d,
         "pii-proxy.yaml",
-        "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\npartners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n",
+        "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\nkeys: {path: keys/keyring.json, create_if_missing: true}\npartners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n",
     );
     let out = run_in(d, &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -198,6 +198,7 @@ fn each_kind_of_failure_exits_with_the_code_of_the_table() {
     write(d, "rules/good.yaml", GOOD_RULES);
     let config = "listen: 127.0.0.1:0\npartners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n";
     write(d, "pii-proxy.yaml", config);
+    dev_keyring(d);
     // 2: usage, and a file named on the command line that cannot be read.
     assert_eq!(
         run_in(d, &["check", "--no-such-flag"]).status.code(),
@@ -232,6 +233,7 @@ fn each_kind_of_failure_exits_with_the_code_of_the_table() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("server.pem:0:0:"), "{}", stderr(&out));
     // 2 at serve: a port that cannot be bound.
+    dev_keyring(d);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
     write(
@@ -314,6 +316,7 @@ fn check_validates_the_nats_sink_and_witness_at_the_audit_section() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     write(d, "rules/good.yaml", GOOD_RULES);
+    dev_keyring(d);
     let partners = "partners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n";
     write(
         d,
@@ -343,4 +346,86 @@ fn check_validates_the_nats_sink_and_witness_at_the_audit_section() {
     );
     let out = run_in(d, &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// A keyring that is not there stops `check` and `serve` (a secret volume
+/// that failed to mount must not be replaced by new keys); one every user
+/// may read is refused, one its group may read is warned about; the same
+/// for the admin token. What the proxy creates is its owner's alone.
+#[test]
+fn a_missing_or_exposed_keyring_or_token_stops_check_and_serve() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "rules/good.yaml", GOOD_RULES);
+    let config = "listen: 127.0.0.1:0\nadmin: {listen: 127.0.0.1:0}\npartners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n";
+    write(d, "pii-proxy.yaml", config);
+    for command in ["check", "serve"] {
+        let out = run_in(d, &[command]);
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("keys/keyring.json:0:0: no keyring here"),
+            "{command}: {}",
+            stderr(&out)
+        );
+        assert!(
+            !d.join("keys/keyring.json").exists(),
+            "{command} created keys"
+        );
+    }
+    dev_keyring(d);
+    let keyring = d.join("keys/keyring.json");
+    write(d, "keys/admin.token", "0123456789abcdef0123456789abcdef\n");
+    let token = d.join("keys/admin.token");
+    set_mode(&token, 0o600);
+    for (file, mode) in [(&keyring, 0o644), (&keyring, 0o606), (&token, 0o644)] {
+        set_mode(file, mode);
+        for command in ["check", "serve"] {
+            let out = run_in(d, &[command]);
+            assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("is open to every user"),
+                "{command}: {}",
+                stderr(&out)
+            );
+        }
+        set_mode(file, 0o600);
+    }
+    set_mode(&keyring, 0o440);
+    let out = run_in(d, &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("WARNING: the keyring")
+            && stderr(&out).contains("readable by its group"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Created by the proxy: keyring, token, audit segments, the consent
+    // journal, each 0600, in directories 0700.
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let f = fresh.path();
+    write(f, "rules/good.yaml", GOOD_RULES);
+    write(
+        f,
+        "pii-proxy.yaml",
+        &config.replace(
+            "partners:",
+            "keys: {path: keys/keyring.json, create_if_missing: true}\npartners:",
+        ),
+    );
+    let mut proxy = BinaryProxy::serve(&f.join("pii-proxy.yaml"));
+    assert!(proxy.terminate().success(), "{}", proxy.stderr_text());
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&f.join("keys/keyring.json")), 0o600);
+    assert_eq!(mode(&f.join("keys/admin.token")), 0o600);
+    assert_eq!(mode(&f.join("keys")), 0o700);
+    assert_eq!(mode(&f.join("audit")), 0o700);
+    let segments = pii_proxy::audit::segment::list(&f.join("audit")).expect("segments");
+    assert!(!segments.is_empty());
+    for segment in segments {
+        assert_eq!(mode(&segment), 0o600, "{}", segment.display());
+    }
+    assert_eq!(mode(&f.join("consent")), 0o700);
+    assert_eq!(mode(&f.join("consent/journal.jsonl")), 0o600);
 }

@@ -10,19 +10,33 @@ fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pii-proxy"))
 }
 
-/// A scratch directory holding a config, rules and (created on demand) keys.
+/// A scratch directory holding a config, rules and a keyring made for it.
 struct Scratch {
     dir: tempfile::TempDir,
 }
 
 impl Scratch {
     fn new(rules: &str) -> Self {
+        let scratch = Scratch::with_keys(rules, "keys/keyring.json");
+        // `mask` creates no keyring for a config without `create_if_missing`.
+        pii_proxy::protect::Keyring::generate()
+            .save(&scratch.path("keys/keyring.json"))
+            .expect("keyring");
+        scratch
+    }
+
+    /// No keyring yet; the config lets `serve` and `mask` create one.
+    fn development(rules: &str) -> Self {
+        Scratch::with_keys(rules, "{path: keys/keyring.json, create_if_missing: true}")
+    }
+
+    fn with_keys(rules: &str, keys: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("rules")).expect("rules dir");
         std::fs::write(dir.path().join("rules/p.yaml"), rules).expect("rules");
         std::fs::write(
             dir.path().join("pii-proxy.yaml"),
-            "listen: 127.0.0.1:0\nkeys: keys/keyring.json\npartners:\n  - id: p\n    route: /p/\n    upstream: builtin:echo\n    rules: rules/p.yaml\n",
+            format!("listen: 127.0.0.1:0\nkeys: {keys}\npartners:\n  - id: p\n    route: /p/\n    upstream: builtin:echo\n    rules: rules/p.yaml\n"),
         )
         .expect("config");
         Scratch { dir }
@@ -59,7 +73,7 @@ const RULES: &str = "fields:\n  - path: $.name\n    category: name\n    action: 
 
 #[test]
 fn mask_reads_stdin_writes_protected_json_and_findings() {
-    let scratch = Scratch::new(RULES);
+    let scratch = Scratch::development(RULES);
     let input = r#"{"name":"张三丰","id":"110105194912310029","card":"6222021234567890334","n":1}"#
         .as_bytes();
     let out = scratch.run(&["mask", "--partner", "p"], input);
@@ -132,7 +146,7 @@ fn unknown_partner_is_an_error() {
 
 #[test]
 fn check_prints_every_error_with_its_position() {
-    let scratch = Scratch::new(
+    let scratch = Scratch::development(
         "fields:\n  - path: name\n    category: name\n    action: drop\ndetect:\n  - detector: nope\n    action: redact\n",
     );
     let out = scratch.run(&["check"], b"");

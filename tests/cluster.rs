@@ -49,10 +49,11 @@ fn replica_config(name: &str, keys: &Path, pg_url: &str, extra: &str, quota: &st
 }
 
 impl Fleet {
-    /// `count` replicas started one after the other (the first creates the
-    /// shared development keyring and admin token).
+    /// `count` replicas started one after the other on one keyring made
+    /// for the test (the first creates the shared admin token).
     async fn start(count: usize, pg_url: &str, extra: &str, quota: &str) -> Fleet {
         let shared = tempfile::tempdir().expect("temp dir");
+        dev_keyring(shared.path());
         let keys = shared.path().join("keys/keyring.json");
         let mut replicas = Vec::new();
         for i in 1..=count {

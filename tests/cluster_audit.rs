@@ -223,7 +223,10 @@ async fn kill_9_and_a_nats_outage_lose_no_share_record_in_the_stream() {
     let mut replicas: Vec<Replica> = (1..=3)
         .map(|i| Replica::new(root.path(), i, &nats.url(), partner.addr, false))
         .collect();
-    // One after the other: the first creates the shared keyring.
+    // One keyring for the fleet (subject hashes and checkpoint keys).
+    pii_proxy::protect::Keyring::generate()
+        .save(&root.path().join("keys/keyring.json"))
+        .expect("the fleet's keyring");
     for replica in &mut replicas {
         replica.start();
     }
@@ -412,17 +415,26 @@ async fn the_sink_ships_over_tls_with_a_token_from_a_file() {
         return;
     };
     let url = format!("tls://127.0.0.1:{}", nats.port);
-    let config = |token: &str| {
+    // Secrets as their owner alone may read them (the proxy refuses one
+    // every user can read).
+    let secrets = tempfile::tempdir().expect("temp dir");
+    let (good, bad) = (
+        secrets.path().join("good.token"),
+        secrets.path().join("bad.token"),
+    );
+    write_secret(&good, "s3cret-token\n");
+    write_secret(&bad, "guessed\n");
+    let config = |token: &Path| {
         let top = format!(
             "replica: solo\naudit:\n  sink: {{nats: {{url: \"{url}\", stream: TLSAUDIT, subject: pii.tls, \
-             token_file: {token}, ca: \"{}\"}}}}\n",
+             token_file: \"{}\", ca: \"{}\"}}}}\n",
+            token.display(),
             pki.ca.display()
         );
         one_partner("builtin:echo", &top, "")
     };
-    let files = [("good.token", "s3cret-token\n"), ("bad.token", "guessed\n")];
-    let proxy = TestProxy::start_with(&config("good.token"), &files).await;
-    let wrong = TestProxy::start_with(&config("bad.token"), &files).await;
+    let proxy = TestProxy::start(&config(&good)).await;
+    let wrong = TestProxy::start(&config(&bad)).await;
     for proxy in [&proxy, &wrong] {
         for _ in 0..5 {
             let body = r#"{"user":{"name":"张三"}}"#;
@@ -462,7 +474,7 @@ async fn the_sink_ships_over_tls_with_a_token_from_a_file() {
 
     let server = pii_proxy::audit::shipping::NatsServer {
         url: url.clone(),
-        token_file: Some(proxy.dir.path().join("good.token")),
+        token_file: Some(good.clone()),
         user: None,
         password_file: None,
         ca: Some(pki.ca.clone()),

@@ -57,6 +57,7 @@ async fn start(name: &str, shared: &Path, pg: &Postgres) -> TestProxy {
         ("rules/separate.yaml", SEPARATE_RULES),
         ("rules/abroad.yaml", ABROAD_RULES),
     ];
+    dev_keyring(shared);
     let keys = shared.join("keys/keyring.json");
     TestProxy::start_with(&config(name, &keys, &pg.url()), &files).await
 }

@@ -57,6 +57,7 @@ fn write(dir: &Path, config: &str, rules: &str) -> std::path::PathBuf {
     std::fs::write(dir.join("rules/abroad.yaml"), rules).expect("rules");
     let path = dir.join("pii-proxy.yaml");
     std::fs::write(&path, config).expect("config");
+    dev_keyring(dir);
     path
 }
 

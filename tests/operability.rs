@@ -127,8 +127,8 @@ async fn metrics_carry_process_cpu_memory_fds_and_threads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_line_is_json_under_log_format_json() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let top = "admin: {listen: 127.0.0.1:0}\n";
-    let config = write_config(dir.path(), &one_partner("builtin:echo", top, ""));
+    let top = "admin: {listen: 127.0.0.1:0}\n".to_owned() + DEV_KEYS;
+    let config = write_config(dir.path(), &one_partner("builtin:echo", &top, ""));
     let mut child = binary()
         .args(["serve", "--log-format", "json", "--config"])
         .arg(&config)

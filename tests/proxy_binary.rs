@@ -8,7 +8,7 @@ use common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_masks_through_echo_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = write_config(dir.path(), &one_partner("builtin:echo", "", ""));
+    let config = write_config(dir.path(), &one_partner("builtin:echo", DEV_KEYS, ""));
     let mut proxy = BinaryProxy::serve(&config);
     assert_eq!(proxy.scheme, "http");
     let url = format!("http://{}/p/v1/query", proxy.addr);

@@ -219,6 +219,9 @@ fn mask_table_columns_line_up_with_chinese_keys() {
         "listen: 127.0.0.1:0\npartners:\n  - id: p\n    route: /p/\n    upstream: builtin:echo\n    rules: rules/p.yaml\n",
     )
     .expect("config");
+    pii_proxy::protect::Keyring::generate()
+        .save(&d.join("keys/keyring.json"))
+        .expect("keyring");
     std::fs::write(
         d.join("in.json"),
         r#"{"user":{"name":"张三丰","手机号":"13912345678","mobile":"13800138000"}}"#,

@@ -182,6 +182,7 @@ impl Partner {
 /// A credential file's one line as a header value. The error never quotes
 /// the file: it holds a secret.
 fn credential(file: &std::path::Path) -> Result<http::HeaderValue, String> {
+    crate::secret_file::check(file, "the credential file")?;
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(file).map_err(|e| format!("cannot read the credential: {e}"))?,
     );

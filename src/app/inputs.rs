@@ -66,9 +66,10 @@ pub fn token_path(config: &Config, admin: &AdminConfig) -> PathBuf {
 /// Reads and checks every input of `config`; see the module documentation.
 pub fn gather(config: &Config, mode: Mode) -> Result<Inputs, Diagnostics> {
     let mut problems = Vec::new();
-    let need = match mode {
-        Mode::Serve => Need::LoadOrCreate,
-        Mode::Check => Need::LoadOrThrowaway,
+    let need = match (mode, config.create_keys_if_missing) {
+        (Mode::Serve, true) => Need::LoadOrCreate,
+        (Mode::Check, true) => Need::LoadOrThrowaway,
+        (_, false) => Need::Existing,
     };
     let keyring = keys::keyring(&config.keys, need)
         .map_err(|d| problems.extend(d.0))

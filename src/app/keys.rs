@@ -1,17 +1,20 @@
 //! The one keyring policy: which commands may create a keyring, which may
 //! use a throwaway one, and which need the real one.
 //!
-//! - [`Need::LoadOrCreate`] (`serve`, `mask`): the keyring at the config's
-//!   `keys:`; when there is none, a DEVELOPMENT keyring is created there
-//!   (mode 0600) with a loud warning;
+//! - [`Need::LoadOrCreate`] (`serve`, `mask` under `keys:
+//!   {create_if_missing: true}`, the shipped development config): the
+//!   keyring at the config's `keys:`; when there is none, a DEVELOPMENT
+//!   keyring is created there (mode 0600) with a loud warning;
 //! - [`Need::LoadOrThrowaway`] (`check`, `mask --diff`): validating rules
 //!   writes nothing, so without a keyring a throwaway one serves, said so;
-//! - [`Need::Existing`] (`decrypt`, reload, `keygen --rotate`, the audit
-//!   tools): only the keyring that sealed a value can open it, and a reload
-//!   must not change the keys subjects are hashed with, so a missing
-//!   keyring is an error.
+//! - [`Need::Existing`] (`serve` and `mask` otherwise, `decrypt`, reload,
+//!   `keygen --rotate`, the audit tools): only the keyring that sealed a
+//!   value can open it, a reload must not change the keys subjects are
+//!   hashed with, and a secret volume that failed to mount must not be
+//!   replaced by new keys, so a missing keyring is an error.
 //!
-//! A keyring that exists but does not load is an error for every command.
+//! A keyring that exists but does not load, or that every user may read,
+//! is an error for every command; one its group may read is a warning.
 
 use std::path::Path;
 
@@ -39,6 +42,7 @@ pub enum Origin {
 /// Loads the keyring at `path` as `need` allows.
 pub fn keyring(path: &Path, need: Need) -> Result<(Keyring, Origin), Diagnostics> {
     if path.exists() {
+        crate::secret_file::check(path, "the keyring").map_err(|e| one(path, e))?;
         return Keyring::load(path)
             .map(|k| (k, Origin::Loaded))
             .map_err(|e| one(path, e.to_string()));
@@ -47,7 +51,8 @@ pub fn keyring(path: &Path, need: Need) -> Result<(Keyring, Origin), Diagnostics
         Need::Existing => Err(one(
             path,
             "no keyring here: only the keyring that protected the values can open them \
-             (create one with `pii-proxy keygen`)",
+             (create one with `pii-proxy keygen`; for development only, \
+             `keys: {path: …, create_if_missing: true}` creates one)",
         )),
         Need::LoadOrThrowaway => Ok((Keyring::generate(), Origin::Throwaway)),
         Need::LoadOrCreate => {

@@ -67,6 +67,7 @@ pub fn postgres_settings(
 
 /// The password in `file`, without its trailing newline.
 fn read_secret(file: &Path) -> Result<String, String> {
+    crate::secret_file::check(file, "the password file")?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read: {e}"))?;
     let secret = text.trim_end_matches(['\r', '\n']);
     if secret.is_empty() {

@@ -35,6 +35,8 @@ pub enum TokenError {
         "{path}: the admin token must be one line of at least {MIN_TOKEN_LEN} visible ASCII characters (create one with `openssl rand -hex 32`)"
     )]
     Invalid { path: PathBuf },
+    #[error("{path}: {message}")]
+    Exposed { path: PathBuf, message: String },
     #[error("the OS random source failed: {0}")]
     Random(String),
 }
@@ -69,6 +71,12 @@ impl AdminToken {
 
     /// Reads the token file.
     pub fn load(path: &Path) -> Result<AdminToken, TokenError> {
+        crate::secret_file::check(path, "the admin token").map_err(|message| {
+            TokenError::Exposed {
+                path: path.into(),
+                message,
+            }
+        })?;
         let text =
             Zeroizing::new(
                 std::fs::read_to_string(path).map_err(|source| TokenError::Read {
@@ -76,7 +84,6 @@ impl AdminToken {
                     source,
                 })?,
             );
-        warn_if_readable_by_others(path);
         AdminToken::parse(&text, path)
     }
 
@@ -134,33 +141,15 @@ impl AdminToken {
 /// overwrites an existing file.
 fn write_new(path: &Path, token: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        crate::secret_file::create_private_dir(dir)?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
+    let mut file = crate::secret_file::private_options()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
     file.write_all(token)?;
     file.write_all(b"\n")?;
     file.sync_all()
-}
-
-fn warn_if_readable_by_others(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.permissions().mode() & 0o077 != 0 {
-                tracing::warn!(
-                    file = %path.display(),
-                    "the admin token file is readable by other users; restrict it to mode 0600"
-                );
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 #[cfg(test)]

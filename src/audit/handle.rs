@@ -2,7 +2,6 @@
 //! room (back-pressure), acknowledged and detached appends, shutdown, and
 //! the counters `/metrics` reads. The thread behind it is [`super::writer`].
 
-use std::fs;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Sender};
@@ -147,7 +146,8 @@ impl AuditHandle {
         checkpointer: Option<Checkpointer>,
     ) -> Result<AuditHandle, AuditError> {
         config.validate()?;
-        fs::create_dir_all(&config.dir).map_err(|e| AuditError::io(&config.dir, e))?;
+        crate::secret_file::create_private_dir(&config.dir)
+            .map_err(|e| AuditError::io(&config.dir, e))?;
         // One writer per chain: a second process on this directory stops here.
         let lock = crate::lockfile::DirLock::acquire(&config.dir).map_err(AuditError::Locked)?;
         let ship = config.sink.as_ref().map(|sink| {

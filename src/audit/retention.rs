@@ -173,7 +173,11 @@ fn compress(path: &Path) -> Result<(), AuditError> {
     let tmp = path.with_file_name(format!("{stem}{COMPRESSED_SUFFIX}.tmp"));
     let write = || -> std::io::Result<()> {
         let compressed = zstd::bulk::compress(&data, ZSTD_LEVEL)?;
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = crate::secret_file::private_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
         file.write_all(&compressed)?;
         file.set_modified(modified)?;
         file.sync_all()?;

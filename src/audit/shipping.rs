@@ -215,7 +215,11 @@ pub fn write_position(dir: &Path, position: &Position) -> Result<(), AuditError>
     let path = dir.join(POSITION_FILE);
     let tmp = dir.join(format!("{POSITION_FILE}.tmp"));
     let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = crate::secret_file::private_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
         file.write_all(&serde_json::to_vec(position).map_err(std::io::Error::other)?)?;
         file.sync_all()?;
         fs::rename(&tmp, &path)?;

@@ -72,9 +72,13 @@ impl Witness for FileWitness {
         let tmp = self.path.with_extension("tmp");
         let write = || -> std::io::Result<()> {
             if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir)?;
+                crate::secret_file::create_private_dir(dir)?;
             }
-            let mut file = fs::File::create(&tmp)?;
+            let mut file = crate::secret_file::private_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)?;
             file.write_all(note.to_string().as_bytes())?;
             file.sync_all()?;
             fs::rename(&tmp, &self.path)

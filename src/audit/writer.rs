@@ -33,7 +33,7 @@
 //! [`AuditError::Unavailable`]; none is acknowledged unless its bytes were
 //! written.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -405,7 +405,10 @@ impl Writer {
             let path = self
                 .dir
                 .join(segment_name(self.chain.next_seq, now, attempt));
-            let opened = OpenOptions::new().append(true).create_new(true).open(&path);
+            let opened = crate::secret_file::private_options()
+                .append(true)
+                .create_new(true)
+                .open(&path);
             match opened {
                 Ok(file) => {
                     if self.fsync != FsyncPolicy::Off {

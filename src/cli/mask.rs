@@ -77,6 +77,11 @@ pub(super) enum FailOn {
 /// `need` allows.
 fn partner_policy(path: &Path, partner: &str, need: Need) -> Result<Arc<Policy>, Error> {
     let config = Config::load(path).map_err(Error::Invalid)?;
+    // Creating is only ever what the config allows.
+    let need = match need {
+        Need::LoadOrCreate if !config.create_keys_if_missing => Need::Existing,
+        need => need,
+    };
     let (keyring, _) = keys::keyring(&config.keys, need).map_err(Error::Invalid)?;
     let generation = Generation::build(&config, &keyring).map_err(Error::Invalid)?;
     match generation.partner(partner) {

@@ -62,8 +62,12 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
     let keys = raw
         .keys
         .as_ref()
-        .map(|k| c.path(k))
+        .map(|k| c.resolve(k.value.path()))
         .unwrap_or_else(|| c.base.join("keys/keyring.json"));
+    let create_keys_if_missing = raw
+        .keys
+        .as_ref()
+        .is_some_and(|k| k.value.create_if_missing());
     let limits = raw
         .limits
         .as_ref()
@@ -100,6 +104,7 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         reload,
         audit,
         keys,
+        create_keys_if_missing,
         limits,
         shutdown_delay: raw.shutdown_delay.unwrap_or_default(),
         partners,
@@ -123,7 +128,12 @@ impl Checker<'_> {
 
     /// A path from the file, resolved against the config file's directory.
     pub(super) fn path(&self, value: &Spanned<String>) -> PathBuf {
-        let p = Path::new(&value.value);
+        self.resolve(&value.value)
+    }
+
+    /// `path` against the config file's directory unless absolute.
+    pub(super) fn resolve(&self, path: &str) -> PathBuf {
+        let p = Path::new(path);
         if p.is_absolute() {
             p.to_path_buf()
         } else {

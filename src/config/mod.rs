@@ -43,8 +43,11 @@ pub struct Config {
     pub reload: ReloadConfig,
     /// The audit module's settings, with `dir` resolved.
     pub audit: crate::audit::AuditConfig,
-    /// The keyring file (may not exist yet: `serve` creates a development one).
+    /// The keyring file (may not exist yet when `create_keys_if_missing`).
     pub keys: PathBuf,
+    /// `keys: {create_if_missing: true}`: `serve` and `mask` create a
+    /// development keyring when there is none (the shipped config only).
+    pub create_keys_if_missing: bool,
     pub limits: Limits,
     /// How long readiness is off before the proxy listener closes on
     /// SIGTERM. Default: zero.

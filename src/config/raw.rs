@@ -44,13 +44,16 @@ pub(super) struct RawConfig {
     #[serde(default)]
     #[schemars(with = "Option<crate::audit::AuditConfig>")]
     pub audit: Option<Spanned<crate::audit::AuditConfig>>,
-    /// The keyring file (master keys; partner keys are derived from it).
-    /// `serve` and `mask` create a DEVELOPMENT keyring with a loud warning
-    /// when it is missing; in production create it with `pii-proxy keygen`.
-    /// Default: `keys/keyring.json`.
+    /// The keyring file (master keys; partner keys are derived from it):
+    /// a path, or `{path, create_if_missing}`. A missing keyring is a
+    /// start-up error (a secret volume that failed to mount must not be
+    /// replaced by new keys that open nothing); `create_if_missing: true`,
+    /// for development only, creates one with a loud warning. Create the
+    /// production keyring with `pii-proxy keygen`.
+    /// Default: `keys/keyring.json`, not created.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub keys: Option<Spanned<String>>,
+    #[schemars(with = "Option<RawKeyring>")]
+    pub keys: Option<Spanned<RawKeyring>>,
     /// On SIGTERM, how long readiness (`/readyz`) reports 503 while the
     /// proxy listener still accepts and serves, before it closes and
     /// in-flight requests drain: the time a load balancer or Kubernetes
@@ -455,4 +458,58 @@ pub(super) struct RawPartnerTls {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub client_key: Option<Spanned<String>>,
+}
+
+/// `keys: keys/keyring.json` or `keys: {path: …, create_if_missing: true}`.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub(super) enum RawKeyring {
+    /// The keyring's path; it must exist.
+    Path(String),
+    Table(RawKeyringTable),
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawKeyringTable {
+    /// The keyring's path.
+    pub path: String,
+    /// Create a DEVELOPMENT keyring there when none exists, with a loud
+    /// warning. Default false: a missing keyring stops `serve`.
+    #[serde(default)]
+    pub create_if_missing: bool,
+}
+
+impl RawKeyring {
+    pub fn path(&self) -> &str {
+        match self {
+            RawKeyring::Path(path) => path,
+            RawKeyring::Table(table) => &table.path,
+        }
+    }
+
+    pub fn create_if_missing(&self) -> bool {
+        matches!(self, RawKeyring::Table(t) if t.create_if_missing)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawKeyring {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, Visitor};
+        struct KeyringVisitor;
+        impl<'de> Visitor<'de> for KeyringVisitor {
+            type Value = RawKeyring;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path, or `{path, create_if_missing}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawKeyring, E> {
+                Ok(RawKeyring::Path(v.to_owned()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawKeyring, A::Error> {
+                RawKeyringTable::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawKeyring::Table)
+            }
+        }
+        deserializer.deserialize_any(KeyringVisitor)
+    }
 }

@@ -18,7 +18,7 @@
 //! person's data adds no one to the count.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -349,9 +349,9 @@ impl LedgerFile {
             source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
+            crate::secret_file::create_private_dir(dir).map_err(io)?;
         }
-        let file = OpenOptions::new()
+        let file = crate::secret_file::private_options()
             .read(true)
             .append(true)
             .create(true)

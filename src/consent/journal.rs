@@ -13,7 +13,7 @@
 //! fails midway is cut back; if even that fails, the journal refuses every
 //! later decision rather than append after a fragment.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
@@ -65,16 +65,14 @@ impl Journal {
         };
         let created = !path.exists();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
+            crate::secret_file::create_private_dir(dir).map_err(io)?;
         }
-        let mut options = OpenOptions::new();
-        options.read(true).append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(path).map_err(io)?;
+        let file = crate::secret_file::private_options()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(io)?;
         // One writer per journal: its seq has one counter.
         crate::lockfile::lock(&file, path).map_err(ConsentError::Locked)?;
         if created {
@@ -130,7 +128,7 @@ impl Journal {
     /// `/dev/full` to see a failing write).
     #[cfg(test)]
     pub(super) fn open_file_for_test(path: &Path) -> std::io::Result<(Journal, u64)> {
-        let file = OpenOptions::new().append(true).open(path)?;
+        let file = std::fs::OpenOptions::new().append(true).open(path)?;
         Ok((
             Journal {
                 path: path.to_path_buf(),

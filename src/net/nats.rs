@@ -25,7 +25,11 @@ use crate::audit::{AuditError, Witness};
 /// a stream look-up) may take.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A token or password file: refused when every user may read it (as
+/// every secret the proxy reads), warned about when its group may.
 fn read_secret(path: &Path) -> Result<String, AuditError> {
+    crate::secret_file::check(path, "the NATS credentials file")
+        .map_err(|e| AuditError::Config(format!("{}: {e}", path.display())))?;
     let text = std::fs::read_to_string(path).map_err(|e| AuditError::io(path, e))?;
     Ok(text.trim().to_owned())
 }

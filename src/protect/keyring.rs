@@ -193,13 +193,14 @@ impl Keyring {
         };
         let text = Zeroizing::new(serde_json::to_string_pretty(&file).expect("keyring serializes"));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(write_err)?;
+            crate::secret_file::create_private_dir(dir).map_err(write_err)?;
         }
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut out = options.open(path).map_err(write_err)?;
+        let mut out = crate::secret_file::private_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(write_err)?;
         out.write_all(text.as_bytes()).map_err(write_err)?;
         out.write_all(b"\n").map_err(write_err)?;
         out.sync_all().map_err(write_err)

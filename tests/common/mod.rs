@@ -312,6 +312,9 @@ impl TestProxy {
         }
         let path = dir.path().join("pii-proxy.yaml");
         std::fs::write(&path, config).expect("config");
+        if !config.contains("create_if_missing: true") {
+            dev_keyring(dir.path());
+        }
         // The binary's own start-up: inputs, audit, consent, then both listeners.
         let bound = boot::bind(&path, boot::Options::default())
             .await
@@ -575,6 +578,9 @@ pub fn write_config(dir: &Path, config: &str) -> PathBuf {
     std::fs::write(dir.join("rules/test.yaml"), TEST_RULES).expect("rules");
     let path = dir.join("pii-proxy.yaml");
     std::fs::write(&path, config).expect("config");
+    if !config.contains("create_if_missing: true") {
+        dev_keyring(dir);
+    }
     path
 }
 
@@ -590,4 +596,34 @@ pub fn audit_records(audit_dir: &Path) -> Vec<serde_json::Value> {
         }
     }
     records
+}
+
+/// The `keys:` of a development config: `serve` creates the keyring,
+/// loudly, when it is missing.
+pub const DEV_KEYS: &str = "keys: {path: keys/keyring.json, create_if_missing: true}\n";
+
+/// A keyring generated for this test at `dir/keys/keyring.json` (the
+/// default `keys:`), unless one is there: `serve` and `mask` never create
+/// one for a config that does not say `create_if_missing` (the test
+/// helpers call this for every config that does not).
+pub fn dev_keyring(dir: &Path) {
+    let path = dir.join("keys/keyring.json");
+    if !path.exists() {
+        pii_proxy::protect::Keyring::generate()
+            .save(&path)
+            .expect("test keyring");
+    }
+}
+
+/// Writes a secret (token, credential) as its owner alone may read it:
+/// the proxy refuses one every user can read.
+pub fn write_secret(path: &Path, text: &str) {
+    std::fs::write(path, text).expect("secret");
+    set_mode(path, 0o600);
+}
+
+/// `chmod mode path`.
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }

@@ -171,7 +171,7 @@ fn open_fails_when_the_directory_cannot_exist() {
 /// is acknowledged, the chain state stays where it was.
 #[test]
 fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
-    let Ok(full) = OpenOptions::new().append(true).open("/dev/full") else {
+    let Ok(full) = std::fs::OpenOptions::new().append(true).open("/dev/full") else {
         eprintln!("skipped: no /dev/full here");
         return;
     };
