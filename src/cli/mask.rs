@@ -265,8 +265,21 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
 pub(super) fn decrypt(args: &PartnerInput) -> Result<(), Error> {
     let policy = partner_policy(&args.config.config, &args.partner, Need::Existing)?;
     let input = read_input(&args.input)?;
-    let (output, restored) = engine::decrypt_document(&policy, &input).map_err(|e| refused(&e))?;
-    std::io::stdout().write_all(&output)?;
-    eprintln!("restored {restored} values");
-    Ok(())
+    let revealed = engine::decrypt_document(&policy, &input).map_err(|e| refused(&e))?;
+    std::io::stdout().write_all(&revealed.output)?;
+    eprintln!("restored {} values", revealed.restored);
+    if revealed.unopened.is_empty() {
+        return Ok(());
+    }
+    for unopened in &revealed.unopened {
+        eprintln!(
+            "not opened: {}: {}",
+            unopened.path,
+            unopened.kind.describe()
+        );
+    }
+    Err(Error::Refused(format!(
+        "{} protected values left as they were",
+        revealed.unopened.len()
+    )))
 }

@@ -180,11 +180,13 @@ impl fmt::Display for EngineError {
 impl std::error::Error for EngineError {}
 
 /// Reverses what `policy` did where it can (what a partner holding the keys
-/// can do): opens every `encrypt` envelope and detokenizes `tokenize` fields.
-/// Returns the document and the number of values restored.
-pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize), EngineError> {
+/// can do): opens every `encrypt` envelope and detokenizes `tokenize`
+/// fields; lists what it found and could not open.
+pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<Revealed, EngineError> {
     reveal::reveal(policy, input)
 }
+
+pub use reveal::{Revealed, Unopened, UnopenedKind};
 
 /// Applies `policy` to the JSON document `input`: the protected document
 /// and the findings, or the reason it was refused.

@@ -82,6 +82,8 @@ pub(super) struct Pass<'p, 'i> {
     pub(super) mode: Mode,
     /// Values restored in reverse mode.
     pub(super) restored: usize,
+    /// What reverse mode found and could not open.
+    pub(super) unopened: Vec<super::reveal::Unopened>,
 }
 
 pub(super) type Walked = Result<Disposition, EngineError>;
@@ -143,6 +145,7 @@ pub(super) fn new_pass<'p, 'i>(
         skip: 0,
         mode,
         restored: 0,
+        unopened: Vec::new(),
     };
     pass.document()?;
     Ok(pass)

@@ -3,6 +3,13 @@
 //! `tokenize` rule covers is detokenized. The walk over the document is
 //! the protect walk's (the same selectors find the same fields); what it
 //! does at a value is here.
+//!
+//! Fails closed: an envelope that does not open (another keyring or
+//! partner, or altered) is left as it is and listed. A token opened under
+//! another key gives other digits, not an error; where the category has a
+//! shape (a card's Luhn digit and issuer range, a resident ID's date and
+//! check character, a mainland mobile's prefix) a result without it is left
+//! tokenized and listed instead of being passed off as the value.
 
 use super::EngineError;
 use super::lex;
@@ -33,8 +40,15 @@ impl<'p> Pass<'p, '_> {
                         .crypto
                         .tokenizer()
                         .detokenize(applied.category, &token, keep_last);
-                self.replace(start, end, |out| lex::write_json_string(out, &plain));
-                self.restored += 1;
+                if has_its_shape(applied.category, &plain) {
+                    self.replace(start, end, |out| lex::write_json_string(out, &plain));
+                    self.restored += 1;
+                } else {
+                    self.unopened.push(Unopened {
+                        path: self.current_path(),
+                        kind: UnopenedKind::Token,
+                    });
+                }
                 Ok(Disposition::Keep)
             }
             (Some(applied), b'{' | b'[') => self.walk(Node {
@@ -73,7 +87,13 @@ impl<'p> Pass<'p, '_> {
                     rebuilt.push_str(&String::from_utf8_lossy(&plain));
                     self.restored += 1;
                 }
-                None => rebuilt.push_str(&candidate[..len]),
+                None => {
+                    rebuilt.push_str(&candidate[..len]);
+                    self.unopened.push(Unopened {
+                        path: self.current_path(),
+                        kind: UnopenedKind::Envelope,
+                    });
+                }
             }
             rest = &candidate[len..];
         }
@@ -96,9 +116,65 @@ fn envelope_len(text: &str, prefix: usize) -> usize {
     prefix + kid + 1 + blob
 }
 
+/// What `decrypt` gives back.
+#[derive(Debug)]
+pub struct Revealed {
+    pub output: Vec<u8>,
+    /// Values opened or detokenized.
+    pub restored: usize,
+    /// What was found and left as it was, in document order.
+    pub unopened: Vec<Unopened>,
+}
+
+/// A protected value `decrypt` could not open, named by its path alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unopened {
+    pub path: String,
+    pub kind: UnopenedKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnopenedKind {
+    /// An envelope the keyring does not open for this partner.
+    Envelope,
+    /// A token that does not detokenize to its category's shape.
+    Token,
+}
+
+impl UnopenedKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            UnopenedKind::Envelope => {
+                "an envelope these keys do not open (another keyring or partner, or altered)"
+            }
+            UnopenedKind::Token => {
+                "a token that does not open to its category's shape under these keys (made under another keyring or for another partner)"
+            }
+        }
+    }
+}
+
+/// Whether a detokenized value has the shape its category promises; `true`
+/// for a category with no shape to check.
+fn has_its_shape(category: &str, plain: &str) -> bool {
+    let digits: String = plain.chars().filter(char::is_ascii_digit).collect();
+    match category {
+        "bank_card" => crate::detect::is_valid_bank_card(&digits),
+        "id_number" => crate::detect::is_valid_resident_id(plain.trim()),
+        "phone" if digits.len() == 11 => {
+            digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9')
+        }
+        _ => true,
+    }
+}
+
 /// Reverses `encrypt` envelopes (anywhere in any string) and `tokenize`
-/// fields; returns the document and how many values were restored.
-pub(super) fn reveal(policy: &Policy, input: &[u8]) -> Result<(Vec<u8>, usize), EngineError> {
+/// fields.
+pub(super) fn reveal(policy: &Policy, input: &[u8]) -> Result<Revealed, EngineError> {
     let pass = new_pass(policy, input, None, 0, Mode::Reveal)?;
-    Ok((pass.out, pass.restored))
+    Ok(Revealed {
+        output: pass.out,
+        restored: pass.restored,
+        unopened: pass.unopened,
+    })
 }

@@ -210,6 +210,12 @@ impl Keyring {
         &self.keys[self.active].kid
     }
 
+    /// The first key's id: what derives the keys that must not change on
+    /// rotation (subject hashes, the audit chain, tokens and hashes).
+    pub fn root_kid(&self) -> &str {
+        &self.keys[0].kid
+    }
+
     pub fn kids(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|k| k.kid.as_str())
     }

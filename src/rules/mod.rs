@@ -222,41 +222,43 @@ pub struct Crypto {
     pub hash_key: Key32,
     /// Per kid, in keyring order: the AES sealer, then the SM one.
     pub sealers: Vec<Sealer>,
-    pub tokenizers: Vec<(String, Tokenizer)>,
+    /// From the keyring's root key, as `hash_key`: see [`Crypto::derive`].
+    tokenizer: Tokenizer,
     active: usize,
 }
 
 impl Crypto {
+    /// Envelopes name the kid that sealed them, so `encrypt` uses the
+    /// active key and opens with any. A token or a hash names nothing, and
+    /// opened or compared under another key it gives a wrong value, not an
+    /// error: their keys are pinned to the keyring's root (first) key, like
+    /// subject hashes, so `keygen --rotate` leaves tokens reversible and
+    /// joins on tokens and hashes intact. Re-keying them is a new keyring.
     fn derive(keyring: &Keyring, partner: &str, suite: Suite) -> Self {
         let mut sealers = Vec::new();
-        let mut tokenizers = Vec::new();
         let mut active = 0;
         for (i, kid) in keyring.kids().enumerate() {
-            let derive = |suite, purpose| {
-                keyring
-                    .derive_for(suite, kid, purpose, partner)
-                    .expect("kid comes from the keyring")
-            };
             for each in Suite::ALL {
-                let key = derive(each, Purpose::Encrypt);
+                let key = keyring
+                    .derive_for(each, kid, Purpose::Encrypt, partner)
+                    .expect("kid comes from the keyring");
                 sealers.push(Sealer::with_suite(each, kid, &key, partner));
             }
-            tokenizers.push((
-                kid.to_owned(),
-                Tokenizer::with_suite(suite, &derive(suite, Purpose::Tokenize), partner),
-            ));
             if kid == keyring.active_kid() {
                 active = i;
             }
         }
-        let hash_key = keyring
-            .derive_for(suite, keyring.active_kid(), Purpose::Hash, partner)
-            .expect("the active kid is in the keyring");
+        let root = keyring.root_kid();
+        let pinned = |purpose| {
+            keyring
+                .derive_for(suite, root, purpose, partner)
+                .expect("the root kid is in the keyring")
+        };
         Crypto {
             suite,
-            hash_key,
+            hash_key: pinned(Purpose::Hash),
             sealers,
-            tokenizers,
+            tokenizer: Tokenizer::with_suite(suite, &pinned(Purpose::Tokenize), partner),
             active,
         }
     }
@@ -267,9 +269,9 @@ impl Crypto {
         &self.sealers[self.active * Suite::ALL.len() + of_suite]
     }
 
-    /// The tokenizer of the active key.
+    /// The tokenizer, under the root key.
     pub fn tokenizer(&self) -> &Tokenizer {
-        &self.tokenizers[self.active].1
+        &self.tokenizer
     }
 
     pub fn sealer_for(&self, suite: Suite, kid: &str) -> Option<&Sealer> {
