@@ -130,13 +130,17 @@ pub struct NatsWitnessConfig {
     pub subject: String,
 }
 
+/// The replica name when neither the config nor the host name gives one:
+/// what a log's records and checkpoints name then.
+pub const SINGLE_REPLICA: &str = "single";
+
 impl Default for CheckpointConfig {
     fn default() -> Self {
         CheckpointConfig {
             enabled: true,
             every_records: 10_000,
             interval: Duration::from_secs(60),
-            replica: crate::config::SINGLE_REPLICA.into(),
+            replica: SINGLE_REPLICA.into(),
             origin: None,
             witnesses: Vec::new(),
         }

@@ -48,7 +48,9 @@ use std::path::PathBuf;
 
 pub use chain::{ChainHash, ChainKey, Digest};
 pub use checkpointer::{Checkpointer, note_of, verifiers_for, verifiers_from_keyring};
-pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, NatsWitnessConfig, WitnessConfig};
+pub use config::{
+    AuditConfig, CheckpointConfig, FsyncPolicy, NatsWitnessConfig, SINGLE_REPLICA, WitnessConfig,
+};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,

@@ -111,13 +111,10 @@ pub fn by_replica(inputs: &[PathBuf]) -> Result<Vec<(String, Vec<PathBuf>)>, Aud
             let line = first_line(&file)?;
             let named = line
                 .and_then(|line| serde_json::from_slice::<Head>(&line).ok())
-                .map(|head| {
-                    head.replica
-                        .unwrap_or_else(|| crate::config::SINGLE_REPLICA.into())
-                });
+                .map(|head| head.replica.unwrap_or_else(|| super::SINGLE_REPLICA.into()));
             let replica = named
                 .or_else(|| last.clone())
-                .unwrap_or_else(|| crate::config::SINGLE_REPLICA.into());
+                .unwrap_or_else(|| super::SINGLE_REPLICA.into());
             last = Some(replica.clone());
             groups.entry(replica).or_default().push(file);
         }

@@ -186,7 +186,43 @@ pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<Revealed, Engin
     reveal::reveal(policy, input)
 }
 
-pub use reveal::{Revealed, Unopened, UnopenedKind};
+/// What `decrypt` gives back.
+#[derive(Debug)]
+pub struct Revealed {
+    pub output: Vec<u8>,
+    /// Values opened or detokenized.
+    pub restored: usize,
+    /// What was found and left as it was, in document order.
+    pub unopened: Vec<Unopened>,
+}
+
+/// A protected value `decrypt` could not open, named by its path alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unopened {
+    pub path: String,
+    pub kind: UnopenedKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnopenedKind {
+    /// An envelope the keyring does not open for this partner.
+    Envelope,
+    /// A token that does not detokenize to its category's shape.
+    Token,
+}
+
+impl UnopenedKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            UnopenedKind::Envelope => {
+                "an envelope these keys do not open (another keyring or partner, or altered)"
+            }
+            UnopenedKind::Token => {
+                "a token that does not open to its category's shape under these keys (made under another keyring or for another partner)"
+            }
+        }
+    }
+}
 
 /// Applies `policy` to the JSON document `input`: the protected document
 /// and the findings, or the reason it was refused.

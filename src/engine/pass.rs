@@ -83,7 +83,7 @@ pub(super) struct Pass<'p, 'i> {
     /// Values restored in reverse mode.
     pub(super) restored: usize,
     /// What reverse mode found and could not open.
-    pub(super) unopened: Vec<super::reveal::Unopened>,
+    pub(super) unopened: Vec<super::Unopened>,
 }
 
 pub(super) type Walked = Result<Disposition, EngineError>;

@@ -77,7 +77,7 @@ pub async fn read_stream(
                 .map_err(|e| format!("stream message {at}: not an audit record: {e}"))?;
             let replica = head
                 .replica
-                .unwrap_or_else(|| crate::config::SINGLE_REPLICA.into());
+                .unwrap_or_else(|| crate::audit::SINGLE_REPLICA.into());
             let chain = chains.entry(replica.clone()).or_default();
             match chain.get(&head.seq) {
                 Some(held) => {
