@@ -48,6 +48,7 @@ pub mod rules;
 pub mod ruletest;
 pub(crate) mod secret_file;
 pub mod shapes;
+pub mod ship;
 pub mod subject;
 pub(crate) mod text;
 pub(crate) mod time;

@@ -14,6 +14,7 @@ fn stats() -> AuditStats {
         available: true,
         checkpoints_written: 1,
         witness_failures: 0,
+        sink: None,
     }
 }
 
