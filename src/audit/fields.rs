@@ -77,6 +77,7 @@ impl AuditPath {
             let risky = segment.len() > 64
                 || looks_like_a_value(segment)
                 || digit_count(segment) >= VALUE_DIGITS
+                || could_be_a_name(segment)
                 || !segment
                     .bytes()
                     .all(|b| b.is_ascii_graphic() && !b"%\"\\".contains(&b));
@@ -124,6 +125,7 @@ impl FieldPath {
                 PathToken::Key(key) => {
                     looks_like_a_value(key)
                         || digit_count(key) >= VALUE_DIGITS
+                        || could_be_a_name(key)
                         || key.chars().any(|c| c.is_control() || c == '\\')
                         || key.len() > 128
                 }
@@ -172,6 +174,16 @@ string_newtype_serde!(FieldPath, FieldPath::parse);
 /// taken for a value (`1101-0519-4912-3100-2X`): the shortest personal
 /// numbers the detectors know (a six-digit code, a date) are this long.
 const VALUE_DIGITS: usize = 6;
+
+/// A key or segment that may be a person's name: a full name in pinyin
+/// as one word (`zhangsanfeng`), a name by its shape (`张三丰`, `Zhang
+/// San`), or Chinese text with no word of the key vocabulary in it.
+fn could_be_a_name(text: &str) -> bool {
+    let chinese = text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+    crate::detect::is_pinyin_name_word(text)
+        || (chinese && !crate::vocab::knows_a_word_of(text))
+        || crate::detect::shape::person_name(text)
+}
 
 fn digit_count(text: &str) -> usize {
     text.chars().filter(char::is_ascii_digit).count()

@@ -563,6 +563,7 @@ pub(crate) mod tests {
             ("/v1/张三/x", "/v1/*/x"),
             ("/v2/orders/12345", "/v2/orders/12345"),
             ("/v1/cards/6222-0212-3456-7890", "/v1/cards/*"),
+            ("/v1/people/zhangsanfeng/cards", "/v1/people/*/cards"),
             ("relative", "/relative"),
             ("", "/"),
         ];
@@ -587,6 +588,10 @@ pub(crate) mod tests {
             ("query:ip.192.168.1.20", "query:ip.*.*.*.*"),
             ("$.v1.2.items", "$.v1.2.items"),
             ("$.orders[3].sku", "$.orders[3].sku"),
+            ("$.张三丰.mobile", "$.*.mobile"),
+            ("$.users.zhangsanfeng.card", "$.users.*.card"),
+            ("$['Zhang San'].phone", "$['*'].phone"),
+            ("$.联系人.手机号", "$.联系人.手机号"),
         ];
         for (input, expected) in cases {
             assert_eq!(FieldPath::new(input).as_str(), expected, "{input}");

@@ -28,6 +28,7 @@ mod email;
 mod keys;
 mod labels;
 mod names;
+pub use names::is_pinyin_name_word;
 mod net;
 mod normalize;
 mod numbers;

@@ -240,3 +240,60 @@ mod tests {
         assert!(!is_pinyin_surname("service"));
     }
 }
+
+/// Every Hanyu Pinyin syllable without tones, from the `pinyin` crate's
+/// readings of the CJK block (about 400).
+static SYLLABLES: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        use pinyin::ToPinyin;
+        ('\u{4E00}'..='\u{9FA5}')
+            .filter_map(|c| c.to_pinyin().map(|p| p.plain()))
+            .collect()
+    });
+
+/// Whether `word` is a full name written in pinyin as one word
+/// (`zhangsanfeng`, `WangFang`): 7 to 24 letters that split into two to
+/// four syllables of two letters or more, the first a surname. Short words
+/// (`name`, `change`) are left alone: too many English words split so.
+pub fn is_pinyin_name_word(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    if !(7..=24).contains(&lower.len()) || !lower.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    // ends[i]: the fewest syllables covering lower[..i], and the first one.
+    let n = lower.len();
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for start in 0..n {
+        let Some((count, first)) = best[start] else {
+            continue;
+        };
+        for end in start + 2..=(start + 6).min(n) {
+            if !SYLLABLES.contains(&lower[start..end]) {
+                continue;
+            }
+            let first = if start == 0 { end } else { first };
+            if best[end].is_none_or(|(c, _)| count + 1 < c) {
+                best[end] = Some((count + 1, first));
+            }
+        }
+    }
+    matches!(best[n], Some((count, first)) if (2..=4).contains(&count) && is_pinyin_surname(&lower[..first]))
+}
+
+#[cfg(test)]
+mod pinyin_word_tests {
+    use super::is_pinyin_name_word;
+
+    #[test]
+    fn names_in_one_pinyin_word_are_told_from_english_keys() {
+        for name in ["zhangsanfeng", "wangxiaoming", "LiuYangyang", "chenjingtao"] {
+            assert!(is_pinyin_name_word(name), "{name}");
+        }
+        for key in [
+            "name", "change", "mobile", "address", "items", "amount", "user_id", "orders",
+        ] {
+            assert!(!is_pinyin_name_word(key), "{key}");
+        }
+    }
+}

@@ -64,6 +64,11 @@ impl Analysis {
         analysis
     }
 
+    /// Whether any word of the key is in the vocabulary.
+    pub fn knows_a_word(&self) -> bool {
+        self.concepts != 0
+    }
+
     fn has(&self, concepts: Concepts) -> bool {
         self.concepts & concepts != 0
     }

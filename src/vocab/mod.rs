@@ -76,6 +76,13 @@ pub fn category_of_key(key: &str) -> Option<&'static str> {
         .map(|v| v.category.name())
 }
 
+/// Whether some word of `key` is in the built-in vocabulary (`手机号`,
+/// `mobile`, `amount`): a key that is not, and is written in Chinese, may
+/// be a value used as a key (`张三丰`).
+pub fn knows_a_word_of(key: &str) -> bool {
+    analyse(key).knows_a_word()
+}
+
 /// Whether `key` only carries the value of the key above it
 /// (`{"姓名": {"words": "张三"}}`): the key above then says what it is.
 pub fn is_carrier(key: &str) -> bool {
