@@ -35,8 +35,7 @@ fn policy(rules: &str) -> Policy {
     .expect("rules compile")
 }
 
-static DEMO: LazyLock<Policy> =
-    LazyLock::new(|| policy(include_str!("../../rules/demo.yaml")));
+static DEMO: LazyLock<Policy> = LazyLock::new(|| policy(include_str!("../../rules/demo.yaml")));
 static ENCRYPT_ALL: LazyLock<Policy> =
     LazyLock::new(|| policy("fields:\n  - path: $\n    category: x\n    action: encrypt\n"));
 
@@ -51,8 +50,12 @@ fuzz_target!(|input: &[u8]| {
     );
     let Some(expected) = expected else { return };
     let protected = demo.expect("accepted: serde_json accepts");
-    let out = serde_json::from_slice::<Value>(&protected.output)
-        .unwrap_or_else(|e| panic!("demo output is not JSON ({e}): {:?}", String::from_utf8_lossy(&protected.output)));
+    let out = serde_json::from_slice::<Value>(&protected.output).unwrap_or_else(|e| {
+        panic!(
+            "demo output is not JSON ({e}): {:?}",
+            String::from_utf8_lossy(&protected.output)
+        )
+    });
     if let Some(place) = oracle::leaked(&out) {
         panic!("a personal value left unprotected at {place}");
     }
@@ -61,6 +64,7 @@ fuzz_target!(|input: &[u8]| {
     serde_json::from_slice::<Value>(&sealed.output).expect("sealed output is JSON");
     let opened = decrypt_document(&ENCRYPT_ALL, &sealed.output).expect("sealed output opens");
     assert!(opened.unopened.is_empty(), "every envelope opens");
-    let restored = serde_json::from_slice::<Value>(&opened.output).expect("decrypted output is JSON");
+    let restored =
+        serde_json::from_slice::<Value>(&opened.output).expect("decrypted output is JSON");
     assert_eq!(restored, expected, "decrypt restores the input's value");
 });

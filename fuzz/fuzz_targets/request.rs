@@ -76,18 +76,26 @@ fn start() -> World {
 
 /// A partner on 127.0.0.1:0 that records every request and answers `{}`.
 async fn start_partner(received: Arc<Mutex<Vec<Received>>>) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind partner");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind partner");
     let addr = listener.local_addr().expect("partner addr");
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let received = received.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |request: Request<Incoming>| {
                     let received = received.clone();
                     async move {
                         let (parts, body) = request.into_parts();
-                        let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                        let body = body
+                            .collect()
+                            .await
+                            .map(|b| b.to_bytes())
+                            .unwrap_or_default();
                         received.lock().expect("records").push(Received {
                             uri: parts.uri.to_string(),
                             headers: parts.headers,
@@ -113,7 +121,11 @@ async fn start_partner(received: Arc<Mutex<Vec<Received>>>) -> SocketAddr {
 /// rules for partner `p` and a keyring made now.
 async fn start_proxy(dir: &std::path::Path, upstream: SocketAddr) -> SocketAddr {
     std::fs::create_dir(dir.join("rules")).expect("rules dir");
-    std::fs::write(dir.join("rules/demo.yaml"), include_str!("../../rules/demo.yaml")).expect("rules");
+    std::fs::write(
+        dir.join("rules/demo.yaml"),
+        include_str!("../../rules/demo.yaml"),
+    )
+    .expect("rules");
     pii_proxy::protect::Keyring::generate()
         .save(&dir.join("keys/keyring.json"))
         .expect("keyring");
@@ -135,7 +147,9 @@ async fn start_proxy(dir: &std::path::Path, upstream: SocketAddr) -> SocketAddr 
 /// Sends `bytes`, half-closes, and reads what comes back until the proxy
 /// closes or [`ANSWER_WAIT`] passes.
 async fn exchange(proxy: SocketAddr, bytes: &[u8]) -> Vec<u8> {
-    let mut stream = TcpStream::connect(proxy).await.expect("connect to the proxy");
+    let mut stream = TcpStream::connect(proxy)
+        .await
+        .expect("connect to the proxy");
     let mut answer = Vec::new();
     let talk = async {
         // The proxy may close before reading everything (a refusal): not a failure.
@@ -174,7 +188,11 @@ fn leak_in(request: &Received) -> Option<String> {
     let query = request.uri.split_once('?').map_or("", |(_, q)| q);
     for pair in query.split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
         if decode(name) == "mobile" && oracle::is_personal(&decode(value)) {
             return Some("the mobile query parameter".into());
         }
@@ -196,12 +214,19 @@ fuzz_target!(|input: &[u8]| {
             b"GET /p/health HTTP/1.1\r\nHost: partner\r\nConnection: close\r\n\r\n",
         )
         .await;
-        assert!(alive.starts_with(b"HTTP/1.1 "), "the proxy no longer answers: {:?}", String::from_utf8_lossy(&alive));
+        assert!(
+            alive.starts_with(b"HTTP/1.1 "),
+            "the proxy no longer answers: {:?}",
+            String::from_utf8_lossy(&alive)
+        );
     });
     let received = std::mem::take(&mut *world.received.lock().expect("records"));
     for request in &received {
         if let Some(place) = leak_in(request) {
-            panic!("a personal value reached the partner in {place} (uri {})", request.uri);
+            panic!(
+                "a personal value reached the partner in {place} (uri {})",
+                request.uri
+            );
         }
     }
 });
