@@ -120,11 +120,14 @@ impl<'p> Pass<'p, '_> {
             subject: subject_key,
             key: Some(keys_mark..self.keys.len()),
         };
-        let child = self.choose(child, key_rule);
+        let mut child = self.choose(child, key_rule);
         let key = match self.mode {
             Mode::Protect => self.protect_key(key_start, key_end, keys_mark, parent),
             Mode::Reveal => Disposition::Keep,
         };
+        // protect_key may have rewritten the stacked key to another length:
+        // the value reads the key as it left, never a stale range of it.
+        child.key = Some(keys_mark..self.keys.len());
         let result = match key {
             Disposition::Remove => self.skip_value().map(|_| Disposition::Remove),
             Disposition::Keep => self.value(child),
