@@ -46,3 +46,20 @@ fn a_key_rewritten_by_a_detector_leaves_its_value_readable() {
         serde_json::from_str::<serde_json::Value>(&out).expect("JSON out");
     }
 }
+
+/// A body cut off after a member's colon where a field rule applies
+/// (`card`, the demo rules' bank card): refused as invalid JSON, not an
+/// index past the end (a panic, found by the `engine` target).
+#[test]
+fn a_body_cut_after_a_ruled_members_colon_is_refused() {
+    let policy = demo();
+    for input in [
+        &b"{\"card\":"[..],
+        b"{\"note\":\"c1234518\",\"card\":",
+        b"{\"user\":{\"name\":",
+    ] {
+        let err = protect(&policy, input).expect_err("truncated JSON is refused");
+        assert_eq!(err.code(), "invalid_json");
+        assert!(serde_json::from_slice::<serde_json::Value>(input).is_err());
+    }
+}
