@@ -71,7 +71,12 @@ pub struct Bound {
     admin: Option<(Listener, Arc<AdminState>)>,
     config: Config,
     options: Options,
+    /// With `audit.sink`: the shipper, stopped after the log closes.
+    shipper: Option<crate::ship::Shipper>,
 }
+
+/// How long shipping goes on after the log is closed at shutdown.
+pub const SHIP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Reads the config at `path` and everything it names, opens the audit log
 /// and the consent store, then binds the admin and proxy listeners.
@@ -107,6 +112,10 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         )),
         _ => None,
     };
+    let shipper = config.audit.sink.as_ref().and_then(|sink| {
+        let replica = &config.audit.checkpoints.replica;
+        crate::ship::Shipper::start(&sink.nats, replica, config.audit.dir.clone(), &audit)
+    });
     let app = Arc::new(App::new(generation, audit, subjects, consent, cluster));
     let reloader = Arc::new(Reloader::new(path, &config, app.clone()));
     let admin = match (&config.admin, admin) {
@@ -139,6 +148,7 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         admin,
         config,
         options,
+        shipper,
     })
 }
 
@@ -274,11 +284,11 @@ impl Bound {
         }
         // Outcome records are queued as answers leave: the writer must have
         // written every one before the process exits.
-        self.app
-            .audit
-            .shutdown()
-            .await
-            .map_err(BootError::AuditClose)
+        let closed = self.app.audit.shutdown().await;
+        if let Some(shipper) = self.shipper {
+            shipper.finish(SHIP_GRACE).await;
+        }
+        closed.map_err(BootError::AuditClose)
     }
 }
 

@@ -177,6 +177,7 @@ mod tests {
             category: Ident::fixed(category),
             action: Ident::fixed(action),
             rule: RuleRef::Field(0),
+            why: Default::default(),
         }
     }
 

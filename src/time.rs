@@ -20,3 +20,13 @@ pub fn format_rfc3339(at: OffsetDateTime) -> String {
 pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &Rfc3339).ok()
 }
+
+/// Now, in milliseconds since the Unix epoch (for ages and lags).
+pub fn now_unix_ms() -> u64 {
+    unix_ms(OffsetDateTime::now_utc())
+}
+
+/// `at` in milliseconds since the Unix epoch (0 before it).
+pub fn unix_ms(at: OffsetDateTime) -> u64 {
+    u64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
+}

@@ -1,6 +1,7 @@
 //! The investigator commands through the real binary: `audit search` finds
 //! one subject's share events by keyed hash, `audit stats` counts per
-//! partner, `audit verify --keys` checks a keyed chain.
+//! partner, `audit verify --keys` checks a keyed chain; several replicas'
+//! logs are verified chain by chain and searched and counted together.
 
 mod audit_common;
 
@@ -87,7 +88,10 @@ fn search_lists_one_subjects_share_events() {
     assert_eq!(listed.len(), 3, "{out}");
     assert!(listed[0].contains("credit-bureau  POST /v1/query  seq 1  id req-1"));
     assert!(listed[0].contains("id_number→encrypt, name→mask"));
-    assert!(listed[1].contains("demo") && listed[1].contains("phone→mask"));
+    assert!(
+        listed[1].contains("demo") && listed[1].contains("phone→mask"),
+        "{out}"
+    );
     assert!(out.contains("3 share events for hmac:"));
     assert!(!out.contains(ALICE), "the raw subject is not echoed");
 
@@ -223,4 +227,91 @@ fn keyed_log_verifies_only_with_its_keyring() {
 fn verify_of_a_missing_path_is_an_error_not_a_verdict() {
     let output = run(&["audit", "verify", "/nonexistent/audit"]);
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// Two replicas' logs (`r1`, `r2`) signed with their own keys from one
+/// keyring, each of `shares` shares of ALICE to `demo`.
+fn two_replicas(root: &Path, shares: u32) -> (String, Vec<String>) {
+    let keys = root.join("keys/keyring.json");
+    let keyring = keyring_at(&keys);
+    let alice = Some(SubjectHasher::from_keyring(&keyring).hash(ALICE));
+    let mut dirs = Vec::new();
+    for (r, replica) in ["r1", "r2"].into_iter().enumerate() {
+        let dir = root.join(replica);
+        let mut config = signed_config(&dir, 3);
+        config.replica = Some(label(replica));
+        config.checkpoints.replica = replica.into();
+        let events: Vec<Event> = (0..shares)
+            .map(|n| share(n * 2 + r as u32, "demo", alice.clone(), Vec::new()).into())
+            .collect();
+        write_signed(&config, &keyring, Vec::new(), events);
+        dirs.push(dir.to_str().expect("utf8").to_owned());
+    }
+    (keys.to_str().expect("utf8").to_owned(), dirs)
+}
+
+#[test]
+fn verify_checks_each_replicas_chain_and_names_the_broken_one() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let (keys, dirs) = two_replicas(root.path(), 7);
+    let out = run(&["audit", "verify", "--keys", &keys, &dirs[0], &dirs[1]]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.starts_with("replica r1:\n  OK: "), "{text}");
+    assert!(text.contains("replica r2:\n  OK: "), "{text}");
+    assert!(text.contains("(signatures verified)"), "{text}");
+    assert!(text.ends_with("all 2 chains intact\n"), "{text}");
+    // One chain: the report is exactly as it always was.
+    let single = stdout(&run(&["audit", "verify", "--keys", &keys, &dirs[0]]));
+    assert!(single.starts_with("OK: "), "{single}");
+
+    // r2's third record edited: r2 is named broken, r1 still intact.
+    let segment = pii_proxy::audit::segment::list(Path::new(&dirs[1])).expect("list")[0].clone();
+    let text = std::fs::read_to_string(&segment).expect("read");
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[2] = lines[2].replace("\"demo\"", "\"dem0\"");
+    std::fs::write(&segment, lines.join("\n") + "\n").expect("write");
+    let out = run(&["audit", "verify", "--keys", &keys, &dirs[0], &dirs[1]]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("replica r1:\n  OK: "), "{text}");
+    assert!(text.contains(":3: "), "the broken record is named: {text}");
+    assert!(text.ends_with("BROKEN: 1 of 2 chains (r2)\n"), "{text}");
+}
+
+#[test]
+fn search_and_stats_merge_several_replicas_by_time() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let (keys, dirs) = two_replicas(root.path(), 4);
+    let out = run(&[
+        "audit",
+        "search",
+        "--subject",
+        ALICE,
+        "--keys",
+        &keys,
+        "--format",
+        "json",
+        &dirs[0],
+        &dirs[1],
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let events: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(events.len(), 8, "both replicas' shares");
+    let times: Vec<time::OffsetDateTime> = events
+        .iter()
+        .map(|e| {
+            let ts = e["ts"].as_str().expect("ts");
+            time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339)
+                .expect("RFC 3339")
+        })
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort();
+    assert_eq!(times, sorted, "ordered by time");
+    let stats = stdout(&run(&["audit", "stats", &dirs[0], &dirs[1]]));
+    assert!(stats.contains("8 share events"), "{stats}");
 }

@@ -19,6 +19,12 @@ const MOBILE: &str = "13812345678";
 const EMAIL: &str = "zhang.san@example.com";
 const NAME: &str = "张三";
 const VALUES: &[&str] = &[RESIDENT_ID, BANK_CARD, MOBILE, EMAIL, NAME];
+/// The same numbers cut by separators, as keys and segments carry them.
+const SEPARATED: &[&str] = &[
+    "1101-0119-9003-0777-77",
+    "138.1234.5678",
+    "6222 0212 3456 7890 123",
+];
 
 /// Request targets as a careless caller would send them.
 fn targets() -> Vec<String> {
@@ -28,6 +34,8 @@ fn targets() -> Vec<String> {
         format!("/v1/people/{NAME}/x"),
         format!("/v1/people/{}", urlencode(NAME)),
         format!("/v1/card-{BANK_CARD}-x"),
+        format!("/v1/ids/{}/x", SEPARATED[0]),
+        format!("/v1/phones/{}", SEPARATED[1]),
     ]
 }
 
@@ -43,6 +51,9 @@ fn finding_paths() -> Vec<String> {
         format!("$[\"{RESIDENT_ID}\"].card"),
         format!("$.cards[{BANK_CARD}]"),
         format!("$.x{MOBILE}y"),
+        format!("$.by_id['{}']", SEPARATED[0]),
+        format!("query:{}", SEPARATED[1]),
+        format!("$['{}'].bank", SEPARATED[2]),
     ]
 }
 
@@ -134,7 +145,7 @@ fn no_raw_value_or_digit_run_reaches_the_log() {
         log.push_str(&fs::read_to_string(path).expect("read"));
     }
     assert!(log.lines().count() >= 16);
-    for value in VALUES {
+    for value in VALUES.iter().chain(SEPARATED) {
         assert!(!log.contains(value), "raw value {value} in the log");
         assert!(
             !log.contains(&urlencode(value)),

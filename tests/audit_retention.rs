@@ -164,3 +164,30 @@ fn the_writer_compresses_closed_segments_as_it_rotates() {
     let (code, text) = verify_cli(&audit, &dir.path().join("keyring.json"));
     assert_eq!(code, Some(0), "{text}");
 }
+
+#[test]
+fn with_a_sink_nothing_is_removed_before_it_is_shipped() {
+    use pii_proxy::audit::retention::sweep_shipped;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let audit = signed_log(dir.path());
+    let files = segments(&audit);
+    assert!(files.len() >= 4, "{files:?}");
+    for file in &files[..files.len() - 1] {
+        age(file, 10 * DAY);
+    }
+    let first_seq = |p: &Path| {
+        let name = p.file_name().expect("name").to_string_lossy().into_owned();
+        pii_proxy::audit::segment::sort_key(&name)
+            .expect("segment")
+            .0
+    };
+    // Shipped up to the last record of the first segment only.
+    let shipped = first_seq(&files[1]) - 1;
+    let swept =
+        sweep_shipped(&audit, Some(DAY), None, SystemTime::now(), Some(shipped)).expect("sweep");
+    assert_eq!(swept.removed, vec![files[0].clone()]);
+    // Nothing shipped (NATS down since the start): nothing removed.
+    let swept = sweep_shipped(&audit, Some(DAY), None, SystemTime::now(), Some(0)).expect("sweep");
+    assert!(swept.removed.is_empty());
+    assert_eq!(segments(&audit), files[1..].to_vec());
+}

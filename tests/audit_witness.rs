@@ -1,7 +1,8 @@
 //! Witnesses: every checkpoint handed to an HTTP witness (a real server on
 //! 127.0.0.1, port 0) as the signed note, which verifies with the
 //! replica's public key; a witness that cannot be reached is counted and
-//! never holds up the log; the file witness refuses a rewound log.
+//! never holds up the log; the file witness refuses a rewound log; the
+//! NATS witness (a real `nats-server -js`) publishes them to a stream.
 
 mod common;
 
@@ -147,4 +148,99 @@ fn the_file_witness_refuses_a_smaller_or_different_tree() {
     assert!(refused.contains("rewound or rewritten"), "{refused}");
     let kept = std::fs::read_to_string(dir.path().join("w/cp.txt")).expect("kept");
     assert_eq!(kept, notes[0].to_string());
+}
+
+/// The NATS witness on a real `nats-server -js`: checkpoints kept by a
+/// stream capturing the witness subject, each verifying with the
+/// replica's key; a subject no stream captures, or a stopped server, is a
+/// counted failure and the log goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nats_witness_keeps_checkpoints_in_a_stream_and_failures_are_counted() {
+    use pii_proxy::audit::shipping::NatsServer;
+    use pii_proxy::net::nats::NatsWitness;
+    let Some(mut nats) = common::servers::Nats::start() else {
+        return;
+    };
+    let client = async_nats::connect(nats.url()).await.expect("connect");
+    let js = async_nats::jetstream::new(client);
+    js.create_stream(async_nats::jetstream::stream::Config {
+        name: "CHECKPOINTS".into(),
+        subjects: vec!["pii.checkpoints.>".into()],
+        ..Default::default()
+    })
+    .await
+    .expect("a stream for the witness");
+    let server = NatsServer {
+        url: nats.url(),
+        token_file: None,
+        user: None,
+        password_file: None,
+        ca: None,
+        cert: None,
+        key: None,
+    };
+    let kept: Box<dyn Witness> = Box::new(NatsWitness::new(
+        server.clone(),
+        "pii.checkpoints.single".into(),
+    ));
+    let uncaptured: Box<dyn Witness> = Box::new(NatsWitness::new(server, "pii.nowhere".into()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keyring = Keyring::generate();
+    let handle =
+        AuditHandle::open(&config(dir.path()), &keyring, vec![kept, uncaptured]).expect("open");
+    write(&handle, 23).await;
+    handle.shutdown().await.expect("shutdown");
+    let stream = js.get_stream("CHECKPOINTS").await.expect("stream");
+    let mut held = None;
+    for _ in 0..1000 {
+        let last = stream
+            .get_last_raw_message_by_subject("pii.checkpoints.single")
+            .await;
+        if let Ok(message) = last {
+            let note = SignedNote::parse(std::str::from_utf8(&message.payload).expect("text"))
+                .expect("a note");
+            if note.checkpoint.size == 27 {
+                held = Some(note);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let note = held.expect("the stream kept the shutdown checkpoint");
+    let keys = verifiers_from_keyring(&keyring, &CheckpointConfig::default());
+    assert_eq!(note.verify(&keys), Ok("pii-proxy/single/k1"));
+    // The uncaptured subject fails (no stream acknowledges it), on its own
+    // witness thread: counted once that thread gets its answer.
+    for _ in 0..3000 {
+        if handle.stats().witness_failures >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(handle.stats().witness_failures >= 1);
+
+    // A stopped server: counted, and the log goes on.
+    nats.stop();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = NatsServer {
+        url: nats.url(),
+        token_file: None,
+        user: None,
+        password_file: None,
+        ca: None,
+        cert: None,
+        key: None,
+    };
+    let down: Box<dyn Witness> = Box::new(NatsWitness::new(server, "pii.checkpoints.x".into()));
+    let handle = AuditHandle::open(&config(dir.path()), &keyring, vec![down]).expect("open");
+    write(&handle, 6).await;
+    for _ in 0..3000 {
+        if handle.stats().witness_failures > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(handle.stats().witness_failures > 0);
+    write(&handle, 3).await;
+    handle.shutdown().await.expect("the log closes cleanly");
 }

@@ -311,6 +311,43 @@ async fn the_tests_proxy_shares_the_binarys_lifecycle() {
     assert_eq!(records[2]["fault"], "caller");
 }
 
+#[test]
+fn check_validates_the_nats_sink_and_witness_at_the_audit_section() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "rules/good.yaml", GOOD_RULES);
+    dev_keyring(d);
+    let partners = "partners:\n  - id: demo\n    route: /demo/\n    upstream: builtin:echo\n    rules: rules/good.yaml\n";
+    write(
+        d,
+        "pii-proxy.yaml",
+        &format!(
+            "listen: 127.0.0.1:0\naudit:\n  sink: {{nats: {{url: \"nats://nats.example:4222\", stream: AUDIT, subject: pii.audit, token_file: secrets/nats.token}}}}\n  checkpoints: {{witnesses: [{{nats: {{url: \"tls://nats.example:4222\", subject: \"pii.>\"}}}}]}}\n{partners}"
+        ),
+    );
+    let out = run_in(d, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let problems = positioned(&stderr(&out));
+    let audit: Vec<_> = problems.iter().filter(|(_, line, _)| *line == 3).collect();
+    let text = format!("{problems:?}");
+    assert!(!audit.is_empty(), "positioned at the audit section: {text}");
+    assert!(text.contains("nats:// only on loopback"), "{text}");
+    assert!(text.contains("nats.token not found"), "{text}");
+    assert!(text.contains("without wildcards"), "{text}");
+
+    // The same section, well formed, with the token in a file: it checks.
+    write(d, "secrets/nats.token", "s3cret\n");
+    write(
+        d,
+        "pii-proxy.yaml",
+        &format!(
+            "listen: 127.0.0.1:0\naudit:\n  sink: {{nats: {{url: \"tls://nats.example:4222\", stream: AUDIT, subject: pii.audit, token_file: secrets/nats.token}}}}\n{partners}"
+        ),
+    );
+    let out = run_in(d, &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 /// A keyring that is not there stops `check` and `serve` (a secret volume
 /// that failed to mount must not be replaced by new keys); one every user
 /// may read is refused, one its group may read is warned about; the same

@@ -137,7 +137,7 @@ pub fn note_of(record: &CheckpointRecord, replica: Option<&Ident>, ts: &str) -> 
             root: record.root,
             hash: record.tree_hash,
             replica: replica
-                .map_or(crate::config::SINGLE_REPLICA, Ident::as_str)
+                .map_or(super::config::SINGLE_REPLICA, Ident::as_str)
                 .to_owned(),
             time: ts.to_owned(),
         },

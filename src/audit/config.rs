@@ -72,6 +72,11 @@ pub struct AuditConfig {
     #[serde(with = "humantime_serde")]
     #[schemars(with = "Option<crate::shapes::DurationText>")]
     pub compress_after: Option<Duration>,
+    /// Ship every record to NATS JetStream (`{nats: {url, stream,
+    /// subject}}`), from the local segments, which stay the spool: a share
+    /// record is still on local disk before its request is forwarded, and
+    /// retention keeps a segment until it is shipped. Default: none.
+    pub sink: Option<super::shipping::SinkConfig>,
 }
 
 /// The `checkpoints:` part of `audit:`.
@@ -109,7 +114,25 @@ pub struct CheckpointConfig {
 pub enum WitnessConfig {
     File(PathBuf),
     Url(String),
+    /// Published to a NATS subject through JetStream (a stream must
+    /// capture the subject: the stream's acknowledgement is what counts
+    /// as kept).
+    Nats(NatsWitnessConfig),
 }
+
+/// `{nats: {url, subject}}`: see [`WitnessConfig::Nats`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NatsWitnessConfig {
+    #[serde(flatten)]
+    pub server: super::shipping::NatsServer,
+    /// The subject each checkpoint note is published to.
+    pub subject: String,
+}
+
+/// The replica name when neither the config nor the host name gives one:
+/// what a log's records and checkpoints name then.
+pub const SINGLE_REPLICA: &str = "single";
 
 impl Default for CheckpointConfig {
     fn default() -> Self {
@@ -117,7 +140,7 @@ impl Default for CheckpointConfig {
             enabled: true,
             every_records: 10_000,
             interval: Duration::from_secs(60),
-            replica: crate::config::SINGLE_REPLICA.into(),
+            replica: SINGLE_REPLICA.into(),
             origin: None,
             witnesses: Vec::new(),
         }
@@ -161,6 +184,7 @@ impl Default for AuditConfig {
             checkpoints: CheckpointConfig::default(),
             retention: None,
             compress_after: Some(Duration::from_secs(7 * 24 * 60 * 60)),
+            sink: None,
         }
     }
 }
@@ -185,6 +209,10 @@ impl AuditConfig {
         if super::NoteName::parse(&cp.origin()).is_err() {
             problems.push("`checkpoints.origin` must be 1-128 visible ASCII characters without `+`, `@` or a run of 6+ digits");
         }
+        let mut owned = Vec::new();
+        if let Some(sink) = &self.sink {
+            owned.extend(sink.nats.problems());
+        }
         let plain_off_loopback = |url: &str| {
             let rest = url.strip_prefix("http://").unwrap_or_default();
             !["127.", "localhost", "[::1]"]
@@ -192,10 +220,21 @@ impl AuditConfig {
                 .any(|h| rest.starts_with(h))
         };
         for witness in &cp.witnesses {
-            if let WitnessConfig::Url(url) = witness {
-                if !url.starts_with("https://") && plain_off_loopback(url) {
+            match witness {
+                WitnessConfig::Url(url)
+                    if !url.starts_with("https://") && plain_off_loopback(url) =>
+                {
                     problems.push("a witness `url` must be https:// (http:// only on loopback)");
                 }
+                WitnessConfig::Nats(nats) => {
+                    owned.extend(nats.server.problems("a nats witness"));
+                    if nats.subject.is_empty() || nats.subject.contains(['*', '>', ' ']) {
+                        owned.push(
+                            "a nats witness `subject` must be a subject without wildcards".into(),
+                        );
+                    }
+                }
+                _ => {}
             }
         }
         if let (Some(keep), Some(compress)) = (self.retention, self.compress_after) {
@@ -203,10 +242,11 @@ impl AuditConfig {
                 problems.push("`retention` must not be shorter than `compress_after`");
             }
         }
-        if problems.is_empty() {
+        owned.extend(problems.into_iter().map(String::from));
+        if owned.is_empty() {
             Ok(())
         } else {
-            Err(AuditError::Config(problems.join("; ")))
+            Err(AuditError::Config(owned.join("; ")))
         }
     }
 }

@@ -76,6 +76,7 @@ impl AuditPath {
             }
             let risky = segment.len() > 64
                 || looks_like_a_value(segment)
+                || digit_count(segment) >= VALUE_DIGITS
                 || !segment
                     .bytes()
                     .all(|b| b.is_ascii_graphic() && !b"%\"\\".contains(&b));
@@ -112,33 +113,30 @@ pub struct FieldPath(String);
 impl FieldPath {
     /// From the engine's path text; never fails. Keys and indexes are the
     /// runs between `.`, `[` and `]`; a quoted key (`['a.b']`) is one.
+    /// A run of short numeric keys joined by `.` (`query:138.0013.8000`)
+    /// is judged as one value: its digits together.
     pub fn new(path: &str) -> FieldPath {
-        let mut out = String::with_capacity(path.len().min(512));
-        let mut rest = path;
-        while let Some(first) = rest.chars().next() {
-            let (token, tail) = if first == '\'' || first == '"' {
-                out.push(first);
-                let inner = &rest[1..];
-                let end = inner.find(first).unwrap_or(inner.len());
-                (&inner[..end], &inner[end..])
-            } else if matches!(first, '.' | '[' | ']') {
-                out.push(first);
-                rest = &rest[1..];
-                continue;
-            } else {
-                let end = rest.find(['.', '[', ']', '\'', '"']).unwrap_or(rest.len());
-                rest.split_at(end)
-            };
-            let risky = looks_like_a_value(token)
-                || token.chars().any(|c| c.is_control() || c == '\\')
-                || token.len() > 128;
-            out.push_str(if risky { "*" } else { token });
-            rest = tail;
-            if first == '\'' || first == '"' {
-                if let Some(close) = rest.chars().next() {
-                    out.push(close);
-                    rest = &rest[close.len_utf8()..];
+        let tokens = path_tokens(path);
+        let mut risky: Vec<bool> = tokens
+            .iter()
+            .map(|t| match t {
+                PathToken::Place(_) | PathToken::Punct(_) => false,
+                PathToken::Key(key) => {
+                    looks_like_a_value(key)
+                        || digit_count(key) >= VALUE_DIGITS
+                        || key.chars().any(|c| c.is_control() || c == '\\')
+                        || key.len() > 128
                 }
+            })
+            .collect();
+        blank_dotted_numbers(&tokens, &mut risky);
+        let mut out = String::with_capacity(path.len().min(512));
+        for (token, risky) in tokens.iter().zip(risky) {
+            match token {
+                PathToken::Place(place) => out.push_str(place),
+                PathToken::Punct(c) => out.push(*c),
+                PathToken::Key(_) if risky => out.push('*'),
+                PathToken::Key(key) => out.push_str(key),
             }
         }
         if out.len() > 512 {
@@ -169,6 +167,92 @@ impl FieldPath {
     }
 }
 string_newtype_serde!(FieldPath, FieldPath::parse);
+
+/// Digits in a key or segment, whatever separates them, from which it is
+/// taken for a value (`1101-0519-4912-3100-2X`): the shortest personal
+/// numbers the detectors know (a six-digit code, a date) are this long.
+const VALUE_DIGITS: usize = 6;
+
+fn digit_count(text: &str) -> usize {
+    text.chars().filter(char::is_ascii_digit).count()
+}
+
+/// A field path cut into keys and the punctuation between them.
+enum PathToken<'a> {
+    /// Where a named value was (`query:`, `header:`, `form:`, `path:`).
+    Place(&'a str),
+    Punct(char),
+    Key(&'a str),
+}
+
+fn path_tokens(path: &str) -> Vec<PathToken<'_>> {
+    let mut tokens = Vec::new();
+    let mut rest = path;
+    for place in ["query:", "header:", "form:", "path:"] {
+        if let Some(name) = path.strip_prefix(place) {
+            tokens.push(PathToken::Place(place));
+            rest = name;
+            break;
+        }
+    }
+    while let Some(first) = rest.chars().next() {
+        if first == '\'' || first == '"' {
+            tokens.push(PathToken::Punct(first));
+            let inner = &rest[1..];
+            let end = inner.find(first).unwrap_or(inner.len());
+            tokens.push(PathToken::Key(&inner[..end]));
+            rest = &inner[end..];
+            if let Some(close) = rest.chars().next() {
+                tokens.push(PathToken::Punct(close));
+                rest = &rest[close.len_utf8()..];
+            }
+        } else if matches!(first, '.' | '[' | ']') {
+            tokens.push(PathToken::Punct(first));
+            rest = &rest[1..];
+        } else {
+            let end = rest.find(['.', '[', ']', '\'', '"']).unwrap_or(rest.len());
+            let (key, tail) = rest.split_at(end);
+            tokens.push(PathToken::Key(key));
+            rest = tail;
+        }
+    }
+    tokens
+}
+
+/// Marks every run of keys joined by `.` that are mostly digits, whose
+/// digits together make a value (`138.0013.8000`, `192.168.1.20`).
+fn blank_dotted_numbers(tokens: &[PathToken<'_>], risky: &mut [bool]) {
+    let numeric = |t: &PathToken<'_>| match t {
+        PathToken::Key(key) => {
+            let digits = digit_count(key);
+            digits > 0 && digits * 2 >= key.chars().count()
+        }
+        PathToken::Place(_) | PathToken::Punct(_) => false,
+    };
+    let mut i = 0;
+    while i < tokens.len() {
+        if !numeric(&tokens[i]) {
+            i += 1;
+            continue;
+        }
+        // The run: key (`.` key)*, each key mostly digits.
+        let (mut end, mut digits) = (i, 0);
+        while end < tokens.len() && numeric(&tokens[end]) {
+            if let PathToken::Key(key) = tokens[end] {
+                digits += digit_count(key);
+            }
+            let dot = matches!(tokens.get(end + 1), Some(PathToken::Punct('.')));
+            if !(dot && tokens.get(end + 2).is_some_and(numeric)) {
+                break;
+            }
+            end += 2;
+        }
+        if digits >= VALUE_DIGITS {
+            (i..=end).step_by(2).for_each(|k| risky[k] = true);
+        }
+        i = end + 1;
+    }
+}
 
 /// A subject as the audit log and the consent store know it:
 /// `hmac:<64 hex>`, the keyed HMAC-SHA256 of the subject id.

@@ -65,6 +65,8 @@ pub struct AuditStats {
     pub checkpoints_written: u64,
     /// Checkpoints a witness did not keep.
     pub witness_failures: u64,
+    /// With `audit.sink`: shipping's lag, spool and connection.
+    pub sink: Option<super::shipping::SinkStats>,
 }
 
 impl Inner {
@@ -148,7 +150,14 @@ impl AuditHandle {
             .map_err(|e| AuditError::io(&config.dir, e))?;
         // One writer per chain: a second process on this directory stops here.
         let lock = crate::lockfile::DirLock::acquire(&config.dir).map_err(AuditError::Locked)?;
-        let shared = Arc::new(Shared::default());
+        let ship = config.sink.as_ref().map(|sink| {
+            let shipped = super::shipping::read_position(&config.dir, &sink.nats.stream);
+            Arc::new(super::shipping::ShipProgress::starting_at(shipped))
+        });
+        let shared = Arc::new(Shared {
+            ship,
+            ..Shared::default()
+        });
         let mut writer = Writer::new(config, key, shared.clone(), checkpointer);
         writer.open_segment()?;
         shared.available.store(true, Ordering::Relaxed);
@@ -251,6 +260,20 @@ impl AuditHandle {
             .is_some_and(|inner| inner.shared.fsync_observer.set(Box::new(observer)).is_ok())
     }
 
+    /// With `audit.sink`: the progress the shipper advances (it starts at
+    /// the persisted position).
+    pub fn ship_progress(&self) -> Option<Arc<super::shipping::ShipProgress>> {
+        self.inner.as_ref()?.shared.ship.clone()
+    }
+
+    /// Seq of the newest record written (0 before the first, and for a
+    /// disabled log).
+    pub fn last_seq(&self) -> Seq {
+        self.inner
+            .as_ref()
+            .map_or(0, |inner| inner.shared.last_seq.load(Ordering::Relaxed))
+    }
+
     pub fn stats(&self) -> AuditStats {
         let Some(inner) = &self.inner else {
             return AuditStats {
@@ -265,10 +288,12 @@ impl AuditHandle {
                 available: true,
                 checkpoints_written: 0,
                 witness_failures: 0,
+                sink: None,
             };
         };
         let shared = &inner.shared;
         let fsync_us = shared.last_fsync_us.load(Ordering::Relaxed);
+        let last_seq = shared.last_seq.load(Ordering::Relaxed);
         AuditStats {
             enabled: true,
             queue_depth: inner
@@ -278,11 +303,12 @@ impl AuditHandle {
             records_written: shared.records_written.load(Ordering::Relaxed),
             batches_written: shared.batches_written.load(Ordering::Relaxed),
             batches_failed: shared.batches_failed.load(Ordering::Relaxed),
-            last_seq: shared.last_seq.load(Ordering::Relaxed),
+            last_seq,
             last_fsync_latency: fsync_us.checked_sub(1).map(Duration::from_micros),
             available: shared.available.load(Ordering::Relaxed),
             checkpoints_written: shared.checkpoints_written.load(Ordering::Relaxed),
             witness_failures: shared.witness_failures.load(Ordering::Relaxed),
+            sink: shared.ship.as_ref().map(|ship| ship.stats(last_seq)),
         }
     }
 }

@@ -4,7 +4,9 @@
 //! writer's own `recovery`), their canonical bytes and the hash chain that
 //! links them, the writer (one thread owning the file, group commit, fsync
 //! policy, size- and time-based segments, recovery after a crash), `verify`,
-//! and the investigator views `search` and `stats`.
+//! the investigator views `search` and `stats`, and what the log knows of
+//! its shipping to NATS ([`shipping`]: settings, the shipped position,
+//! progress; the shipping itself is `crate::ship`).
 //!
 //! Knows nothing of HTTP or JSON payloads: the proxy hands it typed fields
 //! (labels from the config, a sanitized path, a keyed subject hash, findings
@@ -36,6 +38,7 @@ pub mod report;
 pub mod retention;
 pub(crate) mod search;
 pub mod segment;
+pub mod shipping;
 mod tail;
 pub(crate) mod verify;
 pub(crate) mod witness;
@@ -45,7 +48,9 @@ use std::path::PathBuf;
 
 pub use chain::{ChainHash, ChainKey, Digest};
 pub use checkpointer::{Checkpointer, note_of, verifiers_for, verifiers_from_keyring};
-pub use config::{AuditConfig, CheckpointConfig, FsyncPolicy, WitnessConfig};
+pub use config::{
+    AuditConfig, CheckpointConfig, FsyncPolicy, NatsWitnessConfig, SINGLE_REPLICA, WitnessConfig,
+};
 pub use handle::{AuditHandle, AuditStats};
 pub use record::{
     Admin, AuditPath, Blocked, Body, CandidateSummary, CheckpointRecord, Consent, DisplayName,

@@ -562,6 +562,7 @@ pub(crate) mod tests {
             ("/v1/%E5%BC%A0%E4%B8%89#frag", "/v1/*"),
             ("/v1/张三/x", "/v1/*/x"),
             ("/v2/orders/12345", "/v2/orders/12345"),
+            ("/v1/cards/6222-0212-3456-7890", "/v1/cards/*"),
             ("relative", "/relative"),
             ("", "/"),
         ];
@@ -581,6 +582,11 @@ pub(crate) mod tests {
             ("$['a.b'].c", "$['a.b'].c"),
             ("$[\"13812345678\"]", "$[\"*\"]"),
             ("$['unterminated", "$['unterminated"),
+            ("$.by_id['1101-0519-4912-3100-2X']", "$.by_id['*']"),
+            ("query:138.0013.8000", "query:*.*.*"),
+            ("query:ip.192.168.1.20", "query:ip.*.*.*.*"),
+            ("$.v1.2.items", "$.v1.2.items"),
+            ("$.orders[3].sku", "$.orders[3].sku"),
         ];
         for (input, expected) in cases {
             assert_eq!(FieldPath::new(input).as_str(), expected, "{input}");

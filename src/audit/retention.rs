@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use super::AuditError;
 use super::config::AuditConfig;
 use super::record::{Body, Record};
 use super::segment::{COMPRESSED_SUFFIX, is_compressed, list, read_segment, split_lines};
+use super::{AuditError, Seq};
 
 const ZSTD_LEVEL: i32 = 6;
 
@@ -45,8 +45,9 @@ impl Retention {
         })
     }
 
-    /// Starts a sweep of `dir` on its own thread unless one is running.
-    pub(super) fn sweep(&self, dir: &Path) {
+    /// Starts a sweep of `dir` on its own thread unless one is running;
+    /// with a sink, `shipped` is where shipping stands.
+    pub(super) fn sweep(&self, dir: &Path, shipped: Option<Seq>) {
         if self.running.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -55,7 +56,7 @@ impl Retention {
         let spawned = std::thread::Builder::new()
             .name("audit-retention".into())
             .spawn(move || {
-                match sweep(&dir, keep, compress_after, SystemTime::now()) {
+                match sweep_shipped(&dir, keep, compress_after, SystemTime::now(), shipped) {
                     Ok(swept) if swept != Swept::default() => tracing::info!(
                         compressed = swept.compressed.len(),
                         removed = swept.removed.len(),
@@ -86,6 +87,20 @@ pub fn sweep(
     compress_after: Option<Duration>,
     now: SystemTime,
 ) -> Result<Swept, AuditError> {
+    sweep_shipped(dir, keep, compress_after, now, None)
+}
+
+/// [`sweep`] for a log with a sink: a segment is removed only once every
+/// record in it is shipped (`shipped` is the newest seq the stream
+/// acknowledged), so an outage of NATS longer than `retention` loses
+/// nothing: the spool grows instead.
+pub fn sweep_shipped(
+    dir: &Path,
+    keep: Option<Duration>,
+    compress_after: Option<Duration>,
+    now: SystemTime,
+    shipped: Option<Seq>,
+) -> Result<Swept, AuditError> {
     let mut swept = Swept::default();
     let segments = list(dir)?;
     let Some((_newest, closed)) = segments.split_last() else {
@@ -94,7 +109,12 @@ pub fn sweep(
     let mut first_kept = 0;
     if let Some(keep) = keep {
         for (i, path) in closed.iter().enumerate() {
-            if age(path, now)? < keep || !opens_with_checkpoint(&segments[i + 1])? {
+            let next = &segments[i + 1];
+            let unshipped = shipped.is_some_and(|shipped| {
+                // The segment's last record is the one before the next's first.
+                first_seq(next).is_none_or(|first| first.saturating_sub(1) > shipped)
+            });
+            if unshipped || age(path, now)? < keep || !opens_with_checkpoint(next)? {
                 break;
             }
             fs::remove_file(path).map_err(|e| AuditError::io(path, e))?;
@@ -116,6 +136,10 @@ pub fn sweep(
             .map_err(|e| AuditError::io(dir, e))?;
     }
     Ok(swept)
+}
+
+fn first_seq(path: &Path) -> Option<Seq> {
+    super::segment::sort_key(&super::segment::file_name(path)).map(|(seq, _)| seq)
 }
 
 /// Whether the segment's first record (or second, after a recovery

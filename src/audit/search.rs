@@ -110,7 +110,8 @@ pub fn parse_since(text: &str) -> Option<OffsetDateTime> {
     Some(date.midnight().assume_utc())
 }
 
-/// The subject's share events in `inputs`, oldest first: shares that name
+/// The subject's share events in `inputs` (one replica's log or several),
+/// oldest first: shares that name
 /// it as their subject, among their `subjects`, or in a `share_subjects`
 /// record that follows them.
 pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>, AuditError> {
@@ -176,6 +177,10 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
         }
         Ok(())
     })?;
+    // Several replicas' logs interleave by time (parsed: RFC 3339 text
+    // drops trailing zeros of the fraction, so it does not sort as the
+    // times do); one chain's order is kept among equal times.
+    events.sort_by_cached_key(|e| crate::time::parse_rfc3339(&e.ts));
     Ok(events)
 }
 

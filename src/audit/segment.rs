@@ -94,6 +94,52 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, AuditError> {
     Ok(files)
 }
 
+/// The files of `inputs` grouped by the replica their first record names
+/// (records without one: `single`), each group in chain order, groups in
+/// order of the replica's name: one chain per replica. A file with no
+/// complete record joins the group of the file before it.
+pub fn by_replica(inputs: &[PathBuf]) -> Result<Vec<(String, Vec<PathBuf>)>, AuditError> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        replica: Option<String>,
+    }
+    let mut groups: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+    let mut last = None;
+    for input in inputs {
+        for file in expand(std::slice::from_ref(input))? {
+            let line = first_line(&file)?;
+            let named = line
+                .and_then(|line| serde_json::from_slice::<Head>(&line).ok())
+                .map(|head| head.replica.unwrap_or_else(|| super::SINGLE_REPLICA.into()));
+            let replica = named
+                .or_else(|| last.clone())
+                .unwrap_or_else(|| super::SINGLE_REPLICA.into());
+            last = Some(replica.clone());
+            groups.entry(replica).or_default().push(file);
+        }
+    }
+    for files in groups.values_mut() {
+        if files.iter().all(|f| file_key(f).is_some()) {
+            files.sort_by_key(|f| file_key(f));
+        }
+    }
+    Ok(groups.into_iter().collect())
+}
+
+/// The first complete line of a segment (without reading all of a plain one).
+fn first_line(path: &Path) -> Result<Option<Vec<u8>>, AuditError> {
+    if is_compressed(path) {
+        let data = read_segment(path)?;
+        return Ok(split_lines(&data).0.first().map(|l| l.to_vec()));
+    }
+    let file = fs::File::open(path).map_err(|e| AuditError::io(path, e))?;
+    let mut line = Vec::new();
+    std::io::BufRead::read_until(&mut std::io::BufReader::new(file), b'\n', &mut line)
+        .map_err(|e| AuditError::io(path, e))?;
+    Ok(line.pop().filter(|b| *b == b'\n').map(|_| line))
+}
+
 /// A segment's bytes, decompressed when retention compressed it.
 pub fn read_segment(path: &Path) -> Result<Vec<u8>, AuditError> {
     let data = fs::read(path).map_err(|e| AuditError::io(path, e))?;

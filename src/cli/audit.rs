@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::Error;
+use super::audit_verify::{Trust, verify_files, verify_stream};
 use crate::app::keys::{self, Need};
 use crate::audit;
 use crate::protect::Keyring;
@@ -34,7 +35,11 @@ pub(super) struct ReplicaArgs {
 }
 
 impl ReplicaArgs {
-    fn config(&self) -> audit::CheckpointConfig {
+    pub(super) fn named(&self) -> bool {
+        self.replica.is_some()
+    }
+
+    pub(super) fn config(&self) -> audit::CheckpointConfig {
         audit::CheckpointConfig {
             replica: self
                 .replica
@@ -68,12 +73,26 @@ pub(super) enum AuditCommand {
         partial: bool,
         #[command(flatten)]
         replica: ReplicaArgs,
+        /// Read the records from this NATS JetStream server's `--stream`
+        /// instead of files (`nats://` or `tls://host:port`).
+        #[arg(long, requires = "stream", conflicts_with = "files")]
+        nats: Option<String>,
+        /// The audit stream (`audit.sink.nats.stream`).
+        #[arg(long, requires = "nats")]
+        stream: Option<String>,
+        /// A CA bundle trusted for `--nats` besides the system roots.
+        #[arg(long, requires = "nats")]
+        nats_ca: Option<PathBuf>,
+        /// A file holding the token `--nats` expects.
+        #[arg(long, requires = "nats")]
+        nats_token_file: Option<PathBuf>,
         /// The chain's hash function (`audit: {hash: …}`): `sha256` or
         /// `sm3`. Default: whichever the log verifies under (SHA-256 first).
         #[arg(long, value_parser = ["sha256", "sm3"])]
         hash: Option<String>,
-        /// Segment files or audit directories.
-        #[arg(required = true)]
+        /// Segment files or audit directories, of one replica or several
+        /// (each replica's chain is verified on its own).
+        #[arg(required_unless_present = "nats")]
         files: Vec<PathBuf>,
     },
     /// Print the newest signed checkpoint (what a witness keeps).
@@ -159,13 +178,13 @@ pub(super) enum AuditCommand {
 
 /// A keyring named on the command line: one that cannot be read is
 /// trouble (exit 2), as for any file named there.
-fn keyring(path: &Path) -> Result<Keyring, Error> {
+pub(super) fn keyring(path: &Path) -> Result<Keyring, Error> {
     keys::keyring(path, Need::Existing)
         .map(|(keyring, _)| keyring)
         .map_err(|d| Error::Trouble(d.to_string()))
 }
 
-fn trouble(e: audit::AuditError) -> Error {
+pub(super) fn trouble(e: audit::AuditError) -> Error {
     Error::Trouble(e.to_string())
 }
 
@@ -177,7 +196,7 @@ fn since_arg(name: &str, text: Option<String>) -> Result<Option<time::OffsetDate
     .transpose()
 }
 
-fn read_note(path: &Path) -> Result<audit::checkpoint::SignedNote, Error> {
+pub(super) fn read_note(path: &Path) -> Result<audit::checkpoint::SignedNote, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Trouble(format!("{}: {e}", path.display())))?;
     audit::checkpoint::SignedNote::parse(&text)
@@ -200,9 +219,30 @@ pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
             checkpoint,
             partial,
             replica,
+            nats,
+            stream,
+            nats_ca,
+            nats_token_file,
             hash,
             files,
-        } => verify(keys, pubkey, checkpoint, partial, &replica, hash, &files),
+        } => {
+            let trust = Trust::new(keys, pubkey, checkpoint, partial, &replica, hash)?;
+            match (nats, stream) {
+                (Some(url), Some(stream)) => {
+                    let server = audit::shipping::NatsServer {
+                        url,
+                        token_file: nats_token_file,
+                        user: None,
+                        password_file: None,
+                        ca: nats_ca,
+                        cert: None,
+                        key: None,
+                    };
+                    verify_stream(&trust, &server, &stream)
+                }
+                _ => verify_files(&trust, &files),
+            }
+        }
         AuditCommand::Checkpoint { files } => {
             match audit::proof::latest_checkpoint(&files).map_err(trouble)? {
                 Some(note) => write_out(None, &note.to_string()),
@@ -277,107 +317,6 @@ fn proof_error(e: audit::proof::ProofError) -> Error {
         audit::proof::ProofError::Audit(e) => trouble(e),
         other => Error::Refused(other.to_string()),
     }
-}
-
-fn verify(
-    keys: Option<PathBuf>,
-    pubkey: Option<String>,
-    checkpoint: Option<PathBuf>,
-    partial: bool,
-    replica: &ReplicaArgs,
-    hash: Option<String>,
-    files: &[PathBuf],
-) -> Result<(), Error> {
-    let ring = keys.as_deref().map(keyring).transpose()?;
-    let chain_key = ring.as_ref().map(|ring| ring.audit_chain_key());
-    let mut verifiers = match &pubkey {
-        Some(arg) => Some(audit::proof::verifiers_arg(arg).map_err(Error::Trouble)?),
-        None => None,
-    };
-    // With the keyring, each checkpoint is checked against the keys of the
-    // replica it names, unless `--replica` narrows the trust to one.
-    let mut derive_from = None;
-    if let (None, Some(ring)) = (&verifiers, ring) {
-        match replica.replica.is_some() {
-            true => verifiers = Some(audit::verifiers_from_keyring(&ring, &replica.config())),
-            false => derive_from = Some(std::sync::Arc::new(ring)),
-        }
-    }
-    let checkpoint = checkpoint.as_deref().map(read_note).transpose()?;
-    if let Some(note) = &checkpoint {
-        let derived = derive_from.as_deref().map(|ring| {
-            audit::verifiers_for(ring, &note.checkpoint.replica, &note.checkpoint.origin)
-        });
-        if let Some(keys) = verifiers.as_ref().or(derived.as_ref()) {
-            note.verify(keys)
-                .map_err(|e| Error::Refused(format!("--checkpoint: {e}")))?;
-        }
-    }
-    let options = audit::VerifyOptions {
-        key: audit::ChainKey::Plain,
-        partial,
-        verifiers,
-        keyring: derive_from,
-        checkpoint,
-    };
-    let hashes = match hash.as_deref() {
-        Some("sm3") => vec![audit::ChainHash::Sm3],
-        Some(_) => vec![audit::ChainHash::Sha256],
-        None => vec![audit::ChainHash::Sha256, audit::ChainHash::Sm3],
-    };
-    // A log has one hash function: the first it verifies under is it; when
-    // none does, the report under the first is the one shown.
-    let mut report: Option<audit::Report> = None;
-    for chain_hash in hashes {
-        let found = verify_under(files, &options, chain_hash, chain_key.clone())?;
-        let intact = found.is_intact();
-        if report.is_none() || intact {
-            report = Some(found);
-        }
-        if intact {
-            break;
-        }
-    }
-    let report = report.expect("at least one hash function is tried");
-    write!(std::io::stdout().lock(), "{report}")?;
-    if report.is_intact() {
-        Ok(())
-    } else {
-        Err(Error::Reported)
-    }
-}
-
-/// The log verified under one hash function, keyed when the keyring was
-/// given; `--keys` also names the checkpoint keys of a plain-chain log, so
-/// a keyed chain whose first record fails is tried plain.
-fn verify_under(
-    files: &[PathBuf],
-    options: &audit::VerifyOptions,
-    chain_hash: audit::ChainHash,
-    chain_key: Option<zeroize::Zeroizing<[u8; 32]>>,
-) -> Result<audit::Report, Error> {
-    let keyed = chain_key.is_some();
-    let options = audit::VerifyOptions {
-        key: audit::ChainKey::new(chain_hash, chain_key),
-        ..options.clone()
-    };
-    let report = audit::verify(files, &options).map_err(trouble)?;
-    let first_edited = report.records == 0
-        && report
-            .problem
-            .as_ref()
-            .is_some_and(|p| p.kind == audit::ProblemKind::Edited);
-    if keyed && first_edited {
-        let plain = audit::VerifyOptions {
-            key: audit::ChainKey::new(chain_hash, None),
-            ..options
-        };
-        let retry = audit::verify(files, &plain).map_err(trouble)?;
-        if retry.records > 0 {
-            return Ok(retry);
-        }
-    }
-    Ok(report)
 }
 
 fn check_proof(file: &Path, pubkey: &str) -> Result<(), Error> {

@@ -248,12 +248,39 @@ impl Checker<'_> {
         if config.dir.is_relative() {
             config.dir = self.base.join(&config.dir);
         }
-        for witness in &mut config.checkpoints.witnesses {
-            if let crate::audit::WitnessConfig::File(path) = witness {
-                if path.is_relative() {
-                    *path = self.base.join(&*path);
-                }
+        let base = self.base.clone();
+        let resolve = |path: &mut PathBuf| {
+            if path.is_relative() {
+                *path = base.join(&*path);
             }
+        };
+        let mut files = Vec::new();
+        for witness in &mut config.checkpoints.witnesses {
+            match witness {
+                crate::audit::WitnessConfig::File(path) => resolve(path),
+                crate::audit::WitnessConfig::Nats(nats) => {
+                    files.extend(nats.server.files_mut().map(|p| {
+                        resolve(p);
+                        p.clone()
+                    }));
+                }
+                crate::audit::WitnessConfig::Url(_) => {}
+            }
+        }
+        if let Some(sink) = &mut config.sink {
+            files.extend(sink.nats.server.files_mut().map(|p| {
+                resolve(p);
+                p.clone()
+            }));
+        }
+        for file in files.iter().filter(|f| !f.is_file()) {
+            self.error(
+                &audit.referenced,
+                format!(
+                    "audit: NATS credentials or TLS file {} not found",
+                    file.display()
+                ),
+            );
         }
         if let Err(e) = config.validate() {
             self.error(&audit.referenced, format!("audit: {e}"));

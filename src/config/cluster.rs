@@ -15,8 +15,7 @@ use super::raw::{ConsentStoreKind, RawCluster, RawConsent};
 use super::{ClusterConfig, ConsentConfig, PostgresConsent};
 use crate::ident::Ident;
 
-/// The replica name when neither the config nor the host name gives one.
-pub const SINGLE_REPLICA: &str = "single";
+pub use crate::audit::SINGLE_REPLICA;
 const DEFAULT_MAX_STALENESS: Duration = Duration::from_secs(2);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(250);

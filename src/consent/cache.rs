@@ -44,6 +44,21 @@ impl SubjectRecord {
     }
 }
 
+/// Whether the decisions in memory are complete and current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Availability {
+    /// Every decision is known (the journal, or a database heard from
+    /// within `max_staleness`).
+    Current,
+    /// The database has not been heard from for longer than
+    /// `max_staleness`: known decisions still apply, but a grant or a
+    /// revocation made on another replica since may be missing.
+    Stale { for_ms: u64 },
+    /// No full sync yet (the replica started while the database was
+    /// down): no decision is known, so nothing may be shared.
+    NotSynced,
+}
+
 /// Decisions by subject, shared by every worker (and, with a database, the
 /// task that follows it).
 #[derive(Default)]

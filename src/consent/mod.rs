@@ -45,9 +45,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Consent, SubjectHash};
 use crate::rules::ConsentMode;
+pub use cache::Availability;
 pub use key::{PrehashedHasher, PrehashedMap, SubjectKey};
 pub use scopes::Scopes;
-pub use store::{Availability, ConsentStore};
+pub use store::ConsentStore;
 
 /// Everything the consent store can fail with. No message repeats a subject.
 #[derive(Debug, thiserror::Error)]

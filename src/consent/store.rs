@@ -6,27 +6,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::cache::Cache;
+use super::cache::{Availability, Cache};
 use super::exports::ExportLedger;
 use super::journal::{Entry, Journal};
 use super::postgres::{Committed, Database, PostgresSettings};
 use super::{ConsentError, Op, Recorded, Scope, SubjectKey, SubjectView, Verdict, check_scope};
 use crate::audit::{SubjectHash, SubjectHasher};
-
-/// Whether the decisions in memory are complete and current.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Availability {
-    /// Every decision is known (the journal, or a database heard from
-    /// within `max_staleness`).
-    Current,
-    /// The database has not been heard from for longer than
-    /// `max_staleness`: known decisions still apply, but a grant or a
-    /// revocation made on another replica since may be missing.
-    Stale { for_ms: u64 },
-    /// No full sync yet (the replica started while the database was
-    /// down): no decision is known, so nothing may be shared.
-    NotSynced,
-}
 
 enum Backend {
     /// One process's journal, under one lock so memory applies decisions

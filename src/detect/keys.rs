@@ -9,35 +9,10 @@
 //! nothing of JSON: the engine passes the nearest key as a string.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-use aho_corasick::AhoCorasick;
 
 use super::values::{self, Strength};
-use super::{BuiltinDetector, ExtraLabels, dates};
-use crate::vocab;
-
-/// FNV-1a: keys are short and trusted (they come from the dictionaries at
-/// load time; a request only looks them up), so a fast hash is enough.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
+use super::{BuiltinDetector, ExtraLabels, dates, shape};
+use crate::vocab::{self, Category, Meaning};
 
 /// What a key announces; several bits can be set by a rules file's extras.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,222 +20,94 @@ pub(crate) struct KeyClass(u8);
 
 impl KeyClass {
     const NAME: u8 = 1;
-    /// `name`, `username`: often a product or login, so the value must look
-    /// like a person's name.
+    /// `name`, `contact`, `payee`: often a product, a shop or a login, so
+    /// the value must look like a person's name.
     const WEAK_NAME: u8 = 2;
     const ADDRESS: u8 = 4;
     const BIRTH_DATE: u8 = 8;
     const PASSPORT: u8 = 16;
     const BIOMETRIC: u8 = 32;
+    /// The key says its field is not a person's (`store_address`,
+    /// `bank_name`): no value under it is read as an address by shape.
+    const NOT_PERSONAL: u8 = 64;
+    /// `certId`, `cert_no`: an identity document or a certificate's serial;
+    /// digits alone are a passport only within the nine characters of an
+    /// ICAO 9303 document number (a signing certificate's serial is longer).
+    const WEAK_PASSPORT: u8 = 128;
 
     pub fn is_empty(self) -> bool {
-        self.0 == 0
+        self.0 & !Self::NOT_PERSONAL == 0
     }
 
     fn has(self, bit: u8) -> bool {
         self.0 & bit != 0
     }
-}
 
-/// Longest key (normalized, in bytes) worth looking up.
-const MAX_KEY: usize = 48;
+    pub fn not_personal(self) -> bool {
+        self.has(Self::NOT_PERSONAL)
+    }
 
-/// Parts of longer keys that still say what the value is
-/// (`holderPassportNo`, `user_face_image`, `customerRealName`).
-const PARTIAL_KEYS: &[(&str, u8)] = &[
-    ("passport", KeyClass::PASSPORT),
-    ("huzhao", KeyClass::PASSPORT),
-    ("护照", KeyClass::PASSPORT),
-    ("fingerprint", KeyClass::BIOMETRIC),
-    ("faceimage", KeyClass::BIOMETRIC),
-    ("facephoto", KeyClass::BIOMETRIC),
-    ("facefeature", KeyClass::BIOMETRIC),
-    ("facetemplate", KeyClass::BIOMETRIC),
-    ("facedata", KeyClass::BIOMETRIC),
-    ("biometric", KeyClass::BIOMETRIC),
-    ("voiceprint", KeyClass::BIOMETRIC),
-    ("palmprint", KeyClass::BIOMETRIC),
-    ("iristemplate", KeyClass::BIOMETRIC),
-    ("selfie", KeyClass::BIOMETRIC),
-    ("liveness", KeyClass::BIOMETRIC),
-    ("人脸", KeyClass::BIOMETRIC),
-    ("指纹", KeyClass::BIOMETRIC),
-    ("虹膜", KeyClass::BIOMETRIC),
-    ("声纹", KeyClass::BIOMETRIC),
-    ("realname", KeyClass::NAME),
-    ("fullname", KeyClass::NAME),
-    ("holdername", KeyClass::NAME),
-    ("姓名", KeyClass::NAME),
-    ("homeaddress", KeyClass::ADDRESS),
-    ("shippingaddress", KeyClass::ADDRESS),
-    ("deliveryaddress", KeyClass::ADDRESS),
-    ("receiveraddress", KeyClass::ADDRESS),
-    ("住址", KeyClass::ADDRESS),
-    ("收货地址", KeyClass::ADDRESS),
-    ("birthday", KeyClass::BIRTH_DATE),
-    ("birthdate", KeyClass::BIRTH_DATE),
-    ("dateofbirth", KeyClass::BIRTH_DATE),
-    ("出生日期", KeyClass::BIRTH_DATE),
-];
-
-/// The key dictionary of one policy.
-#[derive(Debug)]
-pub(crate) struct KeyTable {
-    exact: HashMap<Box<[u8]>, KeyClass, BuildHasherDefault<Fnv>>,
-    partial: AhoCorasick,
-    /// Tells this table's entries apart in a thread's [`KeyCache`].
-    id: u64,
-}
-
-/// Keys this thread classified lately. A payload repeats a few dozen keys
-/// thousands of times, so most lookups end here: one hash of the key as
-/// written and one comparison, instead of normalizing it, probing the
-/// dictionary and searching it for parts.
-pub(crate) struct KeyCache {
-    slots: Box<[CacheSlot]>,
-}
-
-#[derive(Clone, Copy, Default)]
-struct CacheSlot {
-    table: u64,
-    /// The key as written, zero-padded, as little-endian words.
-    words: [u64; CACHED_KEY / 8],
-    len: u8,
-    /// The dictionary named the whole key (else `class` is from its parts).
-    exact: bool,
-    class: KeyClass,
-}
-
-/// Two-way: a key may sit in either slot of its pair, so two keys of one
-/// payload that hash alike do not evict each other on every value.
-const CACHE_SLOTS: usize = 256;
-/// Longer keys are classified every time.
-const CACHED_KEY: usize = 32;
-
-impl Default for KeyCache {
-    fn default() -> Self {
-        Self {
-            slots: vec![CacheSlot::default(); CACHE_SLOTS].into_boxed_slice(),
-        }
+    fn of(meaning: Meaning) -> KeyClass {
+        let Meaning::Personal(verdict) = meaning else {
+            return match meaning {
+                Meaning::NotPersonal(_) => KeyClass(Self::NOT_PERSONAL),
+                _ => KeyClass::default(),
+            };
+        };
+        KeyClass(match (verdict.category, verdict.strong) {
+            (Category::Name, true) => Self::NAME,
+            (Category::Name, false) => Self::WEAK_NAME,
+            (Category::Address, _) => Self::ADDRESS,
+            (Category::BirthDate, _) => Self::BIRTH_DATE,
+            // A passport under an identity key (`cert_no`, `insurantIdno`).
+            (Category::Passport, _) | (Category::IdNumber, true) => Self::PASSPORT,
+            (Category::IdNumber, false) => Self::WEAK_PASSPORT,
+            (Category::Biometric, true) => Self::BIOMETRIC,
+            _ => 0,
+        })
     }
 }
 
-/// Table ids start at 1: slot `table: 0` is empty.
-static NEXT_TABLE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+/// The key context of one policy: the classifier (`vocab`), and the words
+/// a rules file's `context_words:` adds, which name their kind whole.
+#[derive(Debug)]
+pub(crate) struct KeyTable {
+    extra: HashMap<String, KeyClass>,
+}
 
 impl KeyTable {
     pub fn new(extra: &ExtraLabels) -> Self {
-        let mut exact: HashMap<Box<[u8]>, KeyClass, BuildHasherDefault<Fnv>> = HashMap::default();
-        let mut add = |word: &str, bit: u8| {
-            let key = vocab::normalize_key(word).into_bytes().into_boxed_slice();
-            if !key.is_empty() && key.len() <= MAX_KEY {
-                exact.entry(key).or_default().0 |= bit;
-            }
-        };
-        let sources: [(&str, &[String], u8); 5] = [
-            ("name", &extra.name, KeyClass::NAME),
-            ("address", &extra.address, KeyClass::ADDRESS),
-            ("birth_date", &extra.birth_date, KeyClass::BIRTH_DATE),
-            ("passport", &extra.passport, KeyClass::PASSPORT),
-            ("biometric", &[], KeyClass::BIOMETRIC),
+        let mut table: HashMap<String, KeyClass> = HashMap::new();
+        let sources: [(&[String], u8); 4] = [
+            (&extra.name, KeyClass::NAME),
+            (&extra.address, KeyClass::ADDRESS),
+            (&extra.birth_date, KeyClass::BIRTH_DATE),
+            (&extra.passport, KeyClass::PASSPORT),
         ];
-        for (category, extra, bit) in sources {
-            for word in vocab::builtin_keys(category).unwrap_or(&[]) {
-                add(word, bit);
-            }
-            for word in extra {
-                add(word, bit);
-            }
-        }
-        for weak in ["name", "username"] {
-            if let Some(class) = exact.get_mut(weak.as_bytes()) {
-                *class = KeyClass((class.0 & !KeyClass::NAME) | KeyClass::WEAK_NAME);
+        for (words, bit) in sources {
+            for word in words {
+                let key = vocab::normalize_key(word);
+                if !key.is_empty() {
+                    table.entry(key).or_default().0 |= bit;
+                }
             }
         }
-        let partial = AhoCorasick::new(PARTIAL_KEYS.iter().map(|(word, _)| word))
-            .expect("partial keys are plain literals");
-        let id = NEXT_TABLE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Self { exact, partial, id }
+        Self { extra: table }
     }
 
-    /// [`classify`](Self::classify) through this thread's cache.
-    pub fn classify_cached(&self, key: &str, value_len: usize, cache: &mut KeyCache) -> KeyClass {
-        let raw = key.as_bytes();
-        if raw.len() > CACHED_KEY {
-            return self.classify(key, value_len);
+    /// The class of `key` (inside an object keyed `owner`). A one-byte value
+    /// names nothing, except under a key that is a rules file's own word.
+    pub fn classify(&self, key: &str, owner: Option<&str>, value_len: usize) -> KeyClass {
+        if !self.extra.is_empty() {
+            if let Some(class) = self.extra.get(&vocab::normalize_key(key)) {
+                return *class;
+            }
         }
-        // Zero-padded words: hashed and compared whole, no byte loop and no
-        // `memcmp` call.
-        let mut padded = [0u8; CACHED_KEY];
-        padded[..raw.len()].copy_from_slice(raw);
-        let mut words = [0u64; CACHED_KEY / 8];
-        let mut hash = self.id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ raw.len() as u64;
-        for (i, word) in words.iter_mut().enumerate().take(raw.len().div_ceil(8)) {
-            *word = u64::from_le_bytes(padded[i * 8..i * 8 + 8].try_into().expect("8 bytes"));
-            hash = (hash.rotate_left(5) ^ *word).wrapping_mul(0x517C_C1B7_2722_0A95);
-        }
-        let pair = ((hash >> 56) as usize % CACHE_SLOTS) & !1;
-        // Word by word, folded: no `memcmp` call for four words.
-        let fits = |slot: &CacheSlot| {
-            let differ = (0..words.len()).fold(0, |acc, i| acc | (slot.words[i] ^ words[i]));
-            slot.table == self.id && differ == 0 && usize::from(slot.len) == raw.len()
-        };
-        let slot = if fits(&cache.slots[pair]) {
-            cache.slots[pair]
-        } else if fits(&cache.slots[pair + 1]) {
-            cache.slots[pair + 1]
-        } else {
-            let (exact, class) = self.lookup(key);
-            // The newest entry takes the first slot, the one before moves on.
-            cache.slots[pair + 1] = cache.slots[pair];
-            cache.slots[pair] = CacheSlot {
-                table: self.id,
-                words,
-                len: raw.len() as u8,
-                exact,
-                class,
-            };
-            cache.slots[pair]
-        };
-        if slot.exact || value_len >= 2 {
-            slot.class
+        let class = KeyClass::of(vocab::meaning(key, owner));
+        if value_len >= 2 || class.not_personal() {
+            class
         } else {
             KeyClass::default()
-        }
-    }
-
-    /// Whether the dictionary holds the whole key, and its class (from the
-    /// parts of the key when it does not).
-    fn lookup(&self, key: &str) -> (bool, KeyClass) {
-        let mut buf = [0u8; MAX_KEY];
-        let mut len = 0;
-        for &b in key.as_bytes() {
-            if matches!(b, b'_' | b'-' | b' ' | b'.') {
-                continue;
-            }
-            if len == MAX_KEY {
-                return (false, KeyClass::default());
-            }
-            buf[len] = b.to_ascii_lowercase();
-            len += 1;
-        }
-        let key = &buf[..len];
-        if let Some(class) = self.exact.get(key) {
-            return (true, *class);
-        }
-        let partial = self.partial.find(key).map_or(KeyClass::default(), |m| {
-            KeyClass(PARTIAL_KEYS[m.pattern().as_usize()].1)
-        });
-        (false, partial)
-    }
-
-    /// The class of `key`. Parts of longer keys only count for values of two
-    /// bytes or more (a one-byte value names nothing).
-    pub fn classify(&self, key: &str, value_len: usize) -> KeyClass {
-        match self.lookup(key) {
-            (true, class) => class,
-            (false, class) if value_len >= 2 => class,
-            (false, _) => KeyClass::default(),
         }
     }
 }
@@ -283,13 +130,22 @@ pub(crate) fn scan_keyed(
         emit(s, e, BuiltinDetector::Biometric);
     }
     if class.has(KeyClass::PASSPORT) {
-        passports(t, s, e, emit);
+        passports(t, s, e, false, emit);
+    } else if class.has(KeyClass::WEAK_PASSPORT) {
+        passports(t, s, e, true, emit);
     }
-    if class.has(KeyClass::NAME) && plausible_text(value) && value.chars().count() <= 64 {
+    let organization = shape::contradicts(Category::Name, value);
+    if class.has(KeyClass::NAME)
+        && plausible_text(value)
+        && value.chars().count() <= 64
+        && !organization
+    {
         emit(s, e, BuiltinDetector::Name);
     }
-    if class.has(KeyClass::WEAK_NAME) {
-        if let Some((ns, ne)) = values::name(t, s, e, Strength::Weak) {
+    if class.has(KeyClass::WEAK_NAME) && !organization {
+        if shape::person_name(value) {
+            emit(s, e, BuiltinDetector::Name);
+        } else if let Some((ns, ne)) = values::name(t, s, e, Strength::Weak) {
             emit(ns, ne, BuiltinDetector::Name);
         }
     }
@@ -314,7 +170,15 @@ fn plausible_text(value: &str) -> bool {
     value.chars().any(|c| c.is_alphabetic())
 }
 
-fn passports(t: &str, s: usize, e: usize, emit: &mut impl FnMut(usize, usize, BuiltinDetector)) {
+/// Passport-shaped tokens of `t[s..e]`; `weak`: digits alone only up to
+/// nine (the document number field of ICAO 9303).
+fn passports(
+    t: &str,
+    s: usize,
+    e: usize,
+    weak: bool,
+    emit: &mut impl FnMut(usize, usize, BuiltinDetector),
+) {
     let b = t.as_bytes();
     let mut i = s;
     while i < e {
@@ -326,7 +190,9 @@ fn passports(t: &str, s: usize, e: usize, emit: &mut impl FnMut(usize, usize, Bu
         while i < e && b[i].is_ascii_alphanumeric() {
             i += 1;
         }
-        if values::passport_token(&b[start..i]) {
+        let token = &b[start..i];
+        let document = !weak || token.len() <= 9 || token.iter().any(u8::is_ascii_alphabetic);
+        if values::passport_token(token) && document {
             emit(start, i, BuiltinDetector::Passport);
         }
     }
@@ -348,7 +214,7 @@ pub(crate) fn scan_query(
         at += pair.len() + 1;
         let Some(eq) = pair.find('=') else { continue };
         let value = (pair_start + eq + 1, pair_start + pair.len());
-        let class = table.classify(&pair[..eq], value.1 - value.0);
+        let class = table.classify(&pair[..eq], None, value.1 - value.0);
         if !class.is_empty() {
             scan_keyed(class, t, value, today, emit);
         }
@@ -369,7 +235,7 @@ mod tests {
     fn keyed(key: &str, value: &str) -> Vec<(String, BuiltinDetector)> {
         let table = table();
         let mut found = Vec::new();
-        let class = table.classify(key, value.len());
+        let class = table.classify(key, None, value.len());
         scan_keyed(class, value, (0, value.len()), 20261123, &mut |s, e, d| {
             found.push((value[s..e].to_owned(), d))
         });
@@ -379,59 +245,32 @@ mod tests {
     #[test]
     fn classification() {
         let t = table();
-        assert!(t.classify("passport_no", 9).has(KeyClass::PASSPORT));
-        assert!(t.classify("TRAVEL-DOC", 9).has(KeyClass::PASSPORT));
-        assert!(t.classify("holderPassportNo", 9).has(KeyClass::PASSPORT));
-        assert!(t.classify("user_face_image", 100).has(KeyClass::BIOMETRIC));
-        assert!(t.classify("name", 6).has(KeyClass::WEAK_NAME));
-        assert!(t.classify("realName", 6).has(KeyClass::NAME));
-        assert!(t.classify("currency", 3).is_empty());
-        assert!(t.classify("merchantName", 20).is_empty());
+        assert!(t.classify("passport_no", None, 9).has(KeyClass::PASSPORT));
+        assert!(t.classify("TRAVEL-DOC", None, 9).has(KeyClass::PASSPORT));
+        assert!(
+            t.classify("holderPassportNo", None, 9)
+                .has(KeyClass::PASSPORT)
+        );
+        assert!(!t.classify("certId", None, 11).has(KeyClass::PASSPORT));
+        assert!(t.classify("certId", None, 11).has(KeyClass::WEAK_PASSPORT));
+        assert!(
+            t.classify("user_face_image", None, 100)
+                .has(KeyClass::BIOMETRIC)
+        );
+        assert!(t.classify("name", None, 6).has(KeyClass::WEAK_NAME));
+        assert!(t.classify("realName", None, 6).has(KeyClass::NAME));
+        assert!(t.classify("currency", None, 3).is_empty());
+        assert!(t.classify("merchantName", None, 20).is_empty());
     }
 
     #[test]
-    fn the_cache_answers_as_the_table_does() {
-        let (a, b) = (table(), KeyTable::new(&ExtraLabels::default()));
-        let mut cache = KeyCache::default();
-        for _ in 0..2 {
-            for key in [
-                "travelDoc",
-                "passport_no",
-                "status",
-                "user_face_image",
-                "name",
-                "x",
-            ] {
-                for len in [1, 9] {
-                    assert_eq!(
-                        a.classify_cached(key, len, &mut cache),
-                        a.classify(key, len),
-                        "{key}"
-                    );
-                    assert_eq!(
-                        b.classify_cached(key, len, &mut cache),
-                        b.classify(key, len),
-                        "{key}"
-                    );
-                }
-            }
-        }
-        // More keys than slots: evicted keys are classified again, alike.
-        let many: Vec<String> = (0..600).map(|i| format!("k{i}_passport")).collect();
-        for _ in 0..2 {
-            for key in &many {
-                assert!(
-                    a.classify_cached(key, 9, &mut cache)
-                        .has(KeyClass::PASSPORT)
-                );
-            }
-        }
-        // Only the table with the extra word knows it.
-        assert!(b.classify_cached("travelDoc", 9, &mut cache).is_empty());
-        assert!(
-            a.classify_cached("travelDoc", 9, &mut cache)
-                .has(KeyClass::PASSPORT)
-        );
+    fn owners_and_negatives() {
+        let t = table();
+        assert!(t.classify("address", Some("store_info"), 20).not_personal());
+        assert!(t.classify("bank_name", None, 8).not_personal());
+        assert!(t.classify("name", Some("cargoes"), 4).is_empty());
+        assert!(t.classify("cust_nm", None, 6).has(KeyClass::NAME));
+        assert!(t.classify("cert_no", None, 9).has(KeyClass::WEAK_PASSPORT));
     }
 
     #[test]
@@ -466,6 +305,18 @@ mod tests {
             [("北京市朝阳区建国路88号".into(), Address)]
         );
         assert!(keyed("passportNo", "N/A").is_empty());
+        assert!(
+            keyed("certId", "68759070125").is_empty(),
+            "a certificate serial"
+        );
+        assert_eq!(
+            keyed("certId", "EA1234567"),
+            [("EA1234567".into(), Passport)]
+        );
+        assert_eq!(
+            keyed("cert_no", "123456789"),
+            [("123456789".into(), Passport)]
+        );
         assert!(keyed("faceImage", "none").is_empty());
     }
 

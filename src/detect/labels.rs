@@ -40,6 +40,10 @@ const ROLE_LABELS: &[&str] = &[
     "客户", "用户", "乘客", "申请人", "借款人", "投保人", "被保险人", "受益人", "法人", "经办人", "担保人", "患者",
     "customer", "contact", "payer", "payee", "recipient", "receiver", "consignee", "passenger", "applicant",
     "beneficiary",
+    // Who money goes to or comes from, in a transfer's note: `转账给王华`,
+    // `由李子涵代付`, `帮侯荣雪充值`. Still a role: only a name with a
+    // surname is read after them.
+    "转账给", "转给", "汇给", "付给", "交给", "转交", "还给", "给", "帮", "代", "代发", "替", "由",
 ];
 
 #[rustfmt::skip]

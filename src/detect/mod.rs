@@ -35,6 +35,7 @@ mod patterns;
 mod phone;
 mod prefilter;
 mod resident_id;
+pub mod shape;
 mod track_data;
 mod values;
 
@@ -185,10 +186,11 @@ pub struct DetectorSet {
     any_builtin: bool,
 }
 
-/// What a scanned text is: a value (with its nearest key) or a key.
+/// What a scanned text is: a value (with its nearest key and the key of
+/// the object holding it) or a key.
 #[derive(Clone, Copy)]
 enum Scope<'a> {
-    Value(Option<&'a str>),
+    Value(Option<&'a str>, Option<&'a str>),
     Key,
 }
 
@@ -197,7 +199,6 @@ enum Scope<'a> {
 struct Scratch {
     normalized: Normalized,
     hits: Vec<labels::Hit>,
-    keys: keys::KeyCache,
 }
 
 thread_local! {
@@ -287,6 +288,11 @@ impl DetectorSet {
         self.categories.is_empty()
     }
 
+    /// The spec of the built-in name detector, when the policy runs it.
+    pub fn name_spec(&self) -> Option<usize> {
+        self.builtins[BuiltinDetector::Name as usize]
+    }
+
     /// The category reported for matches of spec `spec`.
     pub fn category(&self, spec: usize) -> &str {
         &self.categories[spec]
@@ -297,7 +303,20 @@ impl DetectorSet {
     /// for key-scoped detectors. Overlapping matches are merged into one
     /// (reported with the spec of the earliest, longest one).
     pub fn scan(&self, key: Option<&str>, text: &str, out: &mut Vec<Match>) {
-        self.scan_in(Scope::Value(key), text, out);
+        self.scan_in(Scope::Value(key, None), text, out);
+    }
+
+    /// [`scan`](Self::scan) with the key of the object that holds the value
+    /// too (`store_info` for `store_info.address`): an owner that is not a
+    /// person makes a plain `name` or `address` under it not personal.
+    pub fn scan_owned(
+        &self,
+        key: Option<&str>,
+        owner: Option<&str>,
+        text: &str,
+        out: &mut Vec<Match>,
+    ) {
+        self.scan_in(Scope::Value(key, owner), text, out);
     }
 
     /// [`scan`](Self::scan) for an object key itself (a map keyed by phone
@@ -335,10 +354,10 @@ impl DetectorSet {
     /// early way out for the identifiers and codes most keys and many values
     /// are. Text that may carry evasions always goes the long way.
     fn may_find(&self, scope: Scope<'_>, text: &str, profile: Profile) -> bool {
-        let value = matches!(scope, Scope::Value(_));
+        let value = matches!(scope, Scope::Value(..));
         // Labelled secrets are short and may be plain ASCII (`pwd=abcd`).
         let auth = value && self.auth_data().any();
-        let keyed = matches!(scope, Scope::Value(Some(_))) && (self.keys.is_some() || auth);
+        let keyed = matches!(scope, Scope::Value(Some(_), _)) && (self.keys.is_some() || auth);
         self.any_builtin
             && (keyed
                 || profile.has_non_ascii()
@@ -362,11 +381,7 @@ impl DetectorSet {
     ) {
         let bytes = text.as_bytes();
         let builtins = self.any_builtin;
-        let Scratch {
-            normalized,
-            hits,
-            keys: key_cache,
-        } = scratch;
+        let Scratch { normalized, hits } = scratch;
         self.scan_patterns(text, &mut |start, end, spec| {
             out.push(Match { start, end, spec })
         });
@@ -382,7 +397,7 @@ impl DetectorSet {
             });
             if builtins {
                 let profile = Profile::of(view.as_bytes());
-                self.scan_view(scope, view, profile, (hits, key_cache), &mut |s, e, d| {
+                self.scan_view(scope, view, profile, hits, &mut |s, e, d| {
                     if let Some(spec) = self.builtins[d as usize] {
                         let (start, end) = normalized.original(s, e);
                         out.push(Match { start, end, spec });
@@ -393,17 +408,11 @@ impl DetectorSet {
                 *normalized = Normalized::default();
             }
         } else if builtins {
-            self.scan_view(
-                scope,
-                text,
-                profile,
-                (hits, key_cache),
-                &mut |start, end, d| {
-                    if let Some(spec) = self.builtins[d as usize] {
-                        out.push(Match { start, end, spec });
-                    }
-                },
-            );
+            self.scan_view(scope, text, profile, hits, &mut |start, end, d| {
+                if let Some(spec) = self.builtins[d as usize] {
+                    out.push(Match { start, end, spec });
+                }
+            });
         }
     }
 
@@ -418,11 +427,12 @@ impl DetectorSet {
         scope: Scope<'_>,
         t: &str,
         profile: Profile,
-        (hits, key_cache): (&mut Vec<labels::Hit>, &mut keys::KeyCache),
+        hits: &mut Vec<labels::Hit>,
         emit: &mut impl FnMut(usize, usize, BuiltinDetector),
     ) {
-        if let (Scope::Value(Some(key)), Some(table)) = (scope, &self.keys) {
-            let class = table.classify_cached(key, t.len(), key_cache);
+        let mut class = keys::KeyClass::default();
+        if let (Scope::Value(Some(key), owner), Some(table)) = (scope, &self.keys) {
+            class = table.classify(key, owner, t.len());
             if !class.is_empty() {
                 let mut whole = false;
                 keys::scan_keyed(class, t, (0, t.len()), self.today, &mut |s, e, d| {
@@ -436,7 +446,19 @@ impl DetectorSet {
             }
         }
         self.scan_shapes(t, profile, emit);
-        if let Scope::Value(key) = scope {
+        if let Scope::Value(key, _) = scope {
+            if profile.has_non_ascii() && !class.not_personal() && self.on(BuiltinDetector::Address)
+            {
+                // An address is strong enough alone, under any key that is
+                // not a known non-address (`OcrAddress`, `jtzz`, `detail`).
+                let value = t.trim();
+                if shape::address_alone(value) {
+                    let s = t.len() - t.trim_start().len();
+                    emit(s, s + value.len(), BuiltinDetector::Address);
+                    auth_data::scan(self.auth_data(), key, t, emit);
+                    return;
+                }
+            }
             self.scan_context(t, profile, hits, emit);
             auth_data::scan(self.auth_data(), key, t, emit);
         }
@@ -622,8 +644,8 @@ mod tests {
         fn the_early_way_out_never_changes_a_result(text in pieces(), keyed in any::<bool>()) {
             let set = all();
             let scopes = [
-                Scope::Value(None),
-                Scope::Value(keyed.then_some("passportNo")),
+                Scope::Value(None, None),
+                Scope::Value(keyed.then_some("passportNo"), None),
                 Scope::Key,
             ];
             for scope in scopes {

@@ -16,6 +16,10 @@ const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭�
 /// right after a name label (`持卡人于超`), never after a role word.
 const WORD_SURNAMES: &str = "于余";
 
+/// Surnames that are also everyday words after a role (`客户来电`, `客户余额`):
+/// under a name key they are surnames like any other.
+const EVERYDAY_SURNAMES: &str = "于余来和时向应都全原保计车花商台管解强连单查位乐";
+
 /// Compound surnames: the given name follows the second character.
 #[rustfmt::skip]
 const COMPOUND_SURNAMES: &[&str] = &[
@@ -105,6 +109,22 @@ impl Head {
 
 fn compound_surname(head: &str) -> bool {
     COMPOUND_SURNAMES.iter().any(|s| head.starts_with(s))
+}
+
+/// Any surname, the everyday-word ones included (for a value under a name
+/// key, where `于超` and `保华` are names).
+pub(crate) fn is_word_surname(c: char) -> bool {
+    EVERYDAY_SURNAMES.contains(c)
+}
+
+pub(crate) fn is_compound_surname(text: &str) -> bool {
+    compound_surname(text)
+}
+
+/// A common word, a placeholder or an organization word, not a name
+/// (`黄金`, `未填写`, `财务部`).
+pub(crate) fn is_common_word(text: &str) -> bool {
+    is_not_name(text) || is_placeholder(text) || NOT_PERSON_WORDS.iter().any(|w| text.contains(w))
 }
 
 pub(crate) fn is_stop_char(c: char) -> bool {

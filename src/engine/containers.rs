@@ -3,14 +3,15 @@
 //! the key itself run through the detectors), arrays and their elements,
 //! and the choice of the rule that applies to the next value.
 
+use std::ops::Range;
+
+use super::keyed::{self, KeyRule};
 use super::lex;
 use super::members::Members;
 use super::pass::{Applied, Disposition, Mode, Node, Pass, Segment, Walked};
 use super::{EngineError, ErrorKind};
-use crate::ident::Ident;
-use crate::rules::Policy;
 use crate::rules::selector::{self, Edge};
-use crate::vocab;
+use crate::vocab::{self, Why};
 
 impl<'p> Pass<'p, '_> {
     /// Whether the key on top of the key stack is one of the rules'
@@ -110,7 +111,15 @@ impl<'p> Pass<'p, '_> {
             Edge::Key(&self.keys[keys_mark..]),
             &mut self.matched,
         );
-        let key_rule = key_rule(self.policy, &self.keys[keys_mark..], &mut self.normalized);
+        // A key that only carries the value (`words`, `value`) stands for
+        // the key above it.
+        let carrier = parent.key.is_some() && vocab::is_carrier(&self.keys[keys_mark..]);
+        let (key, owner) = if carrier {
+            (parent.key.clone(), None)
+        } else {
+            (Some(keys_mark..self.keys.len()), parent.key.clone())
+        };
+        let key_rule = self.member_rule(key.clone(), owner.clone())?;
         let subject_key = self.is_subject_key(keys_mark);
         let child = Node {
             progress: progress_mark..self.progress.len(),
@@ -118,16 +127,19 @@ impl<'p> Pass<'p, '_> {
             forced: parent.forced,
             drop_unknown: parent.drop_unknown,
             subject: subject_key,
-            key: Some(keys_mark..self.keys.len()),
+            key,
+            owner,
         };
         let mut child = self.choose(child, key_rule);
         let key = match self.mode {
             Mode::Protect => self.protect_key(key_start, key_end, keys_mark, parent),
             Mode::Reveal => Disposition::Keep,
         };
-        // protect_key may have rewritten the stacked key to another length:
-        // the value reads the key as it left, never a stale range of it.
-        child.key = Some(keys_mark..self.keys.len());
+        if !carrier {
+            // A detector may have rewritten the stacked key (a card number
+            // used as a key): the child reads the key as it now stands.
+            child.key = Some(keys_mark..self.keys.len());
+        }
         let result = match key {
             Disposition::Remove => self.skip_value().map(|_| Disposition::Remove),
             Disposition::Keep => self.value(child),
@@ -192,6 +204,7 @@ impl<'p> Pass<'p, '_> {
             drop_unknown: parent.drop_unknown,
             subject: false,
             key: parent.key.clone(),
+            owner: parent.owner.clone(),
         };
         let child = self.choose(child, None);
         let result = self.value(child);
@@ -200,47 +213,60 @@ impl<'p> Pass<'p, '_> {
         result
     }
 
+    /// The rule the member's key names, settled against its value when the
+    /// classifier needs the value's shape (`self.pos` is at the value).
+    fn member_rule(
+        &mut self,
+        key: Option<Range<usize>>,
+        owner: Option<Range<usize>>,
+    ) -> Result<Option<KeyRule<'p>>, EngineError> {
+        let Some(key) = key else { return Ok(None) };
+        let policy = self.policy;
+        let owner = owner.map(|o| &self.keys[o]);
+        let Some(rule) = keyed::key_rule(policy, &self.keys[key], owner, &mut self.normalized)
+        else {
+            return Ok(None);
+        };
+        if !rule.needs_value() {
+            return Ok(Some(rule));
+        }
+        let start = self.pos;
+        let value = match self.input.get(start) {
+            Some(b'"') => {
+                let (end, escaped) = self.lexed(lex::scan_string(self.input, start))?;
+                Some(self.decoded(start, end, escaped).to_owned())
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                let end = self.lexed(lex::scan_number(self.input, start))?;
+                Some(self.text(start, end).to_owned())
+            }
+            _ => None,
+        };
+        Ok(rule.settle(policy, value.as_deref()))
+    }
+
     /// Picks the first rule (in file order) among the path selectors in
     /// `self.matched` and the key rule; notes a subject match.
-    pub(super) fn choose(
-        &mut self,
-        mut node: Node<'p>,
-        key_rule: Option<(u32, &'p Ident)>,
-    ) -> Node<'p> {
+    pub(super) fn choose(&mut self, mut node: Node<'p>, key_rule: Option<KeyRule<'p>>) -> Node<'p> {
         let policy = self.policy;
-        let mut best = key_rule;
+        let mut best = key_rule.map(|k| (k.rule, k.category, k.why));
         for &selector in &self.matched {
             if policy.subject.is_selector(selector) {
                 node.subject = true;
                 continue;
             }
             let rule = policy.selector_rule[selector as usize];
-            if best.is_none_or(|(b, _)| rule < b) {
-                best = Some((rule, &policy.rules[rule as usize].category));
+            if best.is_none_or(|(b, ..)| rule < b) {
+                best = Some((rule, &policy.rules[rule as usize].category, Why::default()));
             }
         }
-        if let Some((rule, category)) = best {
+        if let Some((rule, category, why)) = best {
             node.applied = Some(Applied {
                 rule: &policy.rules[rule as usize],
                 category,
+                why,
             });
         }
         node
     }
-}
-
-/// The `keys:` rule for a key name, if any (`normalized` is scratch space).
-fn key_rule<'p>(
-    policy: &'p Policy,
-    key: &str,
-    normalized: &mut String,
-) -> Option<(u32, &'p Ident)> {
-    if policy.key_index.is_empty() || key.len() > policy.longest_key * 4 + 8 {
-        return None;
-    }
-    vocab::normalize_key_into(key, normalized);
-    policy
-        .key_index
-        .get(normalized.as_str())
-        .map(|t| (t.rule, &t.category))
 }

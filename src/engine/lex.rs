@@ -267,9 +267,71 @@ pub fn write_json_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
+/// How a string was escaped as sent: every non-ASCII character as `\uXXXX`
+/// (Python's `ensure_ascii`, PHP's `json_encode`), and `/` as `\/`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Escapes {
+    pub ascii: bool,
+    pub slash: bool,
+}
+
+impl Escapes {
+    /// The style of the raw string `raw` (quotes included or not).
+    pub fn of(raw: &[u8]) -> Escapes {
+        let escaped = memchr::memchr(b'\\', raw).is_some();
+        Escapes {
+            ascii: escaped && raw.is_ascii() && memchr::memmem::find(raw, b"\\u").is_some(),
+            slash: escaped && memchr::memmem::find(raw, b"\\/").is_some(),
+        }
+    }
+}
+
+/// [`write_json_string`] in the escaping style the value was sent in, so a
+/// protected value goes back the way the document writes its strings.
+pub(crate) fn write_json_string_as(out: &mut Vec<u8>, text: &str, style: Escapes) {
+    if style == Escapes::default() {
+        return write_json_string(out, text);
+    }
+    let mut plain = Vec::with_capacity(text.len() + 2);
+    write_json_string(&mut plain, text);
+    let inner = std::str::from_utf8(&plain).expect("written from a str");
+    for c in inner.chars() {
+        match c {
+            '/' if style.slash => out.extend_from_slice(b"\\/"),
+            c if style.ascii && !c.is_ascii() => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.extend_from_slice(format!("\\u{unit:04x}").as_bytes());
+                }
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_go_back_in_their_escaping_style() {
+        let style = Escapes::of(br#""\u5f20\u4e09 https:\/\/x""#);
+        assert_eq!(
+            style,
+            Escapes {
+                ascii: true,
+                slash: true
+            }
+        );
+        let mut out = Vec::new();
+        write_json_string_as(&mut out, "张* https://x", style);
+        assert_eq!(out, br#""\u5f20* https:\/\/x""#);
+        assert_eq!(Escapes::of(b"\"plain\""), Escapes::default());
+        assert_eq!(Escapes::of("\"张\\n\"".as_bytes()), Escapes::default());
+    }
 
     #[test]
     fn special_byte_search_finds_the_first_hit_in_any_lane() {

@@ -10,6 +10,8 @@
 //! and no partial output is ever returned.
 
 mod containers;
+mod echo;
+mod keyed;
 mod lex;
 mod members;
 mod named;
@@ -17,8 +19,12 @@ mod pass;
 mod path;
 mod protect;
 mod reveal;
+mod wrapped;
 
 use std::fmt;
+
+/// Names a walk looks for in free text (see [`echo`]).
+pub(crate) type Known = std::sync::Arc<[String]>;
 
 use serde::Serialize;
 
@@ -28,6 +34,7 @@ pub use path::{DroppedSegment, protect_path};
 
 use crate::ident::Ident;
 use crate::rules::{Policy, RuleRef};
+pub use crate::vocab::Why;
 
 /// What the engine did to one value: never the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,6 +46,10 @@ pub struct Finding {
     pub action: Ident,
     /// The rule or detector that matched (`fields[2]`, `detect:bank_card`).
     pub rule: RuleRef,
+    /// For a `keys: builtin` rule: the words of the key that decided its
+    /// category (`["cust", "nm"]`), never the value.
+    #[serde(skip_serializing_if = "Why::is_empty")]
+    pub why: Why,
 }
 
 impl Finding {
@@ -49,6 +60,7 @@ impl Finding {
             category: category.clone(),
             action: rule.action_name.clone(),
             rule: rule.reference.clone(),
+            why: Why::default(),
         }
     }
 }
@@ -81,6 +93,9 @@ pub struct Findings {
     /// Every value the rules' `subject:` selects, in document order (a
     /// batch has many; a duplicated key gives two).
     pub subjects: Vec<Subject>,
+    /// The names protected, for the second walk ([`echo`]); never shown
+    /// and emptied before the findings leave the engine.
+    pub(crate) names: echo::Names,
 }
 
 /// Subjects kept from one message: more would only fill memory (a
@@ -102,6 +117,7 @@ impl Findings {
     /// Adds the findings of another part of the same message.
     pub fn merge(&mut self, other: Findings) {
         self.items.extend(other.items);
+        self.names.extend(other.names);
         self.subjects.extend(other.subjects);
         self.subjects.truncate(MAX_SUBJECTS);
     }
@@ -186,12 +202,55 @@ pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<Revealed, Engin
     reveal::reveal(policy, input)
 }
 
-pub use reveal::{Revealed, Unopened, UnopenedKind};
+/// What `decrypt` gives back.
+#[derive(Debug)]
+pub struct Revealed {
+    pub output: Vec<u8>,
+    /// Values opened or detokenized.
+    pub restored: usize,
+    /// What was found and left as it was, in document order.
+    pub unopened: Vec<Unopened>,
+}
+
+/// A protected value `decrypt` could not open, named by its path alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unopened {
+    pub path: String,
+    pub kind: UnopenedKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnopenedKind {
+    /// An envelope the keyring does not open for this partner.
+    Envelope,
+    /// A token that does not detokenize to its category's shape.
+    Token,
+}
+
+impl UnopenedKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            UnopenedKind::Envelope => {
+                "an envelope these keys do not open (another keyring or partner, or altered)"
+            }
+            UnopenedKind::Token => {
+                "a token that does not open to its category's shape under these keys (made under another keyring or for another partner)"
+            }
+        }
+    }
+}
 
 /// Applies `policy` to the JSON document `input`: the protected document
 /// and the findings, or the reason it was refused.
 pub fn protect(policy: &Policy, input: &[u8]) -> Result<Protected, EngineError> {
-    let (output, findings) = pass::run(policy, input, None, 0)?;
+    let (mut output, mut findings) = pass::run(policy, input, None, 0, &Known::default())?;
+    if echo::may_echo(input, &findings) {
+        // The names the first walk protected, found again where the
+        // document repeats them unlabelled.
+        let known: Known = std::mem::take(&mut findings.names).into_known().into();
+        (output, findings) = pass::run(policy, input, None, 0, &known)?;
+    }
+    findings.names = echo::Names::default();
     let changed = output != input;
     Ok(Protected {
         output,

@@ -3,10 +3,11 @@
 //! that key (the rules' `headers:`/`query:` sections first, then `keys:`
 //! rules), and the detectors run over whatever no rule named.
 
+use super::keyed;
 use super::protect::protect_with_rule;
 use super::{Finding, Findings, Subject};
 use crate::rules::{Action, Policy, Rule};
-use crate::vocab;
+use crate::vocab::{self, Why};
 
 /// Where a named value was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,22 +38,28 @@ pub enum NamedOutcome {
 }
 
 /// The rule naming `name`: the rules' `headers:` or `query:` section
-/// first, then a `keys:` rule (reporting its dictionary's category).
-fn named_rule(policy: &Policy, place: Place, name: &str) -> Option<Rule> {
+/// first, then a `keys:` rule (a `keys: builtin` one through the key
+/// classifier, the value's shape deciding where the name only suggests a
+/// category; it reports the classifier's category).
+fn named_rule(policy: &Policy, place: Place, name: &str, value: &str) -> Option<(Rule, Why)> {
     let normalized = vocab::normalize_key(name);
     let section = match place {
         Place::Header => &policy.header_rules,
         Place::Query | Place::Form | Place::Path => &policy.query_rules,
     };
-    section.get(&normalized).cloned().or_else(|| {
-        policy.key_index.get(&normalized).map(|target| {
-            let rule = &policy.rules[target.rule as usize];
-            Rule {
-                category: target.category.clone(),
-                ..rule.clone()
-            }
-        })
-    })
+    if let Some(rule) = section.get(&normalized) {
+        return Some((rule.clone(), Why::default()));
+    }
+    let mut scratch = String::new();
+    let keyed = keyed::key_rule(policy, name, None, &mut scratch)?.settle(policy, Some(value))?;
+    let rule = &policy.rules[keyed.rule as usize];
+    Some((
+        Rule {
+            category: keyed.category.clone(),
+            ..rule.clone()
+        },
+        keyed.why,
+    ))
 }
 
 /// Applies `policy` to the value of header, query parameter or form field
@@ -82,10 +89,12 @@ pub fn protect_named_text(
         findings.add_subject(Subject::new(value.to_owned()));
     }
     let path = || format!("{}{}", place.prefix(), name);
-    if let Some(rule) = named_rule(policy, place, name).filter(|r| r.action != Action::Allow) {
-        findings
-            .items
-            .push(Finding::of(path(), &rule.category, &rule));
+    if let Some((rule, why)) =
+        named_rule(policy, place, name, value).filter(|(r, _)| r.action != Action::Allow)
+    {
+        let mut finding = Finding::of(path(), &rule.category, &rule);
+        finding.why = why;
+        findings.items.push(finding);
         if rule.action == Action::Drop {
             return NamedOutcome::Drop;
         }

@@ -9,10 +9,11 @@
 //! revealing [`super::reveal`]'s.
 
 use crate::ident::Ident;
+use crate::vocab::Why;
 use std::ops::Range;
 
 use super::lex::{self, LexError};
-use super::{EngineError, ErrorKind, Finding, Findings};
+use super::{EngineError, ErrorKind, Finding, Findings, Known};
 use crate::detect::Match;
 use crate::rules::selector::{self, Progress};
 use crate::rules::{Policy, Rule, UnknownFields};
@@ -23,6 +24,8 @@ use crate::rules::{Policy, Rule, UnknownFields};
 pub(super) struct Applied<'p> {
     pub(super) rule: &'p Rule,
     pub(super) category: &'p Ident,
+    /// The key words that decided a `keys: builtin` rule (else empty).
+    pub(super) why: Why,
 }
 
 /// What the walk knows about the node it is about to read.
@@ -39,8 +42,12 @@ pub(super) struct Node<'p> {
     pub(super) drop_unknown: bool,
     /// This node is the subject.
     pub(super) subject: bool,
-    /// The nearest enclosing key, in `Pass::keys`.
+    /// The nearest enclosing key, in `Pass::keys` (the key above it when
+    /// it only carries the value: `{"姓名": {"words": …}}`).
     pub(super) key: Option<Range<usize>>,
+    /// The key of the object that holds this node's key (`store_info` for
+    /// `store_info.address`), in `Pass::keys`.
+    pub(super) owner: Option<Range<usize>>,
 }
 
 /// What the parent should do with the node just read.
@@ -82,8 +89,11 @@ pub(super) struct Pass<'p, 'i> {
     pub(super) mode: Mode,
     /// Values restored in reverse mode.
     pub(super) restored: usize,
+    /// Names found by an earlier walk of the document, looked for in free
+    /// text (`super::echo`).
+    pub(super) known: Known,
     /// What reverse mode found and could not open.
-    pub(super) unopened: Vec<super::reveal::Unopened>,
+    pub(super) unopened: Vec<super::Unopened>,
 }
 
 pub(super) type Walked = Result<Disposition, EngineError>;
@@ -102,8 +112,9 @@ pub(super) fn run(
     input: &[u8],
     path_prefix: Option<&str>,
     depth: usize,
+    known: &Known,
 ) -> Result<(Vec<u8>, Findings), EngineError> {
-    let pass = new_pass(policy, input, path_prefix, depth, Mode::Protect)?;
+    let pass = new_pass(policy, input, path_prefix, depth, Mode::Protect, known)?;
     Ok((pass.out, pass.findings))
 }
 
@@ -113,6 +124,7 @@ pub(super) fn new_pass<'p, 'i>(
     path_prefix: Option<&'i str>,
     depth: usize,
     mode: Mode,
+    known: &Known,
 ) -> Result<Pass<'p, 'i>, EngineError> {
     let input_text = match std::str::from_utf8(input) {
         Ok(text) => text,
@@ -145,6 +157,7 @@ pub(super) fn new_pass<'p, 'i>(
         skip: 0,
         mode,
         restored: 0,
+        known: known.clone(),
         unopened: Vec::new(),
     };
     pass.document()?;
@@ -166,6 +179,7 @@ impl<'p, 'i> Pass<'p, 'i> {
                 && self.mode == Mode::Protect,
             subject: false,
             key: None,
+            owner: None,
         };
         if let Some(selector) = root_selector {
             self.matched.push(selector);
@@ -259,6 +273,15 @@ impl<'p, 'i> Pass<'p, 'i> {
         self.findings.items.push(Finding::of(path, category, rule));
     }
 
+    /// [`record`](Self::record) for a field rule, with the key words that
+    /// decided it.
+    pub(super) fn record_applied(&mut self, applied: Applied<'_>) {
+        let path = self.current_path();
+        let mut finding = Finding::of(path, applied.category, applied.rule);
+        finding.why = applied.why;
+        self.findings.items.push(finding);
+    }
+
     // ---- values ------------------------------------------------------------
 
     pub(super) fn value(&mut self, node: Node<'p>) -> Walked {
@@ -303,6 +326,7 @@ impl<'p, 'i> Pass<'p, 'i> {
             drop_unknown: false,
             subject: false,
             key: None,
+            owner: None,
         };
         self.skip += 1;
         let walked = self.walk(node);
@@ -365,8 +389,8 @@ impl<'p, 'i> Pass<'p, 'i> {
         // `1.38001380e10` is the phone number 13800138000: the detectors
         // read a number's integer value, whatever its spelling.
         match crate::text::integer_spelling(text) {
-            Some(integer) => self.detect_in_text(node.key, &integer, start, end, false),
-            None => self.detect_in_text(node.key, text, start, end, false),
+            Some(integer) => self.detect_in_text(&node, &integer, start, end, false),
+            None => self.detect_in_text(&node, text, start, end, false),
         }
     }
 
@@ -391,7 +415,7 @@ impl<'p, 'i> Pass<'p, 'i> {
     }
 }
 
-fn push_key_segment(path: &mut String, key: &str) {
+pub(super) fn push_key_segment(path: &mut String, key: &str) {
     let plain = !key.is_empty()
         && !key.as_bytes()[0].is_ascii_digit()
         && if key.is_ascii() {

@@ -2,8 +2,6 @@
 //! detectors run over strings, numbers and keys no rule named, JSON held in
 //! strings inspected with the same policy, and a rule's action on one text.
 
-use std::ops::Range;
-
 use super::lex;
 use super::pass::{Applied, Disposition, Node, Pass, Segment, Walked, run};
 use super::{EngineError, Subject};
@@ -12,6 +10,7 @@ use crate::protect::ValueKind;
 use crate::protect::actions::mask;
 use crate::protect::suite::keyed_hash;
 use crate::rules::{Action, Policy, Rule};
+use crate::vocab::Why;
 
 impl<'p> Pass<'p, '_> {
     /// A node matched by a field rule.
@@ -25,7 +24,7 @@ impl<'p> Pass<'p, '_> {
         match applied.rule.action {
             Action::Drop => {
                 self.skip_value()?;
-                self.record(applied.category, applied.rule);
+                self.record_applied(applied);
                 Ok(Disposition::Remove)
             }
             Action::Allow => self.walk(Node {
@@ -38,7 +37,7 @@ impl<'p> Pass<'p, '_> {
                 ..node
             }),
             Action::Mask { .. } | Action::Tokenize { .. } if container => {
-                self.record(applied.category, applied.rule);
+                self.record_applied(applied);
                 self.walk(Node {
                     applied: None,
                     forced: Some(applied),
@@ -49,7 +48,7 @@ impl<'p> Pass<'p, '_> {
             _ => {
                 let end = self.skip_value()?;
                 if self.protect_whole(start, end, applied) {
-                    self.record(applied.category, applied.rule);
+                    self.record_applied(applied);
                 }
                 Ok(Disposition::Keep)
             }
@@ -71,7 +70,11 @@ impl<'p> Pass<'p, '_> {
             _ => (self.text(start, end).to_owned(), ValueKind::RawJson),
         };
         let protected = protect_text(self.policy, applied, &text, kind);
-        self.replace(start, end, |out| lex::write_json_string(out, &protected));
+        self.findings.names.note(applied.category, &text);
+        let style = lex::Escapes::of(&self.input[start..end]);
+        self.replace(start, end, |out| {
+            lex::write_json_string_as(out, &protected, style)
+        });
         true
     }
 
@@ -86,7 +89,10 @@ impl<'p> Pass<'p, '_> {
         if let Some(done) = self.nested_json(start, end, text)? {
             return Ok(done);
         }
-        self.detect_in_text(node.key, text, start, end, in_place)
+        if let Some(done) = self.wrapped(&node, start, end, text)? {
+            return Ok(done);
+        }
+        self.detect_in_text(&node, text, start, end, in_place)
     }
 
     /// A string whose content is itself a JSON object or array is protected
@@ -111,13 +117,21 @@ impl<'p> Pass<'p, '_> {
             return Ok(None);
         }
         let prefix = self.current_path();
-        let Ok((inner, findings)) = run(self.policy, text.as_bytes(), Some(&prefix), self.depth)
-        else {
+        let Ok((inner, findings)) = run(
+            self.policy,
+            text.as_bytes(),
+            Some(&prefix),
+            self.depth,
+            &self.known,
+        ) else {
             return Ok(None);
         };
         if inner != text.as_bytes() {
             let inner = String::from_utf8(inner).expect("the engine writes UTF-8");
-            self.replace(start, end, |out| lex::write_json_string(out, &inner));
+            let style = lex::Escapes::of(&self.input[start..end]);
+            self.replace(start, end, |out| {
+                lex::write_json_string_as(out, &inner, style)
+            });
         }
         self.findings.merge(findings);
         Ok(Some(Disposition::Keep))
@@ -128,7 +142,7 @@ impl<'p> Pass<'p, '_> {
     /// only the matched spans are rewritten; otherwise the whole value is.
     pub(super) fn detect_in_text(
         &mut self,
-        key: Option<Range<usize>>,
+        node: &Node<'p>,
         text: &str,
         start: usize,
         end: usize,
@@ -140,9 +154,10 @@ impl<'p> Pass<'p, '_> {
         }
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
-        policy
-            .detectors
-            .scan(key.map(|k| &self.keys[k]), text, &mut spans);
+        let key = node.key.clone().map(|k| &self.keys[k]);
+        let owner = node.owner.clone().map(|k| &self.keys[k]);
+        policy.detectors.scan_owned(key, owner, text, &mut spans);
+        self.echo_spans(text, &mut spans);
         let result = self.apply_spans(&spans, text, start, end, in_place);
         self.spans = spans;
         result
@@ -158,6 +173,12 @@ impl<'p> Pass<'p, '_> {
     ) -> Walked {
         if spans.is_empty() {
             return Ok(Disposition::Keep);
+        }
+        for span in spans {
+            let category = &self.policy.detect_rules[span.spec].category;
+            self.findings
+                .names
+                .note(category, &text[span.start..span.end]);
         }
         if self.record_spans(spans) == Disposition::Remove {
             return Ok(Disposition::Remove);
@@ -175,7 +196,10 @@ impl<'p> Pass<'p, '_> {
             }
         } else {
             let rebuilt = self.rebuild(spans, text);
-            self.replace(start, end, |out| lex::write_json_string(out, &rebuilt));
+            let style = lex::Escapes::of(&self.input[start..end]);
+            self.replace(start, end, |out| {
+                lex::write_json_string_as(out, &rebuilt, style)
+            });
         }
         Ok(Disposition::Keep)
     }
@@ -199,6 +223,7 @@ impl<'p> Pass<'p, '_> {
         let applied = Applied {
             rule,
             category: &rule.category,
+            why: Why::default(),
         };
         protect_text(
             self.policy,
@@ -262,7 +287,10 @@ impl<'p> Pass<'p, '_> {
             if drops {
                 Disposition::Remove
             } else {
-                self.replace(start, end, |out| lex::write_json_string(out, &rebuilt));
+                let style = lex::Escapes::of(&self.input[start..end]);
+                self.replace(start, end, |out| {
+                    lex::write_json_string_as(out, &rebuilt, style)
+                });
                 Disposition::Keep
             }
         };
@@ -324,6 +352,7 @@ pub(super) fn protect_with_rule(policy: &Policy, rule: &Rule, text: &str) -> Str
         Applied {
             rule,
             category: &rule.category,
+            why: Why::default(),
         },
         text,
         ValueKind::String,

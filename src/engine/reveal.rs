@@ -11,9 +11,9 @@
 //! check character, a mainland mobile's prefix) a result without it is left
 //! tokenized and listed instead of being passed off as the value.
 
-use super::EngineError;
 use super::lex;
 use super::pass::{Disposition, Mode, Node, Pass, Walked, new_pass};
+use super::{EngineError, Revealed, Unopened, UnopenedKind};
 use crate::protect::ValueKind;
 use crate::protect::suite::find_envelope;
 use crate::rules::{Action, Policy};
@@ -116,44 +116,6 @@ fn envelope_len(text: &str, prefix: usize) -> usize {
     prefix + kid + 1 + blob
 }
 
-/// What `decrypt` gives back.
-#[derive(Debug)]
-pub struct Revealed {
-    pub output: Vec<u8>,
-    /// Values opened or detokenized.
-    pub restored: usize,
-    /// What was found and left as it was, in document order.
-    pub unopened: Vec<Unopened>,
-}
-
-/// A protected value `decrypt` could not open, named by its path alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unopened {
-    pub path: String,
-    pub kind: UnopenedKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnopenedKind {
-    /// An envelope the keyring does not open for this partner.
-    Envelope,
-    /// A token that does not detokenize to its category's shape.
-    Token,
-}
-
-impl UnopenedKind {
-    pub fn describe(self) -> &'static str {
-        match self {
-            UnopenedKind::Envelope => {
-                "an envelope these keys do not open (another keyring or partner, or altered)"
-            }
-            UnopenedKind::Token => {
-                "a token that does not open to its category's shape under these keys (made under another keyring or for another partner)"
-            }
-        }
-    }
-}
-
 /// Whether a detokenized value has the shape its category promises; `true`
 /// for a category with no shape to check.
 fn has_its_shape(category: &str, plain: &str) -> bool {
@@ -171,7 +133,7 @@ fn has_its_shape(category: &str, plain: &str) -> bool {
 /// Reverses `encrypt` envelopes (anywhere in any string) and `tokenize`
 /// fields.
 pub(super) fn reveal(policy: &Policy, input: &[u8]) -> Result<Revealed, EngineError> {
-    let pass = new_pass(policy, input, None, 0, Mode::Reveal)?;
+    let pass = new_pass(policy, input, None, 0, Mode::Reveal, &Default::default())?;
     Ok(Revealed {
         output: pass.out,
         restored: pass.restored,

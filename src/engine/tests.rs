@@ -318,3 +318,43 @@ fn refusals_carry_position_and_code_but_no_value() {
         "too_deep"
     );
 }
+
+#[test]
+fn a_key_a_detector_rewrites_is_read_as_rewritten_below_it() {
+    // A card number used as a key, holding an object: the keys inside are
+    // classified with the rewritten key as their owner (no stale range).
+    let p = policy(
+        "fields:\n  - keys: builtin\n    action: redact\ndetect:\n  - detector: bank_card\n    action: {redact: {text: \"x\"}}\n",
+    );
+    let (out, _) = run(
+        &p,
+        r#"{"contacts":{"6222021234567890128":{"relation":"spouse","name":"王华"}}}"#,
+    );
+    assert!(!out.contains("6222021234567890128"), "{out}");
+    assert!(out.contains("spouse"), "{out}");
+}
+
+#[test]
+fn a_name_the_document_declares_is_protected_where_it_is_repeated() {
+    let p = policy(
+        "fields:\n  - keys: builtin\n    category: name\n    action: {mask: {keep_first: 1}}\ndetect:\n  - detector: name\n    action: {mask: {keep_first: 1}}\n",
+    );
+    let input = r#"{"note":"易静预付定金，Paid by CHEN/JINGTAO","payee_nm":"陈静涛","memo":"丁博欣房租押金","to":{"name":"丁博欣"}}"#;
+    let (out, findings) = run(&p, input);
+    assert!(!out.contains("CHEN/JINGTAO"), "{out}");
+    assert!(!out.contains("丁博欣"), "{out}");
+    assert!(!out.contains("陈静涛"), "{out}");
+    let paths: Vec<&str> = findings.items.iter().map(|f| f.path.as_str()).collect();
+    assert!(
+        paths.contains(&"$.note") && paths.contains(&"$.memo"),
+        "{paths:?}"
+    );
+    assert!(
+        !format!("{findings:?}").contains("丁博欣"),
+        "names never in Debug"
+    );
+    // A document naming nobody twice is walked once, and is unchanged
+    // where it names nobody.
+    let (out, _) = run(&p, r#"{"memo":"房租押金","n":1}"#);
+    assert_eq!(out, r#"{"memo":"房租押金","n":1}"#);
+}

@@ -152,6 +152,7 @@ pub struct Metrics {
     audit_witness_failures: Counter,
     audit_available: Gauge,
     audit_fsync: Histogram,
+    sink: SinkGauges,
     config_generation: Gauge,
     config_reloads: Family<ReloadLabels, Counter>,
     config_last_reload_successful: Gauge,
@@ -193,6 +194,7 @@ impl Metrics {
             audit_witness_failures: Counter::default(),
             audit_available: Gauge::default(),
             audit_fsync: Histogram::new(FSYNC_BUCKETS),
+            sink: SinkGauges::default(),
             config_generation: Gauge::default(),
             config_reloads: Family::default(),
             config_last_reload_successful: Gauge::default(),
@@ -314,6 +316,7 @@ impl Metrics {
             "Audit checkpoints a witness did not keep since start (each is logged)",
             self.audit_witness_failures.clone(),
         );
+        self.sink.register(r);
         r.register_with_unit(
             "audit_fsync",
             "Time each fsync of an audit segment took",
@@ -538,6 +541,10 @@ impl Metrics {
         catch_up(&self.audit_checkpoints, audit.checkpoints_written);
         catch_up(&self.audit_witness_failures, audit.witness_failures);
         catch_up(&self.audit_batches_failed, audit.batches_failed);
+        if let Some(sink) = &audit.sink {
+            self.sink.set(sink);
+            catch_up(&self.sink.failures, sink.failures);
+        }
         if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {
             // Encoding into a String only fails if a metric's own encoder
             // does; say so in the exposition rather than serve half of it.
@@ -545,6 +552,64 @@ impl Metrics {
             let _ = writeln!(out, "# encoding the metrics failed\n# EOF");
         }
         out
+    }
+}
+
+/// The audit sink's families (`audit.sink`); absent from the exposition
+/// values stay 0 without a sink.
+#[derive(Debug, Default)]
+struct SinkGauges {
+    lag_records: Gauge,
+    lag_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
+    spool_bytes: Gauge,
+    shipped_seq: Gauge,
+    connected: Gauge,
+    failures: Counter,
+}
+
+impl SinkGauges {
+    fn register(&self, r: &mut Registry) {
+        r.register(
+            "audit_sink_lag_records",
+            "Audit records written locally and not yet acknowledged by the NATS stream",
+            self.lag_records.clone(),
+        );
+        r.register_with_unit(
+            "audit_sink_lag",
+            "Age of the oldest audit record not yet acknowledged by the NATS stream (0 when none waits)",
+            Unit::Seconds,
+            self.lag_seconds.clone(),
+        );
+        r.register_with_unit(
+            "audit_sink_spool",
+            "Bytes of local audit segments not yet shipped",
+            Unit::Bytes,
+            self.spool_bytes.clone(),
+        );
+        r.register(
+            "audit_sink_shipped_seq",
+            "Seq of the newest audit record acknowledged by the NATS stream, with every one before it",
+            self.shipped_seq.clone(),
+        );
+        r.register(
+            "audit_sink_connected",
+            "1 while the audit sink's connection to NATS is up",
+            self.connected.clone(),
+        );
+        r.register(
+            "audit_sink_publish_failures",
+            "Publish rounds to the NATS stream not acknowledged since start (each retried)",
+            self.failures.clone(),
+        );
+    }
+
+    fn set(&self, sink: &crate::audit::shipping::SinkStats) {
+        let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.lag_records.set(int(sink.lag_records));
+        self.lag_seconds.set(sink.lag.as_secs_f64());
+        self.spool_bytes.set(int(sink.spool_bytes));
+        self.shipped_seq.set(int(sink.shipped_seq));
+        self.connected.set(i64::from(sink.connected));
     }
 }
 

@@ -14,6 +14,7 @@ fn stats() -> AuditStats {
         available: true,
         checkpoints_written: 1,
         witness_failures: 0,
+        sink: None,
     }
 }
 
@@ -40,6 +41,7 @@ fn every_family_is_exposed_with_the_prefix() {
         category: Ident::fixed("phone"),
         action: Ident::fixed("mask"),
         rule: RuleRef::Field(0),
+        why: engine::Why::default(),
     };
     m.findings(&demo, Direction::Request, &[finding]);
     m.candidate(

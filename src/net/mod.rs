@@ -15,6 +15,7 @@ pub(crate) mod error;
 mod hold;
 mod io;
 pub(crate) mod listener;
+pub mod nats;
 pub mod tls;
 pub mod witness;
 

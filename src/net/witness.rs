@@ -104,6 +104,10 @@ pub fn from_config(configs: &[WitnessConfig]) -> Result<Vec<Box<dyn Witness>>, A
             Ok(match c {
                 WitnessConfig::File(path) => Box::new(FileWitness::new(path.clone())),
                 WitnessConfig::Url(url) => Box::new(HttpWitness::new(url)?),
+                WitnessConfig::Nats(nats) => Box::new(super::nats::NatsWitness::new(
+                    nats.server.clone(),
+                    nats.subject.clone(),
+                )),
             })
         })
         .collect()

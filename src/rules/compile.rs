@@ -8,14 +8,15 @@ use serde_saphyr::{Location, Spanned};
 
 use super::raw::{self, RawAction, RawKeys, RawRules};
 use super::{
-    Action, Crypto, KeyTarget, PathSelector, Policy, Rule, RuleRef, RuleSite, SiteKind, SubjectRule,
+    Action, BuiltinKeys, Crypto, KeyTarget, PathSelector, Policy, Rule, RuleRef, RuleSite,
+    SiteKind, SubjectRule,
 };
 use crate::audit::RulesVersion;
 use crate::detect::{BuiltinDetector, DetectorKind, DetectorSet, DetectorSpec, ExtraLabels};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ident::Ident;
 use crate::protect::Keyring;
-use crate::vocab;
+use crate::vocab::{self, Category};
 
 mod profile;
 
@@ -165,6 +166,7 @@ struct Fields {
     selectors: Vec<PathSelector>,
     selector_rule: Vec<u32>,
     key_index: HashMap<String, KeyTarget>,
+    builtin_keys: BuiltinKeys,
     sites: Vec<RuleSite>,
 }
 
@@ -203,6 +205,11 @@ impl Fields {
             },
             (None, Some(keys)) => {
                 let named = category.clone().unwrap_or_else(|| Ident::fixed("unnamed"));
+                if matches!(keys.value, RawKeys::Builtin) {
+                    for c in builtin_categories(checker, keys, &named) {
+                        self.builtin_keys.add(c, number);
+                    }
+                }
                 for (key, key_category) in key_list(checker, keys, &named) {
                     let target = KeyTarget {
                         rule: number,
@@ -330,6 +337,7 @@ fn compile(
         selectors,
         selector_rule,
         key_index,
+        builtin_keys,
         sites,
     } = fields;
     let suite = match raw.crypto.as_ref().map(|c| c.value) {
@@ -350,6 +358,7 @@ fn compile(
         .chain(path_params.iter().map(|p| &p.rule))
         .map(|r| r.category.clone())
         .chain(key_index.values().map(|t| t.category.clone()))
+        .chain(builtin_keys.categories().cloned())
         .collect();
     categories.sort();
     categories.dedup();
@@ -364,6 +373,7 @@ fn compile(
         subject,
         subject_header: raw.subject_header.map(|h| h.value.to_ascii_lowercase()),
         key_index,
+        builtin_keys,
         longest_key,
         detectors: detectors?,
         detect_rules,
@@ -446,32 +456,37 @@ fn key_list(
             Vec::new()
         }
         RawKeys::List(list) => list.iter().map(|k| (k.clone(), category.clone())).collect(),
-        RawKeys::Builtin if *category == "builtin" => vocab::BUILTIN_CATEGORIES
+        // Built-in keys are not listed: the classifier reads every key.
+        RawKeys::Builtin => Vec::new(),
+    }
+}
+
+/// The categories a `keys: builtin` rule covers: one, or every built-in
+/// one for category `builtin`; a category without a dictionary is a problem.
+fn builtin_categories(
+    checker: &mut Checker<'_>,
+    keys: &Spanned<RawKeys>,
+    category: &Ident,
+) -> Vec<Category> {
+    if **category == *"builtin" {
+        return Category::ALL
             .iter()
-            .flat_map(|c| {
-                let shared = Ident::fixed(c);
-                vocab::builtin_keys(c)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(move |k| (k.to_string(), shared.clone()))
-            })
-            .collect(),
-        RawKeys::Builtin => match vocab::builtin_keys(category) {
-            Some(list) => list
-                .iter()
-                .map(|k| (k.to_string(), category.clone()))
-                .collect(),
-            None => {
-                checker.at(
-                    &keys.referenced,
-                    format!(
-                        "no built-in key dictionary for category `{category}`; built-in: {}",
-                        vocab::BUILTIN_CATEGORIES.join(", ")
-                    ),
-                );
-                Vec::new()
-            }
-        },
+            .copied()
+            .filter(|c| c.has_keys())
+            .collect();
+    }
+    match Category::from_name(category).filter(|c| c.has_keys()) {
+        Some(c) => vec![c],
+        None => {
+            checker.at(
+                &keys.referenced,
+                format!(
+                    "no built-in key dictionary for category `{category}`; built-in: {}",
+                    vocab::BUILTIN_CATEGORIES.join(", ")
+                ),
+            );
+            Vec::new()
+        }
     }
 }
 

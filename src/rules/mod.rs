@@ -206,6 +206,39 @@ pub enum SiteKind {
     PathParam,
 }
 
+/// The `keys: builtin` rules: for each category the classifier can name, the
+/// first rule (in file order) that covers it, and the category's name as
+/// findings report it.
+#[derive(Debug, Clone, Default)]
+pub struct BuiltinKeys {
+    rules: Vec<(crate::vocab::Category, u32, Ident)>,
+}
+
+impl BuiltinKeys {
+    pub(crate) fn add(&mut self, category: crate::vocab::Category, rule: u32) {
+        if !self.rules.iter().any(|(c, ..)| *c == category) {
+            self.rules
+                .push((category, rule, Ident::fixed(category.name())));
+        }
+    }
+
+    /// The rule for `category`, and the category as an identifier.
+    pub fn rule(&self, category: crate::vocab::Category) -> Option<(u32, &Ident)> {
+        self.rules
+            .iter()
+            .find(|(c, ..)| *c == category)
+            .map(|(_, rule, ident)| (*rule, ident))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub(crate) fn categories(&self) -> impl Iterator<Item = &Ident> {
+        self.rules.iter().map(|(.., ident)| ident)
+    }
+}
+
 /// Where a key-name match points: a field rule, with the category of the
 /// dictionary the key came from.
 #[derive(Debug, Clone)]
@@ -308,6 +341,8 @@ pub struct Policy {
     pub subject_header: Option<String>,
     /// Normalized key name → rule, for `keys:` rules.
     pub key_index: HashMap<String, KeyTarget>,
+    /// `keys: builtin` rules, reached through the key classifier.
+    pub builtin_keys: BuiltinKeys,
     /// Longest normalized key in `key_index`, in bytes: longer keys skip the lookup.
     pub longest_key: usize,
     pub detectors: DetectorSet,

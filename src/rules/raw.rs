@@ -13,8 +13,6 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use super::schema::DetectorName;
-
 /// A partner's rules file: what of a request may leave toward that partner
 /// and in which form. A value a `fields` rule matches is protected by its
 /// action; every other value goes through the `detect` list; a value that
@@ -538,5 +536,26 @@ impl<'de> Deserialize<'de> for RawAction {
             }
         }
         deserializer.deserialize_any(ActionVisitor)
+    }
+}
+
+/// The name of a built-in detector, as `detector:` takes it.
+pub(super) struct DetectorName;
+
+impl JsonSchema for DetectorName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DetectorName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = crate::detect::BuiltinDetector::ALL
+            .iter()
+            .map(|d| d.name())
+            .collect();
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A built-in detector: `cn_resident_id` (GB 11643 check character), `bank_card` (Luhn and issuer ranges), `cn_mobile`, `email`, `ipv4`, `ipv6`, `passport`, `biometric` (encoded templates and images), and after a label word `name`, `address`, `birth_date`; authentication data (JR/T 0171 C3): `card_cvn` (CVN/CVV2 under its key or label), `card_expiry` (under its key or label, or next to a card number), `track_data` (magnetic track 1/2 and its chip equivalent), `auth_secret` (passwords, PINs, one-time codes).",
+            "enum": names
+        })
     }
 }

@@ -13,7 +13,6 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use super::raw::{
     MaskParams, RawAction, RawKeys, RawSubject, RawSubjectRule, RedactParams, TokenizeParams,
 };
-use crate::detect::BuiltinDetector;
 
 impl JsonSchema for RawSubject {
     fn schema_name() -> Cow<'static, str> {
@@ -98,24 +97,6 @@ impl JsonSchema for RawAction {
         json_schema!({
             "description": "An action by name (`encrypt`), or with its parameters (`{mask: {keep_first: 1}}`).",
             "oneOf": [{"oneOf": names}, mask, redact, tokenize]
-        })
-    }
-}
-
-/// The name of a built-in detector, as `detector:` takes it.
-pub(super) struct DetectorName;
-
-impl JsonSchema for DetectorName {
-    fn schema_name() -> Cow<'static, str> {
-        "DetectorName".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let names: Vec<&str> = BuiltinDetector::ALL.iter().map(|d| d.name()).collect();
-        json_schema!({
-            "type": "string",
-            "description": "A built-in detector: `cn_resident_id` (GB 11643 check character), `bank_card` (Luhn and issuer ranges), `cn_mobile`, `email`, `ipv4`, `ipv6`, `passport`, `biometric` (encoded templates and images), and after a label word `name`, `address`, `birth_date`; authentication data (JR/T 0171 C3): `card_cvn` (CVN/CVV2 under its key or label), `card_expiry` (under its key or label, or next to a card number), `track_data` (magnetic track 1/2 and its chip equivalent), `auth_secret` (passwords, PINs, one-time codes).",
-            "enum": names
         })
     }
 }

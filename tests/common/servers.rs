@@ -1,5 +1,5 @@
 //! The real servers cluster tests run against, from their Debian packages
-//! (`.ci/run` installs `postgresql` and `redis-server` when missing): each
+//! (`.ci/run` installs `postgresql`, `redis-server` and `nats-server` when missing): each
 //! started on a free loopback port in a temporary directory and stopped by
 //! its pid when the guard drops. PostgreSQL refuses to run as root, so as
 //! root it runs as the unprivileged `postgres` user the package creates
@@ -257,5 +257,85 @@ impl Drop for Redis {
             let _ = server.kill();
             let _ = server.wait();
         }
+    }
+}
+
+/// A NATS server of our own with JetStream (`nats-server -js`), its store
+/// in a temporary directory. [`Nats::stop`] and [`Nats::resume`] take it
+/// down and back on the same port and store (an outage).
+pub struct Nats {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    /// More arguments (TLS, a token).
+    extra: Vec<String>,
+    server: Option<Child>,
+}
+
+impl Nats {
+    /// `None` (with the reason printed) when nats-server is not installed.
+    pub fn start() -> Option<Nats> {
+        Nats::start_with(&[])
+    }
+
+    /// [`Nats::start`] with more `nats-server` arguments (`--tls …`).
+    pub fn start_with(extra: &[&str]) -> Option<Nats> {
+        let installed = Command::new("nats-server")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            eprintln!(
+                "SKIPPED: nats-server is not installed; `apt-get install nats-server` (as \
+                 .ci/run does) to run this test"
+            );
+            return None;
+        }
+        let mut nats = Nats {
+            port: free_port(),
+            dir: tempfile::tempdir().expect("temp dir"),
+            extra: extra.iter().map(|a| a.to_string()).collect(),
+            server: None,
+        };
+        nats.resume();
+        Some(nats)
+    }
+
+    /// Starts the server (again) and waits until it accepts connections.
+    pub fn resume(&mut self) {
+        assert!(self.server.is_none(), "nats-server is running");
+        let server = Command::new("nats-server")
+            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .arg("-sd")
+            .arg(self.dir.path().join("jetstream"))
+            .args(&self.extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nats-server");
+        self.server = Some(server);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the server by its pid (SIGKILL: an outage, not a goodbye).
+    pub fn stop(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        self.stop();
     }
 }

@@ -92,7 +92,12 @@ impl Writer {
             self.checkpointed(note);
         }
         if let Some(retention) = &self.retention {
-            retention.sweep(&self.dir);
+            let shipped = self
+                .shared
+                .ship
+                .as_ref()
+                .map(|s| s.shipped.load(Ordering::Relaxed));
+            retention.sweep(&self.dir, shipped);
         }
         Ok(())
     }

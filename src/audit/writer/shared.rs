@@ -30,6 +30,8 @@ pub(in crate::audit) struct Shared {
     pub(in crate::audit) checkpoints_written: AtomicU64,
     /// Checkpoints a witness did not keep.
     pub(in crate::audit) witness_failures: Arc<AtomicU64>,
+    /// With a sink: how far shipping got (retention keeps what it has not).
+    pub(in crate::audit) ship: Option<Arc<crate::audit::shipping::ShipProgress>>,
 }
 
 #[derive(Default)]

@@ -26,9 +26,8 @@ use std::time::{Duration, Instant};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::{NoTls, Row};
 
-use super::cache::Cache;
+use super::cache::{Availability, Cache};
 use super::journal::{Entry, check_entry};
-use super::store::Availability;
 use super::{ConsentError, Op, Scope};
 use crate::audit::SubjectHash;
 use crate::ident::Ident;

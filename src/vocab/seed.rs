@@ -1,46 +1,7 @@
-//! The built-in vocabulary of personal data: which object key names mean which
-//! category, in English, pinyin and Chinese, and how key names are compared.
-//!
-//! Owns: key-name normalization (`idNumber` = `id_number` = `ID-NUMBER`) and the
-//! per-category key dictionaries that rules files reach with `keys: builtin`.
-//! Knows nothing of JSON, rules syntax or actions: it only answers "which
-//! category does this key name denote?".
-
-/// Categories that have a built-in key dictionary.
-pub const BUILTIN_CATEGORIES: &[&str] = &[
-    "id_number",
-    "bank_card",
-    "phone",
-    "email",
-    "name",
-    "address",
-    "birth_date",
-    "passport",
-    "biometric",
-    "device",
-    "location",
-];
-
-/// Normalizes a key name for comparison: ASCII letters lowercased, `_`, `-`,
-/// `.` and spaces removed, every other character kept as is. Writes into `out`
-/// (cleared first) so the hot path can reuse one buffer.
-pub fn normalize_key_into(key: &str, out: &mut String) {
-    out.clear();
-    for c in key.chars() {
-        match c {
-            '_' | '-' | ' ' | '.' => {}
-            c if c.is_ascii_uppercase() => out.push(c.to_ascii_lowercase()),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Allocating convenience form of [`normalize_key_into`], for load time.
-pub fn normalize_key(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    normalize_key_into(key, &mut out);
-    out
-}
+//! The seed dictionaries: key names, as written, that the classifier
+//! ([`super::classify`]) must read as their category. They were the whole of
+//! `keys: builtin` before the classifier; now they are its test fixtures and
+//! the words the label automaton learns (`detect::labels`), not its limit.
 
 /// The built-in key names of `category`, as written (not yet normalized), or
 /// `None` for a category without a dictionary.
@@ -58,18 +19,6 @@ pub fn builtin_keys(category: &str) -> Option<&'static [&'static str]> {
         "device" => DEVICE_KEYS,
         "location" => LOCATION_KEYS,
         _ => return None,
-    })
-}
-
-/// The category whose dictionary holds `normalized_key` (already passed
-/// through [`normalize_key`]), if any. Linear over a few hundred short
-/// strings: meant for load time and tests; the engine precomputes a map.
-pub fn category_of_key(normalized_key: &str) -> Option<&'static str> {
-    BUILTIN_CATEGORIES.iter().copied().find(|category| {
-        builtin_keys(category)
-            .unwrap_or(&[])
-            .iter()
-            .any(|k| normalize_key(k) == normalized_key)
     })
 }
 
@@ -377,55 +326,3 @@ const LOCATION_KEYS: &[&str] = &[
     "地理位置",
     "定位",
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spellings_of_one_key_normalize_alike() {
-        let forms = [
-            "idNumber",
-            "id_number",
-            "ID-NUMBER",
-            "Id Number",
-            "id.number",
-        ];
-        for form in forms {
-            assert_eq!(normalize_key(form), "idnumber", "{form}");
-        }
-        assert_eq!(normalize_key("身份证号"), "身份证号");
-    }
-
-    #[test]
-    fn dictionaries_find_their_category() {
-        assert_eq!(category_of_key(&normalize_key("SFZH")), Some("id_number"));
-        assert_eq!(
-            category_of_key(&normalize_key("银行卡号")),
-            Some("bank_card")
-        );
-        assert_eq!(
-            category_of_key(&normalize_key("bank-card-no")),
-            Some("bank_card")
-        );
-        assert_eq!(category_of_key(&normalize_key("联系电话")), Some("phone"));
-        assert_eq!(
-            category_of_key(&normalize_key("face_image")),
-            Some("biometric")
-        );
-        assert_eq!(category_of_key(&normalize_key("IMEI")), Some("device"));
-        assert_eq!(category_of_key(&normalize_key("orderNo")), None);
-    }
-
-    #[test]
-    fn no_key_belongs_to_two_categories() {
-        let mut seen = std::collections::HashMap::new();
-        for category in BUILTIN_CATEGORIES {
-            for key in builtin_keys(category).expect("listed categories have keys") {
-                if let Some(other) = seen.insert(normalize_key(key), *category) {
-                    assert_eq!(other, *category, "{key} is in two dictionaries");
-                }
-            }
-        }
-    }
-}

@@ -1,0 +1,371 @@
+//! A whole value's shape, as second evidence: under a key that only
+//! suggests a category (`name`, `certId`, `account`, `device_id`), the value
+//! must look like one (a person's name with a surname, a real identity
+//! document number, an account's digits, a device identifier); under a
+//! strong key, a value can still contradict it (an organization is nobody's
+//! name); and a number's shape says which document it is (a resident ID
+//! under a card key, a passport under an ID key).
+//!
+//! Knows nothing of keys or rules: the engine and `keys` ask it about one
+//! value. Fails towards protection: only a shape that clearly is not the
+//! category says no.
+
+use super::names::{
+    is_common_word, is_compound_surname, is_han, is_pinyin_surname, is_surname, is_word_surname,
+};
+use super::{bank_card, biometric, dates, resident_id, values};
+use crate::vocab::Category;
+
+/// Whether `value` has the shape of `category` (asked under a key that
+/// only suggests it).
+pub fn fits(category: Category, value: &str) -> bool {
+    let value = value.trim();
+    if value.is_empty() || value.len() > 4096 {
+        return category == Category::Biometric && biometric::is_blob(value.as_bytes());
+    }
+    match category {
+        Category::Name => person_name(value),
+        Category::Address => address(value),
+        Category::Phone => phone(value),
+        Category::Email => email(value),
+        Category::IdNumber => identity_document(value),
+        Category::BankCard => account_number(value),
+        Category::BirthDate => {
+            dates::find_date(value.as_bytes(), dates::today_yyyymmdd()).is_some()
+        }
+        Category::Passport => values::passport_token(value.as_bytes()),
+        Category::Biometric => biometric::is_blob(value.as_bytes()),
+        Category::Device => device_id(value),
+        Category::Location => coordinates(value),
+        Category::IpAddress => value.parse::<std::net::IpAddr>().is_ok(),
+    }
+}
+
+/// Whether `value` is clearly not of `category` although a strong key
+/// names it: an organization under a name key.
+pub fn contradicts(category: Category, value: &str) -> bool {
+    category == Category::Name && organization(value.trim())
+}
+
+/// The category a document number really is: a valid resident ID under a
+/// card key is an ID number, a passport number under an ID key a passport.
+pub fn refine(category: Category, value: &str) -> Category {
+    let v = value.trim().as_bytes();
+    match category {
+        Category::IdNumber | Category::BankCard | Category::Passport if resident_id_valid(v) => {
+            Category::IdNumber
+        }
+        Category::IdNumber if passport_number(v) => Category::Passport,
+        other => other,
+    }
+}
+
+fn resident_id_valid(v: &[u8]) -> bool {
+    let today = dates::today_yyyymmdd();
+    resident_id::is_valid_18(v, today) || resident_id::is_valid_15(v, today)
+}
+
+/// `E12345678`, `EA1234567`, `G12345678`, foreign `K1234567`: one or two
+/// letters, then seven or eight digits.
+fn passport_number(v: &[u8]) -> bool {
+    let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    (1..=2).contains(&letters)
+        && (7..=8).contains(&(v.len() - letters))
+        && v[letters..].iter().all(u8::is_ascii_digit)
+}
+
+/// Words that make a name an organization's or a place's (`…有限公司`,
+/// `…银行`, `…分行`, `…科技`).
+#[rustfmt::skip]
+const ORGANIZATION_ENDS: &[&str] = &[
+    "公司", "银行", "分行", "支行", "集团", "科技", "中心", "商行", "商店", "超市", "酒店", "饭店", "门店", "旗舰店",
+    "专卖店", "店", "厂", "局", "院", "所", "部", "社", "会", "委员会", "学校", "大学", "医院", "工作室", "事务所",
+    "合作社", "基金", "协会", "政府", "办公室", "商贸", "贸易", "实业", "物流", "保险",
+];
+
+const ORGANIZATION_WORDS: &[&str] = &["有限", "公司", "银行", "集团", "股份", "分公司"];
+
+fn organization(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    ORGANIZATION_ENDS.iter().any(|w| value.ends_with(w))
+        || ORGANIZATION_WORDS.iter().any(|w| value.contains(w))
+        || [
+            " ltd", " inc", " co.", " llc", " limited", " corp", " bank", " company", " gmbh",
+        ]
+        .iter()
+        .any(|w| lower.ends_with(w) || lower.contains(&format!("{w} ")))
+}
+
+/// A person's name and nothing else: 2–4 Chinese characters that start with
+/// a surname (compound ones too, and the surnames that are also everyday
+/// words), a name with `·` (`阿依古丽·吐尔逊`), or a romanized name
+/// (`ZHANG WEI`, `ZHANG/WEI`, `Zhang Wei`, `Wei Zhang`) with a pinyin surname.
+pub fn person_name(value: &str) -> bool {
+    if organization(value) {
+        return false;
+    }
+    let chars: Vec<char> = value.chars().collect();
+    if chars.iter().all(|c| is_han(*c) || *c == '·' || *c == '•') {
+        if chars.contains(&'·') || chars.contains(&'•') {
+            let parts = value.split(['·', '•']).collect::<Vec<_>>();
+            return (2..=4).contains(&parts.len())
+                && parts.iter().all(|p| (1..=8).contains(&p.chars().count()));
+        }
+        if !(2..=4).contains(&chars.len()) {
+            return false;
+        }
+        let compound = is_compound_surname(value);
+        let surname = compound || is_surname(chars[0]) || is_word_surname(chars[0]);
+        return surname && !is_common_word(value) && (!compound || chars.len() >= 3);
+    }
+    romanized_name(value)
+}
+
+fn romanized_name(value: &str) -> bool {
+    let words: Vec<&str> = value
+        .split([' ', '/', ','])
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !(2..=4).contains(&words.len()) || value.len() > 48 {
+        return false;
+    }
+    let shaped = words.iter().all(|w| {
+        let letters = w.trim_end_matches('.');
+        (1..=14).contains(&letters.len())
+            && letters
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b == b'-')
+            && letters.as_bytes()[0].is_ascii_uppercase()
+    });
+    let surname = is_pinyin_surname(words[0]) || is_pinyin_surname(words[words.len() - 1]);
+    let slashed = value.contains('/') && value.bytes().all(|b| !b.is_ascii_lowercase());
+    shaped && (surname || slashed)
+}
+
+/// Characters that mark levels of a Chinese address.
+const LEVELS: &str = "省市区县镇乡村旗州盟";
+const STREETS: &str = "路街道巷弄里胡同大道";
+const NUMBERED: &str = "号弄室楼栋幢层座单元";
+
+/// An address by its structure alone: an administrative level and a street
+/// or a number (`北京市朝阳区建国路88号`, `翠湖南路208号…2607室`), or a
+/// street word with a number in English (`88 Jianguo Road`).
+pub fn address(value: &str) -> bool {
+    let chars = value.chars().count();
+    if !(6..=120).contains(&chars) || organization_only(value) {
+        return false;
+    }
+    let has = |set: &str| value.chars().any(|c| set.contains(c));
+    let numbered = value.char_indices().any(|(i, c)| {
+        c.is_ascii_digit() && value[i + 1..].starts_with(|n: char| NUMBERED.contains(n))
+    });
+    let han = value.chars().filter(|c| is_han(*c)).count();
+    if han * 2 >= chars {
+        return (has(LEVELS) && (has(STREETS) || numbered)) || (has(STREETS) && numbered);
+    }
+    let lower = value.to_ascii_lowercase();
+    let street = [
+        "road", "rd", "street", "st", "avenue", "ave", "lane", "room", "floor", "building", "apt",
+    ]
+    .iter()
+    .any(|w| {
+        lower
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .any(|x| x == *w)
+    });
+    street && value.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// A Chinese address alone, by structure: what a value under any key that
+/// is not a known non-address is protected as.
+pub fn address_alone(value: &str) -> bool {
+    // A label or a sentence around it (`收货地址：…`, `…，请尽快发货`) is
+    // free text: the labelled-address detector finds where the address is.
+    const TEXT: &[char] = &['：', ':', '，', '。', '；', ';', '！', '？', '\n'];
+    let han = value.chars().filter(|c| is_han(*c)).count();
+    han >= 6 && han * 2 >= value.chars().count() && !value.contains(TEXT) && address(value)
+}
+
+/// A value that is only an organization's name (`上海示例商贸有限公司`).
+fn organization_only(value: &str) -> bool {
+    organization(value)
+        && !value
+            .chars()
+            .any(|c| NUMBERED.contains(c) || STREETS.contains(c))
+}
+
+fn phone(value: &str) -> bool {
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    (7..=16).contains(&digits)
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b' ' | b'(' | b')' | b'.'))
+}
+
+fn email(value: &str) -> bool {
+    value
+        .split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+}
+
+/// A resident ID, a passport, a Hong Kong/Macao/Taiwan identity or permit
+/// number: letters and digits, at least one letter and five digits, or a
+/// valid resident ID. Digits alone that are no resident ID are some other
+/// number (a signing certificate's serial under `certId`).
+fn identity_document(value: &str) -> bool {
+    let v = value.as_bytes();
+    if resident_id_valid(v) {
+        return true;
+    }
+    let core: Vec<u8> = v
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'(' | b')'))
+        .collect();
+    let digits = core.iter().filter(|b| b.is_ascii_digit()).count();
+    let letters = core.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    (6..=20).contains(&core.len())
+        && core.iter().all(u8::is_ascii_alphanumeric)
+        && letters >= 1
+        && digits >= 5
+        && letters <= 3
+}
+
+/// A card's or a bank account's digits (12 to 30, spaces or dashes
+/// between groups).
+fn account_number(value: &str) -> bool {
+    let digits: Vec<u8> = value.bytes().filter(u8::is_ascii_digit).collect();
+    (12..=30).contains(&digits.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-'))
+        && (digits.len() > 19 || bank_card::luhn(&digits) || digits.len() >= 12)
+}
+
+/// IMEI (15 digits, Luhn), MEID (14 hex), IMSI (`46…`, 15 digits), ICCID
+/// (`89…`, 19–20 digits), UUIDs (IDFA, OAID), 16 hex digits (Android ID),
+/// MAC addresses, and serials of letters and digits. A run of digits that
+/// is none of these (a payment terminal's number) is not a device's.
+fn device_id(value: &str) -> bool {
+    let v = value.as_bytes();
+    let hex = |s: &[u8]| s.iter().all(u8::is_ascii_hexdigit);
+    if v.iter().all(u8::is_ascii_digit) {
+        return (v.len() == 15 && (bank_card::luhn(v) || v.starts_with(b"46")))
+            || ((19..=20).contains(&v.len()) && v.starts_with(b"89"));
+    }
+    let uuid = v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+    let mac = v.len() == 17
+        && v.chunks(3)
+            .all(|c| hex(&c[..2]) && c.get(2).is_none_or(|s| matches!(s, b':' | b'-')));
+    let serial = (8..=64).contains(&v.len())
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'+' | b'/'))
+        && v.iter().any(u8::is_ascii_digit)
+        && v.iter().any(u8::is_ascii_alphabetic);
+    uuid || mac || (v.len() == 14 && hex(v)) || (v.len() == 16 && hex(v)) || serial
+}
+
+/// A latitude or longitude with three decimals or more, or a pair of them.
+fn coordinates(value: &str) -> bool {
+    let one = |s: &str| {
+        let s = s.trim();
+        let decimals = s.split_once('.').map_or(0, |(_, d)| d.len());
+        decimals >= 3 && s.parse::<f64>().is_ok_and(|x| x.abs() <= 180.0)
+    };
+    match value.split_once([',', ' ', ';']) {
+        Some((a, b)) => one(a) && one(b),
+        None => one(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_by_shape() {
+        for name in [
+            "张三",
+            "欧阳娜娜",
+            "于超",
+            "保华",
+            "阿依古丽·吐尔逊",
+            "ZHANG WEI",
+            "ZHANG/WEI",
+            "Zhang Wei",
+            "Wei Zhang",
+            "JIA/ZI",
+        ] {
+            assert!(person_name(name), "{name}");
+        }
+        for not in [
+            "厦门美图网科技有限公司",
+            "招商银行",
+            "iPhone 15 Pro",
+            "话费充值100元",
+            "衣服",
+            "月饼礼盒",
+            "Premium Gold",
+            "SUCCESS",
+            "华为Mate60 Pro",
+            "黄金",
+        ] {
+            assert!(!person_name(not), "{not}");
+        }
+        assert!(contradicts(Category::Name, "上海拉扎斯信息科技有限公司"));
+        assert!(!contradicts(Category::Name, "阿依古丽"));
+    }
+
+    #[test]
+    fn addresses_by_structure() {
+        for a in [
+            "北京市朝阳区建国路88号",
+            "翠湖南路208号望京西园四区A座2607室",
+            "山东省 青岛市 市南区 东海西路1603号世茂滨江花园D座2418室",
+            "Room 501, No. 88 Jianguo Road",
+        ] {
+            assert!(address(a), "{a}");
+        }
+        for not in [
+            "云南省",
+            "昆明市",
+            "五华区",
+            "上海示例商贸有限公司",
+            "地址变更申请已提交",
+            "市中心",
+        ] {
+            assert!(!address(not), "{not}");
+        }
+        assert!(address_alone("北京市朝阳区建国路88号"));
+        assert!(
+            !address_alone("收货地址：北京市朝阳区建国路88号"),
+            "a label is free text"
+        );
+    }
+
+    #[test]
+    fn documents_and_numbers() {
+        assert!(
+            identity_document("110101199003071234") || !resident_id_valid(b"110101199003071234")
+        );
+        assert!(identity_document("E12345678"));
+        assert!(!identity_document("68759070125"));
+        assert_eq!(refine(Category::IdNumber, "EX0778367"), Category::Passport);
+        assert!(account_number("6222 0212 3456 7890 128"));
+        assert!(!account_number("1983581967"));
+        assert!(device_id("861505295076869") == bank_card::luhn(b"861505295076869"));
+        assert!(device_id("3f2a9c1e-0b7d-4e8a-9c3f-2a9c1e0b7d4e"));
+        assert!(device_id("a4:5e:60:c2:1b:7f"));
+        assert!(!device_id("123456789012345") || bank_card::luhn(b"123456789012345"));
+        assert!(coordinates("31.230416"));
+        assert!(coordinates("31.2304,121.4737"));
+        assert!(!coordinates("322"));
+    }
+}

@@ -1,0 +1,181 @@
+use super::*;
+use crate::vocab::{BUILTIN_CATEGORIES, builtin_keys};
+
+fn meaning_of(key: &str, owner: Option<&str>) -> Meaning {
+    decide(&Analysis::of(key), owner.map(Analysis::of).as_ref())
+}
+
+fn verdict(key: &str) -> Option<(&'static str, bool)> {
+    meaning_of(key, None)
+        .verdict()
+        .map(|v| (v.category.name(), v.strong))
+}
+
+#[test]
+fn the_seed_dictionaries_classify_as_their_category() {
+    for category in BUILTIN_CATEGORIES {
+        for key in builtin_keys(category).expect("listed") {
+            assert_eq!(
+                verdict(key).map(|v| v.0),
+                Some(*category),
+                "{key} should read as {category}"
+            );
+        }
+    }
+}
+
+#[test]
+fn banking_abbreviations_and_dialects() {
+    let strong = [
+        ("cust_nm", "name"),
+        ("CUST_NM", "name"),
+        ("payee_nm", "name"),
+        ("holder_nm", "name"),
+        ("acct_name", "name"),
+        ("legal_person_name", "name"),
+        ("corp_legal_person_nm", "name"),
+        ("户名", "name"),
+        ("持卡人", "name"),
+        ("收件人", "name"),
+        ("联系人姓名", "name"),
+        ("mbl_no", "phone"),
+        ("MOB_TEL", "phone"),
+        ("phn", "phone"),
+        ("bankReservedPhone", "phone"),
+        ("brth_dt", "birth_date"),
+        ("BTH_DT", "birth_date"),
+        ("dob", "birth_date"),
+        ("pspt_no", "passport"),
+        ("pp_no", "passport"),
+        ("rcvr_addr", "address"),
+        ("jtzz", "address"),
+        ("idt_no", "id_number"),
+        ("IDNO", "id_number"),
+        ("zjhm", "id_number"),
+        ("sjhm", "phone"),
+        ("csrq", "birth_date"),
+        ("card_no", "bank_card"),
+        ("银行卡号", "bank_card"),
+        ("imei", "device"),
+        ("lat", "location"),
+    ];
+    for (key, category) in strong {
+        assert_eq!(verdict(key), Some((category, true)), "{key}");
+    }
+    let suggested = [
+        ("name", "name"),
+        ("nickname", "name"),
+        ("user_name", "name"),
+        ("contact", "name"),
+        ("payee", "name"),
+        ("certId", "id_number"),
+        ("cert_no", "id_number"),
+        ("identity", "id_number"),
+        ("acct_no", "bank_card"),
+        ("account", "bank_card"),
+        ("device_id", "device"),
+        ("location", "location"),
+        ("photo", "biometric"),
+    ];
+    for (key, category) in suggested {
+        assert_eq!(verdict(key), Some((category, false)), "{key}");
+    }
+}
+
+#[test]
+fn keys_that_are_not_a_persons() {
+    for key in [
+        "merchant_name",
+        "merchantName",
+        "shop_name",
+        "store_address",
+        "file_name",
+        "bank_name",
+        "opn_bnk_nm",
+        "product_name",
+        "goods_name",
+        "corp_nm",
+        "corp_acct_no",
+        "company_address",
+        "certSerial",
+        "cert_sn",
+        "sign_key_id",
+        "encryptCertId",
+        "cert_type",
+        "id_type",
+        "phone_md5",
+        "customer_service_phone",
+        "service_hotline",
+        "province",
+        "receiver_city",
+        "delivery_addr_province",
+        "app_name",
+        "insurer_name",
+    ] {
+        assert!(
+            matches!(meaning_of(key, None), Meaning::NotPersonal(_)),
+            "{key}: {:?}",
+            meaning_of(key, None)
+        );
+    }
+    // A role makes it the person's again.
+    assert_eq!(verdict("merchant_contact_name"), Some(("name", true)));
+    assert_eq!(verdict("bank_account_name"), Some(("name", true)));
+    for key in ["order_no", "user_id", "customer_id", "amount", "status"] {
+        assert!(meaning_of(key, None).verdict().is_none(), "{key}");
+    }
+}
+
+#[test]
+fn the_enclosing_key_owns_plain_attributes() {
+    let not = |key, owner| matches!(meaning_of(key, Some(owner)), Meaning::NotPersonal(_));
+    assert!(not("address", "store_info"));
+    assert!(not("name", "cargoDetails"));
+    assert!(not("phone", "merchant"));
+    assert!(meaning_of("name", Some("receiver")).verdict().is_some());
+    assert!(
+        meaning_of("name", Some("senderContact"))
+            .verdict()
+            .is_some()
+    );
+    // A person's own field stays theirs under any owner.
+    assert!(
+        meaning_of("contact_name", Some("merchant"))
+            .verdict()
+            .is_some()
+    );
+}
+
+#[test]
+fn why_names_the_words_that_decided() {
+    let v = meaning_of("CUST_NM", None).verdict().expect("a name");
+    assert_eq!(v.why.words(), ["cust", "nm"]);
+    let v = meaning_of("sjhm", None).verdict().expect("a phone");
+    assert_eq!(v.why.words(), ["手机", "号码"]);
+    let json = serde_json::to_string(&v.why).expect("serializes");
+    assert_eq!(json, r#"["手机","号码"]"#);
+}
+
+#[test]
+fn address_keys_of_many_spellings() {
+    for key in [
+        "receiverAddress",
+        "consignee_addr",
+        "deliveryAddr",
+        "addrDetail",
+        "residence",
+        "户籍地址",
+        "addressLine1",
+        "postal_address",
+        "mailingAddress",
+        "jzdz",
+        "d_address",
+        "live_addr",
+        "idCardAddress",
+    ] {
+        assert_eq!(verdict(key), Some(("address", true)), "{key}");
+    }
+    for key in ["postal_code", "zipcode", "company_addr"] {
+        assert_eq!(verdict(key), None, "{key}");
+    }
+}

@@ -1,0 +1,185 @@
+//! The built-in vocabulary of personal data: what an object key (or a query
+//! or form parameter name) says its value is.
+//!
+//! Owns the key classifier behind `keys: builtin` and the detectors' key
+//! context: a key is split into words ([`tokens`]: camelCase, snake, kebab,
+//! UPPER_SNAKE, digits, Chinese words, pinyin initials, banking
+//! abbreviations), each word read for its meaning ([`lexicon`]), and the
+//! category decided from them ([`classify`]), with the words that decided.
+//! Also owns the categories and their JR/T 0171 class ([`classes`]), the
+//! seed dictionaries the classifier is tested against ([`seed`]), and
+//! key-name normalization for rules that list keys by name.
+//!
+//! Knows nothing of JSON, rules syntax, actions or values: it answers "what
+//! does this key name denote?", and errs towards "personal" (a key that
+//! only suggests a category leaves the decision to the value's shape, which
+//! the detectors judge).
+
+mod classes;
+mod classify;
+mod lexicon;
+mod pinyin;
+mod seed;
+mod tokens;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+pub use classes::{Category, JrtClass};
+pub use classify::{Analysis, Meaning, Verdict, Why};
+pub use seed::builtin_keys;
+
+/// Categories that `keys: builtin` rules can name.
+pub const BUILTIN_CATEGORIES: &[&str] = &[
+    "id_number",
+    "bank_card",
+    "phone",
+    "email",
+    "name",
+    "address",
+    "birth_date",
+    "passport",
+    "biometric",
+    "device",
+    "location",
+];
+
+/// Normalizes a key name for comparison: ASCII letters lowercased, `_`, `-`,
+/// `.` and spaces removed, every other character kept as is. Writes into `out`
+/// (cleared first) so the hot path can reuse one buffer.
+pub fn normalize_key_into(key: &str, out: &mut String) {
+    out.clear();
+    for c in key.chars() {
+        match c {
+            '_' | '-' | ' ' | '.' => {}
+            c if c.is_ascii_uppercase() => out.push(c.to_ascii_lowercase()),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Allocating convenience form of [`normalize_key_into`], for load time.
+pub fn normalize_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    normalize_key_into(key, &mut out);
+    out
+}
+
+/// The category a key names on its own (a strong verdict of the
+/// classifier), for rules that protect a header or parameter by its name
+/// without naming a category.
+pub fn category_of_key(key: &str) -> Option<&'static str> {
+    meaning(key, None)
+        .verdict()
+        .filter(|v| v.strong && v.category.has_keys())
+        .map(|v| v.category.name())
+}
+
+/// Whether `key` only carries the value of the key above it
+/// (`{"姓名": {"words": "张三"}}`): the key above then says what it is.
+pub fn is_carrier(key: &str) -> bool {
+    key.len() <= 8
+        && lexicon::CARRIERS
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(key))
+}
+
+/// FNV-1a over the key's bytes: keys are short, and the cache compares the
+/// whole key on a hit, so a collision costs a miss, never a wrong answer.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Keys analysed lately on this thread: a payload repeats a few dozen keys
+/// thousands of times, so most analyses are one hash and one comparison.
+type Cache = HashMap<Box<str>, Analysis, BuildHasherDefault<Fnv>>;
+
+thread_local! {
+    static ANALYSED: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+/// Entries kept before the cache starts over (a payload with more distinct
+/// keys only pays for analysing them again).
+const CACHE_ENTRIES: usize = 4096;
+/// Longer keys are analysed every time.
+const CACHED_KEY: usize = 64;
+
+/// The words of `key` reduced to what a decision needs (cached per thread).
+pub fn analyse(key: &str) -> Analysis {
+    if key.len() > CACHED_KEY {
+        return Analysis::of(key);
+    }
+    ANALYSED.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut cache) => {
+            if let Some(found) = cache.get(key) {
+                return *found;
+            }
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            let analysis = Analysis::of(key);
+            cache.insert(key.into(), analysis);
+            analysis
+        }
+        Err(_) => Analysis::of(key),
+    })
+}
+
+/// What `key` means, inside an object whose own key is `owner`.
+pub fn meaning(key: &str, owner: Option<&str>) -> Meaning {
+    let owner = owner.map(analyse);
+    classify::decide(&analyse(key), owner.as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_key_normalize_alike() {
+        let forms = [
+            "idNumber",
+            "id_number",
+            "ID-NUMBER",
+            "Id Number",
+            "id.number",
+        ];
+        for form in forms {
+            assert_eq!(normalize_key(form), "idnumber", "{form}");
+        }
+        assert_eq!(normalize_key("身份证号"), "身份证号");
+    }
+
+    #[test]
+    fn headers_name_their_category() {
+        assert_eq!(category_of_key("Phone-Number"), Some("phone"));
+        assert_eq!(category_of_key("SFZH"), Some("id_number"));
+        assert_eq!(category_of_key("orderNo"), None);
+        assert_eq!(category_of_key("name"), None); // only suggests one
+    }
+
+    #[test]
+    fn carriers() {
+        assert!(is_carrier("words"));
+        assert!(is_carrier("Value"));
+        assert!(!is_carrier("name"));
+    }
+}
