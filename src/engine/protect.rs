@@ -16,7 +16,11 @@ impl<'p> Pass<'p, '_> {
     /// A node matched by a field rule.
     pub(super) fn apply(&mut self, node: Node<'p>, applied: Applied<'p>) -> Walked {
         let start = self.pos;
-        let container = matches!(self.input[start], b'{' | b'[');
+        // A member's value may be missing at the end of a truncated body.
+        let Some(&first) = self.input.get(start) else {
+            return Err(self.error(start, "EOF while parsing a value"));
+        };
+        let container = matches!(first, b'{' | b'[');
         match applied.rule.action {
             Action::Drop => {
                 self.skip_value()?;
