@@ -176,11 +176,19 @@ impl Pass<'_, '_> {
             .bytes()
             .any(|b| b.is_ascii_uppercase())
             .then(|| text.to_ascii_lowercase());
-        let folded = lower.as_deref().unwrap_or(text).as_bytes();
+        let folded = lower.as_deref().unwrap_or(text);
         for name in self.known.iter() {
             let latin = name.is_ascii();
-            let haystack = if latin { folded } else { text.as_bytes() };
-            for start in memchr::memmem::find_iter(haystack, name.as_bytes()) {
+            let haystack = if latin { folded } else { text };
+            if haystack.len() < name.len() {
+                continue;
+            }
+            // `str::match_indices` rather than a `memmem` searcher: values
+            // are short and the searcher's set-up, per value and name, was
+            // most of the second walk's cost.
+            let haystack_bytes = haystack.as_bytes();
+            for (start, _) in haystack.match_indices(name.as_str()) {
+                let haystack = haystack_bytes;
                 let end = start + name.len();
                 let boundary = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
                 let whole = !latin
