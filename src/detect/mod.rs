@@ -576,6 +576,12 @@ pub fn is_valid_bank_card(digits: &str) -> bool {
     bank_card::is_card(digits.as_bytes())
 }
 
+/// Whether `digits` is a mainland mobile number, as the `cn_mobile`
+/// detector judges one.
+pub fn is_valid_mobile(digits: &str) -> bool {
+    phone::is_mobile(digits.as_bytes())
+}
+
 /// Sorts `out[first..]` by start (longest first) and merges overlaps, so a
 /// span two detectors half-share is protected whole.
 fn settle(out: &mut Vec<Match>, first: usize) {

@@ -123,9 +123,7 @@ fn has_its_shape(category: &str, plain: &str) -> bool {
     match category {
         "bank_card" => crate::detect::is_valid_bank_card(&digits),
         "id_number" => crate::detect::is_valid_resident_id(plain.trim()),
-        "phone" if digits.len() == 11 => {
-            digits.starts_with('1') && matches!(digits.as_bytes()[1], b'3'..=b'9')
-        }
+        "phone" if digits.len() == 11 => crate::detect::is_valid_mobile(&digits),
         _ => true,
     }
 }
