@@ -24,7 +24,7 @@ mod wrapped;
 use std::fmt;
 
 /// Names a walk looks for in free text (see [`echo`]).
-pub(crate) type Known = std::sync::Arc<[String]>;
+pub(crate) use echo::Known;
 
 use serde::Serialize;
 
@@ -247,7 +247,7 @@ pub fn protect(policy: &Policy, input: &[u8]) -> Result<Protected, EngineError> 
     if echo::may_echo(input, &findings) {
         // The names the first walk protected, found again where the
         // document repeats them unlabelled.
-        let known: Known = std::mem::take(&mut findings.names).into_known().into();
+        let known = std::mem::take(&mut findings.names).into_known();
         (output, findings) = pass::run(policy, input, None, 0, &known)?;
     }
     findings.names = echo::Names::default();

@@ -42,6 +42,9 @@ impl<'p> Pass<'p, '_> {
         end: usize,
         text: &str,
     ) -> Result<Option<Disposition>, EngineError> {
+        if !may_wrap(text) {
+            return Ok(None);
+        }
         let path = self.current_path();
         let Some(outcome) = self.unwrap_text(node, &path, text, 0)? else {
             return Ok(None);
@@ -412,6 +415,14 @@ fn url_query(text: &str) -> Option<usize> {
 
 /// The text base64 holds, if it is text (UTF-8 without control characters
 /// other than line breaks and tabs); binary base64 is not.
+/// What every wrapping needs, tested before the value's path is built:
+/// base64's length, or a pair's `=`.
+fn may_wrap(text: &str) -> bool {
+    let len = text.len();
+    (len >= 8 && len % 4 == 0 && len <= MAX_BASE64)
+        || memchr::memchr(b'=', text.as_bytes()).is_some()
+}
+
 fn base64_text(text: &str) -> Option<String> {
     let b = text.as_bytes();
     if b.len() < 8 || b.len() % 4 != 0 || b.len() > MAX_BASE64 {
