@@ -85,15 +85,25 @@ const ORGANIZATION_ENDS: &[&str] = &[
 
 const ORGANIZATION_WORDS: &[&str] = &["有限", "公司", "银行", "集团", "股份", "分公司"];
 
+/// Latin words that end a company's name, ending it or followed by a space.
+const LATIN_ORGANIZATION_WORDS: &[&str] = &[
+    " ltd", " inc", " co.", " llc", " limited", " corp", " bank", " company", " gmbh",
+];
+
 fn organization(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
     ORGANIZATION_ENDS.iter().any(|w| value.ends_with(w))
         || ORGANIZATION_WORDS.iter().any(|w| value.contains(w))
-        || [
-            " ltd", " inc", " co.", " llc", " limited", " corp", " bank", " company", " gmbh",
-        ]
-        .iter()
-        .any(|w| lower.ends_with(w) || lower.contains(&format!("{w} ")))
+        || (value.bytes().any(|b| b.is_ascii_alphabetic()) && latin_organization(value))
+}
+
+fn latin_organization(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    LATIN_ORGANIZATION_WORDS.iter().any(|w| {
+        lower.ends_with(w)
+            || lower
+                .match_indices(w)
+                .any(|(at, _)| lower.as_bytes().get(at + w.len()) == Some(&b' '))
+    })
 }
 
 /// A person's name and nothing else: 2–4 Chinese characters that start with

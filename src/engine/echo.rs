@@ -4,8 +4,8 @@
 //! label has no shape a detector can trust (`丁博欣房租押金`), but a name
 //! the document itself declared is known exactly.
 //!
-//! The first pass notes every name it protected ([`Findings`] keeps them,
-//! never in `Debug`); when one of them may occur again ([`may_echo`]), the
+//! The first pass notes every name it protected (`Findings` keeps them,
+//! never in `Debug`); when one of them may occur again ([`Known::may_echo`]), the
 //! document is walked a second time with the names known, and each
 //! occurrence in a value the detectors read becomes a `name` match of the
 //! policy's name detector. Knows nothing of where the names came from;
@@ -13,11 +13,9 @@
 //! with and nothing is added.
 
 use std::fmt;
-use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
+use super::known::Known;
 
-use super::Findings;
 use super::pass::Pass;
 use crate::detect::Match;
 use crate::ident::Ident;
@@ -29,14 +27,18 @@ const MAX_NAMES: usize = 256;
 /// word, a long text is not a name.
 const NAME_CHARS: std::ops::RangeInclusive<usize> = 2..=32;
 
-/// The names one document protected, and whether it wraps text a raw
-/// search cannot see (base64). `Debug` never shows them.
+/// The names one document protected, and the texts its detectors read
+/// (where an echo would be protected), NUL-separated. `Debug` never shows
+/// them.
 #[derive(Clone, Default)]
-pub(crate) struct Names(Vec<String>, bool);
+pub(crate) struct Names {
+    names: Vec<String>,
+    read: String,
+}
 
 impl fmt::Debug for Names {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Names(<{} redacted>)", self.0.len())
+        write!(f, "Names(<{} redacted>)", self.names.len())
     }
 }
 
@@ -46,32 +48,45 @@ impl Names {
         let chars = value.chars().count();
         if &**category == "name"
             && NAME_CHARS.contains(&chars)
-            && self.0.len() < MAX_NAMES
-            && !self.0.iter().any(|n| n == value)
+            && self.names.len() < MAX_NAMES
+            && !self.names.iter().any(|n| n == value)
         {
-            self.0.push(value.to_owned());
+            self.names.push(value.to_owned());
         }
     }
 
-    /// Notes that the document holds text in a wrapping (base64).
-    pub fn wrapped(&mut self) {
-        self.1 = true;
+    /// Notes a text the detectors read: an echo there would be protected
+    /// by a second walk.
+    pub fn read(&mut self, text: &str) {
+        self.read.push_str(text);
+        self.read.push('\0');
     }
 
     pub fn extend(&mut self, other: Names) {
-        self.1 |= other.1;
-        for name in other.0 {
-            if self.0.len() < MAX_NAMES && !self.0.contains(&name) {
-                self.0.push(name);
+        for name in other.names {
+            if self.names.len() < MAX_NAMES && !self.names.contains(&name) {
+                self.names.push(name);
             }
         }
+        self.read.push_str(&other.read);
     }
 
-    /// The names and their romanizations, for the second walk, in one
-    /// automaton.
+    /// The names as the second walk's searchers, if a second walk would
+    /// find one of them again in a text the detectors read (where the first
+    /// walk did not know it yet).
+    pub fn echoes(mut self) -> Option<Known> {
+        if self.names.is_empty() || self.read.is_empty() {
+            return None;
+        }
+        let read = std::mem::take(&mut self.read);
+        let known = self.into_known();
+        known.occurs_in(&read).then_some(known)
+    }
+
+    /// The names and their romanizations, as the second walk's searchers.
     pub fn into_known(self) -> Known {
         let mut patterns: Vec<String> = self
-            .0
+            .names
             .into_iter()
             .map(|n| {
                 if n.is_ascii() {
@@ -81,48 +96,14 @@ impl Names {
                 }
             })
             .collect();
+        let mut seen: std::collections::HashSet<String> = patterns.iter().cloned().collect();
         let romanized: Vec<String> = patterns.iter().flat_map(|n| romanizations(n)).collect();
         for name in romanized {
-            if !patterns.contains(&name) {
+            if seen.insert(name.clone()) {
                 patterns.push(name);
             }
         }
         Known::new(patterns)
-    }
-}
-
-/// The names a second walk looks for: one Aho-Corasick automaton over all
-/// of them, so each value is scanned once whatever the number of names
-/// (a searcher per name and value made the second walk quadratic).
-#[derive(Clone, Default)]
-pub(crate) struct Known(Option<Arc<KnownNames>>);
-
-struct KnownNames {
-    /// Latin letters match without ASCII case; Chinese is unaffected.
-    automaton: AhoCorasick,
-    /// Per pattern: whether it is Latin text, matched as whole words.
-    latin: Vec<bool>,
-}
-
-impl Known {
-    fn new(patterns: Vec<String>) -> Known {
-        if patterns.is_empty() {
-            return Known(None);
-        }
-        let latin = patterns.iter().map(|p| p.is_ascii()).collect();
-        // Names are at most 32 characters and 256 + romanizations: the
-        // build cannot fail on size; if it ever did, no echo is found,
-        // which the first walk's findings already bound.
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(&patterns)
-            .map(|automaton| Known(Some(Arc::new(KnownNames { automaton, latin }))))
-            .unwrap_or_default()
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.0.as_ref().map_or(0, |k| k.latin.len())
     }
 }
 
@@ -166,64 +147,24 @@ fn compound_surname(chars: &[char]) -> bool {
     COMPOUND.contains(&head.as_str())
 }
 
-/// Whether a second walk can find more: a name occurs twice in the raw
-/// document, or the document escapes, percent-encodes or wraps text (where
-/// a raw search cannot see it).
-pub(super) fn may_echo(input: &[u8], findings: &Findings) -> bool {
-    let names = &findings.names.0;
-    if names.is_empty() {
-        return false;
-    }
-    let hidden = findings.names.1
-        || memchr::memmem::find(input, b"\\u").is_some()
-        || memchr::memchr(b'%', input).is_some();
-    if hidden {
-        return true;
-    }
-    if names.iter().any(|n| {
-        memchr::memmem::find_iter(input, n.as_bytes())
-            .nth(1)
-            .is_some()
-    }) {
-        return true;
-    }
-    // A Chinese name written again in Latin letters (`陈静涛`, `CHEN/JINGTAO`).
-    let romanized: Vec<String> = names.iter().flat_map(|n| romanizations(n)).collect();
-    if romanized.is_empty() {
-        return false;
-    }
-    let folded = input.to_ascii_lowercase();
-    romanized
-        .iter()
-        .any(|r| memchr::memmem::find(&folded, r.as_bytes()).is_some())
-}
-
 impl Pass<'_, '_> {
     /// Adds a match for each known name in `text` no other match covers;
     /// `spans` stays in order.
-    pub(super) fn echo_spans(&self, text: &str, spans: &mut Vec<Match>) {
+    pub(super) fn echo_spans(&mut self, text: &str, spans: &mut Vec<Match>) {
         let Some(spec) = self.policy.detectors.name_spec() else {
             return;
         };
-        let Some(known) = self.known.0.as_deref() else {
+        if self.known.is_empty() {
+            // The first walk: where a second one would look.
+            self.findings.names.read(text);
             return;
-        };
+        }
         let before = spans.len();
-        let bytes = text.as_bytes();
-        // Every occurrence, overlapping ones too: a Latin match that fails
-        // the word test must not hide a shorter one beside it.
-        for found in known.automaton.find_overlapping_iter(text) {
-            let (start, end) = (found.start(), found.end());
-            let latin = known.latin[found.pattern().as_usize()];
-            let boundary = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
-            let whole = !latin
-                || (boundary(start.checked_sub(1).and_then(|i| bytes.get(i)))
-                    && boundary(bytes.get(end)));
-            let free = !spans.iter().any(|s| s.start < end && start < s.end);
-            if whole && free {
+        self.known.for_each_match(text, |start, end, _| {
+            if !spans.iter().any(|s| s.start < end && start < s.end) {
                 spans.push(Match { start, end, spec });
             }
-        }
+        });
         if spans.len() != before {
             spans.sort_by_key(|s| s.start);
         }
@@ -247,22 +188,5 @@ mod tests {
             "贺丹建 and 3 romanizations"
         );
         assert!(!format!("{names:?}").contains("贺丹建"));
-    }
-
-    #[test]
-    fn a_second_walk_only_when_a_name_can_recur() {
-        let mut findings = Findings::default();
-        assert!(!may_echo(br#"{"a":"x"}"#, &findings));
-        findings.names.note(&Ident::fixed("name"), "贺丹建");
-        assert!(!may_echo(r#"{"n":"贺丹建"}"#.as_bytes(), &findings));
-        assert!(may_echo(
-            r#"{"n":"贺丹建","m":"帮贺丹建充值"}"#.as_bytes(),
-            &findings
-        ));
-        assert!(may_echo(br#"{"n":"\u8d3a\u4e39\u5efa"}"#, &findings));
-        assert!(may_echo(
-            r#"{"n":"贺丹建","m":"Paid by HE/DANJIAN"}"#.as_bytes(),
-            &findings
-        ));
     }
 }

@@ -12,6 +12,7 @@
 mod containers;
 mod echo;
 mod keyed;
+mod known;
 mod lex;
 mod members;
 mod named;
@@ -24,7 +25,7 @@ mod wrapped;
 use std::fmt;
 
 /// Names a walk looks for in free text (see [`echo`]).
-pub(crate) use echo::Known;
+pub(crate) use known::Known;
 
 use serde::Serialize;
 
@@ -244,10 +245,9 @@ impl UnopenedKind {
 /// and the findings, or the reason it was refused.
 pub fn protect(policy: &Policy, input: &[u8]) -> Result<Protected, EngineError> {
     let (mut output, mut findings) = pass::run(policy, input, None, 0, &Known::default())?;
-    if echo::may_echo(input, &findings) {
+    if let Some(known) = std::mem::take(&mut findings.names).echoes() {
         // The names the first walk protected, found again where the
         // document repeats them unlabelled.
-        let known = std::mem::take(&mut findings.names).into_known();
         (output, findings) = pass::run(policy, input, None, 0, &known)?;
     }
     findings.names = echo::Names::default();

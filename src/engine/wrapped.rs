@@ -70,7 +70,6 @@ impl<'p> Pass<'p, '_> {
             return Ok(None);
         }
         if let Some(inner) = base64_text(text) {
-            self.findings.names.wrapped();
             let Some(outcome) = self.inner_text(node, path, &inner, level + 1)? else {
                 return Ok(None);
             };

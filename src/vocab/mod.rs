@@ -150,10 +150,60 @@ pub fn analyse(key: &str) -> Analysis {
     })
 }
 
-/// What `key` means, inside an object whose own key is `owner`.
+/// What `key` means, inside an object whose own key is `owner` (cached per
+/// thread: the walk and the detectors both ask, for every member).
 pub fn meaning(key: &str, owner: Option<&str>) -> Meaning {
+    if key.len() > CACHED_KEY || owner.is_some_and(|o| o.len() > CACHED_KEY) {
+        return decide_meaning(key, owner);
+    }
+    let mut hasher = Fnv::default();
+    hasher.write(owner.unwrap_or("").as_bytes());
+    hasher.write(&[0xff, u8::from(owner.is_some())]);
+    hasher.write(key.as_bytes());
+    let hash = hasher.finish();
+    MEANINGS.with(|cell| {
+        let Ok(mut slots) = cell.try_borrow_mut() else {
+            return decide_meaning(key, owner);
+        };
+        if slots.is_empty() {
+            slots.resize_with(MEANING_SLOTS, || None);
+        }
+        let slot = &mut slots[(hash as usize) % MEANING_SLOTS];
+        if let Some(entry) = slot {
+            if entry.hash == hash && &*entry.key == key && entry.owner.as_deref() == owner {
+                return entry.meaning;
+            }
+        }
+        let meaning = decide_meaning(key, owner);
+        *slot = Some(MeaningEntry {
+            hash,
+            key: key.into(),
+            owner: owner.map(Into::into),
+            meaning,
+        });
+        meaning
+    })
+}
+
+fn decide_meaning(key: &str, owner: Option<&str>) -> Meaning {
     let owner = owner.map(analyse);
     classify::decide(&analyse(key), owner.as_ref())
+}
+
+/// One key's meaning in one owner, as last decided on this thread.
+struct MeaningEntry {
+    hash: u64,
+    key: Box<str>,
+    owner: Option<Box<str>>,
+    meaning: Meaning,
+}
+
+/// Slots of the per-thread meaning cache, indexed by hash (a newer pair
+/// takes an older one's slot: no eviction order to keep).
+const MEANING_SLOTS: usize = 1024;
+
+thread_local! {
+    static MEANINGS: RefCell<Vec<Option<MeaningEntry>>> = const { RefCell::new(Vec::new()) };
 }
 
 #[cfg(test)]
