@@ -145,15 +145,7 @@ impl fmt::Display for ProblemKind {
         match self {
             ProblemKind::Malformed(why) => write!(f, "not a valid audit record: {why}"),
             ProblemKind::Edited => f.write_str("record edited: its hash does not match its content"),
-            ProblemKind::Missing { expected, found } if found - expected == 1 => write!(
-                f,
-                "seq {found} where {expected} was expected: record {expected} was deleted or truncated away"
-            ),
-            ProblemKind::Missing { expected, found } => write!(
-                f,
-                "seq {found} where {expected} was expected: records {expected}..{} were deleted or truncated away",
-                found - 1
-            ),
+            ProblemKind::Missing { expected, found } => write_missing(f, *expected, *found),
             ProblemKind::Reordered {
                 expected,
                 found,
@@ -202,6 +194,22 @@ impl fmt::Display for ProblemKind {
                 "the checkpoint given covers {covers} records, fewer than the oldest retained checkpoint ({start}): retention removed what it would prove; give a newer one"
             ),
         }
+    }
+}
+
+/// Records `expected..found` are not there: one, or a run of them.
+fn write_missing(f: &mut fmt::Formatter<'_>, expected: u64, found: u64) -> fmt::Result {
+    if found - expected == 1 {
+        write!(
+            f,
+            "seq {found} where {expected} was expected: record {expected} was deleted or truncated away"
+        )
+    } else {
+        write!(
+            f,
+            "seq {found} where {expected} was expected: records {expected}..{} were deleted or truncated away",
+            found - 1
+        )
     }
 }
 
