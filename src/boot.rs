@@ -82,15 +82,7 @@ pub const SHIP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 /// and the consent store, then binds the admin and proxy listeners.
 pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
     let config = Config::load(path).map_err(BootError::Inputs)?;
-    let prepared = {
-        let config = config.clone();
-        // File reads, rules compilation and replay are blocking work.
-        match tokio::task::spawn_blocking(move || prepare(&config)).await {
-            Ok(prepared) => prepared?,
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        }
-    };
-    let (inputs, audit, journal) = prepared;
+    let (inputs, audit, journal) = prepare_off_runtime(&config).await?;
     let Inputs {
         keyring,
         proxy_tls,
@@ -105,32 +97,14 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         (None, Some(settings)) => open_database(settings, subjects.clone()).await,
         (None, None) => unreachable!("prepare opens the journal unless the store is a database"),
     };
-    let cluster = match (redis, &config.cluster) {
-        (Some(client), Some(settings)) => Some(Arc::new(
-            ClusterQuota::new(client, settings.replicas, settings.timeout)
-                .map_err(|e| BootError::Cluster(format!("{:?}", e.kind())))?,
-        )),
-        _ => None,
-    };
+    let cluster = cluster_quota(redis, &config)?;
     let shipper = config.audit.sink.as_ref().and_then(|sink| {
         let replica = &config.audit.checkpoints.replica;
         crate::ship::Shipper::start(&sink.nats, replica, config.audit.dir.clone(), &audit)
     });
     let app = Arc::new(App::new(generation, audit, subjects, consent, cluster));
     let reloader = Arc::new(Reloader::new(path, &config, app.clone()));
-    let admin = match (&config.admin, admin) {
-        (Some(settings), Some(inputs)) => {
-            let token = inputs
-                .token
-                .expect("serving gathers (or creates) the admin token");
-            let listener = Listener::bind(settings.listen, inputs.tls, admin::LISTENER, "admin")
-                .await
-                .map_err(BootError::Bind)?;
-            let state = AdminState::new(reloader.clone(), token, config.audit.dir.clone());
-            Some((listener, Arc::new(state)))
-        }
-        _ => None,
-    };
+    let admin = bind_admin(&config, admin, &reloader).await?;
     let settings = listener_settings(&config);
     let proxy = Listener::bind(config.listen, proxy_tls, settings, "proxy")
         .await
@@ -150,6 +124,51 @@ pub async fn bind(path: &Path, options: Options) -> Result<Bound, BootError> {
         options,
         shipper,
     })
+}
+
+/// [`prepare`] on a blocking thread: file reads, rules compilation and
+/// replay are blocking work.
+async fn prepare_off_runtime(
+    config: &Config,
+) -> Result<(Inputs, AuditHandle, Option<Arc<ConsentStore>>), BootError> {
+    let config = config.clone();
+    match tokio::task::spawn_blocking(move || prepare(&config)).await {
+        Ok(prepared) => prepared,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// The cluster quota client, with `cluster:` and a Redis client for it.
+fn cluster_quota(
+    redis: Option<redis::Client>,
+    config: &Config,
+) -> Result<Option<Arc<ClusterQuota>>, BootError> {
+    match (redis, &config.cluster) {
+        (Some(client), Some(settings)) => Ok(Some(Arc::new(
+            ClusterQuota::new(client, settings.replicas, settings.timeout)
+                .map_err(|e| BootError::Cluster(format!("{:?}", e.kind())))?,
+        ))),
+        _ => Ok(None),
+    }
+}
+
+/// The admin listener bound, with its state, when the config has one.
+async fn bind_admin(
+    config: &Config,
+    inputs: Option<inputs::AdminInputs>,
+    reloader: &Arc<Reloader>,
+) -> Result<Option<(Listener, Arc<AdminState>)>, BootError> {
+    let (Some(settings), Some(inputs)) = (&config.admin, inputs) else {
+        return Ok(None);
+    };
+    let token = inputs
+        .token
+        .expect("serving gathers (or creates) the admin token");
+    let listener = Listener::bind(settings.listen, inputs.tls, admin::LISTENER, "admin")
+        .await
+        .map_err(BootError::Bind)?;
+    let state = AdminState::new(reloader.clone(), token, config.audit.dir.clone());
+    Ok(Some((listener, Arc::new(state))))
 }
 
 /// The proxy listener's settings from the config's limits. An HTTP/2

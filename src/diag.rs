@@ -78,75 +78,89 @@ struct YamlMessages;
 impl MessageFormatter for YamlMessages {
     fn format_message<'a>(&self, err: &'a serde_saphyr::Error) -> Cow<'a, str> {
         use serde_saphyr::Error as E;
-        let ours = match err {
+        match err {
             E::WithSnippet { error, .. } | E::AliasError { error, .. } => {
-                return self.format_message(error);
+                self.format_message(error)
             }
-            E::DuplicateMappingKey { key: Some(key), .. } => {
-                return Cow::Owned(format!(
-                    "`{key}` is given twice in this mapping; each key may appear once"
-                ));
-            }
-            E::DuplicateMappingKey { key: None, .. } => {
-                "a key is given twice in this mapping; each key may appear once"
-            }
-            E::MultipleDocuments { .. } => {
-                "the file holds more than one YAML document (a second `---`); keep one"
-            }
-            E::Eof { .. } => "the file ends in the middle of a value",
-            E::NullIntoString { .. } | E::InvalidCharNull { .. } => {
-                "a value is needed here, not an empty one or `null`"
-            }
-            E::InvalidCharNotSingleScalar { .. } => "one character is expected here",
-            E::InvalidBooleanStrict { .. } => "`true` or `false` is expected here",
-            E::BinaryNotUtf8 { .. }
-            | E::BytesNotSupportedMissingBinaryTag { .. }
-            | E::InvalidBinaryBase64 { .. } => "binary values (`!!binary`) are not accepted here",
-            E::UnsupportedTag { .. }
-            | E::TaggedScalarCannotDeserializeIntoString { .. }
-            | E::TaggedStructFieldName { .. }
-            | E::TaggedEnumMismatch { .. } => "YAML tags (`!name`) are not accepted here",
-            E::MergeKeyNotAllowed { .. } | E::MergeValueNotMapOrSeqOfMaps { .. } => {
-                "merge keys (`<<:`) take a mapping or a list of mappings"
-            }
-            E::UnknownAnchor { .. } => "this alias (`*name`) names no anchor (`&name`) above it",
-            E::Budget { .. }
-            | E::AliasReplayCounterOverflow { .. }
-            | E::AliasReplayLimitExceeded { .. }
-            | E::AliasExpansionLimitExceeded { .. }
-            | E::AliasReplayStackDepthExceeded { .. }
-            | E::RecursiveReferencesRequireWeakTypes { .. } => {
-                "the file is too large or too deeply nested to read (aliases count as \
-                 many times as they are used)"
-            }
-            E::CannotBorrowTransformedString { .. } | E::QuotingRequired { .. } => {
-                "this value must be a quoted string"
-            }
-            E::InvalidUtf8Input => "the file is not UTF-8 text",
-            E::IOError { .. } => "the file could not be read",
-            E::CyclicInclude { .. }
-            | E::UnsupportedIncludeForm { .. }
-            | E::ResolverError { .. } => {
-                "`!include` is not supported: write everything in this file"
-            }
-            E::UnexpectedValueForUnit { .. }
-            | E::ExpectedEmptyMappingForUnitStruct { .. }
-            | E::UnexpectedValueForUnitEnumVariant { .. } => "no value is expected here",
-            E::UnexpectedSequenceEnd { .. }
-            | E::UnexpectedMappingEnd { .. }
-            | E::UnexpectedContainerEndWhileSkippingNode { .. }
-            | E::UnexpectedContainerEndWhileReadingKeyNode { .. }
-            | E::ContainerEndMismatch { .. }
-            | E::ValueRequestedBeforeKey { .. }
-            | E::InternalSeedReusedForMapKey { .. }
-            | E::InternalDepthUnderflow { .. }
-            | E::InternalRecursionStackEmpty { .. } => {
-                "the YAML is not well formed here (a list or mapping is not closed where it should be)"
-            }
-            other => return serde_saphyr::UserMessageFormatter.format_message(other),
-        };
-        Cow::Borrowed(ours)
+            E::DuplicateMappingKey { key: Some(key), .. } => Cow::Owned(format!(
+                "`{key}` is given twice in this mapping; each key may appear once"
+            )),
+            other => match file_words(other).or_else(|| value_words(other)) {
+                Some(ours) => Cow::Borrowed(ours),
+                None => serde_saphyr::UserMessageFormatter.format_message(other),
+            },
+        }
     }
+}
+
+/// Our words for what is wrong with the file as a whole or its structure.
+fn file_words(err: &serde_saphyr::Error) -> Option<&'static str> {
+    use serde_saphyr::Error as E;
+    Some(match err {
+        E::DuplicateMappingKey { key: None, .. } => {
+            "a key is given twice in this mapping; each key may appear once"
+        }
+        E::MultipleDocuments { .. } => {
+            "the file holds more than one YAML document (a second `---`); keep one"
+        }
+        E::Eof { .. } => "the file ends in the middle of a value",
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::RecursiveReferencesRequireWeakTypes { .. } => {
+            "the file is too large or too deeply nested to read (aliases count as \
+             many times as they are used)"
+        }
+        E::InvalidUtf8Input => "the file is not UTF-8 text",
+        E::IOError { .. } => "the file could not be read",
+        E::CyclicInclude { .. } | E::UnsupportedIncludeForm { .. } | E::ResolverError { .. } => {
+            "`!include` is not supported: write everything in this file"
+        }
+        E::UnexpectedSequenceEnd { .. }
+        | E::UnexpectedMappingEnd { .. }
+        | E::UnexpectedContainerEndWhileSkippingNode { .. }
+        | E::UnexpectedContainerEndWhileReadingKeyNode { .. }
+        | E::ContainerEndMismatch { .. }
+        | E::ValueRequestedBeforeKey { .. }
+        | E::InternalSeedReusedForMapKey { .. }
+        | E::InternalDepthUnderflow { .. }
+        | E::InternalRecursionStackEmpty { .. } => {
+            "the YAML is not well formed here (a list or mapping is not closed where it should be)"
+        }
+        _ => return None,
+    })
+}
+
+/// Our words for a value the file cannot hold where it is written.
+fn value_words(err: &serde_saphyr::Error) -> Option<&'static str> {
+    use serde_saphyr::Error as E;
+    Some(match err {
+        E::NullIntoString { .. } | E::InvalidCharNull { .. } => {
+            "a value is needed here, not an empty one or `null`"
+        }
+        E::InvalidCharNotSingleScalar { .. } => "one character is expected here",
+        E::InvalidBooleanStrict { .. } => "`true` or `false` is expected here",
+        E::BinaryNotUtf8 { .. }
+        | E::BytesNotSupportedMissingBinaryTag { .. }
+        | E::InvalidBinaryBase64 { .. } => "binary values (`!!binary`) are not accepted here",
+        E::UnsupportedTag { .. }
+        | E::TaggedScalarCannotDeserializeIntoString { .. }
+        | E::TaggedStructFieldName { .. }
+        | E::TaggedEnumMismatch { .. } => "YAML tags (`!name`) are not accepted here",
+        E::MergeKeyNotAllowed { .. } | E::MergeValueNotMapOrSeqOfMaps { .. } => {
+            "merge keys (`<<:`) take a mapping or a list of mappings"
+        }
+        E::UnknownAnchor { .. } => "this alias (`*name`) names no anchor (`&name`) above it",
+        E::CannotBorrowTransformedString { .. } | E::QuotingRequired { .. } => {
+            "this value must be a quoted string"
+        }
+        E::UnexpectedValueForUnit { .. }
+        | E::ExpectedEmptyMappingForUnitStruct { .. }
+        | E::UnexpectedValueForUnitEnumVariant { .. } => "no value is expected here",
+        _ => return None,
+    })
 }
 
 /// Several diagnostics, printed one per line.

@@ -85,84 +85,143 @@ fn weakness(action: &Action, category: &str) -> Option<String> {
 /// partner that is not cross-border.
 pub fn problems(config: &Config, partner: &Partner, policy: &Policy) -> Vec<Diagnostic> {
     if !partner.cross_border {
-        // Volumes are counted for transfers abroad only.
-        return policy
-            .export
-            .iter()
-            .map(|export| {
-                let message = format!(
-                    "`export:` counts transfers abroad, and partner `{}` is not cross-border \
-                     (give it a `region` other than the home region {}, or remove `export:`)",
-                    partner.id, config.home_region
-                );
-                Diagnostic::at(&partner.rules, &export.at, message)
-            })
-            .collect();
+        return export_not_abroad(config, partner, policy);
     }
-    let rules_file = partner.rules.as_path();
-    let region_at = partner.region_at.unwrap_or(Location::UNKNOWN);
-    let in_config = |message: String| Diagnostic::at(&config.source, &region_at, message);
-    let in_rules = |at: &Location, message: String| Diagnostic::at(rules_file, at, message);
-    let who = format!(
-        "partner `{}` is cross-border (region {}, home region {})",
-        partner.id,
-        partner.region.as_deref().unwrap_or_default(),
-        config.home_region
-    );
+    let found = Found::new(config, partner);
     let mut out = Vec::new();
+    out.extend(found.consent_not_required(policy));
+    out.extend(found.weak_sites(policy));
+    out.extend(found.export_missing(policy));
+    out.extend(found.detectors_missing(policy));
+    out
+}
 
-    if policy.consent != ConsentMode::Required {
-        let message = format!("{who}: its rules must declare `consent: required`");
-        out.push(match &policy.consent_at {
-            Some(at) => in_rules(at, message),
-            None => in_config(format!("{message} (in {})", shown(rules_file))),
-        });
-    }
-    for site in &policy.sites {
-        if !SENSITIVE_CATEGORIES.contains(&&*site.category) {
-            continue;
+/// `export:` on a partner that is not cross-border: volumes are counted
+/// for transfers abroad only.
+fn export_not_abroad(config: &Config, partner: &Partner, policy: &Policy) -> Vec<Diagnostic> {
+    policy
+        .export
+        .iter()
+        .map(|export| {
+            let message = format!(
+                "`export:` counts transfers abroad, and partner `{}` is not cross-border \
+                 (give it a `region` other than the home region {}, or remove `export:`)",
+                partner.id, config.home_region
+            );
+            Diagnostic::at(&partner.rules, &export.at, message)
+        })
+        .collect()
+}
+
+/// Where a cross-border partner's problems are reported, and the words
+/// that say why it is one.
+struct Found<'a> {
+    config: &'a Config,
+    rules_file: &'a Path,
+    region_at: Location,
+    who: String,
+}
+
+impl<'a> Found<'a> {
+    fn new(config: &'a Config, partner: &'a Partner) -> Found<'a> {
+        let who = format!(
+            "partner `{}` is cross-border (region {}, home region {})",
+            partner.id,
+            partner.region.as_deref().unwrap_or_default(),
+            config.home_region
+        );
+        Found {
+            config,
+            rules_file: partner.rules.as_path(),
+            region_at: partner.region_at.unwrap_or(Location::UNKNOWN),
+            who,
         }
-        if let Some(why) = weakness(&site.action, &site.category) {
-            out.push(in_rules(
-                &site.at,
-                format!(
-                    "{who}: `{}` values must be protected (encrypt, tokenize, hash, redact, drop \
-                     or a short mask); {why}",
-                    site.category
-                ),
-            ));
+    }
+
+    /// Something missing from the rules: at the partner's `region:` line.
+    fn in_config(&self, message: String) -> Diagnostic {
+        Diagnostic::at(&self.config.source, &self.region_at, message)
+    }
+
+    fn in_rules(&self, at: &Location, message: String) -> Diagnostic {
+        Diagnostic::at(self.rules_file, at, message)
+    }
+
+    fn consent_not_required(&self, policy: &Policy) -> Option<Diagnostic> {
+        if policy.consent == ConsentMode::Required {
+            return None;
         }
+        let message = format!("{}: its rules must declare `consent: required`", self.who);
+        Some(match &policy.consent_at {
+            Some(at) => self.in_rules(at, message),
+            None => self.in_config(format!("{message} (in {})", shown(self.rules_file))),
+        })
     }
-    if policy.profile.is_some() && policy.export.is_none() {
-        out.push(in_config(format!(
-            "{who} and its rules take a compliance profile: {} needs `export: {{basis: …}}` \
-             (none, standard_contract, certification or security_assessment), so its yearly \
-             volume is counted against the 2024 Provisions' tiers",
-            shown(rules_file)
-        )));
+
+    /// Every rule of a sensitive category whose action leaves it readable.
+    fn weak_sites(&self, policy: &Policy) -> Vec<Diagnostic> {
+        let sensitive = policy
+            .sites
+            .iter()
+            .filter(|site| SENSITIVE_CATEGORIES.contains(&&*site.category));
+        sensitive
+            .filter_map(|site| {
+                let why = weakness(&site.action, &site.category)?;
+                Some(self.in_rules(
+                    &site.at,
+                    format!(
+                        "{}: `{}` values must be protected (encrypt, tokenize, hash, redact, drop \
+                         or a short mask); {why}",
+                        self.who, site.category
+                    ),
+                ))
+            })
+            .collect()
     }
-    let values_leave_unnamed = policy.unknown_fields == UnknownFields::Allow
-        || policy.sites.iter().any(|s| {
-            matches!(s.kind, SiteKind::Path | SiteKind::Keys) && s.action == Action::Allow
-        });
-    if values_leave_unnamed {
-        for detector in REQUIRED_DETECTORS {
-            let protected = policy.sites.iter().any(|s| {
+
+    fn export_missing(&self, policy: &Policy) -> Option<Diagnostic> {
+        (policy.profile.is_some() && policy.export.is_none()).then(|| {
+            self.in_config(format!(
+                "{} and its rules take a compliance profile: {} needs `export: {{basis: …}}` \
+                 (none, standard_contract, certification or security_assessment), so its yearly \
+                 volume is counted against the 2024 Provisions' tiers",
+                self.who,
+                shown(self.rules_file)
+            ))
+        })
+    }
+
+    /// The required detectors a policy lacks (with a protecting action),
+    /// when values can leave without a field rule protecting them.
+    fn detectors_missing(&self, policy: &Policy) -> Vec<Diagnostic> {
+        let values_leave_unnamed = policy.unknown_fields == UnknownFields::Allow
+            || policy.sites.iter().any(|s| {
+                matches!(s.kind, SiteKind::Path | SiteKind::Keys) && s.action == Action::Allow
+            });
+        if !values_leave_unnamed {
+            return Vec::new();
+        }
+        let protected = |detector: &BuiltinDetector| {
+            policy.sites.iter().any(|s| {
                 s.kind == SiteKind::Detector(*detector)
                     && weakness(&s.action, &s.category).is_none()
-            });
-            if !protected {
-                out.push(in_config(format!(
-                    "{who} and its rules let values leave without a field rule (`unknown_fields: \
+            })
+        };
+        REQUIRED_DETECTORS
+            .iter()
+            .filter(|detector| !protected(detector))
+            .map(|detector| {
+                self.in_config(format!(
+                    "{} and its rules let values leave without a field rule (`unknown_fields: \
                      allow` or an `allow` field): {} needs `detect: [{{detector: {}, action: \
                      encrypt}}]` (or another protecting action)",
-                    shown(rules_file),
+                    self.who,
+                    shown(self.rules_file),
                     detector.name()
-                )));
-            }
-        }
+                ))
+            })
+            .collect()
     }
-    out
 }
 
 fn shown(path: &Path) -> String {

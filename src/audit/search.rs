@@ -15,7 +15,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::record::{Body, Consent, Record, SubjectHash, json_error};
+use super::record::{Body, Consent, Record, Share, SubjectHash, json_error};
 use super::segment::{expand, read_segment, split_lines};
 use super::{AuditError, Seq};
 
@@ -131,24 +131,56 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
             }
             _ => return Ok(()),
         };
-        if query
-            .partner
-            .as_ref()
-            .is_some_and(|p| p != share.partner.as_str())
-        {
+        if !in_scope(query, &record.ts, share, (path, line))? {
             return Ok(());
         }
-        if let Some(since) = query.since {
-            let ts = crate::time::parse_rfc3339(&record.ts).ok_or_else(|| AuditError::Corrupt {
-                path: path.into(),
-                line,
-                message: "`ts` is not an RFC 3339 time".into(),
-            })?;
-            if ts < since {
-                return Ok(());
-            }
+        let event = ShareEvent::of(record, share);
+        let named = share.subject.as_ref() == Some(&query.subject)
+            || share.subjects.contains(&query.subject);
+        if named {
+            events.push(event);
+        } else if share.subject_parts > 0 {
+            awaiting.insert(share.id.to_string(), event);
         }
-        let event = ShareEvent {
+        Ok(())
+    })?;
+    // Several replicas' logs interleave by time (parsed: RFC 3339 text
+    // drops trailing zeros of the fraction, so it does not sort as the
+    // times do); one chain's order is kept among equal times.
+    events.sort_by_cached_key(|e| crate::time::parse_rfc3339(&e.ts));
+    Ok(events)
+}
+
+/// Whether a share is of the partner and not older than the time the
+/// query names; a `ts` that is no time is a corrupt record at `at`.
+fn in_scope(
+    query: &SearchQuery,
+    ts: &str,
+    share: &Share,
+    at: (&Path, u64),
+) -> Result<bool, AuditError> {
+    if query
+        .partner
+        .as_ref()
+        .is_some_and(|p| p != share.partner.as_str())
+    {
+        return Ok(false);
+    }
+    let Some(since) = query.since else {
+        return Ok(true);
+    };
+    let ts = crate::time::parse_rfc3339(ts).ok_or_else(|| AuditError::Corrupt {
+        path: at.0.into(),
+        line: at.1,
+        message: "`ts` is not an RFC 3339 time".into(),
+    })?;
+    Ok(ts >= since)
+}
+
+impl ShareEvent {
+    /// The event a share record stands for.
+    fn of(record: &Record, share: &Share) -> ShareEvent {
+        ShareEvent {
             seq: record.seq,
             ts: record.ts.clone(),
             id: share.id.to_string(),
@@ -167,21 +199,8 @@ pub fn search(inputs: &[PathBuf], query: &SearchQuery) -> Result<Vec<ShareEvent>
             partner_name: share.partner_name.as_ref().map(|n| n.to_string()),
             scenario: share.scenario.as_ref().map(|s| s.to_string()),
             consent_decisions: share.consent_decisions.clone(),
-        };
-        let named = share.subject.as_ref() == Some(&query.subject)
-            || share.subjects.contains(&query.subject);
-        if named {
-            events.push(event);
-        } else if share.subject_parts > 0 {
-            awaiting.insert(share.id.to_string(), event);
         }
-        Ok(())
-    })?;
-    // Several replicas' logs interleave by time (parsed: RFC 3339 text
-    // drops trailing zeros of the fraction, so it does not sort as the
-    // times do); one chain's order is kept among equal times.
-    events.sort_by_cached_key(|e| crate::time::parse_rfc3339(&e.ts));
-    Ok(events)
+    }
 }
 
 /// Per-partner counts: the "monitoring of third parties' queries" view.

@@ -33,24 +33,19 @@
 //! [`AuditError::Unavailable`]; none is acknowledged unless its bytes were
 //! written.
 
-use std::fs::File;
-use std::io::{ErrorKind, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
 
-use time::OffsetDateTime;
-
 use super::chain::{ChainKey, GENESIS};
 use super::checkpointer::Checkpointer;
 use super::config::{AuditConfig, FsyncPolicy};
-use super::record::Body;
-use super::segment::segment_name;
-use super::tail::read_tail;
 use super::{AuditError, Seq};
 use checkpoints::ChainState;
+use segments::Segment;
 
 /// Most records written in one batch.
 pub const MAX_BATCH: usize = 1024;
@@ -73,13 +68,6 @@ enum Wait {
     Message(Msg),
     Timeout,
     Disconnected,
-}
-
-struct Segment {
-    file: File,
-    path: PathBuf,
-    len: u64,
-    opened: Instant,
 }
 
 pub(super) struct Writer {
@@ -331,146 +319,6 @@ impl Writer {
         Ok(first)
     }
 
-    /// Makes sure a segment is open and not due for rotation.
-    fn ensure_segment(&mut self) -> Result<(), String> {
-        if let Some(segment) = &self.segment {
-            if !self.rotation_due(segment) {
-                return Ok(());
-            }
-            if self.unsynced_since.is_some() || self.fsync == FsyncPolicy::Always {
-                self.sync()?;
-            }
-            self.segment = None;
-            return self
-                .create_segment()
-                .and_then(|()| self.write_opening(None))
-                .map_err(|e| self.fail_open(e.to_string()));
-        }
-        if let Some((at, reason)) = &self.retry {
-            if Instant::now() < *at {
-                return Err(reason.clone());
-            }
-        }
-        self.open_segment()
-            .map_err(|e| self.fail_open(e.to_string()))
-    }
-
-    fn fail_open(&mut self, reason: String) -> String {
-        self.retry = Some((Instant::now() + RETRY_AFTER, reason.clone()));
-        reason
-    }
-
-    fn rotation_due(&self, segment: &Segment) -> bool {
-        segment.len > 0
-            && ((self.rotate_bytes > 0 && segment.len >= self.rotate_bytes)
-                || (!self.rotate_interval.is_zero()
-                    && segment.opened.elapsed() >= self.rotate_interval))
-    }
-
-    /// Continues the chain from what is on disk: reads the tail (back to
-    /// the newest checkpoint, for the tree), opens a new segment, and
-    /// writes its opening records.
-    pub(super) fn open_segment(&mut self) -> Result<(), AuditError> {
-        let tail = read_tail(&self.dir, &self.key, self.checkpointer.is_some())?;
-        let (next_seq, prev) = match tail.last {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => (1, GENESIS),
-        };
-        self.chain = ChainState {
-            replica: self.chain.replica.take(),
-            next_seq,
-            prev,
-            tree: tail.tree,
-            uncovered: tail.uncovered,
-        };
-        self.shared
-            .last_seq
-            .store(self.chain.next_seq - 1, Ordering::Relaxed);
-        self.create_segment()?;
-        self.retry = None;
-        if let Some(recovery) = &tail.torn {
-            tracing::warn!(
-                segment = %recovery.torn_segment,
-                line = recovery.torn_line,
-                "audit log: torn last line found; recording the recovery in a new segment"
-            );
-        }
-        self.write_opening(tail.torn.map(Body::Recovery))
-    }
-
-    /// Creates a new, empty segment for `next_seq` and makes it current.
-    fn create_segment(&mut self) -> Result<(), AuditError> {
-        let now = OffsetDateTime::now_utc();
-        for attempt in 0..100 {
-            let path = self
-                .dir
-                .join(segment_name(self.chain.next_seq, now, attempt));
-            let opened = crate::secret_file::private_options()
-                .append(true)
-                .create_new(true)
-                .open(&path);
-            match opened {
-                Ok(file) => {
-                    if self.fsync != FsyncPolicy::Off {
-                        sync_dir(&self.dir)?;
-                    }
-                    self.segment = Some(Segment {
-                        file,
-                        path,
-                        len: 0,
-                        opened: Instant::now(),
-                    });
-                    return Ok(());
-                }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(AuditError::io(path, e)),
-            }
-        }
-        Err(AuditError::Unavailable(format!(
-            "{}: no free segment name for seq {}",
-            self.dir.display(),
-            self.chain.next_seq
-        )))
-    }
-
-    fn sync_deadline(&self) -> Option<Instant> {
-        self.unsynced_since.map(|since| since + self.fsync_interval)
-    }
-
-    /// fsyncs the current segment; on failure gives the segment up (the
-    /// page cache may have dropped the data, so its end is not trusted).
-    fn sync(&mut self) -> Result<(), String> {
-        self.unsynced_since = None;
-        let Some(segment) = &self.segment else {
-            return Ok(());
-        };
-        let started = Instant::now();
-        match segment.file.sync_data() {
-            Ok(()) => {
-                let took = started.elapsed();
-                let us = took.as_micros().min(u64::MAX as u128 - 1) as u64;
-                self.shared.last_fsync_us.store(us + 1, Ordering::Relaxed);
-                if let Some(observe) = self.shared.fsync_observer.get() {
-                    observe(took);
-                }
-                Ok(())
-            }
-            Err(error) => {
-                let reason = format!("{}: fsync failed: {error}", segment.path.display());
-                self.segment = None;
-                Err(reason)
-            }
-        }
-    }
-
-    /// The `fsync: batch` timer: the records were acknowledged already.
-    fn sync_after_ack(&mut self) {
-        if let Err(reason) = self.sync() {
-            self.shared.available.store(false, Ordering::Relaxed);
-            tracing::error!(%reason, "audit log: fsync of acknowledged records failed");
-        }
-    }
-
     fn finish(&mut self) -> Result<(), AuditError> {
         if self.checkpointer.is_some() && self.chain.uncovered > 0 {
             // The shutdown checkpoint: the log's last word on its length.
@@ -502,14 +350,8 @@ fn prefer_batching() {
 #[cfg(not(target_os = "linux"))]
 fn prefer_batching() {}
 
-/// Makes a new segment's directory entry durable.
-fn sync_dir(dir: &Path) -> Result<(), AuditError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| AuditError::io(dir, e))
-}
-
 mod checkpoints;
+mod segments;
 mod shared;
 pub(super) use shared::{Msg, Pending, Shared, closed};
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! `pii-proxy audit verify | checkpoint | pubkey | prove | check-proof |
 //! search | stats | report`: the investigator's tools over the audit log's
-//! segment files.
+//! segment files. Here: every subcommand's arguments, `pubkey`, `search`,
+//! `stats` and `report`; `verify` is in `audit_verify`, the proof commands
+//! in `audit_proof`.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -8,6 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::Error;
+use super::audit_proof as proofs;
 use super::audit_verify::{Trust, verify_files, verify_stream};
 use crate::app::keys::{self, Need};
 use crate::audit;
@@ -203,7 +206,7 @@ pub(super) fn read_note(path: &Path) -> Result<audit::checkpoint::SignedNote, Er
         .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> Result<(), Error> {
+pub(super) fn write_out(out: Option<&Path>, text: &str) -> Result<(), Error> {
     match out {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| Error::Trouble(format!("{}: {e}", path.display()))),
@@ -229,70 +232,28 @@ pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
             let trust = Trust::new(keys, pubkey, checkpoint, partial, &replica, hash)?;
             match (nats, stream) {
                 (Some(url), Some(stream)) => {
-                    let server = audit::shipping::NatsServer {
-                        url,
-                        token_file: nats_token_file,
-                        user: None,
-                        password_file: None,
-                        ca: nats_ca,
-                        cert: None,
-                        key: None,
-                    };
+                    let server = nats_server(url, nats_ca, nats_token_file);
                     verify_stream(&trust, &server, &stream)
                 }
                 _ => verify_files(&trust, &files),
             }
         }
-        AuditCommand::Checkpoint { files } => {
-            match audit::proof::latest_checkpoint(&files).map_err(trouble)? {
-                Some(note) => write_out(None, &note.to_string()),
-                None => Err(Error::Refused("the log holds no checkpoint yet".into())),
-            }
-        }
-        AuditCommand::Pubkey { keys, replica } => {
-            let keys = audit::verifiers_from_keyring(&keyring(&keys)?, &replica.config());
-            let mut out = std::io::stdout().lock();
-            for key in keys.keys() {
-                writeln!(out, "{key}")?;
-            }
-            Ok(())
-        }
+        AuditCommand::Checkpoint { files } => proofs::latest_checkpoint(&files),
+        AuditCommand::Pubkey { keys, replica } => pubkeys(&keys, &replica),
         AuditCommand::Prove {
             id,
             consistency,
             out,
             files,
-        } => {
-            let json = match (id, consistency) {
-                (Some(id), _) => serde_json::to_string_pretty(
-                    &audit::proof::prove(&files, &id).map_err(proof_error)?,
-                ),
-                (None, Some(old)) => serde_json::to_string_pretty(
-                    &audit::proof::prove_consistency(&files, &read_note(&old)?)
-                        .map_err(proof_error)?,
-                ),
-                (None, None) => return Err(Error::Trouble("give --id or --consistency".into())),
-            }
-            .expect("proofs serialize");
-            write_out(out.as_deref(), &format!("{json}\n"))
-        }
-        AuditCommand::CheckProof { file, pubkey } => check_proof(&file, &pubkey),
+        } => proofs::prove(id, consistency, out.as_deref(), &files),
+        AuditCommand::CheckProof { file, pubkey } => proofs::check_proof(&file, &pubkey),
         AuditCommand::Report {
             partner,
             since,
             until,
             out,
             files,
-        } => {
-            let period = audit::report::Period {
-                since: since_arg("since", since)?,
-                until: since_arg("until", until)?,
-            };
-            let page = audit::report::render(&files, &partner, &period).map_err(trouble)?;
-            write_out(Some(&out), &page)?;
-            eprintln!("wrote {}", out.display());
-            Ok(())
-        }
+        } => report(&partner, since, until, &out, &files),
         AuditCommand::Search {
             subject,
             partner,
@@ -301,61 +262,63 @@ pub(super) fn run(command: AuditCommand) -> Result<(), Error> {
             format,
             files,
         } => search(subject, partner, since, &keys, format, &files),
-        AuditCommand::Stats { format, files } => {
-            let stats = audit::stats(&files).map_err(trouble)?;
-            let text = match format {
-                Format::Text => stats.to_string(),
-                Format::Json => stats.json_lines(),
-            };
-            write_out(None, &text)
-        }
+        AuditCommand::Stats { format, files } => stats(format, &files),
     }
 }
 
-fn proof_error(e: audit::proof::ProofError) -> Error {
-    match e {
-        audit::proof::ProofError::Audit(e) => trouble(e),
-        other => Error::Refused(other.to_string()),
+/// The NATS server `verify --nats` reads the stream from.
+fn nats_server(
+    url: String,
+    ca: Option<PathBuf>,
+    token_file: Option<PathBuf>,
+) -> audit::shipping::NatsServer {
+    audit::shipping::NatsServer {
+        url,
+        token_file,
+        user: None,
+        password_file: None,
+        ca,
+        cert: None,
+        key: None,
     }
 }
 
-fn check_proof(file: &Path, pubkey: &str) -> Result<(), Error> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Error::Trouble(format!("{}: {e}", file.display())))?;
-    let keys = audit::proof::verifiers_arg(pubkey).map_err(Error::Trouble)?;
-    let checked = audit::proof::check(&text, &keys)
-        .map_err(|e| Error::Refused(format!("{}: {e}", file.display())))?;
+/// `pubkey`: one verifier key per keyring key, one a line.
+fn pubkeys(keys: &Path, replica: &ReplicaArgs) -> Result<(), Error> {
+    let keys = audit::verifiers_from_keyring(&keyring(keys)?, &replica.config());
     let mut out = std::io::stdout().lock();
-    match checked {
-        audit::proof::Checked::Inclusion {
-            seq,
-            record,
-            tree_size,
-            key,
-            time,
-        } => writeln!(
-            out,
-            "OK: record seq {seq} ({}) is in the tree of {tree_size} records signed by {key} at {time}",
-            describe(&record)
-        )?,
-        audit::proof::Checked::Consistency { old, new, key } => writeln!(
-            out,
-            "OK: the tree of {new} records signed by {key} extends the tree of {old} records"
-        )?,
+    for key in keys.keys() {
+        writeln!(out, "{key}")?;
     }
     Ok(())
 }
 
-fn describe(record: &audit::Record) -> String {
-    match &record.body {
-        audit::Body::Share(s) => format!("share {} to {} at {}", s.id, s.partner, record.ts),
-        audit::Body::ShareSubjects(s) => format!("share {} subjects part {}", s.id, s.part),
-        audit::Body::Outcome(o) => format!("outcome {} from {}", o.id, o.partner),
-        audit::Body::Blocked(b) => format!("blocked {} ({})", b.id, b.reason),
-        audit::Body::Admin(a) => format!("admin {}", a.action),
-        audit::Body::Recovery(_) => "recovery".into(),
-        audit::Body::Checkpoint(c) => format!("checkpoint over {}", c.tree_size),
-    }
+/// `report`: one partner's page over the period, written to `out`.
+fn report(
+    partner: &str,
+    since: Option<String>,
+    until: Option<String>,
+    out: &Path,
+    files: &[PathBuf],
+) -> Result<(), Error> {
+    let period = audit::report::Period {
+        since: since_arg("since", since)?,
+        until: since_arg("until", until)?,
+    };
+    let page = audit::report::render(files, partner, &period).map_err(trouble)?;
+    write_out(Some(out), &page)?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// `stats`: per partner, as text or JSON Lines.
+fn stats(format: Format, files: &[PathBuf]) -> Result<(), Error> {
+    let stats = audit::stats(files).map_err(trouble)?;
+    let text = match format {
+        Format::Text => stats.to_string(),
+        Format::Json => stats.json_lines(),
+    };
+    write_out(None, &text)
 }
 
 fn search(

@@ -165,30 +165,9 @@ fn rules_named(
 /// the fields they treat differently. Findings do not depend on the keys,
 /// so without a config a throwaway keyring serves.
 fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
-    let (keyring, max_depth) = if args.config.config.exists() {
-        let config = Config::load(&args.config.config).map_err(Error::Invalid)?;
-        let (keyring, _) =
-            keys::keyring(&config.keys, Need::LoadOrThrowaway).map_err(Error::Invalid)?;
-        (keyring, config.limits.max_depth)
-    } else {
-        (Keyring::generate(), Limits::default().max_depth)
-    };
+    let (keyring, max_depth) = diff_keys(args)?;
     let partner = args.partner.as_deref().unwrap_or("diff");
-    let compiled = [old, new].map(|file| rules_named(file, partner, &keyring, max_depth));
-    let [old_policy, new_policy] = match compiled {
-        [Ok(old), Ok(new)] => [old, new],
-        [Err(trouble @ Error::Trouble(_)), _] | [_, Err(trouble @ Error::Trouble(_))] => {
-            return Err(trouble);
-        }
-        [old, new] => {
-            let problems = [old.err(), new.err()].into_iter().flatten();
-            let problems = problems.flat_map(|e| match e {
-                Error::Invalid(d) => d.0,
-                _ => Vec::new(),
-            });
-            return Err(Error::Invalid(Diagnostics(problems.collect())));
-        }
-    };
+    let [old_policy, new_policy] = both_rules([old, new], partner, &keyring, max_depth)?;
     let input = read_input(&args.input)?;
     let mut findings = Vec::new();
     for policy in [&old_policy, &new_policy] {
@@ -196,6 +175,50 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
         findings.push(protected.findings.items);
     }
     let diff = candidate::compare(&findings[0], &findings[1]);
+    print_diff(&diff, old, new)?;
+    fail_on(&diff, &args.fail_on, new)
+}
+
+/// The keyring and depth limit of `--config` when that file exists, or a
+/// throwaway keyring and the default limit.
+fn diff_keys(args: &MaskArgs) -> Result<(Keyring, usize), Error> {
+    if !args.config.config.exists() {
+        return Ok((Keyring::generate(), Limits::default().max_depth));
+    }
+    let config = Config::load(&args.config.config).map_err(Error::Invalid)?;
+    let (keyring, _) =
+        keys::keyring(&config.keys, Need::LoadOrThrowaway).map_err(Error::Invalid)?;
+    Ok((keyring, config.limits.max_depth))
+}
+
+/// Both rules files compiled: a file that cannot be read is trouble; the
+/// problems of both are listed together otherwise.
+fn both_rules(
+    files: [&Path; 2],
+    partner: &str,
+    keyring: &Keyring,
+    max_depth: usize,
+) -> Result<[Policy; 2], Error> {
+    let compiled = files.map(|file| rules_named(file, partner, keyring, max_depth));
+    match compiled {
+        [Ok(old), Ok(new)] => Ok([old, new]),
+        [Err(trouble @ Error::Trouble(_)), _] | [_, Err(trouble @ Error::Trouble(_))] => {
+            Err(trouble)
+        }
+        [old, new] => {
+            let problems = [old.err(), new.err()].into_iter().flatten();
+            let problems = problems.flat_map(|e| match e {
+                Error::Invalid(d) => d.0,
+                _ => Vec::new(),
+            });
+            Err(Error::Invalid(Diagnostics(problems.collect())))
+        }
+    }
+}
+
+/// The differences as a table (`+` newly protected, `-` left unprotected,
+/// `~` changed) and a line of counts, on stdout.
+fn print_diff(diff: &candidate::PolicyDiff, old: &Path, new: &Path) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     let mut table = Table::default();
     let row = |sign: &str, f: &Finding, to: String| {
@@ -225,6 +248,11 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
         new.display(),
         old.display()
     )?;
+    Ok(())
+}
+
+/// `--fail-on`: refused when NEW differs in one of the kinds named.
+fn fail_on(diff: &candidate::PolicyDiff, kinds: &[FailOn], new: &Path) -> Result<(), Error> {
     let counts = [
         (
             FailOn::NewlyProtected,
@@ -247,7 +275,7 @@ fn diff(args: &MaskArgs, old: &Path, new: &Path) -> Result<(), Error> {
     ];
     let failed: Vec<String> = counts
         .iter()
-        .filter(|(kind, n, _, _)| *n > 0 && args.fail_on.contains(kind))
+        .filter(|(kind, n, _, _)| *n > 0 && kinds.contains(kind))
         .map(|(_, n, verb, how)| format!("{verb} {n} field(s){how}"))
         .collect();
     if failed.is_empty() {

@@ -38,36 +38,15 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         errors: Vec::new(),
         cluster_configured: raw.cluster.is_some(),
     };
-    let listen = c.socket_addr(&raw.listen);
-    let tls = raw.tls.as_ref().map(|t| c.server_tls(t, listen));
-    if let Some(addr) = listen {
-        let loopback = addr.ip().is_loopback();
-        if !loopback && tls.is_none() && !raw.allow_plaintext_non_loopback {
-            c.error(
-                &raw.listen.referenced,
-                format!(
-                    "`{addr}` is not a loopback address: add `tls` (cert and key), or set \
-                     `allow_plaintext_non_loopback: true` if TLS ends before this proxy"
-                ),
-            );
-        }
-    }
+    let (listen, tls) = c.listener(&raw);
     let admin = raw.admin.as_ref().map(|a| c.admin(a, listen));
     let reload = raw
         .reload
         .as_ref()
         .map(|r| c.reload(&r.value))
         .unwrap_or_default();
-    let audit = c.audit(raw.audit.as_ref());
-    let keys = raw
-        .keys
-        .as_ref()
-        .map(|k| c.resolve(k.value.path()))
-        .unwrap_or_else(|| c.base.join("keys/keyring.json"));
-    let create_keys_if_missing = raw
-        .keys
-        .as_ref()
-        .is_some_and(|k| k.value.create_if_missing());
+    let mut audit = c.audit(raw.audit.as_ref());
+    let (keys, create_keys_if_missing) = c.keyring_setting(&raw);
     let limits = raw
         .limits
         .as_ref()
@@ -81,24 +60,14 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
     let replica = c.replica(raw.replica.as_ref());
     let cluster = raw.cluster.as_ref().and_then(|r| c.cluster(r));
     let partners = c.partners(&raw.partners, &home_region);
-    let public_host = raw.public_host.as_ref().and_then(|h| {
-        h.value
-            .parse::<http::uri::Authority>()
-            .ok()
-            .filter(|a| a.as_str() == h.value && !h.value.contains('@'))
-            .or_else(|| {
-                c.error(&h.referenced, "public_host must be `host` or `host:port`");
-                None
-            })
-    });
-    let mut audit = audit;
+    let public_host = raw.public_host.as_ref().and_then(|h| c.public_host(h));
     audit.replica = Some(replica.clone());
     audit.checkpoints.replica = replica.to_string();
     let errors = std::mem::take(&mut c.errors);
     let config = Config {
         source: file.to_path_buf(),
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
-        tls: tls.flatten(),
+        tls,
         allow_plaintext_non_loopback: raw.allow_plaintext_non_loopback,
         admin: admin.flatten(),
         reload,
@@ -115,6 +84,55 @@ pub(super) fn check_all(raw: RawConfig, file: &Path) -> (Config, Vec<Diagnostic>
         cluster,
     };
     (config, errors)
+}
+
+impl Checker<'_> {
+    /// `listen:` and `tls:`: a non-loopback address needs TLS unless the
+    /// config says TLS ends before the proxy.
+    fn listener(&mut self, raw: &RawConfig) -> (Option<SocketAddr>, Option<ServerTls>) {
+        let listen = self.socket_addr(&raw.listen);
+        let tls = raw.tls.as_ref().map(|t| self.server_tls(t, listen));
+        if let Some(addr) = listen {
+            let loopback = addr.ip().is_loopback();
+            if !loopback && tls.is_none() && !raw.allow_plaintext_non_loopback {
+                self.error(
+                    &raw.listen.referenced,
+                    format!(
+                        "`{addr}` is not a loopback address: add `tls` (cert and key), or set \
+                         `allow_plaintext_non_loopback: true` if TLS ends before this proxy"
+                    ),
+                );
+            }
+        }
+        (listen, tls.flatten())
+    }
+
+    /// `keys:`: the keyring's path (default `keys/keyring.json` beside the
+    /// config) and whether a missing one may be created.
+    fn keyring_setting(&self, raw: &RawConfig) -> (PathBuf, bool) {
+        let keys = raw
+            .keys
+            .as_ref()
+            .map(|k| self.resolve(k.value.path()))
+            .unwrap_or_else(|| self.base.join("keys/keyring.json"));
+        let create_if_missing = raw
+            .keys
+            .as_ref()
+            .is_some_and(|k| k.value.create_if_missing());
+        (keys, create_if_missing)
+    }
+
+    /// `public_host:`: `host` or `host:port`, nothing more.
+    fn public_host(&mut self, h: &Spanned<String>) -> Option<http::uri::Authority> {
+        h.value
+            .parse::<http::uri::Authority>()
+            .ok()
+            .filter(|a| a.as_str() == h.value && !h.value.contains('@'))
+            .or_else(|| {
+                self.error(&h.referenced, "public_host must be `host` or `host:port`");
+                None
+            })
+    }
 }
 
 impl Checker<'_> {

@@ -2,8 +2,9 @@
 //! regions (cross-border), outbound TLS, quotas and anomaly settings.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
-use serde_saphyr::Spanned;
+use serde_saphyr::{Location, Spanned};
 
 use super::check::Checker;
 use super::raw::{RawAnomaly, RawPartner, RawPartnerTls, RawQuota};
@@ -14,6 +15,17 @@ use crate::ident::Ident;
 
 const MIN_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
 const MAX_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// An upstream reached over plain `http://`.
+fn is_plain_http(upstream: Option<&Upstream>) -> bool {
+    matches!(
+        upstream,
+        Some(Upstream::Http {
+            scheme: Scheme::Http,
+            ..
+        })
+    )
+}
 
 impl Checker<'_> {
     pub(super) fn partners(
@@ -70,36 +82,16 @@ impl Checker<'_> {
         let upstream = self.upstream(&p.upstream);
         let region = p.region.as_ref().map(|r| self.region(r));
         let cross_border = region.as_deref().is_some_and(|r| r != home_region);
-        if cross_border
-            && matches!(
-                &upstream,
-                Some(Upstream::Http {
-                    scheme: Scheme::Http,
-                    ..
-                })
-            )
-        {
-            self.error(
-                &p.upstream.referenced,
-                format!(
-                    "partner `{}` is cross-border (region {}, home region {home_region}): \
-                     its upstream must be https://, never plain http://",
-                    p.id.value,
-                    region.as_deref().unwrap_or_default()
-                ),
-            );
+        let at_region = region.as_deref().unwrap_or_default();
+        if cross_border && is_plain_http(upstream.as_ref()) {
+            let problem = "its upstream must be https://, never plain http://";
+            self.cross_border_error(&p.upstream.referenced, p, (at_region, home_region), problem);
         }
         let name = p.name.as_ref().and_then(|n| self.display_name(n));
         let export_basis = p.export_basis.as_ref().map(|b| b.value);
         if cross_border && export_basis.is_none() {
-            self.error(
-                &p.id.referenced,
-                format!(
-                    "partner `{}` is cross-border (region {}, home region {home_region}): declare its legal basis for the transfer, `export_basis: standard_contract | certification | assessment` (PIPL Art. 38)",
-                    p.id.value,
-                    region.as_deref().unwrap_or_default()
-                ),
-            );
+            let problem = "declare its legal basis for the transfer, `export_basis: standard_contract | certification | assessment` (PIPL Art. 38)";
+            self.cross_border_error(&p.id.referenced, p, (at_region, home_region), problem);
         }
         let quota = p.quota.as_ref().map(|q| self.quota(q)).unwrap_or_default();
         let anomaly = p
@@ -116,19 +108,8 @@ impl Checker<'_> {
             Some(t) => self.partner_tls(t, upstream.as_ref()),
             None => PartnerTls::default(),
         };
-        let forward_headers = p.forward_headers.as_ref().map(|list| {
-            list.value
-                .iter()
-                .filter_map(|name| self.header_name(name))
-                .collect()
-        });
-        let upstream_auth = p.upstream_auth.as_ref().and_then(|auth| {
-            let header = self.header_name(&auth.value.header)?;
-            Some((
-                header,
-                self.existing_file(&auth.value.value_file, "upstream_auth value file"),
-            ))
-        });
+        let forward_headers = self.forward_headers(p);
+        let upstream_auth = self.upstream_auth(p);
         if self.errors.len() > before {
             return None;
         }
@@ -151,6 +132,45 @@ impl Checker<'_> {
             anomaly,
             forward_headers,
             upstream_auth,
+        })
+    }
+
+    /// A problem of a cross-border partner, said with why it is one
+    /// (`regions`: its own and the home region).
+    fn cross_border_error(
+        &mut self,
+        at: &Location,
+        p: &RawPartner,
+        (region, home_region): (&str, &str),
+        problem: &str,
+    ) {
+        self.error(
+            at,
+            format!(
+                "partner `{}` is cross-border (region {region}, home region {home_region}): {problem}",
+                p.id.value
+            ),
+        );
+    }
+
+    /// `forward_headers:`, each name checked.
+    fn forward_headers(&mut self, p: &RawPartner) -> Option<Vec<http::HeaderName>> {
+        p.forward_headers.as_ref().map(|list| {
+            list.value
+                .iter()
+                .filter_map(|name| self.header_name(name))
+                .collect()
+        })
+    }
+
+    /// `upstream_auth:`: the header and the file its value is read from.
+    fn upstream_auth(&mut self, p: &RawPartner) -> Option<(http::HeaderName, PathBuf)> {
+        p.upstream_auth.as_ref().and_then(|auth| {
+            let header = self.header_name(&auth.value.header)?;
+            Some((
+                header,
+                self.existing_file(&auth.value.value_file, "upstream_auth value file"),
+            ))
         })
     }
 

@@ -55,6 +55,12 @@ fn one(
 impl GateCollector {
     /// The consent database's follower and the cluster quota's fallback.
     fn encode_shared(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        self.encode_database(encoder)?;
+        self.encode_cluster_quota(encoder)
+    }
+
+    /// The consent database's connection and follower, when there is one.
+    fn encode_database(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
         if let Some(db) = self.consent.database() {
             let synced = !matches!(
                 self.consent.availability(),
@@ -95,6 +101,11 @@ impl GateCollector {
                 one(encoder, name, help, value, counter)?;
             }
         }
+        Ok(())
+    }
+
+    /// The cluster quota's Redis counters and this replica's fallback.
+    fn encode_cluster_quota(&self, encoder: &mut DescriptorEncoder) -> Result<(), std::fmt::Error> {
         if let Some(cluster) = &self.cluster {
             for (name, help, value, counter) in [
                 (

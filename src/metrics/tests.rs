@@ -1,4 +1,6 @@
 use super::*;
+use crate::candidate::{CandidateResult, Difference};
+use crate::engine;
 use crate::rules::RuleRef;
 
 fn stats() -> AuditStats {

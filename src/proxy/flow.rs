@@ -6,9 +6,10 @@
 //!    decoded (`Content-Encoding`) and classified (`Content-Type`, sniffing);
 //! 3. [`Exchange::inspect`]: headers, query and body through the partner's
 //!    policy, and the candidate policy's shadow run beside it;
-//! 4. [`Exchange::share`]: the share gate, before which nothing leaves:
-//!    quotas and consent (the subject is in the body, so this comes after
-//!    inspection), then the audit log must accept the share record;
+//! 4. [`Exchange::share`] (in [`super::share`]): the share gate, before
+//!    which nothing leaves: quotas and consent (the subject is in the body,
+//!    so this comes after inspection), then the audit log must accept the
+//!    share record;
 //! 5. the request built and sent ([`super::upstream`]);
 //! 6. [`Exchange::answer`]: the partner's response, cleaned and optionally
 //!    inspected.
@@ -26,24 +27,20 @@ use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
-use super::audit_records;
 use super::body::{self, Decoded};
-use super::compliance;
 use super::encoding::Coding;
 use super::exchange::Exchange;
 use super::inspect::{self, Inspection, Message};
 use super::refusal::{Reason, Refusal};
 use super::shadow::{self, ShadowResult};
 use super::upstream::{self, Outgoing};
-use super::{gates, headers, report, route, subjects};
+use super::{headers, report, route};
 use crate::app::routes;
 use crate::app::{App, Partner};
-use crate::candidate::CandidateResult;
 use crate::config::ResponsePolicy;
 use crate::ident::Ident;
 use crate::metrics::Direction;
 use crate::net::{ClientInfo, DiscardOnDrop, HoldUntilSent, HttpBody};
-use crate::rules::ConsentMode;
 
 /// Serves one request: the protected exchange with the partner, or a JSON
 /// refusal. Every response carries the request id.
@@ -221,85 +218,6 @@ impl<'g> Exchange<'g> {
             None => None,
         };
         Ok((inspection, shadow))
-    }
-
-    /// Step 4, the point before which nothing leaves: a category the
-    /// rules' profile forbids (403), the partner's quotas (429), the
-    /// subject's consent for this partner and scenario, separate where the
-    /// rules ask for it (403), a cross-border partner's yearly volume
-    /// (403), then the audit log must accept the `share` record (503
-    /// otherwise).
-    async fn share(
-        &mut self,
-        partner: &Partner,
-        scenario: &Ident,
-        inspection: &Inspection,
-        shadow: Option<&ShadowResult<'_>>,
-    ) -> Result<(), Refusal> {
-        let findings = &inspection.findings;
-        let policy = &partner.policy;
-        compliance::forbidden(policy, findings)?;
-        let subjects = subjects::of(&self.app.subjects, policy.subject.case, &findings.subjects);
-        self.subjects = subjects.iter().map(|s| s.hash.clone()).collect();
-        // Under `consent: required` the consent gate refuses a request
-        // without a subject itself (`consent_required`).
-        let revocable = policy.consent == ConsentMode::Revocable;
-        if subjects.is_empty()
-            && !findings.items.is_empty()
-            && !policy.subject.optional
-            && revocable
-        {
-            return Err(Refusal::new(
-                Reason::SubjectRequired,
-                "the body carries personal data but no subject where the rules' `subject:` \
-                 looks; name it there, or make the rules' subject `optional`",
-            ));
-        }
-        gates::quota(self.app, partner, &subjects).await?;
-        let separate = compliance::separate_needed(policy, findings);
-        let (consent, decisions) =
-            gates::consent(self.app, partner, scenario, &subjects, separate)?;
-        compliance::export(self.app, partner, &subjects, findings).await?;
-        let unavailable = |detail: String| Refusal::new(Reason::AuditUnavailable, detail);
-        let mut record = audit_records::share(
-            &self.facts,
-            partner,
-            &self.subjects,
-            consent,
-            findings,
-            self.bytes_in,
-            self.bytes_out,
-        )
-        .ok_or_else(|| unavailable("the request cannot be described in an audit record".into()))?;
-        record.scenario = Some(scenario.clone());
-        audit_records::consent_decisions(&mut record, decisions);
-        record.candidate = shadow.map(|s| Box::new(audit_records::candidate(s)));
-        let audit = &self.app.audit;
-        audit
-            .append(record)
-            .await
-            .map_err(|e| unavailable(e.to_string()))?;
-        // Every subject is on record before a byte leaves.
-        for more in audit_records::more_subjects(&self.facts, partner, &self.subjects) {
-            audit
-                .append(more)
-                .await
-                .map_err(|e| unavailable(e.to_string()))?;
-        }
-        self.shared = true;
-        if let Some(m) = &self.metrics {
-            let metrics = &self.app.metrics;
-            metrics.findings(m, Direction::Request, &findings.items);
-            if let Some(shadow) = shadow {
-                let result = match (shadow.refused, shadow.diff.is_empty()) {
-                    (Some(_), _) => CandidateResult::Refused,
-                    (None, true) => CandidateResult::Same,
-                    (None, false) => CandidateResult::Different,
-                };
-                metrics.candidate(m, result, shadow.diff.differences());
-            }
-        }
-        Ok(())
     }
 
     /// Step 6: the partner's response without hop-by-hop headers and, for

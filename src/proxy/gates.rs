@@ -34,12 +34,37 @@ pub async fn quota(
             .monitor
             .admit_all(&config.id, &fingerprints, quota, anomaly),
     };
-    let over = match admitted {
-        Ok(()) => return Ok(()),
-        Err(over) => over,
+    match admitted {
+        Ok(()) => Ok(()),
+        Err(over) => Err(over_quota(app, config, over)),
+    }
+}
+
+/// The refusal of a request over `over`, with the RateLimit fields of
+/// draft-ietf-httpapi-ratelimit-headers-09: the policy that refused,
+/// nothing remaining, and when it resets.
+fn over_quota(app: &App, config: &crate::config::Partner, over: OverQuota) -> Refusal {
+    let (policy, retry_after) = rate_limit_policy(app, &config.quota, over);
+    let name = if over == OverQuota::Rate {
+        "rate"
+    } else {
+        "subjects"
     };
-    let quota = &config.quota;
-    let (policy, retry_after) = match over {
+    let current = format!("\"{name}\";r=0;t={}", retry_after.max(1));
+    let header = |text: String| {
+        http::HeaderValue::from_str(&text).expect("quoted names and integers are a header value")
+    };
+    Refusal::new(Reason::QuotaExceeded, over_quota_detail(config, over))
+        .retry_after(retry_after)
+        .with_header(RATE_LIMIT_POLICY.clone(), header(policy))
+        .with_header(RATE_LIMIT.clone(), header(current))
+}
+
+/// The `RateLimit-Policy` of the quota that refused, and the seconds until
+/// it admits again: a second for the rate, the rest of the window for
+/// distinct subjects.
+fn rate_limit_policy(app: &App, quota: &crate::config::Quota, over: OverQuota) -> (String, u64) {
+    match over {
         OverQuota::Rate => {
             let burst = quota
                 .burst
@@ -59,19 +84,12 @@ pub async fn quota(
                 left_ns.div_ceil(1_000_000_000),
             )
         }
-    };
-    let name = if over == OverQuota::Rate {
-        "rate"
-    } else {
-        "subjects"
-    };
-    // RateLimit fields of draft-ietf-httpapi-ratelimit-headers-09: the
-    // policy that refused, nothing remaining, and when it resets.
-    let current = format!("\"{name}\";r=0;t={}", retry_after.max(1));
-    let header = |text: String| {
-        http::HeaderValue::from_str(&text).expect("quoted names and integers are a header value")
-    };
-    let detail = match over {
+    }
+}
+
+/// What the caller is told of the quota it went over.
+fn over_quota_detail(config: &crate::config::Partner, over: OverQuota) -> String {
+    match over {
         OverQuota::Rate => format!(
             "partner `{}` allows {} requests per second (burst {}); retry later",
             config.id,
@@ -89,11 +107,7 @@ pub async fn quota(
             config.quota.distinct_subjects.unwrap_or_default(),
             config.quota.window.as_secs()
         ),
-    };
-    Err(Refusal::new(Reason::QuotaExceeded, detail)
-        .retry_after(retry_after)
-        .with_header(RATE_LIMIT_POLICY.clone(), header(policy))
-        .with_header(RATE_LIMIT.clone(), header(current)))
+    }
 }
 
 static RATE_LIMIT_POLICY: http::HeaderName = http::HeaderName::from_static("ratelimit-policy");

@@ -26,6 +26,7 @@ mod refusal;
 mod report;
 mod route;
 mod shadow;
+mod share;
 mod subjects;
 mod upstream;
 

@@ -208,33 +208,45 @@ fn single_key(schema: &Value) -> Option<(&String, &Value)> {
 
 /// A short type: `string`, `integer ≥ 0`, `list of [Route](#...)`, `` `a` \| `b` ``.
 fn type_of(schema: &Value, kind: Kind) -> String {
+    composed_type(schema, kind).unwrap_or_else(|| plain_type(schema, kind))
+}
+
+/// A type named by reference, a constant, a single `allOf`, an `enum` or
+/// alternative forms; `None` for a schema that says its `type` itself.
+fn composed_type(schema: &Value, kind: Kind) -> Option<String> {
     if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
         let name = target.rsplit('/').next().unwrap_or(target);
-        return format!("[{name}](#{})", anchor(kind, name));
+        return Some(format!("[{name}](#{})", anchor(kind, name)));
     }
     if let Some(value) = schema.get("const") {
-        return literal(value);
+        return Some(literal(value));
     }
     if let Some([only]) = schema
         .get("allOf")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
     {
-        return type_of(only, kind);
+        return Some(type_of(only, kind));
     }
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         let names: Vec<String> = values.iter().map(literal).collect();
-        return names.join(" \\| ");
+        return Some(names.join(" \\| "));
     }
     let forms = choices(schema);
-    if !forms.is_empty() {
-        let names: Vec<String> = forms
-            .iter()
-            .filter(|f| f.get("type").and_then(Value::as_str) != Some("null"))
-            .map(|f| type_of(f, kind))
-            .collect();
-        return names.join(" or ");
+    if forms.is_empty() {
+        return None;
     }
+    let names: Vec<String> = forms
+        .iter()
+        .filter(|f| f.get("type").and_then(Value::as_str) != Some("null"))
+        .map(|f| type_of(f, kind))
+        .collect();
+    Some(names.join(" or "))
+}
+
+/// The type a schema's `type` says (`null` left out), with what the
+/// schema adds to it: a list's items, a mapping's keys, a minimum.
+fn plain_type(schema: &Value, kind: Kind) -> String {
     let types: Vec<&str> = match schema.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),

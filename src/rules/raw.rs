@@ -10,8 +10,13 @@ use std::fmt;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+
+mod action;
+mod subject;
+pub use action::{MaskParams, RawAction, RedactParams, TokenizeParams};
+pub use subject::{RawSubject, RawSubjectRule};
 
 /// A partner's rules file: what of a request may leave toward that partner
 /// and in which form. A value a `fields` rule matches is protected by its
@@ -319,53 +324,6 @@ pub struct RawContextWords {
     pub passport: Vec<String>,
 }
 
-/// `subject: $.user.user_id`, or the rule form.
-#[derive(Debug)]
-pub enum RawSubject {
-    Path(String),
-    Rule(RawSubjectRule),
-}
-
-/// The rule form of `subject:`.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawSubjectRule {
-    /// Paths whose values are subject ids.
-    #[serde(default)]
-    pub paths: Vec<String>,
-    /// Key names whose values are subject ids, at any depth (matched like
-    /// `keys:` rules: case, `_`, `-` and camelCase insensitive).
-    #[serde(default)]
-    pub keys: Vec<String>,
-    /// A body with findings but no subject may be shared (audited as
-    /// `no_subject`). Default false: such a body is refused.
-    #[serde(default)]
-    pub optional: bool,
-    /// Whether ids differing only in case are one subject.
-    #[serde(default)]
-    pub case: crate::subject::Case,
-}
-
-impl<'de> Deserialize<'de> for RawSubject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SubjectVisitor;
-        impl<'de> Visitor<'de> for SubjectVisitor {
-            type Value = RawSubject;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a path, or `{paths, keys, optional, case}`")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSubject, E> {
-                Ok(RawSubject::Path(v.to_owned()))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawSubject, A::Error> {
-                let rule = RawSubjectRule::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawSubject::Rule(rule))
-            }
-        }
-        deserializer.deserialize_any(SubjectVisitor)
-    }
-}
-
 /// `keys: builtin` or `keys: [mobile, 手机号]`; its schema is
 /// `super::schema`'s.
 #[derive(Debug, Clone)]
@@ -397,145 +355,6 @@ impl<'de> Deserialize<'de> for RawKeys {
             }
         }
         deserializer.deserialize_any(KeysVisitor)
-    }
-}
-
-/// An action as written: `encrypt`, or `{mask: {keep_first: 1}}`; its
-/// schema is `super::schema`'s.
-#[derive(Debug, Clone)]
-pub enum RawAction {
-    Allow,
-    Mask(MaskParams),
-    Redact(RedactParams),
-    Drop,
-    Hash,
-    Encrypt,
-    Tokenize(TokenizeParams),
-}
-
-/// `mask`: characters replaced, counted in Unicode characters; at least one
-/// character (and half of a short value) is always masked.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MaskParams {
-    /// Characters kept at the start (`张三丰` with 1 gives `张**`).
-    #[serde(default)]
-    pub keep_first: usize,
-    /// Characters kept at the end (`13812345678` with `keep_first: 3` and
-    /// `keep_last: 4` gives `138****5678`).
-    #[serde(default)]
-    pub keep_last: usize,
-    /// The character written in place of each masked one.
-    #[serde(default = "default_mask_char")]
-    pub char: char,
-}
-
-fn default_mask_char() -> char {
-    '*'
-}
-
-impl Default for MaskParams {
-    fn default() -> Self {
-        MaskParams {
-            keep_first: 0,
-            keep_last: 0,
-            char: '*',
-        }
-    }
-}
-
-/// `redact`: the whole value replaced by a fixed text.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RedactParams {
-    /// The text written in place of the value.
-    #[serde(default = "default_redaction")]
-    pub text: String,
-}
-
-fn default_redaction() -> String {
-    "[REDACTED]".to_owned()
-}
-
-impl Default for RedactParams {
-    fn default() -> Self {
-        RedactParams {
-            text: default_redaction(),
-        }
-    }
-}
-
-/// `tokenize`: FF1 format-preserving encryption of the digits (same length
-/// and separators), deterministic per partner and category, reversible by
-/// `pii-proxy decrypt`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TokenizeParams {
-    /// Digits kept at the end (a card's last four); at least 6 digits must
-    /// remain to encrypt.
-    #[serde(default)]
-    pub keep_last: usize,
-    /// The fewest digits a value of this field has; needed (for the FF1
-    /// domain check) when the category has no known format.
-    #[serde(default)]
-    pub min_digits: Option<usize>,
-}
-
-const ACTION_NAMES: &[&str] = &[
-    "allow", "mask", "redact", "drop", "hash", "encrypt", "tokenize",
-];
-
-impl RawAction {
-    fn from_name<E: de::Error>(name: &str) -> Result<Self, E> {
-        Ok(match name {
-            "allow" => RawAction::Allow,
-            "mask" => RawAction::Mask(MaskParams::default()),
-            "redact" => RawAction::Redact(RedactParams::default()),
-            "drop" => RawAction::Drop,
-            "hash" => RawAction::Hash,
-            "encrypt" => RawAction::Encrypt,
-            "tokenize" => RawAction::Tokenize(TokenizeParams::default()),
-            other => return Err(E::unknown_variant(other, ACTION_NAMES)),
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for RawAction {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ActionVisitor;
-        impl<'de> Visitor<'de> for ActionVisitor {
-            type Value = RawAction;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an action (allow, mask, redact, drop, hash, encrypt, tokenize) or `{action: {parameters}}`")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawAction, E> {
-                RawAction::from_name(v)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAction, A::Error> {
-                let Some(name) = map.next_key::<String>()? else {
-                    return Err(de::Error::custom(
-                        "an action map needs one key: the action's name",
-                    ));
-                };
-                let action = match name.as_str() {
-                    "mask" => RawAction::Mask(map.next_value()?),
-                    "redact" => RawAction::Redact(map.next_value()?),
-                    "tokenize" => RawAction::Tokenize(map.next_value()?),
-                    "allow" | "drop" | "hash" | "encrypt" => {
-                        map.next_value::<de::IgnoredAny>()?;
-                        RawAction::from_name(&name)?
-                    }
-                    other => return Err(de::Error::unknown_variant(other, ACTION_NAMES)),
-                };
-                if let Some(extra) = map.next_key::<String>()? {
-                    return Err(de::Error::custom(format!(
-                        "an action map has one key; `{extra}` is a second one"
-                    )));
-                }
-                Ok(action)
-            }
-        }
-        deserializer.deserialize_any(ActionVisitor)
     }
 }
 

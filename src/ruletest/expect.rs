@@ -64,44 +64,60 @@ pub(super) fn output(expected: &Value, actual: &Value) -> Vec<String> {
 
 fn compare(path: &str, expected: &Value, actual: &Value, problems: &mut Vec<String>) {
     match (expected, actual) {
-        (Value::Object(want), Value::Object(got)) => {
-            for (key, value) in want {
-                let at = member_path(path, key);
-                match got.get(key) {
-                    Some(found) => compare(&at, value, found, problems),
-                    None => problems.push(format!("{at}: expected {}, but it is missing", value)),
-                }
-            }
-            for (key, value) in got {
-                if !want.contains_key(key) {
-                    let at = member_path(path, key);
-                    problems.push(format!("{at}: not expected, got {value}"));
-                }
-            }
-        }
-        (Value::Array(want), Value::Array(got)) => {
-            for (i, (w, g)) in want.iter().zip(got).enumerate() {
-                compare(&format!("{path}[{i}]"), w, g, problems);
-            }
-            if want.len() != got.len() {
-                problems.push(format!(
-                    "{path}: expected {} elements, got {}",
-                    want.len(),
-                    got.len()
-                ));
-            }
-        }
+        (Value::Object(want), Value::Object(got)) => compare_objects(path, want, got, problems),
+        (Value::Array(want), Value::Array(got)) => compare_arrays(path, want, got, problems),
         (Value::String(shape), Value::String(text)) if shape.contains("{{") => {
-            match shape_regex(shape) {
-                Ok(re) if re.is_match(text) => {}
-                Ok(_) => problems.push(format!(
-                    "{path}: expected the shape {shape:?}, got {text:?}"
-                )),
-                Err(e) => problems.push(format!("{path}: {e}")),
-            }
+            compare_shape(path, shape, text, problems)
         }
         (want, got) if want == got => {}
         (want, got) => problems.push(format!("{path}: expected {want}, got {got}")),
+    }
+}
+
+/// Every expected member compared, then every member not expected.
+fn compare_objects(
+    path: &str,
+    want: &serde_json::Map<String, Value>,
+    got: &serde_json::Map<String, Value>,
+    problems: &mut Vec<String>,
+) {
+    for (key, value) in want {
+        let at = member_path(path, key);
+        match got.get(key) {
+            Some(found) => compare(&at, value, found, problems),
+            None => problems.push(format!("{at}: expected {}, but it is missing", value)),
+        }
+    }
+    for (key, value) in got {
+        if !want.contains_key(key) {
+            let at = member_path(path, key);
+            problems.push(format!("{at}: not expected, got {value}"));
+        }
+    }
+}
+
+/// The elements both have compared in order, then their counts.
+fn compare_arrays(path: &str, want: &[Value], got: &[Value], problems: &mut Vec<String>) {
+    for (i, (w, g)) in want.iter().zip(got).enumerate() {
+        compare(&format!("{path}[{i}]"), w, g, problems);
+    }
+    if want.len() != got.len() {
+        problems.push(format!(
+            "{path}: expected {} elements, got {}",
+            want.len(),
+            got.len()
+        ));
+    }
+}
+
+/// A string holding shapes against the text produced.
+fn compare_shape(path: &str, shape: &str, text: &str, problems: &mut Vec<String>) {
+    match shape_regex(shape) {
+        Ok(re) if re.is_match(text) => {}
+        Ok(_) => problems.push(format!(
+            "{path}: expected the shape {shape:?}, got {text:?}"
+        )),
+        Err(e) => problems.push(format!("{path}: {e}")),
     }
 }
 

@@ -58,45 +58,78 @@ pub async fn read_stream(
         .map_err(|e| e.to_string())?
         .state
         .clone();
-    let mut chains: BTreeMap<String, BTreeMap<u64, Vec<u8>>> = BTreeMap::new();
-    let mut duplicates: BTreeMap<String, (usize, Vec<u64>)> = BTreeMap::new();
+    let mut gathered = Gathered::default();
     if state.messages > 0 {
-        let consumer = handle
-            .create_consumer(jetstream::consumer::pull::OrderedConfig::default())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut messages = consumer.messages().await.map_err(|e| e.to_string())?;
-        loop {
-            let message = tokio::time::timeout(WAIT, messages.next())
-                .await
-                .map_err(|_| format!("no message within {}s", WAIT.as_secs()))?
-                .ok_or("the stream ended early")?
-                .map_err(|e| e.to_string())?;
-            let at = message.info().map_err(|e| e.to_string())?.stream_sequence;
-            let head: Head = serde_json::from_slice(&message.payload)
-                .map_err(|e| format!("stream message {at}: not an audit record: {e}"))?;
-            let replica = head
-                .replica
-                .unwrap_or_else(|| crate::audit::SINGLE_REPLICA.into());
-            let chain = chains.entry(replica.clone()).or_default();
-            match chain.get(&head.seq) {
-                Some(held) => {
-                    let dup = duplicates.entry(replica).or_default();
-                    if *held == message.payload[..] {
-                        dup.0 += 1;
-                    } else {
-                        dup.1.push(head.seq);
-                    }
-                }
-                None => {
-                    chain.insert(head.seq, message.payload.to_vec());
+        read_messages(&handle, state.last_sequence, &mut gathered).await?;
+    }
+    write_chains(gathered, stream, out)
+}
+
+/// The records read so far, per replica by seq, and per replica the
+/// copies seen again (same bytes) and the seqs held twice differently.
+#[derive(Default)]
+struct Gathered {
+    chains: BTreeMap<String, BTreeMap<u64, Vec<u8>>>,
+    duplicates: BTreeMap<String, (usize, Vec<u64>)>,
+}
+
+impl Gathered {
+    fn add(&mut self, head: Head, payload: &[u8]) {
+        let replica = head
+            .replica
+            .unwrap_or_else(|| crate::audit::SINGLE_REPLICA.into());
+        let chain = self.chains.entry(replica.clone()).or_default();
+        match chain.get(&head.seq) {
+            Some(held) => {
+                let dup = self.duplicates.entry(replica).or_default();
+                if *held == payload {
+                    dup.0 += 1;
+                } else {
+                    dup.1.push(head.seq);
                 }
             }
-            if at >= state.last_sequence {
-                break;
+            None => {
+                chain.insert(head.seq, payload.to_vec());
             }
         }
     }
+}
+
+/// Every message of the stream up to `last_sequence`, through an ordered
+/// consumer; gives up when one takes longer than [`WAIT`].
+async fn read_messages(
+    handle: &jetstream::stream::Stream,
+    last_sequence: u64,
+    gathered: &mut Gathered,
+) -> Result<(), String> {
+    let consumer = handle
+        .create_consumer(jetstream::consumer::pull::OrderedConfig::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut messages = consumer.messages().await.map_err(|e| e.to_string())?;
+    loop {
+        let message = tokio::time::timeout(WAIT, messages.next())
+            .await
+            .map_err(|_| format!("no message within {}s", WAIT.as_secs()))?
+            .ok_or("the stream ended early")?
+            .map_err(|e| e.to_string())?;
+        let at = message.info().map_err(|e| e.to_string())?.stream_sequence;
+        let head: Head = serde_json::from_slice(&message.payload)
+            .map_err(|e| format!("stream message {at}: not an audit record: {e}"))?;
+        gathered.add(head, &message.payload);
+        if at >= last_sequence {
+            return Ok(());
+        }
+    }
+}
+
+/// Each replica's records written in seq order as one segment file under
+/// `out/<stream>-<replica>/`.
+fn write_chains(gathered: Gathered, stream: &str, out: &Path) -> Result<Vec<StreamChain>, String> {
+    let Gathered {
+        chains,
+        mut duplicates,
+    } = gathered;
     let mut read = Vec::new();
     for (replica, records) in chains {
         let first = records.keys().next().copied().unwrap_or(1);

@@ -125,12 +125,28 @@ pub fn decide(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
     if key.has(NEGATIVE | SERVICE) || (key.has(SERIAL) && key.has(CERT | ID_DOC | IDENTITY)) {
         return not_personal;
     }
+    if let Some(meaning) = traits(key, not_personal, personal) {
+        return meaning;
+    }
     // A name, phone, email or address of a merchant, a bank, a product …
     let attribute_owned = key.owned()
         || (key.has(BANK) && !key.personal() && !key.has(ACCOUNT | CARD))
         || owner.is_some_and(|o| o.owned() && !key.personal());
+    if let Some(meaning) = names_and_contacts(key, attribute_owned, not_personal, personal) {
+        return meaning;
+    }
+    documents(key, not_personal, personal)
+}
+
+/// What belongs to the person alone: a network address, biometrics (or a
+/// device's fingerprint), an image of them, a birth date.
+fn traits(
+    key: &Analysis,
+    not_personal: Meaning,
+    personal: impl Fn(Category, bool) -> Meaning,
+) -> Option<Meaning> {
     if key.has(IP) {
-        return personal(Category::IpAddress, true);
+        return Some(personal(Category::IpAddress, true));
     }
     // `live_addr` is where one lives: `live` abbreviates `liveness` only
     // when nothing else says what the field is.
@@ -141,55 +157,68 @@ pub fn decide(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
         } else {
             Category::Biometric
         };
-        return personal(category, true);
+        return Some(personal(category, true));
     }
     if key.has(IMAGE) {
-        return if key.owned() {
+        return Some(if key.owned() {
             not_personal
         } else {
             personal(Category::Biometric, false)
-        };
+        });
     }
     if key.has(BIRTH) {
-        return if key.has(COARSE) {
+        return Some(if key.has(COARSE) {
             not_personal
         } else {
             personal(Category::BirthDate, true)
-        };
+        });
     }
+    None
+}
+
+/// Names, passports, phones, emails and addresses (and a MAC address,
+/// before the address rule would read it as a place); not personal where
+/// the attribute is a merchant's, a bank's or a product's
+/// (`attribute_owned`).
+fn names_and_contacts(
+    key: &Analysis,
+    attribute_owned: bool,
+    not_personal: Meaning,
+    personal: impl Fn(Category, bool) -> Meaning,
+) -> Option<Meaning> {
     let names = key.has(NAME) || (key.has(HOLDER) && !key.has(NUMBER));
     if names {
         if attribute_owned || (key.has(THING_NAME) && !key.personal()) {
-            return not_personal;
+            return Some(not_personal);
         }
         let strong = !key.has(USER)
             && (key.personal()
                 || key.has(ID_DOC | IDENTITY | CERT | ID | ACCOUNT | CARD | PASSPORT));
-        return personal(Category::Name, strong);
+        return Some(personal(Category::Name, strong));
     }
     if key.has(PASSPORT) {
-        return personal(Category::Passport, true);
+        return Some(personal(Category::Passport, true));
     }
     for (concepts, category) in [(PHONE, Category::Phone), (EMAIL, Category::Email)] {
         if key.has(concepts) {
-            return if attribute_owned {
+            return Some(if attribute_owned {
                 not_personal
             } else {
                 personal(category, true)
-            };
+            });
         }
     }
     if key.has(MAC) && key.has(ADDRESS) {
-        return personal(Category::Device, true);
+        return Some(personal(Category::Device, true));
     }
     if key.has(ADDRESS | HOME) {
-        return if key.has(COARSE) || attribute_owned {
+        return Some(if key.has(COARSE) || attribute_owned {
             not_personal
         } else {
             personal(Category::Address, key.has(ADDRESS))
-        };
+        });
     }
-    documents(key, not_personal, personal)
+    None
 }
 
 /// Identity documents, cards and accounts, devices, coordinates, and a role

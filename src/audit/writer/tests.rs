@@ -1,8 +1,10 @@
 use super::*;
 use crate::audit::AuditHandle;
+use crate::audit::record::Body;
 use crate::audit::record::tests::sample_share;
 use crate::audit::verify::{ProblemKind, VerifyOptions, verify};
 use std::fs;
+use std::path::Path;
 use tokio::sync::{Semaphore, oneshot};
 
 fn config(dir: &Path, fsync: FsyncPolicy) -> AuditConfig {

@@ -67,14 +67,28 @@ fn named_categories(raw: &RawRules, sites: &[RuleSite]) -> HashSet<String> {
 pub(super) fn apply(raw: &RawRules, fields: &mut Fields, at: Location) -> Defaults {
     let named = named_categories(raw, &fields.sites);
     let mut defaults = Defaults::default();
-    let add_site = |fields: &mut Fields, category: &Ident, action: &Action, kind| {
-        fields.sites.push(RuleSite {
-            category: category.clone(),
-            action: action.clone(),
-            kind,
-            at,
-        });
-    };
+    add_key_defaults(fields, &named, at, &mut defaults);
+    add_detector_defaults(raw, fields, &named, at, &mut defaults);
+    defaults
+}
+
+fn add_site(fields: &mut Fields, category: &Ident, action: &Action, kind: SiteKind, at: Location) {
+    fields.sites.push(RuleSite {
+        category: category.clone(),
+        action: action.clone(),
+        kind,
+        at,
+    });
+}
+
+/// A key rule for every built-in category the file leaves alone, over that
+/// category's dictionary.
+fn add_key_defaults(
+    fields: &mut Fields,
+    named: &HashSet<String>,
+    at: Location,
+    defaults: &mut Defaults,
+) {
     for category in vocab::BUILTIN_CATEGORIES {
         let Some(display) = Display::default_for(category).filter(|_| !named.contains(*category))
         else {
@@ -99,9 +113,20 @@ pub(super) fn apply(raw: &RawRules, fields: &mut Fields, at: Location) -> Defaul
                 .entry(vocab::normalize_key(key))
                 .or_insert(target);
         }
-        add_site(fields, &ident, &action, SiteKind::Keys);
+        add_site(fields, &ident, &action, SiteKind::Keys, at);
         fields.rules.push(Rule::new(ident, action, reference));
     }
+}
+
+/// A built-in detector for every category the file leaves alone, unless
+/// the file lists that detector itself.
+fn add_detector_defaults(
+    raw: &RawRules,
+    fields: &mut Fields,
+    named: &HashSet<String>,
+    at: Location,
+    defaults: &mut Defaults,
+) {
     let listed: HashSet<&str> = raw
         .detect
         .iter()
@@ -123,7 +148,7 @@ pub(super) fn apply(raw: &RawRules, fields: &mut Fields, at: Location) -> Defaul
         if display == Display::Forbidden {
             defaults.forbidden.insert(reference.clone());
         }
-        add_site(fields, &ident, &action, SiteKind::Detector(*detector));
+        add_site(fields, &ident, &action, SiteKind::Detector(*detector), at);
         let spec = DetectorSpec {
             kind: DetectorKind::Builtin(*detector),
             category: Some(category.to_owned()),
@@ -132,7 +157,6 @@ pub(super) fn apply(raw: &RawRules, fields: &mut Fields, at: Location) -> Defaul
             .detectors
             .push((spec, Rule::new(ident, action, reference)));
     }
-    defaults
 }
 
 /// Why `action` is weaker than the profile's default for `category`.
