@@ -361,7 +361,10 @@ fn a_name_the_document_declares_is_protected_where_it_is_repeated() {
     // inside JSON in a string, inside base64-wrapped pairs.
     let escaped = r#"{"memo":"\u4e01\u535a\u6b23\u623f\u79df","to":{"name":"\u4e01\u535a\u6b23"}}"#;
     let (out, findings) = run(&p, escaped);
-    assert!(!out.contains(r"\u4e01\u535a\u6b23") && !out.contains("丁博欣"), "{out}");
+    assert!(
+        !out.contains(r"\u4e01\u535a\u6b23") && !out.contains("丁博欣"),
+        "{out}"
+    );
     assert!(findings.items.iter().any(|f| f.path == "$.memo"), "{out}");
     let nested = r#"{"ext":"{\"memo\":\"丁博欣房租\"}","to":{"name":"丁博欣"}}"#;
     let (out, _) = run(&p, nested);
@@ -372,5 +375,8 @@ fn a_name_the_document_declares_is_protected_where_it_is_repeated() {
         &p,
         &format!(r#"{{"info":"{wrapped}","to":{{"name":"丁博欣"}}}}"#),
     );
-    assert!(!out.contains(&wrapped), "the wrapped echo is protected: {out}");
+    assert!(
+        !out.contains(&wrapped),
+        "the wrapped echo is protected: {out}"
+    );
 }
