@@ -92,16 +92,7 @@ impl<'p> Pass<'p, '_> {
         if self.skipping() {
             return self.walk(parent.clone());
         }
-        // The key is decoded straight onto the key stack: the stack is the
-        // one copy paths, selectors and detectors all read.
-        let keys_mark = self.keys.len();
-        if escaped {
-            lex::decode_string(&self.input[key_start + 1..key_end - 1], &mut self.scratch);
-            self.keys.push_str(&self.scratch);
-        } else {
-            self.keys.push_str(self.text(key_start + 1, key_end - 1));
-        }
-        self.path.push(Segment::Key(keys_mark, self.keys.len()));
+        let keys_mark = self.push_key(key_start, key_end, escaped);
         let progress_mark = self.progress.len();
         self.matched.clear();
         selector::advance(
@@ -148,6 +139,21 @@ impl<'p> Pass<'p, '_> {
         self.path.pop();
         self.keys.truncate(keys_mark);
         result
+    }
+
+    /// Decodes the key at `key_start..key_end` straight onto the key stack
+    /// (the one copy paths, selectors and detectors all read) and enters it
+    /// in the path; returns where it starts on the stack.
+    fn push_key(&mut self, key_start: usize, key_end: usize, escaped: bool) -> usize {
+        let keys_mark = self.keys.len();
+        if escaped {
+            lex::decode_string(&self.input[key_start + 1..key_end - 1], &mut self.scratch);
+            self.keys.push_str(&self.scratch);
+        } else {
+            self.keys.push_str(self.text(key_start + 1, key_end - 1));
+        }
+        self.path.push(Segment::Key(keys_mark, self.keys.len()));
+        keys_mark
     }
 
     pub(super) fn array(&mut self, node: Node<'p>) -> Walked {

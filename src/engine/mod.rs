@@ -9,6 +9,7 @@
 //! closed: input `serde_json` would refuse is refused with its position,
 //! and no partial output is ever returned.
 
+mod codec;
 mod containers;
 mod echo;
 mod keyed;

@@ -72,22 +72,7 @@ pub fn protect_named_text(
     value: &str,
     findings: &mut Findings,
 ) -> NamedOutcome {
-    if place == Place::Header
-        && policy
-            .subject_header
-            .as_deref()
-            .is_some_and(|h| h.eq_ignore_ascii_case(name))
-    {
-        findings.add_subject(Subject::new(value.to_owned()));
-    }
-    // `subject: {keys: [user_id]}` names query parameters and form fields
-    // as it names JSON keys.
-    if place != Place::Header
-        && !policy.subject.keys.is_empty()
-        && policy.subject.keys.contains(&vocab::normalize_key(name))
-    {
-        findings.add_subject(Subject::new(value.to_owned()));
-    }
+    note_subject(policy, place, name, value, findings);
     let path = || format!("{}{}", place.prefix(), name);
     if let Some((rule, why)) =
         named_rule(policy, place, name, value).filter(|(r, _)| r.action != Action::Allow)
@@ -125,6 +110,26 @@ pub fn protect_named_text(
     }
     rebuilt.push_str(&value[last..]);
     NamedOutcome::Replace(rebuilt)
+}
+
+/// Records `value` as the request's subject when the rules name this
+/// header (`subject_header`) or this parameter (`subject: {keys: [...]}`,
+/// which names query parameters and form fields as it names JSON keys).
+fn note_subject(policy: &Policy, place: Place, name: &str, value: &str, findings: &mut Findings) {
+    if place == Place::Header
+        && policy
+            .subject_header
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(name))
+    {
+        findings.add_subject(Subject::new(value.to_owned()));
+    }
+    if place != Place::Header
+        && !policy.subject.keys.is_empty()
+        && policy.subject.keys.contains(&vocab::normalize_key(name))
+    {
+        findings.add_subject(Subject::new(value.to_owned()));
+    }
 }
 
 /// What to do with the name of a header, query parameter or form field.

@@ -8,6 +8,7 @@
 //! A segment cannot be dropped without changing what the path means: a
 //! `drop` rule or detector on one refuses the request instead.
 
+use super::codec::{path_segment_decode, path_segment_encode};
 use super::named::Place;
 use super::protect::protect_with_rule;
 use super::{Finding, Findings};
@@ -28,7 +29,7 @@ pub fn protect_path(
     findings: &mut Findings,
 ) -> Result<Option<String>, DroppedSegment> {
     let raw: Vec<&str> = path.split('/').collect();
-    let decoded: Vec<String> = raw.iter().map(|s| percent_decode(s)).collect();
+    let decoded: Vec<String> = raw.iter().map(|s| path_segment_decode(s)).collect();
     let shape: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let templated = templated_segments(policy, &shape);
     // Segments are numbered from the first after the route (`v1` of `/v1/…`).
@@ -45,7 +46,7 @@ pub fn protect_path(
         match protected {
             Some(text) => {
                 changed = true;
-                out.push(percent_encode(&text));
+                out.push(path_segment_encode(&text));
             }
             None => out.push(raw[index].to_owned()),
         }
@@ -120,60 +121,4 @@ fn by_detectors(
     }
     rebuilt.push_str(&segment[last..]);
     Ok(Some(rebuilt))
-}
-
-/// Percent-decoding of one segment; a malformed escape or bytes that are
-/// not UTF-8 are read as they are (the detectors still see the rest).
-fn percent_decode(segment: &str) -> String {
-    if !segment.contains('%') {
-        return segment.to_owned();
-    }
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match hex {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// Percent-encoding of everything but RFC 3986 unreserved characters.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_are_read_and_written_back() {
-        assert_eq!(percent_decode("13800%31%33%38000"), "13800138000");
-        assert_eq!(percent_decode("%zz1"), "%zz1");
-        assert_eq!(percent_decode("%E5%BC%A0"), "张");
-        assert_eq!(percent_encode("138****8000"), "138%2A%2A%2A%2A8000");
-        assert_eq!(percent_encode("张"), "%E5%BC%A0");
-    }
 }

@@ -15,6 +15,9 @@
 
 use base64::Engine as _;
 
+use super::codec::{
+    Pairs, base64_text, encode_like, has_percent_triplet, may_wrap, percent_decode,
+};
 use super::pass::{Disposition, Node, Pass, push_key_segment, run};
 use super::protect::protect_text;
 use super::{EngineError, Finding, Subject, keyed, lex};
@@ -28,9 +31,6 @@ enum Outcome {
     Same,
     Changed(String),
 }
-
-/// Base64 longer than this is not decoded (an image, not a wrapping).
-const MAX_BASE64: usize = 256 * 1024;
 
 impl<'p> Pass<'p, '_> {
     /// Protects the string at `start..end` (decoded `text`) if it is a
@@ -356,195 +356,4 @@ impl<'p> Pass<'p, '_> {
 enum PairRule {
     Drop,
     Protected(String),
-}
-
-/// A text of `k=v&k=v` pairs: what stands before them (a URL up to its
-/// `?`), the opening and closing braces of `{k=v&k=v}`, and the pairs.
-struct Pairs<'t> {
-    prefix: &'t str,
-    open: &'static str,
-    body: &'t str,
-    close: &'t str,
-}
-
-impl<'t> Pairs<'t> {
-    /// `single`: one pair is enough (the text came out of base64).
-    fn split(text: &'t str, single: bool) -> Option<Pairs<'t>> {
-        if !text.contains('=') || text.len() > 1 << 20 {
-            return None;
-        }
-        let braced = text.len() >= 2 && text.starts_with('{') && text.ends_with('}');
-        let (prefix, open, body, close) = if braced {
-            ("", "{", &text[1..text.len() - 1], "}")
-        } else if let Some(q) = url_query(text) {
-            let rest = &text[q..];
-            let end = rest.find('#').map_or(rest.len(), |h| h);
-            (&text[..q], "", &rest[..end], &rest[end..])
-        } else {
-            ("", "", text, "")
-        };
-        let mut count = 0;
-        for part in body.split('&') {
-            let (name, _) = part.split_once('=')?;
-            let plain_name = !name.is_empty()
-                && name.len() <= 64
-                && !name.contains([' ', '"', '{', '}', ':', '\n', '\t', ',', '，', '。']);
-            if !plain_name {
-                return None;
-            }
-            count += 1;
-        }
-        let enough = count >= 2 || braced || !prefix.is_empty() || (single && count == 1);
-        enough.then_some(Pairs {
-            prefix,
-            open,
-            body,
-            close,
-        })
-    }
-}
-
-/// Where a URL's query starts (after its `?`), for URL-shaped text.
-fn url_query(text: &str) -> Option<usize> {
-    let q = text.find('?')?;
-    let head = &text[..q];
-    let url = head.contains("://") || head.starts_with('/');
-    (url && !head.contains([' ', '"'])).then_some(q + 1)
-}
-
-/// The text base64 holds, if it is text (UTF-8 without control characters
-/// other than line breaks and tabs); binary base64 is not.
-/// What every wrapping needs, tested before the value's path is built:
-/// base64's length, or a pair's `=`.
-fn may_wrap(text: &str) -> bool {
-    let len = text.len();
-    (len >= 8 && len % 4 == 0 && len <= MAX_BASE64)
-        || memchr::memchr(b'=', text.as_bytes()).is_some()
-}
-
-fn base64_text(text: &str) -> Option<String> {
-    let b = text.as_bytes();
-    if b.len() < 8 || b.len() % 4 != 0 || b.len() > MAX_BASE64 {
-        return None;
-    }
-    let body = text.trim_end_matches('=');
-    if text.len() - body.len() > 2
-        || !body
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
-        || body.bytes().all(|c| c.is_ascii_hexdigit())
-    {
-        return None;
-    }
-    // The first bytes tell text from an image or a signature.
-    let engine = &base64::engine::general_purpose::STANDARD;
-    let head = engine.decode(&text[..b.len().min(32)]).ok()?;
-    let valid = match std::str::from_utf8(&head) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() && b.len() > 32,
-    };
-    if !valid
-        || head
-            .iter()
-            .any(|c| *c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t'))
-    {
-        return None;
-    }
-    let decoded = String::from_utf8(engine.decode(text).ok()?).ok()?;
-    let printable = !decoded
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
-    (printable && !decoded.trim().is_empty()).then_some(decoded)
-}
-
-fn has_percent_triplet(text: &str) -> bool {
-    let b = text.as_bytes();
-    memchr::memchr_iter(b'%', b)
-        .any(|i| matches!(b.get(i + 1..i + 3), Some([h, l]) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit()))
-}
-
-/// `%XX` decoded (`+` stays); `None` if the bytes are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    if !text.contains('%') {
-        return Some(text.to_owned());
-    }
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b.get(i..i + 3) {
-            Some([b'%', h, l]) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
-                let hex = |c: u8| (c as char).to_digit(16).expect("a hex digit") as u8;
-                out.push((hex(*h) << 4) | hex(*l));
-                i += 3;
-            }
-            _ => {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// `text` percent-encoded when the original was (every byte but the
-/// unreserved ones and the mask character), as written otherwise.
-fn encode_like(text: &str, encoded: bool) -> String {
-    if !encoded {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'*') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_text_and_binary() {
-        let engine = &base64::engine::general_purpose::STANDARD;
-        let kv = engine.encode("{phoneNo=13812345678&customerNm=张三}");
-        assert_eq!(
-            base64_text(&kv).as_deref(),
-            Some("{phoneNo=13812345678&customerNm=张三}")
-        );
-        let jpeg = engine.encode([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1]);
-        assert_eq!(base64_text(&jpeg), None);
-        assert_eq!(base64_text("d41d8cd98f00b204e9800998ecf8427e"), None);
-        assert_eq!(base64_text("20240213213304"), None);
-    }
-
-    #[test]
-    fn pairs_and_their_wrappings() {
-        let p = Pairs::split("{a=1&b=2}", false).expect("braced");
-        assert_eq!((p.open, p.body, p.close), ("{", "a=1&b=2", "}"));
-        let p = Pairs::split("https://x.example/cb?a=1#top", false).expect("a URL");
-        assert_eq!(
-            (p.prefix, p.body, p.close),
-            ("https://x.example/cb?", "a=1", "#top")
-        );
-        assert!(Pairs::split("a=1", false).is_none());
-        assert!(Pairs::split("a=1", true).is_some());
-        assert!(Pairs::split("x = 1 & y = 2", false).is_none());
-        assert!(Pairs::split("备注：a=1，b=2", false).is_none());
-    }
-
-    #[test]
-    fn percent_encoding_round_trips() {
-        assert_eq!(
-            percent_decode("%E5%BC%A0%E4%B8%89").as_deref(),
-            Some("张三")
-        );
-        assert_eq!(percent_decode("%FF"), None);
-        assert_eq!(encode_like("张*", true), "%E5%BC%A0*");
-        assert_eq!(encode_like("张*", false), "张*");
-    }
 }
