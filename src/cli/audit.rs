@@ -2,7 +2,7 @@
 //! search | stats | report`: the investigator's tools over the audit log's
 //! segment files. Here: every subcommand's arguments, `pubkey`, `search`,
 //! `stats` and `report`; `verify` is in `audit_verify`, the proof commands
-//! in `audit_proof`.
+//! in `audit_proof`, what they all read and write in `audit_input`.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::Error;
+use super::audit_input::{ReplicaArgs, keyring, trouble, write_out};
 use super::audit_proof as proofs;
 use super::audit_verify::{Trust, verify_files, verify_stream};
-use crate::app::keys::{self, Need};
 use crate::audit;
-use crate::protect::Keyring;
 
 /// `--format`.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -22,36 +21,6 @@ pub(super) enum Format {
     Text,
     /// JSON Lines, one object per line (for a SIEM).
     Json,
-}
-
-/// The replica whose keys `pubkey` and `verify --keys` derive.
-#[derive(clap::Args)]
-pub(super) struct ReplicaArgs {
-    /// The replica (the config's `replica:`; default, as there: this
-    /// host's name).
-    #[arg(long)]
-    replica: Option<String>,
-    /// The checkpoints' origin (`audit.checkpoints.origin`); default
-    /// `pii-proxy/<replica>`.
-    #[arg(long)]
-    origin: Option<String>,
-}
-
-impl ReplicaArgs {
-    pub(super) fn named(&self) -> bool {
-        self.replica.is_some()
-    }
-
-    pub(super) fn config(&self) -> audit::CheckpointConfig {
-        audit::CheckpointConfig {
-            replica: self
-                .replica
-                .clone()
-                .unwrap_or_else(|| crate::config::default_replica().to_string()),
-            origin: self.origin.clone(),
-            ..audit::CheckpointConfig::default()
-        }
-    }
 }
 
 #[derive(Subcommand)]
@@ -179,39 +148,12 @@ pub(super) enum AuditCommand {
     },
 }
 
-/// A keyring named on the command line: one that cannot be read is
-/// trouble (exit 2), as for any file named there.
-pub(super) fn keyring(path: &Path) -> Result<Keyring, Error> {
-    keys::keyring(path, Need::Existing)
-        .map(|(keyring, _)| keyring)
-        .map_err(|d| Error::Trouble(d.to_string()))
-}
-
-pub(super) fn trouble(e: audit::AuditError) -> Error {
-    Error::Trouble(e.to_string())
-}
-
 fn since_arg(name: &str, text: Option<String>) -> Result<Option<time::OffsetDateTime>, Error> {
     text.map(|s| {
         audit::search::parse_since(&s)
             .ok_or_else(|| Error::Trouble(format!("--{name} {s}: expected RFC 3339 or YYYY-MM-DD")))
     })
     .transpose()
-}
-
-pub(super) fn read_note(path: &Path) -> Result<audit::checkpoint::SignedNote, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Trouble(format!("{}: {e}", path.display())))?;
-    audit::checkpoint::SignedNote::parse(&text)
-        .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))
-}
-
-pub(super) fn write_out(out: Option<&Path>, text: &str) -> Result<(), Error> {
-    match out {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Error::Trouble(format!("{}: {e}", path.display()))),
-        None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
-    }
 }
 
 pub(super) fn run(command: AuditCommand) -> Result<(), Error> {

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::Error;
-use super::audit::{read_note, trouble, write_out};
+use super::audit_input::{read_note, trouble, write_out};
 use crate::audit;
 
 /// `checkpoint`: the newest signed checkpoint, or refused when none is.

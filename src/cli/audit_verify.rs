@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::Error;
-use super::audit::{ReplicaArgs, keyring, read_note, trouble};
+use super::audit_input::{ReplicaArgs, keyring, read_note, trouble};
 use crate::audit;
 use crate::audit::checkpoint::SignedNote;
 

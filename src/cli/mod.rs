@@ -13,6 +13,7 @@
 //! The split is grep's and diff's: 1 is a verdict, 2 is trouble.
 
 mod audit;
+mod audit_input;
 mod audit_proof;
 mod audit_verify;
 mod check;
