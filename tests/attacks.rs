@@ -537,3 +537,155 @@ async fn an_http2_refusal_before_the_body_is_read_reaches_the_caller() {
         "no refused body forwarded: {forwarded:?}"
     );
 }
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_records_stay_bounded_whatever_the_body() {
+    let (partner, mut proxy) = demo_proxy("").await;
+    let client = h1_client();
+    // A small gzip that expands to tens of thousands of phone numbers: in
+    // one array (one path pattern) and under a thousand distinct keys (more
+    // lines than a share record lists). Neither key names a phone, so each
+    // value is a detector finding of its own.
+    const IN_ARRAY: usize = 50_000;
+    const UNDER_KEYS: usize = 1_000;
+    let phones = vec!["\"13800138000\""; IN_ARRAY].join(",");
+    let keyed: Vec<String> = (0..UNDER_KEYS)
+        .map(|i| format!("\"k{i:04}\":\"13800138000\""))
+        .collect();
+    let body = format!(
+        r#"{{"user":{{"user_id":"u-1"}},"items":[{phones}],"by_key":{{{}}}}}"#,
+        keyed.join(",")
+    );
+    let compressed = gzip(body.as_bytes());
+    assert!(compressed.len() < 16 * 1024, "{} bytes", compressed.len());
+    let request = Request::post(proxy.url("/p/v1/x"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(Full::new(Bytes::from(compressed)))
+        .expect("request");
+    let answer = send(&client, request).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(!String::from_utf8_lossy(&received(&partner).body).contains("13800138000"));
+
+    // A batch of 250 subjects: the share record names 101, two
+    // `share_subjects` records the other 149.
+    let batch: Vec<String> = (0..250)
+        .map(|i| format!(r#"{{"user":{{"user_id":"u-{i}","name":"张三丰"}}}}"#))
+        .collect();
+    let answer = send(
+        &client,
+        json_post(&proxy.url("/p/v1/batch"), &format!("[{}]", batch.join(","))),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+
+    let audit = proxy.dir.path().join("audit");
+    proxy.stop().await.expect("stops");
+    let mut lines = Vec::new();
+    for path in pii_proxy::audit::segment::list(&audit).expect("segments") {
+        let data = std::fs::read(&path).expect("segment");
+        let (complete, _torn) = pii_proxy::audit::segment::split_lines(&data);
+        lines.extend(complete.iter().map(|l| l.to_vec()));
+    }
+    for line in &lines {
+        assert!(line.len() <= 64 * 1024, "a record of {} bytes", line.len());
+        assert!(!String::from_utf8_lossy(line).contains("13800138000"));
+    }
+    let records = audit_records(&audit);
+    let shares: Vec<_> = records.iter().filter(|r| r["kind"] == "share").collect();
+    assert_eq!(shares.len(), 2, "{shares:?}");
+    // Every finding is counted, exactly, though far fewer lines are listed.
+    let flood = shares[0];
+    let counted: u64 = flood["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap_or(1))
+        .sum();
+    let expected = (IN_ARRAY + UNDER_KEYS) as u64;
+    assert_eq!(flood["fields_total"].as_u64(), Some(expected), "{flood}");
+    assert_eq!(counted, expected);
+    assert!(flood["fields"].as_array().expect("fields").len() <= 300);
+    // The batch's subjects: 1 + 100 in the share record, 149 after it.
+    let batch_share = shares[1];
+    assert_eq!(batch_share["subjects"].as_array().map(Vec::len), Some(100));
+    assert_eq!(batch_share["subject_parts"], 2, "{batch_share}");
+    let parts: Vec<_> = records
+        .iter()
+        .filter(|r| r["kind"] == "share_subjects" && r["id"] == batch_share["id"])
+        .collect();
+    let continued: usize = parts
+        .iter()
+        .map(|r| r["subjects"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!((parts.len(), continued), (2, 149), "{parts:?}");
+    // An investigator still finds the last subject of the batch.
+    let keys = proxy.dir.path().join("keys/keyring.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pii-proxy"))
+        .args(["audit", "search", "--subject", "u-249", "--keys"])
+        .arg(&keys)
+        .arg(&audit)
+        .output()
+        .expect("audit search runs");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(out.contains("1 share events for hmac:"), "{out}");
+    assert!(!out.contains("u-249"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_and_path_segments_holding_values_never_reach_the_audit_log() {
+    let (partner, mut proxy) = demo_proxy("").await;
+    let client = h1_client();
+    // Values as keys, as separated digits, in pinyin, and as a query name.
+    let body = r#"{"user":{"user_id":"u-1"},"张三丰":{"mobile":"13800138000"},"by_id":{"1101-0519-4912-3100-2X":{"mobile":"13800138000"}},"zhangsanfeng":{"mobile":"13800138000"}}"#;
+    let target = "/p/v1/people/zhangsanfeng/x?138.0013.8000=1";
+    let answer = send(&client, json_post(&proxy.url(target), body)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(!partner.recorded().is_empty());
+    // And a refused one: the blocked record blanks them too.
+    let refused = send(
+        &client,
+        json_post(&proxy.url(target), r#"{"张三丰":{"mobile":"13800138000"},"#),
+    )
+    .await;
+    refused.assert_refused(400, "invalid_json");
+    let audit = proxy.dir.path().join("audit");
+    proxy.stop().await.expect("stops");
+    let records = audit_records(&audit);
+    let share = records
+        .iter()
+        .find(|r| r["kind"] == "share")
+        .expect("share");
+    let paths: Vec<&str> = share["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"$.*.mobile"), "{paths:?}");
+    assert!(records.iter().any(|r| r["kind"] == "blocked"));
+    let mut text = String::new();
+    for path in pii_proxy::audit::segment::list(&audit).expect("segments") {
+        text.push_str(&String::from_utf8_lossy(
+            &std::fs::read(&path).expect("segment"),
+        ));
+    }
+    for raw in [
+        "张三丰",
+        "1101-0519-4912-3100-2X",
+        "110105194912310",
+        "138.0013.8000",
+        "13800138000",
+        "zhangsanfeng",
+    ] {
+        assert!(!text.contains(raw), "{raw} in the audit log:\n{text}");
+    }
+}
