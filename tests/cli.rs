@@ -296,12 +296,14 @@ fn decrypt_with_other_keys_lists_what_it_cannot_open_and_fails() {
 
 /// `decrypt` is the inverse of `mask` for everything reversible: values a
 /// detector tokenized or encrypted in free text, and values inside a JSON
-/// document carried in a string, come back; masks stay masks.
+/// document carried in a string, come back; masks stay masks. A token in
+/// free text is opened by its shape alone (nothing marks it), so each one
+/// is listed for a person to check and the exit is 1.
 #[test]
 fn decrypt_reverses_what_detectors_and_nested_documents_protected() {
     let rules = include_str!("../rules/demo.yaml");
     let scratch = Scratch::new(rules);
-    let doc = br#"{"user":{"user_id":"u-1"},"remark":"refund to card 6222021234567890334 please","meta":"{\"id_number\":\"110105194912310029\",\"mobile\":\"13800138000\"}"}"#;
+    let doc = br#"{"user":{"user_id":"u-1"},"remark":"refund to card 6222021234567890334 please","meta":"{\"id_number\":\"110105194912310029\",\"card_no\":\"6222021234567890334\",\"mobile\":\"13800138000\"}"}"#;
     let sealed = scratch.run(&["mask", "--partner", "p"], doc);
     assert!(sealed.status.success(), "{}", text(&sealed.stderr));
     let sealed_text = text(&sealed.stdout);
@@ -309,11 +311,15 @@ fn decrypt_reverses_what_detectors_and_nested_documents_protected() {
         assert!(!sealed_text.contains(raw), "{raw} left raw: {sealed_text}");
     }
     let back = scratch.run(&["decrypt", "--partner", "p"], &sealed.stdout);
-    assert!(back.status.success(), "{}", text(&back.stderr));
+    let stderr = text(&back.stderr);
+    assert_eq!(back.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("check: $.remark:"), "{stderr}");
+    assert!(!stderr.contains("6222021234567890334"), "{stderr}");
     let back: serde_json::Value = serde_json::from_slice(&back.stdout).expect("json");
     assert_eq!(back["remark"], "refund to card 6222021234567890334 please");
     let meta: serde_json::Value =
         serde_json::from_str(back["meta"].as_str().expect("a string")).expect("nested JSON");
     assert_eq!(meta["id_number"], "110105194912310029");
+    assert_eq!(meta["card_no"], "6222021234567890334");
     assert_eq!(meta["mobile"], "138****8000", "masking is one-way");
 }

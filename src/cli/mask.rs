@@ -296,9 +296,6 @@ pub(super) fn decrypt(args: &PartnerInput) -> Result<(), Error> {
     let revealed = engine::decrypt_document(&policy, &input).map_err(|e| refused(&e))?;
     std::io::stdout().write_all(&revealed.output)?;
     eprintln!("restored {} values", revealed.restored);
-    if revealed.unopened.is_empty() {
-        return Ok(());
-    }
     for unopened in &revealed.unopened {
         eprintln!(
             "not opened: {}: {}",
@@ -306,8 +303,18 @@ pub(super) fn decrypt(args: &PartnerInput) -> Result<(), Error> {
             unopened.kind.describe()
         );
     }
-    Err(Error::Refused(format!(
-        "{} protected values left as they were",
-        revealed.unopened.len()
-    )))
+    for path in &revealed.opened_by_shape {
+        eprintln!(
+            "check: {path}: a detector's token in free text, opened because the result has its category's shape, as a digit run that was never a token sometimes does (a card number about 1.6% of the time, a mobile number 7%)"
+        );
+    }
+    match (revealed.unopened.len(), revealed.opened_by_shape.len()) {
+        (0, 0) => Ok(()),
+        (0, guessed) => Err(Error::Refused(format!(
+            "{guessed} values opened by their shape alone: check them"
+        ))),
+        (left, _) => Err(Error::Refused(format!(
+            "{left} protected values left as they were"
+        ))),
+    }
 }

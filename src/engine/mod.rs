@@ -198,8 +198,10 @@ impl fmt::Display for EngineError {
 impl std::error::Error for EngineError {}
 
 /// Reverses what `policy` did where it can (what a partner holding the keys
-/// can do): opens every `encrypt` envelope and detokenizes `tokenize`
-/// fields; lists what it found and could not open.
+/// can do): opens every `encrypt` envelope, detokenizes `tokenize` fields
+/// (in JSON held in strings too) and the tokens `detect:` rules left in
+/// free text; lists what it found and could not open, and what it opened
+/// by shape alone.
 pub fn decrypt_document(policy: &Policy, input: &[u8]) -> Result<Revealed, EngineError> {
     reveal::reveal(policy, input)
 }
@@ -212,6 +214,10 @@ pub struct Revealed {
     pub restored: usize,
     /// What was found and left as it was, in document order.
     pub unopened: Vec<Unopened>,
+    /// Paths of values opened by their shape alone: a `detect:` rule's
+    /// token in free text, which nothing marks, so a digit run that was
+    /// never a token can open to a plausible value. For a person to check.
+    pub opened_by_shape: Vec<String>,
 }
 
 /// A protected value `decrypt` could not open, named by its path alone.

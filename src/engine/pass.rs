@@ -94,6 +94,11 @@ pub(super) struct Pass<'p, 'i> {
     pub(super) known: Known,
     /// What reverse mode found and could not open.
     pub(super) unopened: Vec<super::Unopened>,
+    /// Paths of the values reverse mode opened by their shape alone (a
+    /// detector's token in free text).
+    pub(super) opened_by_shape: Vec<String>,
+    /// In reverse mode, inside a value a field rule protected.
+    pub(super) rule_protected: bool,
 }
 
 pub(super) type Walked = Result<Disposition, EngineError>;
@@ -159,6 +164,8 @@ pub(super) fn new_pass<'p, 'i>(
         restored: 0,
         known: known.clone(),
         unopened: Vec::new(),
+        opened_by_shape: Vec::new(),
+        rule_protected: false,
     };
     pass.document()?;
     Ok(pass)
