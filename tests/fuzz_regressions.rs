@@ -57,6 +57,8 @@ fn a_body_cut_after_a_ruled_members_colon_is_refused() {
         &b"{\"card\":"[..],
         b"{\"note\":\"c1234518\",\"card\":",
         b"{\"user\":{\"name\":",
+        // after the subject's key (the subject capture read past the end)
+        b"{\"user\":{\"user_id\":",
     ] {
         let err = protect(&policy, input).expect_err("truncated JSON is refused");
         assert_eq!(err.code(), "invalid_json");

@@ -646,3 +646,30 @@ async fn an_unwritable_audit_log_is_503_and_nothing_is_forwarded() {
         "only the audited request reached the partner"
     );
 }
+
+/// A caller that shuts its write side once the request is sent (`nc -N`,
+/// some HTTP/1.0 clients) still gets its answer, a refusal included: found
+/// by the `request` fuzz target, whose every exchange half-closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_that_half_closes_after_its_request_still_gets_the_answer() {
+    use tokio::io::AsyncWriteExt;
+    let proxy = echo_proxy("").await;
+    for (request, status) in [
+        (
+            "POST /p/x HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 29\r\n\r\n{\"user\":{\"name\":\"张三丰\"}}",
+            200,
+        ),
+        ("GET /nowhere HTTP/1.1\r\nhost: x\r\n\r\n", 404),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(proxy.addr)
+            .await
+            .expect("connect");
+        stream.write_all(request.as_bytes()).await.expect("send");
+        stream.shutdown().await.expect("half-close");
+        let (got, _, body) = read_response(&mut stream).await;
+        assert_eq!(got, status, "{}", String::from_utf8_lossy(&body));
+        if status == 200 {
+            assert_eq!(body, "{\"user\":{\"name\":\"张**\"}}".as_bytes());
+        }
+    }
+}

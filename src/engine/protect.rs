@@ -300,7 +300,9 @@ impl<'p> Pass<'p, '_> {
 
     pub(super) fn capture_subject(&mut self) -> Result<(), EngineError> {
         let start = self.pos;
-        let value = match self.input[start] {
+        // At the end of a truncated body there is no value: the walk that
+        // follows refuses it.
+        let value = match self.input.get(start).copied().unwrap_or(b' ') {
             b'"' => {
                 let (end, escaped) = self.lexed(lex::scan_string(self.input, start))?;
                 self.decoded(start, end, escaped).to_owned()

@@ -131,7 +131,11 @@ impl Listener {
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(self.settings.header_read_timeout);
+            .header_read_timeout(self.settings.header_read_timeout)
+            // A caller may shut its write side once the request is sent
+            // (`nc -N`, HTTP/1.0 clients): it still gets its answer, as from
+            // nginx. hyper's default closes on that EOF without answering.
+            .half_close(true);
         builder
             .http2()
             .timer(TokioTimer::new())
