@@ -91,10 +91,40 @@ const LATIN_ORGANIZATION_WORDS: &[&str] = &[
 ];
 
 fn organization(value: &str) -> bool {
-    ORGANIZATION_ENDS.iter().any(|w| value.ends_with(w))
-        || ORGANIZATION_WORDS.iter().any(|w| value.contains(w))
-        || (value.bytes().any(|b| b.is_ascii_alphabetic()) && latin_organization(value))
+    // Every Chinese word is Han and every Latin one starts with a space:
+    // most values are ruled out by a byte scan, without a search per word
+    // (this runs for every value a name key or the name detector sees).
+    if value.is_ascii() {
+        return value.as_bytes().contains(&b' ') && latin_organization(value);
+    }
+    let han_end = value
+        .chars()
+        .next_back()
+        .is_some_and(|last| ORGANIZATION_END_CHARS.contains(&last));
+    (han_end && ORGANIZATION_ENDS.iter().any(|w| value.ends_with(w)))
+        || ORGANIZATION_WORD_SEARCH.is_match(value)
+        || (value.as_bytes().contains(&b' ')
+            && value.bytes().any(|b| b.is_ascii_alphabetic())
+            && latin_organization(value))
 }
+
+/// The last characters of [`ORGANIZATION_ENDS`]: a value ending in none
+/// of them ends in no such word.
+static ORGANIZATION_END_CHARS: std::sync::LazyLock<Vec<char>> = std::sync::LazyLock::new(|| {
+    let mut ends: Vec<char> = ORGANIZATION_ENDS
+        .iter()
+        .filter_map(|w| w.chars().next_back())
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    ends
+});
+
+/// [`ORGANIZATION_WORDS`] searched for at once.
+static ORGANIZATION_WORD_SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(ORGANIZATION_WORDS).expect("fixed words build a searcher")
+    });
 
 fn latin_organization(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
@@ -111,22 +141,26 @@ fn latin_organization(value: &str) -> bool {
 /// words), a name with `·` (`阿依古丽·吐尔逊`), or a romanized name
 /// (`ZHANG WEI`, `ZHANG/WEI`, `Zhang Wei`, `Wei Zhang`) with a pinyin surname.
 pub fn person_name(value: &str) -> bool {
-    if organization(value) {
+    // The longest name of either form: four parts of eight characters with
+    // `·` between them, or a romanized name of 48 bytes.
+    if value.len() > 4 * 8 * 3 + 3 * 3 || organization(value) {
         return false;
     }
-    let chars: Vec<char> = value.chars().collect();
-    if chars.iter().all(|c| is_han(*c) || *c == '·' || *c == '•') {
-        if chars.contains(&'·') || chars.contains(&'•') {
-            let parts = value.split(['·', '•']).collect::<Vec<_>>();
-            return (2..=4).contains(&parts.len())
-                && parts.iter().all(|p| (1..=8).contains(&p.chars().count()));
+    let dotted = |c: char| c == '·' || c == '•';
+    if value.chars().all(|c| is_han(c) || dotted(c)) {
+        if value.contains(dotted) {
+            let parts = value.split(dotted);
+            let sizes_fit = parts.clone().all(|p| (1..=8).contains(&p.chars().count()));
+            return (2..=4).contains(&parts.count()) && sizes_fit;
         }
-        if !(2..=4).contains(&chars.len()) {
+        let count = value.chars().count();
+        if !(2..=4).contains(&count) {
             return false;
         }
+        let first = value.chars().next().expect("two characters or more");
         let compound = is_compound_surname(value);
-        let surname = compound || is_surname(chars[0]) || is_word_surname(chars[0]);
-        return surname && !is_common_word(value) && (!compound || chars.len() >= 3);
+        let surname = compound || is_surname(first) || is_word_surname(first);
+        return surname && !is_common_word(value) && (!compound || count >= 3);
     }
     romanized_name(value)
 }
