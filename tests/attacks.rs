@@ -208,6 +208,38 @@ async fn buffered_bodies_have_a_global_bound() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_inspection_holds_is_taken_from_the_body_budget() {
+    // A body dense with personal values holds several times its size in
+    // findings: with a budget of two bodies, 60 KB of phone numbers does
+    // not fit once inspected, while 60 KB of nothing personal does.
+    let top = "limits: {max_body_bytes: 65536, max_buffered_bytes: 131072}\n";
+    let mut proxy = TestProxy::start(&one_partner("builtin:echo", top, "")).await;
+    let client = h1_client();
+    let records = |key: &str, value: &str| {
+        let one = format!("{{\"{key}\":\"{value}\"}}");
+        let items = vec![one; 60_000 / 27];
+        format!("[{}]", items.join(","))
+    };
+    let dense = records("mobile", "13800138000");
+    let plain = records("remark", "ordinary-xx");
+    assert!(dense.len() < 65536 && plain.len() == dense.len());
+    let refused = send(&client, json_post(&proxy.url("/p/v1/x"), &dense)).await;
+    refused.assert_refused(503, "overloaded");
+    assert_eq!(refused.headers["retry-after"], "1");
+    let served = send(&client, json_post(&proxy.url("/p/v1/x"), &plain)).await;
+    assert_eq!(served.status, 200);
+    assert_eq!(proxy.app.budget.used(), 0, "every byte given back");
+    let audit = proxy.dir.path().join("audit");
+    proxy.stop().await.expect("stops");
+    let blocked: Vec<_> = audit_records(&audit)
+        .into_iter()
+        .filter(|r| r["kind"] == "blocked")
+        .collect();
+    assert_eq!(blocked.len(), 1, "{blocked:?}");
+    assert_eq!(blocked[0]["reason"], "overloaded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_says_when_to_retry() {
     let extra = "    quota: {requests_per_second: 1, burst: 1}\n";
     let proxy = TestProxy::start(&one_partner("builtin:echo", "", extra)).await;

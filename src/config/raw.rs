@@ -279,7 +279,8 @@ pub(super) struct RawLimits {
     #[schemars(with = "Option<u64>")]
     pub max_connections: Option<Spanned<u64>>,
     /// Bytes of request and response bodies all requests together may hold
-    /// in memory (raw and decoded); past it a request is refused 503
+    /// in memory (raw, decoded, and the protected copy and findings inspection
+    /// made of them); past it a request is refused 503
     /// `overloaded` with `Retry-After`. Default 256 MiB, at least
     /// `max_body_bytes`.
     #[serde(default)]

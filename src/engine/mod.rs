@@ -124,6 +124,16 @@ impl Findings {
         self.subjects.truncate(MAX_SUBJECTS);
     }
 
+    /// About how many bytes these findings hold on the heap: what the
+    /// proxy takes from its body budget for them, since a body dense with
+    /// personal values holds several times its size in findings.
+    pub fn heap_bytes(&self) -> usize {
+        let paths: usize = self.items.iter().map(|f| f.path.capacity()).sum();
+        self.items.capacity() * std::mem::size_of::<Finding>()
+            + paths
+            + self.subjects.capacity() * std::mem::size_of::<Subject>()
+    }
+
     pub(crate) fn add_subject(&mut self, subject: Subject) {
         if self.subjects.len() < MAX_SUBJECTS {
             self.subjects.push(subject);

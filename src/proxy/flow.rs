@@ -213,6 +213,9 @@ impl<'g> Exchange<'g> {
             direction: Direction::Request,
         };
         let inspection = inspect::message(&partner.policy, &message).await?;
+        if !self.held.grow(inspection.heap_bytes()) {
+            return Err(body::overloaded());
+        }
         let shadow = match &partner.candidate {
             Some(candidate) => Some(shadow::run(candidate, &message, &inspection.findings).await),
             None => None,
@@ -259,6 +262,9 @@ impl<'g> Exchange<'g> {
             direction: Direction::Response,
         };
         let inspection = inspect::message(&partner.policy, &message).await?;
+        if !self.held.grow(inspection.heap_bytes()) {
+            return Err(body::overloaded());
+        }
         if let Some(m) = &self.metrics {
             let items = &inspection.findings.items;
             self.app.metrics.findings(m, Direction::Response, items);

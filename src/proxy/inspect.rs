@@ -6,10 +6,11 @@
 //! candidate's shadow run the same call on the same message
 //! ([`message`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, header};
+use tokio::sync::Semaphore;
 
 use super::body::{BodyKind, Decoded};
 use super::form::{self, PairAction};
@@ -22,6 +23,14 @@ use crate::rules::Policy;
 /// Bodies above this size are inspected on the blocking pool, so one large
 /// document does not stall the other requests on its worker thread.
 const BLOCKING_THRESHOLD: usize = 256 * 1024;
+
+/// Large inspections running at once: one per core. Without a bound every
+/// large body waiting for a thread would be walked at once on the blocking
+/// pool (up to 512 threads), each holding its protected copy and findings
+/// before the flow can take them from the body budget; with it, at most
+/// this many working sets exist beyond what the budget counts.
+static LARGE_INSPECTIONS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
 
 /// The parts of a message a policy inspects.
 pub struct Message<'a> {
@@ -48,6 +57,15 @@ pub struct Inspection {
 }
 
 impl Inspection {
+    /// About how many bytes this inspection holds until the request ends:
+    /// the protected copies and the findings.
+    pub fn heap_bytes(&self) -> usize {
+        self.findings.heap_bytes()
+            + self.body.as_ref().map_or(0, Bytes::len)
+            + self.query.as_ref().map_or(0, String::len)
+            + self.path.as_ref().map_or(0, String::len)
+    }
+
     /// Applies the header changes to `headers`.
     pub fn apply_headers(&mut self, headers: &mut HeaderMap) {
         for (name, values) in self.headers.drain(..) {
@@ -127,6 +145,10 @@ async fn body(
             let protected = if decoded.bytes.len() > BLOCKING_THRESHOLD {
                 let policy = policy.clone();
                 let input = decoded.bytes.clone();
+                let _running = LARGE_INSPECTIONS
+                    .acquire()
+                    .await
+                    .expect("the inspection semaphore is never closed");
                 tokio::task::spawn_blocking(move || engine::protect(&policy, &input))
                     .await
                     .map_err(|_| {
