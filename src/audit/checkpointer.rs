@@ -119,6 +119,13 @@ impl Checkpointer {
         (body, note)
     }
 
+    /// Someone outside the log is told of its checkpoints: each must then
+    /// be on disk first, or a crash could leave the log shorter than what a
+    /// witness holds (a false alarm of truncation).
+    pub(super) fn has_witnesses(&self) -> bool {
+        self.witnesses.is_some() || !self.pending_witnesses.is_empty()
+    }
+
     /// Hands a checkpoint that is on disk to every witness.
     pub(super) fn witness(&self, note: SignedNote) {
         if let Some(witnesses) = &self.witnesses {
