@@ -38,6 +38,21 @@ fn json_post(url: &str, body: &str) -> Request<Full<Bytes>> {
     post(url, "application/json", body.to_owned())
 }
 
+/// Every record of the proxy's audit log, once it has stopped and closed it.
+async fn records_after_stop(proxy: &mut TestProxy) -> Vec<serde_json::Value> {
+    let audit = proxy.dir.path().join("audit");
+    proxy.stop().await.expect("stops");
+    audit_records(&audit)
+}
+
+/// The first record of `kind`.
+fn first_of<'r>(records: &'r [serde_json::Value], kind: &str) -> &'r serde_json::Value {
+    records
+        .iter()
+        .find(|r| r["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} record"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numbers_in_exponent_form_are_read_as_their_integer_value() {
     let (partner, proxy) = demo_proxy("").await;
@@ -229,12 +244,8 @@ async fn what_inspection_holds_is_taken_from_the_body_budget() {
     let served = send(&client, json_post(&proxy.url("/p/v1/x"), &plain)).await;
     assert_eq!(served.status, 200);
     assert_eq!(proxy.app.budget.used(), 0, "every byte given back");
-    let audit = proxy.dir.path().join("audit");
-    proxy.stop().await.expect("stops");
-    let blocked: Vec<_> = audit_records(&audit)
-        .into_iter()
-        .filter(|r| r["kind"] == "blocked")
-        .collect();
+    let records = records_after_stop(&mut proxy).await;
+    let blocked: Vec<_> = records.iter().filter(|r| r["kind"] == "blocked").collect();
     assert_eq!(blocked.len(), 1, "{blocked:?}");
     assert_eq!(blocked[0]["reason"], "overloaded");
 }
@@ -412,20 +423,11 @@ path_params:
     );
     let refused = send(&client, json_post(&proxy.url("/p/v1/faces/AAAA"), "{}")).await;
     refused.assert_refused(400, "pii_in_path");
-    let audit = proxy.dir.path().join("audit");
-    proxy.stop().await.expect("stops");
-    let records = audit_records(&audit);
-    let share = records
-        .iter()
-        .find(|r| r["kind"] == "share")
-        .expect("share");
+    let records = records_after_stop(&mut proxy).await;
+    let share = first_of(&records, "share");
     assert_eq!(share["fields"][0]["path"], "path:$segment[2]", "{share}");
     assert_eq!(share["fields"][0]["category"], "user_ref");
-    let blocked = records
-        .iter()
-        .find(|r| r["kind"] == "blocked")
-        .expect("blocked");
-    assert_eq!(blocked["reason"], "pii_in_path");
+    assert_eq!(first_of(&records, "blocked")["reason"], "pii_in_path");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -689,13 +691,8 @@ async fn keys_and_path_segments_holding_values_never_reach_the_audit_log() {
     )
     .await;
     refused.assert_refused(400, "invalid_json");
-    let audit = proxy.dir.path().join("audit");
-    proxy.stop().await.expect("stops");
-    let records = audit_records(&audit);
-    let share = records
-        .iter()
-        .find(|r| r["kind"] == "share")
-        .expect("share");
+    let records = records_after_stop(&mut proxy).await;
+    let share = first_of(&records, "share");
     let paths: Vec<&str> = share["fields"]
         .as_array()
         .expect("fields")
@@ -705,6 +702,7 @@ async fn keys_and_path_segments_holding_values_never_reach_the_audit_log() {
     assert!(paths.contains(&"$.*.mobile"), "{paths:?}");
     assert!(records.iter().any(|r| r["kind"] == "blocked"));
     let mut text = String::new();
+    let audit = proxy.dir.path().join("audit");
     for path in pii_proxy::audit::segment::list(&audit).expect("segments") {
         text.push_str(&String::from_utf8_lossy(
             &std::fs::read(&path).expect("segment"),
