@@ -307,3 +307,26 @@ fn frontier_round_trips_through_its_parts() {
         None
     );
 }
+
+#[test]
+fn hand_padded_leaf_and_node_equal_the_digest_api() {
+    use sha2::{Digest as _, Sha256};
+    let sha = |parts: &[&[u8]]| {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        Digest(hasher.finalize().into())
+    };
+    for seed in 0u8..=255 {
+        let left: [u8; 32] = std::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u8));
+        let right: [u8; 32] = std::array::from_fn(|i| seed ^ (i as u8).wrapping_mul(7));
+        let hash = TreeHash::Sha256;
+        assert_eq!(hash.leaf(&left), sha(&[&[0x00], &left]), "leaf {seed}");
+        assert_eq!(
+            hash.node(&Digest(left), &Digest(right)),
+            sha(&[&[0x01], &left, &right]),
+            "node {seed}"
+        );
+    }
+}
