@@ -80,12 +80,32 @@ async fn without_a_shutdown_delay_the_listener_closes_at_once() {
     );
 }
 
+/// Works until this process has used `ticks` clock ticks of CPU (the
+/// kernel counts CPU time in ticks of 10 ms): on a fast machine a fresh
+/// test process can otherwise report 0 CPU seconds.
+fn spend_cpu_ticks(ticks: u64) {
+    let used = || -> u64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+        let after_name = &stat[stat.rfind(')').expect("a command name") + 2..];
+        let fields: Vec<&str> = after_name.split(' ').collect();
+        // utime and stime: fields 14 and 15 of stat(5), 12 and 13 here.
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime")
+    };
+    let mut sum = 0u64;
+    while used() < ticks {
+        for n in 0..100_000u64 {
+            sum = std::hint::black_box(sum.wrapping_mul(31).wrapping_add(n));
+        }
+    }
+}
+
 /// `/metrics` carries the standard process families, unprefixed, with
 /// plausible values for this process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_carry_process_cpu_memory_fds_and_threads() {
     let top = "admin: {listen: 127.0.0.1:0}\n";
     let proxy = TestProxy::start(&one_partner("builtin:echo", top, "")).await;
+    spend_cpu_ticks(2);
     let admin = proxy.admin_addr.expect("an admin listener");
     let token = std::fs::read_to_string(proxy.dir.path().join("keys/admin.token")).expect("token");
     let request = http::Request::get(format!("http://{admin}/metrics"))
