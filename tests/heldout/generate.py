@@ -116,11 +116,13 @@ import random
 import sys
 import urllib.parse
 
-SEED = 20240517
+# HELDOUT_SEED and HELDOUT_OUT draw another corpus of the same shapes elsewhere
+# (a fresh seed reuses the vocabulary: a check of variance, not a new holdout).
+SEED = int(os.environ.get("HELDOUT_SEED", "20240517"))
 DOCS_PER_API = 100
 EA_KEEP = 0.45
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "corpus.jsonl")
+OUT = os.environ.get("HELDOUT_OUT") or os.path.join(HERE, "corpus.jsonl")
 
 # ---------------------------------------------------------------------------
 # SPLIT TABLE  (per API, half "tune", half "holdout")
