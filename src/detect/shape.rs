@@ -333,6 +333,38 @@ fn coordinates(value: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// What [`organization`] decides, written the plain way (a search per
+    /// word): the pre-filtered version must agree on every value.
+    fn organization_plain(value: &str) -> bool {
+        ORGANIZATION_ENDS.iter().any(|w| value.ends_with(w))
+            || ORGANIZATION_WORDS.iter().any(|w| value.contains(w))
+            || (value.bytes().any(|b| b.is_ascii_alphabetic()) && latin_organization(value))
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        // Enough cases that each word ends a value alone (dropping one word
+        // from the pre-filter fails within a few thousand).
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8192))]
+        #[test]
+        fn organization_agrees_with_its_plain_definition(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(ORGANIZATION_ENDS.to_vec()).prop_map(str::to_owned),
+                    proptest::sample::select(ORGANIZATION_WORDS.to_vec()).prop_map(str::to_owned),
+                    proptest::sample::select(LATIN_ORGANIZATION_WORDS.to_vec()).prop_map(str::to_owned),
+                    proptest::sample::select(vec!["张", "三", "丰", "Ltd", "Acme", " ", "·", "x", "有", "限"]).prop_map(str::to_owned),
+                    "\\PC{0,3}".prop_map(|s: String| s),
+                ],
+                0..5,
+            )
+        ) {
+            let value = parts.concat();
+            proptest::prop_assert_eq!(organization(&value), organization_plain(&value), "{:?}", value);
+        }
+    }
+
     #[test]
     fn names_by_shape() {
         for name in [
