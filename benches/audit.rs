@@ -15,21 +15,23 @@
 //! - `fsync_batch_request_pairs`: what requests do, each an acknowledged
 //!   share record then a detached outcome record (queued, not awaited),
 //!   timed until the writer has written every record (one acknowledged
-//!   record at the end, as the next request's share would, flushes them).
+//!   record at the end, as the next request's share would, flushes them);
+//! - `checkpoints_paired` (printed, not a criterion benchmark): rounds
+//!   alternating between a log with checkpoints and one without, the
+//!   median ratio of their throughputs: what checkpoints cost, resolved
+//!   finer than separate measurements can be on a shared machine.
 //!
-//! Throughput is in records (elements) per second. Last results
-//! (`benches/README.md`): with checkpoints within the run-to-run noise of
-//! the baseline without them (ratios 1.10 and 1.69 on a busy machine).
-//! What the proxy pays per request for its audit log, end to end, is the
+//! Throughput is in records (elements) per second; last results in
+//! `benches/README.md`. What the proxy pays per request for its audit log, end to end, is the
 //! load harness's "audit on / off" ratio (`benches/README.md`, "Load").
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use pii_proxy::audit::{
     AuditConfig, AuditHandle, AuditPath, ChainKey, Consent, FieldPath, Finding, FsyncPolicy, Ident,
-    RulesVersion, Share, SubjectHasher,
+    RulesVersion, SINGLE_REPLICA, Share, SubjectHasher,
 };
 use pii_proxy::protect::Keyring;
 
@@ -122,9 +124,12 @@ async fn append_pairs(handle: &AuditHandle, records: &[Share]) {
 }
 
 fn open(dir: &std::path::Path, fsync: FsyncPolicy, checkpoints: bool) -> AuditHandle {
+    // Every record names its replica, as `serve` writes them with or
+    // without checkpoints (without it the baseline's lines are shorter).
     let config = AuditConfig {
         dir: dir.to_path_buf(),
         fsync,
+        replica: Some(label(SINGLE_REPLICA)),
         ..AuditConfig::default()
     };
     if !checkpoints {
@@ -185,5 +190,81 @@ fn bench_writer(c: &mut Criterion) {
     group.finish();
 }
 
+/// Rounds of the paired comparison, each 1,024 records per log.
+const PAIRED_ROUNDS: usize = 400;
+
+/// What checkpoints cost the writer, as one paired figure. Separate
+/// measurements of the two logs differ by up to ±20% from one run to the
+/// next on a shared 2-core machine (scheduling of 64 tasks, the writer
+/// thread and the kernel), four times the 5% being measured; here rounds
+/// alternate between a log with checkpoints and one without (ABBA, so
+/// neither always goes first), both open at once, and the median of the
+/// per-round ratios is printed with its quartiles.
+fn paired_checkpoint_cost(
+    runtime: &tokio::runtime::Runtime,
+    records: &[Share],
+    fsync: FsyncPolicy,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    settle_page_cache();
+    let with = open(&dir.path().join("with"), fsync, true);
+    let without = open(&dir.path().join("without"), fsync, false);
+    let time = |handle: &AuditHandle| {
+        let started = std::time::Instant::now();
+        runtime.block_on(append_all(handle, records));
+        started.elapsed().as_secs_f64()
+    };
+    // Warm both writers and their files first.
+    for _ in 0..20 {
+        time(&with);
+        time(&without);
+    }
+    let mut ratios: Vec<f64> = (0..PAIRED_ROUNDS)
+        .map(|round| {
+            let (with_s, without_s) = if round % 2 == 0 {
+                (time(&with), time(&without))
+            } else {
+                let without_s = time(&without);
+                (time(&with), without_s)
+            };
+            // Throughput with ÷ throughput without.
+            without_s / with_s
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+    let checkpoints = with.stats().checkpoints_written;
+    println!(
+        "audit_writer/checkpoints_paired/{fsync:?}: with ÷ without checkpoints, \
+         median {:.3} (quartiles {:.3}–{:.3}) over {PAIRED_ROUNDS} rounds of {} records, \
+         {checkpoints} checkpoints written",
+        at(2),
+        at(1),
+        at(3),
+        records.len(),
+    );
+    runtime.block_on(with.shutdown()).expect("shutdown");
+    runtime.block_on(without.shutdown()).expect("shutdown");
+}
+
+/// The paired comparison unless the command line names benchmarks it is
+/// not one of (`cargo bench --bench audit -- fsync_off` skips it).
+fn bench_paired() {
+    let filter = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    if filter.is_some_and(|f| !"audit_writer/checkpoints_paired".contains(f.as_str())) {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let subjects = SubjectHasher::new(&[7; 32]);
+    let records: Vec<Share> = (0..RECORDS).map(|n| share(&subjects, n)).collect();
+    paired_checkpoint_cost(&runtime, &records, FsyncPolicy::Batch);
+    paired_checkpoint_cost(&runtime, &records, FsyncPolicy::Off);
+}
+
 criterion_group!(benches, bench_writer);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    bench_paired();
+    Criterion::default().configure_from_args().final_summary();
+}
