@@ -37,6 +37,7 @@ pub mod diag;
 pub mod engine;
 pub mod ident;
 pub mod lockfile;
+pub mod memo;
 pub(crate) mod metrics;
 pub mod monitor;
 pub mod net;

@@ -8,8 +8,6 @@
 //! allocating) and what counts as a value under each kind of key. Knows
 //! nothing of JSON: the engine passes the nearest key as a string.
 
-use std::collections::HashMap;
-
 use super::values::{self, Strength};
 use super::{BuiltinDetector, ExtraLabels, dates, shape};
 use crate::vocab::{self, Category, Meaning};
@@ -72,12 +70,12 @@ impl KeyClass {
 /// a rules file's `context_words:` adds, which name their kind whole.
 #[derive(Debug)]
 pub(crate) struct KeyTable {
-    extra: HashMap<String, KeyClass>,
+    extra: foldhash::HashMap<String, KeyClass>,
 }
 
 impl KeyTable {
     pub fn new(extra: &ExtraLabels) -> Self {
-        let mut table: HashMap<String, KeyClass> = HashMap::new();
+        let mut table: foldhash::HashMap<String, KeyClass> = Default::default();
         let sources: [(&[String], u8); 4] = [
             (&extra.name, KeyClass::NAME),
             (&extra.address, KeyClass::ADDRESS),

@@ -243,7 +243,7 @@ mod tests {
 
 /// Every Hanyu Pinyin syllable without tones, from the `pinyin` crate's
 /// readings of the CJK block (about 400).
-static SYLLABLES: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+static SYLLABLES: std::sync::LazyLock<foldhash::HashSet<&'static str>> =
     std::sync::LazyLock::new(|| {
         use pinyin::ToPinyin;
         ('\u{4E00}'..='\u{9FA5}')

@@ -96,7 +96,7 @@ impl Names {
                 }
             })
             .collect();
-        let mut seen: std::collections::HashSet<String> = patterns.iter().cloned().collect();
+        let mut seen: foldhash::HashSet<String> = patterns.iter().cloned().collect();
         let romanized: Vec<String> = patterns.iter().flat_map(|n| romanizations(n)).collect();
         for name in romanized {
             if seen.insert(name.clone()) {

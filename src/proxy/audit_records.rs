@@ -105,8 +105,8 @@ fn pattern(path: &str) -> std::borrow::Cow<'_, str> {
 pub fn fields(findings: &[engine::Finding]) -> (Vec<Finding>, Option<u64>) {
     type Key = (String, Ident, Ident, RuleRef);
     let mut lines: Vec<Finding> = Vec::new();
-    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
-    let mut overflow: std::collections::HashMap<(Ident, Ident), usize> = Default::default();
+    let mut index: foldhash::HashMap<Key, usize> = Default::default();
+    let mut overflow: foldhash::HashMap<(Ident, Ident), usize> = Default::default();
     for f in findings {
         let key = (
             pattern(&f.path).into_owned(),

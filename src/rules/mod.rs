@@ -153,7 +153,7 @@ pub struct SubjectRule {
     /// Indexes into [`Policy::selectors`] of the subject paths.
     pub selectors: Vec<u32>,
     /// Normalized key names whose values are subject ids.
-    pub keys: std::collections::HashSet<String>,
+    pub keys: foldhash::HashSet<String>,
     /// A body with findings may go without a subject.
     pub optional: bool,
     pub case: crate::subject::Case,
@@ -340,7 +340,7 @@ pub struct Policy {
     pub subject: SubjectRule,
     pub subject_header: Option<String>,
     /// Normalized key name → rule, for `keys:` rules.
-    pub key_index: HashMap<String, KeyTarget>,
+    pub key_index: foldhash::HashMap<String, KeyTarget>,
     /// `keys: builtin` rules, reached through the key classifier.
     pub builtin_keys: BuiltinKeys,
     /// Longest normalized key in `key_index`, in bytes: longer keys skip the lookup.

@@ -92,32 +92,9 @@ pub fn is_carrier(key: &str) -> bool {
             .any(|c| c.eq_ignore_ascii_case(key))
 }
 
-/// FNV-1a over the key's bytes: keys are short, and the cache compares the
-/// whole key on a hit, so a collision costs a miss, never a wrong answer.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
 /// Keys analysed lately on this thread: a payload repeats a few dozen keys
 /// thousands of times, so most analyses are one hash and one comparison.
-type Cache = HashMap<Box<str>, Analysis, BuildHasherDefault<Fnv>>;
+type Cache = HashMap<Box<str>, Analysis, BuildHasherDefault<crate::memo::Fnv>>;
 
 thread_local! {
     static ANALYSED: RefCell<Cache> = RefCell::new(Cache::default());
@@ -156,7 +133,7 @@ pub fn meaning(key: &str, owner: Option<&str>) -> Meaning {
     if key.len() > CACHED_KEY || owner.is_some_and(|o| o.len() > CACHED_KEY) {
         return decide_meaning(key, owner);
     }
-    let mut hasher = Fnv::default();
+    let mut hasher = crate::memo::Fnv::default();
     hasher.write(owner.unwrap_or("").as_bytes());
     hasher.write(&[0xff, u8::from(owner.is_some())]);
     hasher.write(key.as_bytes());

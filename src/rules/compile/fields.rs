@@ -7,8 +7,6 @@
 //! parameters) or the profile's defaults. A broken rule is a positioned
 //! problem on the `Checker` and adds no rule: the file does not compile.
 
-use std::collections::HashMap;
-
 use serde_saphyr::{Location, Spanned};
 
 use super::Checker;
@@ -27,7 +25,7 @@ pub(super) struct Fields {
     pub(super) rules: Vec<Rule>,
     pub(super) selectors: Vec<PathSelector>,
     pub(super) selector_rule: Vec<u32>,
-    pub(super) key_index: HashMap<String, KeyTarget>,
+    pub(super) key_index: foldhash::HashMap<String, KeyTarget>,
     pub(super) builtin_keys: BuiltinKeys,
     pub(super) sites: Vec<RuleSite>,
 }
