@@ -92,6 +92,10 @@ fn corpus() -> Vec<Document> {
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout/corpus.jsonl"),
         std::path::PathBuf::from,
     );
+    read_corpus(&path)
+}
+
+fn read_corpus(path: &Path) -> Vec<Document> {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -452,6 +456,53 @@ fn heldout_corpus_meets_the_detection_targets() {
     assert!(
         holdout.decoys.ratio() >= HOLDOUT_DECOYS_FLOOR,
         "holdout decoys fell"
+    );
+}
+
+/// What the second independent corpus (`tests/heldout2/`, another author,
+/// other APIs: e-commerce orders, waybills, food delivery, ride hailing,
+/// hotels, payroll, claims, top-up, lending) reaches today, rounded down:
+/// floors against regressions, far from the targets (`docs/detection.md`).
+const SECOND_CATEGORY_FLOOR: f64 = 0.66;
+const SECOND_OVERALL_FLOOR: f64 = 0.88;
+const SECOND_DECOYS_FLOOR: f64 = 0.79;
+
+/// The second corpus is all `tune`: its misses may be read
+/// (`HELDOUT_MISSES=N`) and fixed by mechanism, never by copying its keys.
+#[test]
+fn second_independent_corpus_is_scored() {
+    let policy = demo_policy();
+    let docs =
+        read_corpus(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout2/corpus.jsonl"));
+    assert!(docs.len() > 1000 && docs.iter().all(|d| d.tune));
+    let (second, _) = score(&policy, &docs);
+    print_split("second corpus", &second);
+    let shown: usize = std::env::var("HELDOUT_MISSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    for (category, misses) in &second.misses {
+        for miss in misses.iter().take(shown) {
+            println!("second corpus miss {category}: {miss}");
+        }
+    }
+    for line in shortfalls("second corpus", &second) {
+        println!("second corpus below the target: {line}");
+    }
+    for (category, count) in &second.by_category {
+        assert!(
+            count.ratio() >= SECOND_CATEGORY_FLOOR,
+            "second corpus {category} fell to {:.4}",
+            count.ratio()
+        );
+    }
+    assert!(
+        second.recall.ratio() >= SECOND_OVERALL_FLOOR,
+        "second corpus recall fell"
+    );
+    assert!(
+        second.decoys.ratio() >= SECOND_DECOYS_FLOOR,
+        "second corpus decoys fell"
     );
 }
 
