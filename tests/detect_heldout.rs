@@ -96,7 +96,7 @@ fn corpus() -> Vec<Document> {
 }
 
 fn read_corpus(path: &Path) -> Vec<Document> {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
