@@ -43,9 +43,11 @@ const DECOYS_KEPT: f64 = 0.995;
 
 /// What the holdout split reaches today (`docs/detection.md`), rounded
 /// down: a floor against regressions, not the target.
-const HOLDOUT_CATEGORY_FLOOR: f64 = 0.85;
-const HOLDOUT_OVERALL_FLOOR: f64 = 0.98;
-const HOLDOUT_DECOYS_FLOOR: f64 = 0.975;
+const HOLDOUT_FLOORS: Floors = Floors {
+    category: 0.85,
+    overall: 0.98,
+    decoys: 0.975,
+};
 
 fn demo_policy() -> Policy {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/demo.yaml");
@@ -428,82 +430,79 @@ fn heldout_corpus_meets_the_detection_targets() {
     let (tune, holdout) = score(&policy, &docs);
     print_split("tune", &tune);
     print_split("holdout", &holdout);
-    let shown: usize = std::env::var("HELDOUT_MISSES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    for (category, misses) in &tune.misses {
-        for miss in misses.iter().take(shown) {
-            println!("tune miss {category}: {miss}");
-        }
-    }
+    print_misses("tune", &tune);
     for line in shortfalls("holdout", &holdout) {
         println!("holdout below the target: {line}");
     }
     let short = shortfalls("tune", &tune);
     assert!(short.is_empty(), "below the targets:\n{}", short.join("\n"));
-    for (category, count) in &holdout.by_category {
-        assert!(
-            count.ratio() >= HOLDOUT_CATEGORY_FLOOR,
-            "holdout {category} fell to {:.4}",
-            count.ratio()
-        );
+    HOLDOUT_FLOORS.hold("holdout", &holdout);
+}
+
+/// A split's figures that may not fall: what it reached when they were
+/// set, rounded down (not the targets).
+struct Floors {
+    category: f64,
+    overall: f64,
+    decoys: f64,
+}
+
+impl Floors {
+    fn hold(&self, name: &str, split: &Split) {
+        for (category, count) in &split.by_category {
+            assert!(
+                count.ratio() >= self.category,
+                "{name} {category} fell to {:.4}",
+                count.ratio()
+            );
+        }
+        assert!(split.recall.ratio() >= self.overall, "{name} recall fell");
+        assert!(split.decoys.ratio() >= self.decoys, "{name} decoys fell");
     }
-    assert!(
-        holdout.recall.ratio() >= HOLDOUT_OVERALL_FLOOR,
-        "holdout recall fell"
-    );
-    assert!(
-        holdout.decoys.ratio() >= HOLDOUT_DECOYS_FLOOR,
-        "holdout decoys fell"
-    );
+}
+
+/// Up to `HELDOUT_MISSES` misses per category of a split that may be read.
+fn print_misses(name: &str, split: &Split) {
+    let shown: usize = std::env::var("HELDOUT_MISSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    for (category, misses) in &split.misses {
+        for miss in misses.iter().take(shown) {
+            println!("{name} miss {category}: {miss}");
+        }
+    }
 }
 
 /// What the second independent corpus (`tests/heldout2/`, another author,
 /// other APIs: e-commerce orders, waybills, food delivery, ride hailing,
 /// hotels, payroll, claims, top-up, lending) reaches today, rounded down:
 /// floors against regressions, far from the targets (`docs/detection.md`).
-const SECOND_CATEGORY_FLOOR: f64 = 0.66;
-const SECOND_OVERALL_FLOOR: f64 = 0.88;
-const SECOND_DECOYS_FLOOR: f64 = 0.79;
+const SECOND_FLOORS: Floors = Floors {
+    category: 0.66,
+    overall: 0.88,
+    decoys: 0.79,
+};
 
 /// The second corpus is all `tune`: its misses may be read
 /// (`HELDOUT_MISSES=N`) and fixed by mechanism, never by copying its keys.
 #[test]
 fn second_independent_corpus_is_scored() {
     let policy = demo_policy();
-    let docs =
-        read_corpus(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout2/corpus.jsonl"));
+    // HELDOUT2_CORPUS scores another draw of its generator (HELDOUT2_SEED).
+    let path = std::env::var_os("HELDOUT2_CORPUS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout2/corpus.jsonl"),
+        std::path::PathBuf::from,
+    );
+    let docs = read_corpus(&path);
     assert!(docs.len() > 1000 && docs.iter().all(|d| d.tune));
     let (second, _) = score(&policy, &docs);
     print_split("second corpus", &second);
-    let shown: usize = std::env::var("HELDOUT_MISSES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    for (category, misses) in &second.misses {
-        for miss in misses.iter().take(shown) {
-            println!("second corpus miss {category}: {miss}");
-        }
-    }
+    print_misses("second corpus", &second);
     for line in shortfalls("second corpus", &second) {
         println!("second corpus below the target: {line}");
     }
-    for (category, count) in &second.by_category {
-        assert!(
-            count.ratio() >= SECOND_CATEGORY_FLOOR,
-            "second corpus {category} fell to {:.4}",
-            count.ratio()
-        );
-    }
-    assert!(
-        second.recall.ratio() >= SECOND_OVERALL_FLOOR,
-        "second corpus recall fell"
-    );
-    assert!(
-        second.decoys.ratio() >= SECOND_DECOYS_FLOOR,
-        "second corpus decoys fell"
-    );
+    SECOND_FLOORS.hold("second corpus", &second);
 }
 
 #[test]
