@@ -177,21 +177,8 @@ impl FieldPath {
 }
 string_newtype_serde!(FieldPath, FieldPath::parse);
 
-/// Whether a key could carry a value, remembered per thread: the name
-/// checks cost more than the rest of the share record (~9% of the proxy's
-/// CPU at 1 KB with the demo policy before), and a partner's keys repeat.
+/// Whether a key could carry a value.
 fn key_is_risky(key: &str) -> bool {
-    thread_local! {
-        static RISKY: std::cell::RefCell<crate::memo::SlotMemo<bool, 1024>> =
-            const { std::cell::RefCell::new(crate::memo::SlotMemo::new(64)) };
-    }
-    RISKY.with(|memo| match memo.try_borrow_mut() {
-        Ok(mut memo) => memo.get(key, decide_key_is_risky),
-        Err(_) => decide_key_is_risky(key),
-    })
-}
-
-fn decide_key_is_risky(key: &str) -> bool {
     looks_like_a_value(key)
         || digit_count(key) >= VALUE_DIGITS
         || could_be_a_name(key)

@@ -55,10 +55,14 @@ fn method_ident(method: &Method) -> Ident {
     }
 }
 
-/// One engine finding as the audit log stores it: every part was made an
-/// identifier when the rules were compiled.
+/// One engine finding as the audit log stores it, at its own path.
 fn finding(f: &engine::Finding) -> Finding {
-    let path = FieldPath::new(&f.path);
+    finding_at(f, FieldPath::new(&f.path))
+}
+
+/// One engine finding as the audit log stores it, at `path`: every other
+/// part was made an identifier when the rules were compiled.
+fn finding_at(f: &engine::Finding, path: FieldPath) -> Finding {
     let (category, action) = (f.category.clone(), f.action.clone());
     match &f.rule {
         RuleRef::Field(n) => Finding::by_rule(path, category, action, *n),
@@ -119,8 +123,7 @@ pub fn fields(findings: &[engine::Finding]) -> (Vec<Finding>, Option<u64>) {
             continue;
         }
         if lines.len() < MAX_FIELD_LINES {
-            let mut line = finding(f);
-            line.path = FieldPath::new(&key.0);
+            let line = finding_at(f, FieldPath::new(&key.0));
             index.insert(key, lines.len());
             lines.push(line);
             continue;
