@@ -28,6 +28,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::chain::Digest;
 
+mod sha256x2;
+
 /// The tree's hash function.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,10 +89,12 @@ impl TreeHash {
 /// to the compression function directly: a leaf of a 32-byte entry is one
 /// block, a node two. Through the `Digest` API the buffering, padding and
 /// finalisation cost about as much again as the compressions, and the
-/// writer pays them for every record it appends (`benches/audit`).
+/// writer pays them for every record it appends (`benches/audit`). A
+/// batch's hashes go two at a time ([`sha256x2`]).
 mod sha256_blocks {
     use sha2::block_api::compress256;
 
+    use super::sha256x2::compress_pair;
     use crate::audit::chain::Digest;
 
     const INITIAL: [u32; 8] = [
@@ -98,9 +102,7 @@ mod sha256_blocks {
         0x5be0cd19,
     ];
 
-    fn finish(blocks: &[[u8; 64]]) -> Digest {
-        let mut state = INITIAL;
-        compress256(&mut state, blocks);
+    fn digest(state: [u32; 8]) -> Digest {
         let mut out = [0u8; 32];
         for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
             bytes.copy_from_slice(&word.to_be_bytes());
@@ -108,17 +110,17 @@ mod sha256_blocks {
         Digest(out)
     }
 
-    /// SHA-256 of `0x00 || entry` (33 bytes: 264 bits).
-    pub(super) fn leaf(entry: &[u8; 32]) -> Digest {
+    /// `0x00 || entry` (33 bytes: 264 bits), padded.
+    fn leaf_block(entry: &[u8; 32]) -> [[u8; 64]; 1] {
         let mut block = [0u8; 64];
         block[1..33].copy_from_slice(entry);
         block[33] = 0x80;
         block[56..].copy_from_slice(&264u64.to_be_bytes());
-        finish(&[block])
+        [block]
     }
 
-    /// SHA-256 of `0x01 || left || right` (65 bytes: 520 bits).
-    pub(super) fn node(left: &[u8; 32], right: &[u8; 32]) -> Digest {
+    /// `0x01 || left || right` (65 bytes: 520 bits), padded.
+    fn node_blocks(left: &[u8; 32], right: &[u8; 32]) -> [[u8; 64]; 2] {
         let mut blocks = [[0u8; 64]; 2];
         blocks[0][0] = 0x01;
         blocks[0][1..33].copy_from_slice(left);
@@ -126,7 +128,54 @@ mod sha256_blocks {
         blocks[1][0] = right[31];
         blocks[1][1] = 0x80;
         blocks[1][56..].copy_from_slice(&520u64.to_be_bytes());
-        finish(&blocks)
+        blocks
+    }
+
+    fn one(blocks: &[[u8; 64]]) -> Digest {
+        let mut state = INITIAL;
+        compress256(&mut state, blocks);
+        digest(state)
+    }
+
+    fn two(a: &[[u8; 64]], b: &[[u8; 64]]) -> [Digest; 2] {
+        let (mut state_a, mut state_b) = (INITIAL, INITIAL);
+        compress_pair([&mut state_a, &mut state_b], [a, b]);
+        [digest(state_a), digest(state_b)]
+    }
+
+    /// SHA-256 of `0x00 || entry`.
+    pub(super) fn leaf(entry: &[u8; 32]) -> Digest {
+        one(&leaf_block(entry))
+    }
+
+    /// SHA-256 of `0x01 || left || right`.
+    pub(super) fn node(left: &[u8; 32], right: &[u8; 32]) -> Digest {
+        one(&node_blocks(left, right))
+    }
+
+    /// The leaf hash of every entry, appended to `out` in order.
+    pub(super) fn leaves(entries: &[Digest], out: &mut Vec<Digest>) {
+        let mut pairs = entries.chunks_exact(2);
+        for pair in &mut pairs {
+            out.extend(two(&leaf_block(&pair[0].0), &leaf_block(&pair[1].0)));
+        }
+        out.extend(pairs.remainder().iter().map(|entry| leaf(&entry.0)));
+    }
+
+    /// The node over each pair `(nodes[2i], nodes[2i + 1])`, appended to
+    /// `out` in order; an odd last node is left out.
+    pub(super) fn parents(nodes: &[Digest], out: &mut Vec<Digest>) {
+        let mut quads = nodes.chunks_exact(4);
+        for quad in &mut quads {
+            out.extend(two(
+                &node_blocks(&quad[0].0, &quad[1].0),
+                &node_blocks(&quad[2].0, &quad[3].0),
+            ));
+        }
+        let rest = quads.remainder();
+        if rest.len() >= 2 {
+            out.push(node(&rest[0].0, &rest[1].0));
+        }
     }
 }
 
@@ -177,6 +226,42 @@ impl Frontier {
     pub fn push_entry(&mut self, entry: &Digest) {
         let leaf = self.hash.leaf(&entry.0);
         self.push_leaf_hash(leaf);
+    }
+
+    /// Appends a leaf per entry, as [`Frontier::push_entry`] in order
+    /// would, but a level at a time: the leaves, and the pairs of each level
+    /// above them, are independent, so they are hashed two at a time.
+    pub fn push_entries(&mut self, entries: &[Digest]) {
+        let old = self.size;
+        let new = old + entries.len() as u64;
+        let mut level = Vec::with_capacity(entries.len() + 1);
+        match self.hash {
+            TreeHash::Sha256 => sha256_blocks::leaves(entries, &mut level),
+        }
+        let mut above = Vec::with_capacity(entries.len() / 2 + 1);
+        // The odd node each level leaves over, lowest level first.
+        let mut left_over = Vec::new();
+        // At level h, `level` holds the nodes [old >> h, new >> h) that the
+        // new leaves complete; with an odd first index, its left sibling is
+        // the frontier's node of that level, the smallest one left.
+        let mut h = 0;
+        while !level.is_empty() {
+            if (old >> h) & 1 == 1 {
+                let sibling = self.nodes.pop().expect("one node per set bit");
+                level.insert(0, sibling);
+            }
+            if (new >> h) & 1 == 1 {
+                left_over.push(level.pop().expect("an odd count is not zero"));
+            }
+            above.clear();
+            match self.hash {
+                TreeHash::Sha256 => sha256_blocks::parents(&level, &mut above),
+            }
+            std::mem::swap(&mut level, &mut above);
+            h += 1;
+        }
+        self.nodes.extend(left_over.into_iter().rev());
+        self.size = new;
     }
 
     pub fn push_leaf_hash(&mut self, leaf: Digest) {

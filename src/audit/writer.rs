@@ -117,6 +117,7 @@ impl Writer {
                 next_seq: 1,
                 prev: GENESIS,
                 tree: None,
+                entries: Vec::new(),
                 uncovered: 0,
             },
             checkpointer,
@@ -164,6 +165,9 @@ impl Writer {
                 last_record = Instant::now();
             }
             self.commit(&mut batch);
+            // The batch's leaves join the tree once its appends are
+            // answered: no request waits for the hashing.
+            self.chain.tree();
             if self
                 .checkpoint_deadline()
                 .is_some_and(|d| Instant::now() >= d)
@@ -263,22 +267,30 @@ impl Writer {
     fn write_batch(&mut self, batch: &[Pending], checkpoint: bool) -> Result<Seq, String> {
         self.ensure_segment()?;
         let ts = crate::time::now_rfc3339();
-        let mut state = self.chain.clone();
-        let first = state.next_seq;
+        // Appended in place; a refused batch rolls back to the mark.
+        let mut mark = self.chain.mark();
+        let first = mark.next_seq;
         self.buf.clear();
         for pending in batch {
-            state.append(&mut self.buf, &self.key, &ts, &pending.body);
+            self.chain
+                .append(&mut self.buf, &self.key, &ts, &pending.body);
         }
-        let note = match (&self.checkpointer, &state.tree) {
-            (Some(cp), Some(tree))
-                if state.uncovered >= cp.every_records || (checkpoint && state.uncovered > 0) =>
-            {
-                let (body, note) = cp.record(tree, &ts);
-                state.append(&mut self.buf, &self.key, &ts, &body);
-                Some(note)
-            }
+        let uncovered = self.chain.uncovered;
+        let due = self
+            .checkpointer
+            .as_ref()
+            .is_some_and(|cp| uncovered >= cp.every_records || (checkpoint && uncovered > 0));
+        let note = match &self.checkpointer {
+            Some(cp) if due => self
+                .chain
+                .tree_since(&mut mark)
+                .map(|tree| cp.record(tree, &ts)),
             _ => None,
         };
+        let note = note.map(|(body, note)| {
+            self.chain.append(&mut self.buf, &self.key, &ts, &body);
+            note
+        });
         if self.buf.is_empty() {
             return Ok(first);
         }
@@ -290,11 +302,11 @@ impl Writer {
             if segment.file.set_len(segment.len).is_err() {
                 self.segment = None;
             }
+            self.chain.roll_back(mark);
             return Err(reason);
         }
         segment.len += self.buf.len() as u64;
-        let written = state.next_seq - self.chain.next_seq;
-        self.chain = state;
+        let written = self.chain.next_seq - first;
         self.shared
             .records_written
             .fetch_add(written, Ordering::Relaxed);

@@ -330,3 +330,34 @@ fn hand_padded_leaf_and_node_equal_the_digest_api() {
         );
     }
 }
+
+/// Entries appended a batch at a time (two hashes at once) give the same
+/// tree, node for node, as the same entries one at a time, whatever the
+/// sizes before and of each batch.
+#[test]
+fn batches_build_the_tree_one_at_a_time_builds() {
+    let entry = |i: u64| TreeHash::Sha256.digest(&i.to_le_bytes());
+    for start in 0..40u64 {
+        for batch in 0..40u64 {
+            let mut one = Frontier::new(TreeHash::Sha256);
+            (0..start).for_each(|i| one.push_entry(&entry(i)));
+            let mut batched = one.clone();
+            (start..start + batch).for_each(|i| one.push_entry(&entry(i)));
+            let entries: Vec<Digest> = (start..start + batch).map(entry).collect();
+            batched.push_entries(&entries);
+            assert_eq!(batched, one, "{start} then {batch}");
+            assert_eq!(batched.root(), one.root());
+        }
+    }
+    // Batches into a large tree: a run crosses many levels.
+    let mut one = Frontier::new(TreeHash::Sha256);
+    let mut batched = Frontier::new(TreeHash::Sha256);
+    let mut next = 0u64;
+    for batch in [1023u64, 1, 1024, 2047, 5, 4096] {
+        let entries: Vec<Digest> = (next..next + batch).map(entry).collect();
+        entries.iter().for_each(|e| one.push_entry(e));
+        batched.push_entries(&entries);
+        next += batch;
+        assert_eq!(batched, one, "after {next}");
+    }
+}

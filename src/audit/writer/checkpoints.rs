@@ -15,15 +15,20 @@ use crate::audit::record::{Body, encode};
 use crate::audit::{AuditError, Seq};
 
 /// Where the log stands: what the next record links to and, with
-/// checkpoints, the tree over every record. Cloned per batch so a refused
-/// batch leaves it as it was.
+/// checkpoints, the tree over every record. A batch appends in place from
+/// a [`Mark`], and a refused batch rolls back to it.
 #[derive(Clone)]
 pub(super) struct ChainState {
     /// Named in every record (the config's `replica:`).
     pub(super) replica: Option<crate::ident::Ident>,
     pub(super) next_seq: Seq,
     pub(super) prev: Digest,
+    /// Up to the records before `entries`; read it through
+    /// [`ChainState::tree`].
     pub(super) tree: Option<Frontier>,
+    /// Leaf entries of the records appended since the tree was last read:
+    /// a batch joins the tree in one [`Frontier::push_entries`].
+    pub(super) entries: Vec<Digest>,
     /// Records since the newest checkpoint (checkpoints not counted).
     pub(super) uncovered: u64,
 }
@@ -41,14 +46,67 @@ impl ChainState {
         );
         self.prev = sealed.hash;
         self.next_seq += 1;
-        if let Some(tree) = &mut self.tree {
-            tree.push_entry(&sealed.entry);
+        if self.tree.is_some() {
+            self.entries.push(sealed.entry);
         }
         match body {
             Body::Checkpoint(_) => self.uncovered = 0,
             _ => self.uncovered += 1,
         }
     }
+
+    pub(super) fn mark(&self) -> Mark {
+        Mark {
+            next_seq: self.next_seq,
+            prev: self.prev,
+            uncovered: self.uncovered,
+            entries: self.entries.len(),
+            tree: None,
+        }
+    }
+
+    /// Back to where `mark` was taken.
+    pub(super) fn roll_back(&mut self, mark: Mark) {
+        self.next_seq = mark.next_seq;
+        self.prev = mark.prev;
+        self.uncovered = mark.uncovered;
+        match mark.tree {
+            Some((tree, entries)) => {
+                self.tree = Some(tree);
+                self.entries = entries;
+            }
+            None => self.entries.truncate(mark.entries),
+        }
+    }
+
+    /// The tree for a checkpoint in the batch begun at `mark`, which then
+    /// keeps the tree and entries as they were, for a roll-back.
+    pub(super) fn tree_since(&mut self, mark: &mut Mark) -> Option<&Frontier> {
+        let before = self.tree.clone()?;
+        mark.tree = Some((before, self.entries[..mark.entries].to_vec()));
+        self.tree()
+    }
+
+    /// The tree over every record appended so far.
+    pub(super) fn tree(&mut self) -> Option<&Frontier> {
+        let tree = self.tree.as_mut()?;
+        if !self.entries.is_empty() {
+            tree.push_entries(&self.entries);
+            self.entries.clear();
+        }
+        Some(tree)
+    }
+}
+
+/// Where a batch started, to roll back to when it is refused: the
+/// scalars, how many entries waited, and (only once the batch reads the
+/// tree, i.e. writes a checkpoint) the tree and entries before it.
+pub(super) struct Mark {
+    pub(super) next_seq: Seq,
+    prev: Digest,
+    uncovered: u64,
+    entries: usize,
+    tree: Option<(Frontier, Vec<Digest>)>,
 }
 
 impl Writer {
@@ -62,7 +120,7 @@ impl Writer {
         if let Some(recovery) = &recovery {
             state.append(&mut self.buf, &self.key, &ts, recovery);
         }
-        let note = match (&self.checkpointer, &state.tree) {
+        let note = match (&self.checkpointer, state.tree()) {
             (Some(cp), Some(tree)) if tree.size() > 0 => {
                 let (body, note) = cp.record(tree, &ts);
                 state.append(&mut self.buf, &self.key, &ts, &body);

@@ -82,6 +82,7 @@ impl Writer {
             next_seq,
             prev,
             tree: tail.tree,
+            entries: Vec::new(),
             uncovered: tail.uncovered,
         };
         self.shared

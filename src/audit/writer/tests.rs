@@ -218,6 +218,54 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
     assert_eq!(slots.available_permits(), 4, "slots are released");
 }
 
+/// A refused batch that carried a checkpoint leaves the tree and the
+/// entries waiting to join it as they were: the next checkpoint's root is
+/// over the records on disk only.
+#[test]
+fn a_refused_checkpoint_batch_rolls_the_tree_back() {
+    let Ok(full) = std::fs::OpenOptions::new().append(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut writer = Writer::new(
+        &config(dir.path(), FsyncPolicy::Off),
+        ChainKey::Plain,
+        Arc::new(Shared::default()),
+        Some(checkpointer(Duration::from_secs(3600), 2)),
+    );
+    let entry = |i: u8| crate::audit::merkle::TreeHash::Sha256.digest(&[i]);
+    let mut tree = crate::audit::merkle::Frontier::new(crate::audit::merkle::TreeHash::Sha256);
+    tree.push_entries(&[entry(1), entry(2), entry(3)]);
+    writer.chain.tree = Some(tree.clone());
+    writer.chain.entries = vec![entry(4)];
+    writer.chain.next_seq = 5;
+    writer.segment = Some(Segment {
+        file: full,
+        path: "/dev/full".into(),
+        len: 0,
+        opened: Instant::now(),
+    });
+    let slots = Arc::new(Semaphore::new(4));
+    let mut batch: Vec<Pending> = (0..2)
+        .map(|_| Pending {
+            body: Body::Share(sample_share()),
+            ack: None,
+            _slot: slots.clone().try_acquire_owned().expect("slot"),
+        })
+        .collect();
+    writer.commit(&mut batch);
+    assert_eq!(writer.chain.next_seq, 5);
+    assert_eq!(writer.chain.tree.as_ref(), Some(&tree), "the tree before");
+    assert_eq!(
+        writer.chain.entries,
+        vec![entry(4)],
+        "the entry still waits"
+    );
+    tree.push_entries(&[entry(4)]);
+    assert_eq!(writer.chain.tree(), Some(&tree));
+}
+
 #[tokio::test]
 async fn time_rotation_starts_a_segment_per_interval() {
     let dir = tempfile::tempdir().expect("tempdir");
