@@ -14,30 +14,33 @@ use crate::vocab::{self, Category, Meaning};
 
 /// What a key announces; several bits can be set by a rules file's extras.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct KeyClass(u8);
+pub(crate) struct KeyClass(u16);
 
 impl KeyClass {
-    const NAME: u8 = 1;
+    const NAME: u16 = 1;
     /// `name`, `contact`, `payee`: often a product, a shop or a login, so
     /// the value must look like a person's name.
-    const WEAK_NAME: u8 = 2;
-    const ADDRESS: u8 = 4;
-    const BIRTH_DATE: u8 = 8;
-    const PASSPORT: u8 = 16;
-    const BIOMETRIC: u8 = 32;
+    const WEAK_NAME: u16 = 2;
+    const ADDRESS: u16 = 4;
+    const BIRTH_DATE: u16 = 8;
+    const PASSPORT: u16 = 16;
+    const BIOMETRIC: u16 = 32;
     /// The key says its field is not a person's (`store_address`,
     /// `bank_name`): no value under it is read as an address by shape.
-    const NOT_PERSONAL: u8 = 64;
+    const NOT_PERSONAL: u16 = 64;
     /// `certId`, `cert_no`: an identity document or a certificate's serial;
     /// digits alone are a passport only within the nine characters of an
     /// ICAO 9303 document number (a signing certificate's serial is longer).
-    const WEAK_PASSPORT: u8 = 128;
+    const WEAK_PASSPORT: u16 = 128;
+    /// With `NOT_PERSONAL`: `order_no`, `goods_id`; a whole value of
+    /// digits shaped like a mobile number is the identifier, not a phone.
+    const IDENTIFIER: u16 = 256;
 
     pub fn is_empty(self) -> bool {
         self.0 & !Self::NOT_PERSONAL == 0
     }
 
-    fn has(self, bit: u8) -> bool {
+    fn has(self, bit: u16) -> bool {
         self.0 & bit != 0
     }
 
@@ -45,10 +48,15 @@ impl KeyClass {
         self.has(Self::NOT_PERSONAL)
     }
 
+    pub fn names_an_identifier(self) -> bool {
+        self.has(Self::IDENTIFIER)
+    }
+
     fn of(meaning: Meaning) -> KeyClass {
         let Meaning::Personal(verdict) = meaning else {
             return match meaning {
-                Meaning::NotPersonal(_) => KeyClass(Self::NOT_PERSONAL),
+                Meaning::NotPersonal(_) | Meaning::Region(_) => KeyClass(Self::NOT_PERSONAL),
+                Meaning::Identifier(_) => KeyClass(Self::NOT_PERSONAL | Self::IDENTIFIER),
                 _ => KeyClass::default(),
             };
         };
@@ -76,7 +84,7 @@ pub(crate) struct KeyTable {
 impl KeyTable {
     pub fn new(extra: &ExtraLabels) -> Self {
         let mut table: foldhash::HashMap<String, KeyClass> = Default::default();
-        let sources: [(&[String], u8); 4] = [
+        let sources: [(&[String], u16); 4] = [
             (&extra.name, KeyClass::NAME),
             (&extra.address, KeyClass::ADDRESS),
             (&extra.birth_date, KeyClass::BIRTH_DATE),

@@ -129,7 +129,9 @@ impl DetectorSet {
         }
         if labelled
             .iter()
-            .chain([&BuiltinDetector::Biometric])
+            // The mobile detector asks the key too: digits under
+            // `goods_id` are the goods id.
+            .chain([&BuiltinDetector::Biometric, &BuiltinDetector::CnMobile])
             .any(|d| on(*d))
         {
             set.keys = Some(KeyTable::new(labels));

@@ -149,16 +149,29 @@ impl DetectorSet {
             if !class.is_empty() {
                 let mut whole = false;
                 keys::scan_keyed(class, t, (0, t.len()), self.today, &mut |s, e, d| {
-                    whole |= t[..s].trim().is_empty() && t[e..].trim().is_empty();
+                    whole |= self.on(d) && t[..s].trim().is_empty() && t[e..].trim().is_empty();
                     emit(s, e, d);
                 });
-                // The key claimed all of the value: nothing is left to find.
+                // The key claimed all of the value for a detector that is
+                // on: nothing is left to find.
                 if whole {
                     return;
                 }
             }
         }
-        self.scan_shapes(t, profile, emit);
+        if class.names_an_identifier() {
+            // `goods_id: 13812345678` is a goods id: a mobile number's shape
+            // over the whole value is the identifier's. A number inside
+            // other text, and the checksummed shapes, are still found.
+            let whole = |s: usize, e: usize| t[..s].trim().is_empty() && t[e..].trim().is_empty();
+            self.scan_shapes(t, profile, &mut |s, e, d| {
+                if !(d == BuiltinDetector::CnMobile && whole(s, e)) {
+                    emit(s, e, d);
+                }
+            });
+        } else {
+            self.scan_shapes(t, profile, emit);
+        }
         if let Scope::Value(key, _) = scope {
             if profile.has_non_ascii() && !class.not_personal() && self.on(BuiltinDetector::Address)
             {

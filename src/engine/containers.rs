@@ -112,10 +112,14 @@ impl<'p> Pass<'p, '_> {
         };
         let key_rule = self.member_rule(key.clone(), owner.clone())?;
         let subject_key = self.is_subject_key(keys_mark);
+        let forced = match parent.forced {
+            Some(applied) if !carrier && self.keeps_its_region(applied, keys_mark, &owner) => None,
+            forced => forced,
+        };
         let child = Node {
             progress: progress_mark..self.progress.len(),
             applied: None,
-            forced: parent.forced,
+            forced,
             drop_unknown: parent.drop_unknown,
             subject: subject_key,
             key,
@@ -221,6 +225,28 @@ impl<'p> Pass<'p, '_> {
 
     /// The rule the member's key names, settled against its value when the
     /// classifier needs the value's shape (`self.pos` is at the value).
+    /// Whether the member keyed `self.keys[key..]` of an address object
+    /// that a `keys: builtin` rule masks is a coarse region (`province`,
+    /// `city`, `town`), left as it is: masking an address string keeps its
+    /// first characters, which are those. A rule that names the object by
+    /// path or key list protects all of it.
+    fn keeps_its_region(
+        &self,
+        applied: Applied<'p>,
+        key: usize,
+        owner: &Option<Range<usize>>,
+    ) -> bool {
+        !applied.why.is_empty()
+            && applied.category.as_str() == vocab::Category::Address.name()
+            && matches!(
+                vocab::meaning(
+                    &self.keys[key..],
+                    owner.as_ref().map(|o| &self.keys[o.clone()])
+                ),
+                vocab::Meaning::Region(_)
+            )
+    }
+
     fn member_rule(
         &mut self,
         key: Option<Range<usize>>,

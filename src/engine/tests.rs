@@ -380,3 +380,51 @@ fn a_name_the_document_declares_is_protected_where_it_is_repeated() {
         "the wrapped echo is protected: {out}"
     );
 }
+
+#[test]
+fn a_goods_id_shaped_like_a_mobile_number_is_an_id() {
+    let p = policy(
+        "fields:\n  - keys: builtin\n    action: redact\ndetect:\n  - detector: cn_mobile\n    action: {redact: {text: \"M\"}}\n",
+    );
+    let input = r#"{"item_list":[{"goods_id":13424594656,"sku_id":"15912345678"}],"trade_no":" 13812345678 ","remark":"13812345678","order_no":"改派13700001111"}"#;
+    let (out, _) = run(&p, input);
+    for kept in ["13424594656", "15912345678", " 13812345678 "] {
+        assert!(out.contains(kept), "{kept}: {out}");
+    }
+    // Not under an identifier's key, or inside other text: a phone.
+    assert!(out.contains(r#""remark":"M""#), "{out}");
+    assert!(!out.contains("13700001111"), "{out}");
+}
+
+#[test]
+fn a_masked_address_object_keeps_its_regions_as_a_masked_address_keeps_its_start() {
+    let builtin = policy(
+        "fields:\n  - keys: builtin\n    category: address\n    action: {mask: {keep_first: 2}}\n",
+    );
+    let input = r#"{"recipient":{"address":{"province":{"id":53,"name":"云南省"},"city":"昆明市","town":"西山区","detail":"滇池路1936号嘉禾里31号楼1-406","note":"放门口"}}}"#;
+    let (out, _) = run(&builtin, input);
+    for kept in ["云南省", "昆明市", "西山区"] {
+        assert!(out.contains(kept), "{kept}: {out}");
+    }
+    for masked in ["滇池路1936号", "放门口"] {
+        assert!(!out.contains(masked), "{masked}: {out}");
+    }
+    // Named by path, the object is protected whole.
+    let by_path = policy(
+        "fields:\n  - path: $.recipient.address\n    category: address\n    action: {mask: {keep_first: 0}}\n",
+    );
+    let (out, _) = run(&by_path, input);
+    for masked in ["云南省", "昆明市", "西山区", "滇池路1936号"] {
+        assert!(!out.contains(masked), "{masked}: {out}");
+    }
+}
+
+#[test]
+fn a_detector_that_is_off_does_not_hide_a_phone_inside_an_address() {
+    let p = policy("detect:\n  - detector: cn_mobile\n    action: {redact: {text: \"M\"}}\n");
+    let (out, _) = run(
+        &p,
+        r#"{"address":"北京市朝阳区建国路88号 电话13812345678","birth_date":"13812345678"}"#,
+    );
+    assert!(!out.contains("13812345678"), "{out}");
+}

@@ -78,6 +78,30 @@ impl Analysis {
         self.has(PERSON | HOLDER | QUALIFIER | RESERVED | ROMANIZED)
     }
 
+    /// A number or id of a thing or a transaction (`goods_id`, `trade_no`),
+    /// with no word that could make it a person's contact, document,
+    /// account or device.
+    fn names_an_identifier(&self) -> bool {
+        self.has(ID | NUMBER | SERIAL)
+            && self.has(OWNER | NEGATIVE)
+            && !self.personal()
+            && !self.has(
+                USER | PHONE
+                    | EMAIL
+                    | ID_DOC
+                    | IDENTITY
+                    | CERT
+                    | PASSPORT
+                    | CARD
+                    | ACCOUNT
+                    | BANK
+                    | DEVICE_ID
+                    | DEVICE
+                    | IP
+                    | MAC,
+            )
+    }
+
     /// Owned by something that is not a person (a merchant, a product …).
     fn owned(&self) -> bool {
         self.has(OWNER) && !self.personal()
@@ -98,6 +122,15 @@ pub enum Meaning {
     Personal(Verdict),
     /// Known not to be personal (`bank_name`, `cert_type`, `store.address`).
     NotPersonal(Why),
+    /// A thing's identifier or reference number (`order_no`, `goods_id`,
+    /// `waybill_no`): not personal, and digits under it are the identifier
+    /// even when they have a mobile number's shape.
+    Identifier(Why),
+    /// A coarse region (`province`, `receiver_city`, `town`, `zipcode`):
+    /// not personal alone, and left readable inside an address object a
+    /// `keys: builtin` rule masks, as masking an address string keeps its
+    /// first characters.
+    Region(Why),
     Unknown,
 }
 
@@ -113,6 +146,14 @@ impl Meaning {
 /// The meaning of a key whose words are `key`, inside an object whose own
 /// key's words are `owner` (`store_info` → `address`).
 pub fn decide(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
+    match decide_personal(key, owner) {
+        Meaning::NotPersonal(why) if key.has(COARSE) => Meaning::Region(why),
+        Meaning::NotPersonal(why) if key.names_an_identifier() => Meaning::Identifier(why),
+        meaning => meaning,
+    }
+}
+
+fn decide_personal(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
     let why = key.why;
     let not_personal = Meaning::NotPersonal(why);
     let personal = |category, strong| {

@@ -113,7 +113,10 @@ fn keys_that_are_not_a_persons() {
         "insurer_name",
     ] {
         assert!(
-            matches!(meaning_of(key, None), Meaning::NotPersonal(_)),
+            matches!(
+                meaning_of(key, None),
+                Meaning::NotPersonal(_) | Meaning::Identifier(_) | Meaning::Region(_)
+            ),
             "{key}: {:?}",
             meaning_of(key, None)
         );
@@ -126,9 +129,58 @@ fn keys_that_are_not_a_persons() {
     }
 }
 
+/// A thing's or a transaction's number is an identifier (a mobile
+/// number's shape under it is not a phone); a word that could make the
+/// number a person's contact, document, account, device or login keeps it
+/// out.
+#[test]
+fn identifiers_of_things_are_told_from_a_persons_numbers() {
+    for key in [
+        "goods_id",
+        "order_no",
+        "trade_no",
+        "skuId",
+        "waybill_no",
+        "merchant_id",
+        "item_code",
+        "product_sn",
+    ] {
+        assert!(
+            matches!(meaning_of(key, None), Meaning::Identifier(_)),
+            "{key}: {:?}",
+            meaning_of(key, None)
+        );
+    }
+    for key in [
+        "merchant_phone_no",
+        "order_user_id",
+        "order_mobile",
+        "buyer_id",
+        "payer_no",
+        "store_card_no",
+        "merchant_account_no",
+        "goods_device_id",
+        "certSerial",
+        "order_email",
+        "mobile",
+        "user_id",
+    ] {
+        assert!(
+            !matches!(meaning_of(key, None), Meaning::Identifier(_)),
+            "{key}: {:?}",
+            meaning_of(key, None)
+        );
+    }
+}
+
 #[test]
 fn the_enclosing_key_owns_plain_attributes() {
-    let not = |key, owner| matches!(meaning_of(key, Some(owner)), Meaning::NotPersonal(_));
+    let not = |key, owner| {
+        matches!(
+            meaning_of(key, Some(owner)),
+            Meaning::NotPersonal(_) | Meaning::Identifier(_) | Meaning::Region(_)
+        )
+    };
     assert!(not("address", "store_info"));
     assert!(not("name", "cargoDetails"));
     assert!(not("phone", "merchant"));
