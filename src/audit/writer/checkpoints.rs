@@ -1,4 +1,4 @@
-//! The writer's checkpoint side: the chain state it clones per batch (seq,
+//! The writer's checkpoint side: the chain state a batch appends to (seq,
 //! prev, the Merkle frontier), the records that open a segment, and what
 //! follows a checkpoint on disk. See the parent module for when each is
 //! written.
