@@ -97,7 +97,7 @@ mod sha256_blocks {
     use super::sha256x2::compress_pair;
     use crate::audit::chain::Digest;
 
-    const INITIAL: [u32; 8] = [
+    pub(super) const INITIAL: [u32; 8] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];

@@ -36,8 +36,10 @@ impl KeyClass {
     /// digits shaped like a mobile number is the identifier, not a phone.
     const IDENTIFIER: u16 = 256;
 
+    /// No category is announced (what the key says is not personal does
+    /// not count).
     pub fn is_empty(self) -> bool {
-        self.0 & !Self::NOT_PERSONAL == 0
+        self.0 & !(Self::NOT_PERSONAL | Self::IDENTIFIER) == 0
     }
 
     fn has(self, bit: u16) -> bool {

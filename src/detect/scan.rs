@@ -149,7 +149,7 @@ impl DetectorSet {
             if !class.is_empty() {
                 let mut whole = false;
                 keys::scan_keyed(class, t, (0, t.len()), self.today, &mut |s, e, d| {
-                    whole |= self.on(d) && t[..s].trim().is_empty() && t[e..].trim().is_empty();
+                    whole |= self.on(d) && spans_all_of(t, s, e);
                     emit(s, e, d);
                 });
                 // The key claimed all of the value for a detector that is
@@ -163,9 +163,8 @@ impl DetectorSet {
             // `goods_id: 13812345678` is a goods id: a mobile number's shape
             // over the whole value is the identifier's. A number inside
             // other text, and the checksummed shapes, are still found.
-            let whole = |s: usize, e: usize| t[..s].trim().is_empty() && t[e..].trim().is_empty();
             self.scan_shapes(t, profile, &mut |s, e, d| {
-                if !(d == BuiltinDetector::CnMobile && whole(s, e)) {
+                if !(d == BuiltinDetector::CnMobile && spans_all_of(t, s, e)) {
                     emit(s, e, d);
                 }
             });
@@ -306,6 +305,11 @@ fn settle(out: &mut Vec<Match>, first: usize) {
         }
     }
     out.truncate(kept);
+}
+
+/// Whether `t[start..end]` is all of `t` but surrounding whitespace.
+fn spans_all_of(t: &str, start: usize, end: usize) -> bool {
+    t[..start].trim().is_empty() && t[end..].trim().is_empty()
 }
 
 #[cfg(test)]

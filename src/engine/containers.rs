@@ -223,8 +223,6 @@ impl<'p> Pass<'p, '_> {
         result
     }
 
-    /// The rule the member's key names, settled against its value when the
-    /// classifier needs the value's shape (`self.pos` is at the value).
     /// Whether the member keyed `self.keys[key..]` of an address object
     /// that a `keys: builtin` rule masks is a coarse region (`province`,
     /// `city`, `town`), left as it is: masking an address string keeps its
@@ -247,6 +245,8 @@ impl<'p> Pass<'p, '_> {
             )
     }
 
+    /// The rule the member's key names, settled against its value when the
+    /// classifier needs the value's shape (`self.pos` is at the value).
     fn member_rule(
         &mut self,
         key: Option<Range<usize>>,

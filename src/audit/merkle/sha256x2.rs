@@ -149,11 +149,7 @@ mod shani {
 #[cfg(test)]
 mod tests {
     use super::compress_pair;
-
-    const INITIAL: [u32; 8] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-        0x5be0cd19,
-    ];
+    use crate::audit::merkle::sha256_blocks::INITIAL;
 
     #[test]
     fn each_lane_is_the_one_stream_compression() {

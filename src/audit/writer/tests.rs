@@ -169,28 +169,37 @@ fn open_fails_when_the_directory_cannot_exist() {
     assert!(AuditHandle::open_with_key(&config, ChainKey::Plain).is_err());
 }
 
-/// /dev/full fails every write with ENOSPC: the batch is refused, nothing
-/// is acknowledged, the chain state stays where it was.
-#[test]
-fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
+/// `writer` with /dev/full as its segment, where every write fails with
+/// ENOSPC; `None` (the test skips) where there is no /dev/full.
+fn writing_to_dev_full(mut writer: Writer) -> Option<Writer> {
     let Ok(full) = std::fs::OpenOptions::new().append(true).open("/dev/full") else {
         eprintln!("skipped: no /dev/full here");
-        return;
+        return None;
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let shared = Arc::new(Shared::default());
-    let mut writer = Writer::new(
-        &config(dir.path(), FsyncPolicy::Always),
-        ChainKey::Plain,
-        shared.clone(),
-        None,
-    );
     writer.segment = Some(Segment {
         file: full,
         path: "/dev/full".into(),
         len: 0,
         opened: Instant::now(),
     });
+    Some(writer)
+}
+
+/// /dev/full fails every write with ENOSPC: the batch is refused, nothing
+/// is acknowledged, the chain state stays where it was.
+#[test]
+fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shared = Arc::new(Shared::default());
+    let writer = Writer::new(
+        &config(dir.path(), FsyncPolicy::Always),
+        ChainKey::Plain,
+        shared.clone(),
+        None,
+    );
+    let Some(mut writer) = writing_to_dev_full(writer) else {
+        return;
+    };
     let slots = Arc::new(Semaphore::new(4));
     let mut batch = Vec::new();
     let mut acks = Vec::new();
@@ -223,29 +232,22 @@ fn a_failed_write_acknowledges_nothing_and_keeps_the_chain_state() {
 /// over the records on disk only.
 #[test]
 fn a_refused_checkpoint_batch_rolls_the_tree_back() {
-    let Ok(full) = std::fs::OpenOptions::new().append(true).open("/dev/full") else {
-        eprintln!("skipped: no /dev/full here");
-        return;
-    };
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut writer = Writer::new(
+    let writer = Writer::new(
         &config(dir.path(), FsyncPolicy::Off),
         ChainKey::Plain,
         Arc::new(Shared::default()),
         Some(checkpointer(Duration::from_secs(3600), 2)),
     );
+    let Some(mut writer) = writing_to_dev_full(writer) else {
+        return;
+    };
     let entry = |i: u8| crate::audit::merkle::TreeHash::Sha256.digest(&[i]);
     let mut tree = crate::audit::merkle::Frontier::new(crate::audit::merkle::TreeHash::Sha256);
     tree.push_entries(&[entry(1), entry(2), entry(3)]);
     writer.chain.tree = Some(tree.clone());
     writer.chain.entries = vec![entry(4)];
     writer.chain.next_seq = 5;
-    writer.segment = Some(Segment {
-        file: full,
-        path: "/dev/full".into(),
-        len: 0,
-        opened: Instant::now(),
-    });
     let slots = Arc::new(Semaphore::new(4));
     let mut batch: Vec<Pending> = (0..2)
         .map(|_| Pending {
