@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use audit_common::*;
-use pii_proxy::audit::{ChainKey, Event, FileWitness, Witness};
+use pii_proxy::audit::{ChainHash, ChainKey, Event, FileWitness, Witness};
 use pii_proxy::protect::Keyring;
 
 struct Log {
@@ -19,6 +19,8 @@ struct Log {
     audit: PathBuf,
     keys: PathBuf,
     witness: PathBuf,
+    hash: ChainHash,
+    keyed: bool,
 }
 
 impl Log {
@@ -33,6 +35,8 @@ impl Log {
     fn config(&self) -> pii_proxy::audit::AuditConfig {
         let mut config = signed_config(&self.audit, 4);
         config.rotate_bytes = 2500;
+        config.hash = self.hash;
+        config.keyed_chain = self.keyed;
         config
     }
 
@@ -71,6 +75,10 @@ impl Log {
 }
 
 fn signed_log(records: u32) -> Log {
+    signed_log_with(records, ChainHash::Sha256, false)
+}
+
+fn signed_log_with(records: u32, hash: ChainHash, keyed: bool) -> Log {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();
     let log = Log {
@@ -79,6 +87,8 @@ fn signed_log(records: u32) -> Log {
         witness: root.join("witness/checkpoint.txt"),
         root,
         _dir: dir,
+        hash,
+        keyed,
     };
     keyring_at(&log.keys);
     log.write(0..records);
@@ -467,4 +477,55 @@ fn a_keyed_chain_log_is_checkpointed_and_proven_the_same_way() {
     fs::write(&pubkey, stdout(&out)).expect("write");
     let out = cli(&["audit", "check-proof", s(&proof), "--pubkey", s(&pubkey)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// `audit: {hash: sm3}`: the tree, its checkpoints and its proofs are SM3
+/// throughout (keyed chain too: the leaves are the plain SM3 of each
+/// record), across a restart, and caught the same way when cut.
+#[test]
+fn an_sm3_log_has_an_sm3_tree_proven_and_checked_the_same_way() {
+    let log = signed_log_with(10, ChainHash::Sm3, true);
+    log.write(10..21);
+    let (code, text) = verify_with(&log, &["--keys", s(&log.keys)]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("HMAC-SM3 chain intact"), "{text}");
+    assert!(text.contains("signatures verified"), "{text}");
+    let witnessed = fs::read_to_string(&log.witness).expect("witness");
+    assert!(witnessed.lines().any(|l| l == "hash sm3"), "{witnessed}");
+
+    let proof = log.path("proof.json");
+    let out = cli(&[
+        "audit",
+        "prove",
+        "--id",
+        "req-13",
+        "--out",
+        s(&proof),
+        s(&log.audit),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = fs::read_to_string(&proof).expect("proof");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(value["hash"], "sm3");
+    let pubkey = log.pubkey();
+    let check = |path: &Path| cli(&["audit", "check-proof", s(path), "--pubkey", s(&pubkey)]);
+    let out = check(&proof);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Read as a SHA-256 tree, the same path proves nothing.
+    let as_sha256 = log.path("as-sha256.json");
+    let mut other = value.clone();
+    other["hash"] = "sha256".into();
+    fs::write(&as_sha256, other.to_string()).expect("write");
+    assert_eq!(check(&as_sha256).status.code(), Some(1));
+
+    let newest = segment_files(&log.audit).pop().expect("a segment");
+    let text = fs::read_to_string(&newest).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    fs::write(&newest, lines[..lines.len() - 2].join("\n") + "\n").expect("cut");
+    let (code, text) = verify_with(
+        &log,
+        &["--keys", s(&log.keys), "--checkpoint", s(&log.witness)],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("records were cut from the end"), "{text}");
 }

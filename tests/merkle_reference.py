@@ -3,13 +3,16 @@
 tests/audit_merkle.rs: standard library only, written from the RFC's text,
 sharing no code with the Rust implementation.
 
-Usage: merkle_reference.py SEGMENT... -- INDEX:SIZE... -- OLD:NEW...
+Usage: merkle_reference.py [--sm3] SEGMENT... -- INDEX:SIZE... -- OLD:NEW...
 Prints one JSON object: every checkpoint record's stated and recomputed
 root, the inclusion path for each INDEX:SIZE and the consistency proof
-for each OLD:NEW, hashes as lowercase hex.
+for each OLD:NEW, hashes as lowercase hex. With --sm3 the tree's function
+is SM3 (GB/T 32905), implemented below from the standard's text, since
+not every Python's OpenSSL offers it.
 """
 import hashlib
 import json
+import struct
 import sys
 
 HASH_MEMBER = len(',"hash":"') + 64 + len('"}')
@@ -19,12 +22,57 @@ def sha256(data):
     return hashlib.sha256(data).digest()
 
 
+SM3_IV = [0x7380166F, 0x4914B2B9, 0x172442D7, 0xDA8A0600,
+          0xA96F30BC, 0x163138AA, 0xE38DEE4D, 0xB0FB0E4E]
+
+
+def rotl(x, n):
+    n %= 32
+    return ((x << n) | (x >> (32 - n))) & 0xFFFFFFFF
+
+
+def sm3(data):
+    """GB/T 32905-2016 §5: padding, message expansion, compression."""
+    length = len(data) * 8
+    data += b"\x80" + b"\x00" * ((55 - len(data)) % 64) + struct.pack(">Q", length)
+    v = list(SM3_IV)
+    p0 = lambda x: x ^ rotl(x, 9) ^ rotl(x, 17)
+    p1 = lambda x: x ^ rotl(x, 15) ^ rotl(x, 23)
+    for at in range(0, len(data), 64):
+        w = list(struct.unpack(">16I", data[at:at + 64]))
+        for j in range(16, 68):
+            w.append(p1(w[j - 16] ^ w[j - 9] ^ rotl(w[j - 3], 15)) ^ rotl(w[j - 13], 7) ^ w[j - 6])
+        w1 = [w[j] ^ w[j + 4] for j in range(64)]
+        a, b, c, d, e, f, g, h = v
+        for j in range(64):
+            t = 0x79CC4519 if j < 16 else 0x7A879D8A
+            ss1 = rotl((rotl(a, 12) + e + rotl(t, j)) & 0xFFFFFFFF, 7)
+            ss2 = ss1 ^ rotl(a, 12)
+            if j < 16:
+                ff, gg = a ^ b ^ c, e ^ f ^ g
+            else:
+                ff, gg = (a & b) | (a & c) | (b & c), (e & f) | (~e & g)
+            tt1 = (ff + d + ss2 + w1[j]) & 0xFFFFFFFF
+            tt2 = (gg + h + ss1 + w[j]) & 0xFFFFFFFF
+            a, b, c, d = tt1, a, rotl(b, 9), c
+            e, f, g, h = p0(tt2), e, rotl(f, 19), g
+        v = [x ^ y for x, y in zip(v, [a, b, c, d, e, f, g, h])]
+    return struct.pack(">8I", *v)
+
+
+# GB/T 32905 Appendix A, examples 1 and 2.
+assert sm3(b"abc").hex() == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+assert sm3(b"abcd" * 16).hex() == "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+
+H = sha256
+
+
 def leaf_hash(entry):
-    return sha256(b"\x00" + entry)
+    return H(b"\x00" + entry)
 
 
 def node_hash(left, right):
-    return sha256(b"\x01" + left + right)
+    return H(b"\x01" + left + right)
 
 
 def split(n):
@@ -36,7 +84,7 @@ def split(n):
 
 def mth(leaves):
     if not leaves:
-        return sha256(b"")
+        return H(b"")
     if len(leaves) == 1:
         return leaves[0]
     k = split(len(leaves))
@@ -63,6 +111,9 @@ def subproof(m, leaves, whole):
 
 
 def main(argv):
+    global H
+    if argv and argv[0] == "--sm3":
+        H, argv = sm3, argv[1:]
     parts = " ".join(argv).split(" -- ")
     files = parts[0].split()
     paths = [tuple(map(int, p.split(":"))) for p in parts[1].split()] if len(parts) > 1 else []
@@ -84,7 +135,7 @@ def main(argv):
                         "stated": record["root"],
                         "computed": mth(leaves[:size]).hex(),
                     })
-                leaves.append(leaf_hash(sha256(canonical)))
+                leaves.append(leaf_hash(H(canonical)))
     out = {
         "leaves": len(leaves),
         "checkpoints": checkpoints,

@@ -31,6 +31,8 @@ use sha2::Sha256;
 use sm3::Sm3;
 use zeroize::Zeroizing;
 
+use super::merkle::TreeHash;
+
 /// `,"hash":"` + 64 hex + `"}`.
 pub const HASH_MEMBER_LEN: usize = 9 + 64 + 2;
 const HASH_MEMBER_PREFIX: &[u8] = b",\"hash\":\"";
@@ -103,6 +105,14 @@ impl ChainHash {
         match self {
             ChainHash::Sha256 => "sha256",
             ChainHash::Sm3 => "sm3",
+        }
+    }
+
+    /// The Merkle tree's function under a chain of this one.
+    pub fn tree_hash(self) -> TreeHash {
+        match self {
+            ChainHash::Sha256 => TreeHash::Sha256,
+            ChainHash::Sm3 => TreeHash::Sm3,
         }
     }
 
@@ -195,15 +205,22 @@ impl ChainKey {
         self.hash().digest_parts(self.key(), &[open, b"}"])
     }
 
-    /// The record's Merkle leaf entry: the plain SHA-256 digest of its
-    /// canonical bytes, which under the plain chain is its `hash` (no
-    /// second pass). The tree and its checkpoints are SHA-256 and Ed25519
-    /// under an SM3 chain too: C2SP signed notes define no SM2 or SM3.
+    /// The record's Merkle leaf entry: the plain digest of its canonical
+    /// bytes under the chain's function (SHA-256, or SM3 with `hash: sm3`),
+    /// which under an unkeyed chain is its `hash` (no second pass). The
+    /// checkpoints stay Ed25519 under an SM3 chain: C2SP signed notes
+    /// define no SM2.
     pub fn entry(&self, open: &[u8], hash: &Digest) -> Digest {
         match self {
-            ChainKey::Plain => *hash,
-            ChainKey::Keyed(_) | ChainKey::Sm3(_) => ChainKey::Plain.digest(open),
+            ChainKey::Plain | ChainKey::Sm3(None) => *hash,
+            ChainKey::Keyed(_) => ChainKey::Plain.digest(open),
+            ChainKey::Sm3(Some(_)) => ChainKey::Sm3(None).digest(open),
         }
+    }
+
+    /// The Merkle tree's function for this chain.
+    pub fn tree_hash(&self) -> TreeHash {
+        self.hash().tree_hash()
     }
 
     /// Turns canonical bytes at the end of `buf` (starting at `start`, ending

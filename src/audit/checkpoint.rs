@@ -105,8 +105,9 @@ impl Checkpoint {
             match line.split_once(' ') {
                 Some(("replica", v)) => replica = Some(v.to_owned()),
                 Some(("time", v)) => time = Some(v.to_owned()),
-                Some(("hash", "sha256")) => hash = TreeHash::Sha256,
-                Some(("hash", _)) => return Err(bad("unknown `hash` extension")),
+                Some(("hash", name)) => {
+                    hash = TreeHash::from_name(name).ok_or(bad("unknown `hash` extension"))?
+                }
                 _ => {}
             }
         }
@@ -377,6 +378,31 @@ mod tests {
         let exported = signer.verifier().to_string();
         let keys = Verifiers::parse(&format!("# keys\n{exported}\n")).expect("key parses");
         assert_eq!(back.verify(&keys), Ok("pii-proxy/main/k1"));
+    }
+
+    #[test]
+    fn an_sm3_tree_is_named_in_the_signed_note_and_read_back() {
+        let signer = Signer::from_seed("pii-proxy/main/k1".into(), &[3; 32]);
+        let checkpoint = Checkpoint {
+            hash: TreeHash::Sm3,
+            ..sample()
+        };
+        assert!(checkpoint.body().ends_with("hash sm3\n"));
+        assert!(!sample().body().contains("hash "));
+        let note = SignedNote {
+            signatures: vec![(signer.name().to_owned(), signer.sign(&checkpoint))],
+            checkpoint,
+        };
+        let keys = Verifiers::parse(&signer.verifier().to_string()).expect("key parses");
+        let back = SignedNote::parse(&note.to_string()).expect("parses");
+        assert_eq!(back.checkpoint.hash, TreeHash::Sm3);
+        assert_eq!(back.verify(&keys), Ok("pii-proxy/main/k1"));
+        // The function is signed: read as SHA-256, the note does not verify.
+        let relabelled = note.to_string().replace("hash sm3\n", "");
+        let relabelled = SignedNote::parse(&relabelled).expect("parses");
+        assert!(relabelled.verify(&keys).is_err());
+        let unknown = note.to_string().replace("hash sm3", "hash md5");
+        assert!(SignedNote::parse(&unknown).is_err());
     }
 
     #[test]

@@ -10,9 +10,11 @@
 //! right)`. So a proof is checked from the record's line alone, whatever
 //! chain key wrote it.
 //!
-//! **Hash.** [`TreeHash`] names the function; SHA-256 today. Another
-//! 256-bit function (the SM suite's SM3) is one more variant: every digest
-//! here is 32 bytes and nothing else depends on which function it is.
+//! **Hash.** [`TreeHash`] names the function: SHA-256, or SM3 (GB/T 32905)
+//! for a log whose chain is SM3 (`audit: {hash: sm3}`). Both give 32-byte
+//! digests and the tree is the RFC's with `H` replaced; nothing else here
+//! depends on which function it is. A checkpoint over an SM3 tree says so
+//! in a `hash sm3` extension line.
 //!
 //! Written by hand: the RFC's algorithms are a page each, and the crates
 //! that implement them either bring a second RustCrypto `digest`
@@ -24,9 +26,8 @@
 //! [`ProofSource`] cannot compute is an error, never a guess.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
-use super::chain::Digest;
+use super::chain::{ChainHash, Digest};
 
 mod sha256x2;
 
@@ -36,6 +37,8 @@ mod sha256x2;
 pub enum TreeHash {
     #[default]
     Sha256,
+    /// GB/T 32905: the tree of an SM3 chain.
+    Sm3,
 }
 
 impl TreeHash {
@@ -43,7 +46,15 @@ impl TreeHash {
     pub fn name(self) -> &'static str {
         match self {
             TreeHash::Sha256 => "sha256",
+            TreeHash::Sm3 => "sm3",
         }
+    }
+
+    /// The function [`TreeHash::name`] names.
+    pub fn from_name(name: &str) -> Option<TreeHash> {
+        [TreeHash::Sha256, TreeHash::Sm3]
+            .into_iter()
+            .find(|hash| hash.name() == name)
     }
 
     /// A plain digest of `data` (a leaf's entry is this of the record's
@@ -53,14 +64,14 @@ impl TreeHash {
     }
 
     fn digest_parts(self, parts: &[&[u8]]) -> Digest {
+        self.chain_hash().digest_parts(None, parts)
+    }
+
+    /// The chain function of the same name: one log, one function.
+    pub fn chain_hash(self) -> ChainHash {
         match self {
-            TreeHash::Sha256 => {
-                let mut hasher = Sha256::new();
-                for part in parts {
-                    hasher.update(part);
-                }
-                Digest(hasher.finalize().into())
-            }
+            TreeHash::Sha256 => ChainHash::Sha256,
+            TreeHash::Sm3 => ChainHash::Sm3,
         }
     }
 
@@ -81,6 +92,7 @@ impl TreeHash {
     pub fn node(self, left: &Digest, right: &Digest) -> Digest {
         match self {
             TreeHash::Sha256 => sha256_blocks::node(&left.0, &right.0),
+            TreeHash::Sm3 => self.digest_parts(&[&[0x01], &left.0, &right.0]),
         }
     }
 }
@@ -237,6 +249,7 @@ impl Frontier {
         let mut level = Vec::with_capacity(entries.len() + 1);
         match self.hash {
             TreeHash::Sha256 => sha256_blocks::leaves(entries, &mut level),
+            hash => level.extend(entries.iter().map(|entry| hash.leaf(&entry.0))),
         }
         let mut above = Vec::with_capacity(entries.len() / 2 + 1);
         // The odd node each level leaves over, lowest level first.
@@ -256,6 +269,7 @@ impl Frontier {
             above.clear();
             match self.hash {
                 TreeHash::Sha256 => sha256_blocks::parents(&level, &mut above),
+                hash => above.extend(level.chunks_exact(2).map(|p| hash.node(&p[0], &p[1]))),
             }
             std::mem::swap(&mut level, &mut above);
             h += 1;
@@ -333,6 +347,10 @@ impl ProofSource {
 
     pub fn push_leaf_hash(&mut self, leaf: Digest) {
         self.leaves.push(leaf);
+    }
+
+    pub fn hash(&self) -> TreeHash {
+        self.base.hash
     }
 
     /// Leaves known: the base's plus those pushed.

@@ -83,27 +83,43 @@ fn load(inputs: &[PathBuf], id: Option<&str>) -> Result<Loaded, AuditError> {
         checkpoints: Vec::new(),
         matches: Vec::new(),
     };
+    // From the genesis record the tree's function is not known until the
+    // first checkpoint names it (a keyed chain's hashes do not say), so
+    // the leaves are kept under each function until then.
+    let mut sources: Vec<ProofSource> = Vec::new();
+    let mut decided = false;
     for_each_line(inputs, |record, line| {
-        if loaded.source.is_none() {
-            loaded.source = match &record.body {
+        if sources.is_empty() && !decided {
+            match &record.body {
                 Body::Checkpoint(cp) => {
-                    Frontier::from_parts(cp.tree_hash, cp.tree_size, cp.frontier.clone())
-                        .filter(|f| f.root() == cp.root)
-                        .map(ProofSource::new)
+                    sources.extend(
+                        Frontier::from_parts(cp.tree_hash, cp.tree_size, cp.frontier.clone())
+                            .filter(|f| f.root() == cp.root)
+                            .map(ProofSource::new),
+                    );
+                    decided = true;
                 }
-                _ if record.seq == 1 => Some(ProofSource::new(Frontier::new(TreeHash::Sha256))),
-                _ => None,
-            };
+                _ if record.seq == 1 => sources.extend(
+                    [TreeHash::Sha256, TreeHash::Sm3]
+                        .map(|hash| ProofSource::new(Frontier::new(hash))),
+                ),
+                _ => {}
+            }
         }
         if let Body::Checkpoint(cp) = &record.body {
+            if !decided {
+                sources.retain(|source| source.hash() == cp.tree_hash);
+                decided = true;
+            }
             loaded
                 .checkpoints
                 .push((record.seq, note_of(cp, record.replica.as_ref(), &record.ts)));
         }
-        if let Some(source) = &mut loaded.source {
-            let (open, _) = split_line(line.as_bytes()).expect("for_each_line checked it");
+        let (open, _) = split_line(line.as_bytes()).expect("for_each_line checked it");
+        for source in &mut sources {
             // The entry is the plain digest whatever the chain key was.
-            source.push_entry(&ChainKey::Plain.digest(open));
+            let entry = ChainKey::new(source.hash().chain_hash(), None).digest(open);
+            source.push_entry(&entry);
         }
         if id.is_some_and(|id| record_id(&record.body) == Some(id)) {
             loaded
@@ -111,6 +127,7 @@ fn load(inputs: &[PathBuf], id: Option<&str>) -> Result<Loaded, AuditError> {
                 .push((record.seq, record.body.clone(), line.to_owned()));
         }
     })?;
+    loaded.source = sources.pop().filter(|_| decided);
     Ok(loaded)
 }
 
@@ -329,6 +346,9 @@ fn check_consistency(proof: ConsistencyProof, keys: &Verifiers) -> Result<Checke
     let (a, b) = (&old.checkpoint, &new.checkpoint);
     if a.origin != b.origin {
         return Err(invalid("the two checkpoints are of different logs"));
+    }
+    if a.hash != proof.hash || b.hash != proof.hash {
+        return Err(invalid("the proof's hash is not the checkpoints'"));
     }
     if !verify_consistency(proof.hash, a.size, b.size, &a.root, &b.root, &proof.proof) {
         return Err(invalid(

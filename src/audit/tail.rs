@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use super::chain::{ChainKey, Digest, split_line};
-use super::merkle::{Frontier, TreeHash};
+use super::merkle::Frontier;
 use super::record::{Body, Record, Recovery, json_error};
 use super::segment::{file_name, list, read_segment, split_lines};
 use super::{AuditError, Seq};
@@ -68,7 +68,7 @@ pub fn read_tail(dir: &Path, key: &ChainKey, tree: bool) -> Result<Tail, AuditEr
         }
     }
     if tree {
-        tail.tree = Some(Frontier::new(TreeHash::Sha256));
+        tail.tree = Some(Frontier::new(key.tree_hash()));
         replay(&segments[start..], key, &mut tail)?;
     }
     Ok(tail)
@@ -105,8 +105,10 @@ fn replay(files: &[PathBuf], key: &ChainKey, tail: &mut Tail) -> Result<(), Audi
             let at = i as u64 + 1;
             let record = intact(path, at, line, key)?;
             let frontier = match (&mut tree, &record.body) {
-                (None, Body::Checkpoint(cp)) => tree.insert(start_from(path, at, &record, cp)?),
-                (None, _) if record.seq == 1 => tree.insert(Frontier::new(TreeHash::Sha256)),
+                (None, Body::Checkpoint(cp)) => {
+                    tree.insert(start_from(path, at, &record, cp, key)?)
+                }
+                (None, _) if record.seq == 1 => tree.insert(Frontier::new(key.tree_hash())),
                 (None, _) => {
                     return Err(corrupt(
                         path,
@@ -124,7 +126,7 @@ fn replay(files: &[PathBuf], key: &ChainKey, tail: &mut Tail) -> Result<(), Audi
             }
         }
     }
-    tail.tree = Some(tree.unwrap_or_else(|| Frontier::new(TreeHash::Sha256)));
+    tail.tree = Some(tree.unwrap_or_else(|| Frontier::new(key.tree_hash())));
     tail.uncovered = uncovered;
     Ok(())
 }
@@ -134,7 +136,19 @@ fn start_from(
     at: u64,
     record: &Record,
     cp: &super::record::CheckpointRecord,
+    key: &ChainKey,
 ) -> Result<Frontier, AuditError> {
+    if cp.tree_hash != key.tree_hash() {
+        return Err(corrupt(
+            path,
+            at,
+            &format!(
+                "the checkpoint's tree is {}, the chain's function is {}: one log has one function",
+                cp.tree_hash.name(),
+                key.hash().name()
+            ),
+        ));
+    }
     let frontier = Frontier::from_parts(cp.tree_hash, cp.tree_size, cp.frontier.clone())
         .filter(|f| f.root() == cp.root && cp.tree_size + 1 == record.seq)
         .ok_or_else(|| {

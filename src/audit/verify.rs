@@ -73,6 +73,7 @@ pub fn verify(inputs: &[PathBuf], options: &VerifyOptions) -> Result<Report, Aud
         prev: GENESIS,
         torn: None,
         tree: tree::TreeCheck::new(
+            options.key.tree_hash(),
             options.verifiers.as_ref(),
             options.keyring.as_deref(),
             options.checkpoint.as_ref(),
@@ -87,6 +88,7 @@ pub fn verify(inputs: &[PathBuf], options: &VerifyOptions) -> Result<Report, Aud
             recovered: Vec::new(),
             problem: None,
             keyed: options.key.is_keyed(),
+            hash: options.key.hash(),
             checkpoints: 0,
             signatures_checked: options.verifiers.is_some() || options.keyring.is_some(),
             tree_start: None,

@@ -78,7 +78,8 @@ impl Trust {
 
     /// One chain's report; `checkpoint` is the witness copy for it. A log
     /// has one hash function: the first it verifies under is it; when none
-    /// does, the report under the first is the one shown.
+    /// does, the report shown is the one that got furthest (its records
+    /// matched that function up to the problem), the first on a tie.
     fn check(
         &self,
         files: &[PathBuf],
@@ -95,7 +96,8 @@ impl Trust {
         for chain_hash in &self.hashes {
             let found = verify_under(files, &options, *chain_hash, self.chain_key.clone())?;
             let intact = found.is_intact();
-            if report.is_none() || intact {
+            let further = report.as_ref().is_none_or(|r| found.records > r.records);
+            if further || intact {
                 report = Some(found);
             }
             if intact {

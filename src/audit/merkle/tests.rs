@@ -336,10 +336,16 @@ fn hand_padded_leaf_and_node_equal_the_digest_api() {
 /// sizes before and of each batch.
 #[test]
 fn batches_build_the_tree_one_at_a_time_builds() {
-    let entry = |i: u64| TreeHash::Sha256.digest(&i.to_le_bytes());
+    for hash in [TreeHash::Sha256, TreeHash::Sm3] {
+        batches_match_single_pushes(hash);
+    }
+}
+
+fn batches_match_single_pushes(hash: TreeHash) {
+    let entry = |i: u64| hash.digest(&i.to_le_bytes());
     for start in 0..40u64 {
         for batch in 0..40u64 {
-            let mut one = Frontier::new(TreeHash::Sha256);
+            let mut one = Frontier::new(hash);
             (0..start).for_each(|i| one.push_entry(&entry(i)));
             let mut batched = one.clone();
             (start..start + batch).for_each(|i| one.push_entry(&entry(i)));
@@ -350,8 +356,8 @@ fn batches_build_the_tree_one_at_a_time_builds() {
         }
     }
     // Batches into a large tree: a run crosses many levels.
-    let mut one = Frontier::new(TreeHash::Sha256);
-    let mut batched = Frontier::new(TreeHash::Sha256);
+    let mut one = Frontier::new(hash);
+    let mut batched = Frontier::new(hash);
     let mut next = 0u64;
     for batch in [1023u64, 1, 1024, 2047, 5, 4096] {
         let entries: Vec<Digest> = (next..next + batch).map(entry).collect();
@@ -360,4 +366,28 @@ fn batches_build_the_tree_one_at_a_time_builds() {
         next += batch;
         assert_eq!(batched, one, "after {next}");
     }
+}
+
+/// The SM3 tree is RFC 9162's with SM3 for `H`: leaf and node prefixes,
+/// the empty root, as the RustCrypto `sm3` crate computes them directly.
+#[test]
+fn the_sm3_tree_is_rfc_9162_over_sm3() {
+    use sm3::{Digest as _, Sm3};
+    let sm3 = |parts: &[&[u8]]| -> [u8; 32] {
+        let mut hasher = Sm3::new();
+        parts.iter().for_each(|p| hasher.update(p));
+        hasher.finalize().into()
+    };
+    let h = TreeHash::Sm3;
+    assert_eq!(h.empty_root().0, sm3(&[]));
+    assert_eq!(h.digest(b"abc").0, sm3(&[b"abc"]));
+    let (a, b) = (h.digest(b"a"), h.digest(b"b"));
+    assert_eq!(h.leaf(&a.0).0, sm3(&[&[0], &a.0]));
+    assert_eq!(h.node(&a, &b).0, sm3(&[&[1], &a.0, &b.0]));
+    assert_ne!(h.leaf(&a.0), TreeHash::Sha256.leaf(&a.0));
+    let mut frontier = Frontier::new(h);
+    frontier.push_entries(&[a, b]);
+    assert_eq!(frontier.root(), h.node(&h.leaf(&a.0), &h.leaf(&b.0)));
+    assert_eq!(TreeHash::from_name("sm3"), Some(TreeHash::Sm3));
+    assert_eq!(TreeHash::from_name("md5"), None);
 }

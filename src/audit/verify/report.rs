@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::audit::Seq;
-use crate::audit::chain::Digest;
+use crate::audit::chain::{ChainHash, Digest};
 
 /// The result of a walk: counts, the head, torn tails that the writer
 /// recorded, and the first problem if any.
@@ -25,6 +25,8 @@ pub struct Report {
     pub recovered: Vec<(PathBuf, u64)>,
     pub problem: Option<Problem>,
     pub keyed: bool,
+    /// The chain's function.
+    pub hash: ChainHash,
     /// Checkpoint records held to the tree.
     pub checkpoints: u64,
     pub signatures_checked: bool,
@@ -211,7 +213,12 @@ impl fmt::Display for Report {
                 "checkpoint given: the log holds its {size} records with root {root}"
             )?;
         }
-        let chain = if self.keyed { "HMAC-SHA256" } else { "SHA-256" };
+        let chain = match (self.hash, self.keyed) {
+            (ChainHash::Sha256, false) => "SHA-256",
+            (ChainHash::Sha256, true) => "HMAC-SHA256",
+            (ChainHash::Sm3, false) => "SM3",
+            (ChainHash::Sm3, true) => "HMAC-SM3",
+        };
         let signatures = if self.signatures_checked {
             "signatures verified"
         } else {

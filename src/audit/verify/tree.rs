@@ -13,12 +13,14 @@ use crate::audit::Seq;
 use crate::audit::chain::Digest;
 use crate::audit::checkpoint::{SignedNote, Verifiers};
 use crate::audit::checkpointer::{note_of, verifiers_for};
-use crate::audit::merkle::Frontier;
+use crate::audit::merkle::{Frontier, TreeHash};
 use crate::audit::record::{Body, CheckpointRecord, Record};
 use crate::protect::Keyring;
 use std::collections::HashMap;
 
 pub(super) struct TreeCheck<'a> {
+    /// The chain's function, which the tree and its checkpoints must use.
+    hash: TreeHash,
     verifiers: Option<&'a Verifiers>,
     keyring: Option<&'a Keyring>,
     /// Keys derived from `keyring`, by (replica, origin).
@@ -35,11 +37,13 @@ pub(super) struct TreeCheck<'a> {
 
 impl<'a> TreeCheck<'a> {
     pub(super) fn new(
+        hash: TreeHash,
         verifiers: Option<&'a Verifiers>,
         keyring: Option<&'a Keyring>,
         target: Option<&'a SignedNote>,
     ) -> TreeCheck<'a> {
         TreeCheck {
+            hash,
             verifiers,
             keyring,
             derived: HashMap::new(),
@@ -62,12 +66,16 @@ impl<'a> TreeCheck<'a> {
             let start = match &record.body {
                 Body::Checkpoint(cp) => {
                     Frontier::from_parts(cp.tree_hash, cp.tree_size, cp.frontier.clone())
-                        .filter(|f| f.root() == cp.root && cp.tree_size + 1 == record.seq)
+                        .filter(|f| {
+                            f.hash() == self.hash
+                                && f.root() == cp.root
+                                && cp.tree_size + 1 == record.seq
+                        })
                         .ok_or(ProblemKind::CheckpointMismatch {
                             tree_size: cp.tree_size,
                         })?
                 }
-                _ if record.seq == 1 => Frontier::new(Default::default()),
+                _ if record.seq == 1 => Frontier::new(self.hash),
                 // Before the first retained checkpoint: the chain alone.
                 _ => return Ok(()),
             };
@@ -91,7 +99,11 @@ impl<'a> TreeCheck<'a> {
         ts: &str,
     ) -> Result<(), ProblemKind> {
         let tree = self.tree.as_ref().expect("set before");
-        if tree.size() != cp.tree_size || tree.root() != cp.root || tree.nodes() != cp.frontier {
+        if tree.size() != cp.tree_size
+            || cp.tree_hash != tree.hash()
+            || tree.root() != cp.root
+            || tree.nodes() != cp.frontier
+        {
             return Err(ProblemKind::CheckpointMismatch {
                 tree_size: cp.tree_size,
             });
