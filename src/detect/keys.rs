@@ -157,7 +157,11 @@ pub(crate) fn scan_keyed(
             emit(ns, ne, BuiltinDetector::Name);
         }
     }
-    if class.has(KeyClass::ADDRESS) && value.len() >= 4 && plausible_text(value) {
+    if class.has(KeyClass::ADDRESS)
+        && value.len() >= 4
+        && plausible_text(value)
+        && !shape::contradicts(Category::Address, value)
+    {
         emit(s, e, BuiltinDetector::Address);
     }
     if class.has(KeyClass::BIRTH_DATE) {

@@ -42,9 +42,14 @@ pub fn fits(category: Category, value: &str) -> bool {
 }
 
 /// Whether `value` is clearly not of `category` although a strong key
-/// names it: an organization under a name key.
+/// names it: an organization under a name key, a place of business (a
+/// shop unit, a warehouse, a station) under an address key.
 pub fn contradicts(category: Category, value: &str) -> bool {
-    category == Category::Name && organization(value.trim())
+    match category {
+        Category::Name => organization(value.trim()),
+        Category::Address => business_address(value.trim()),
+        _ => false,
+    }
 }
 
 /// The category a document number really is: a valid resident ID under a
@@ -227,7 +232,114 @@ pub fn address_alone(value: &str) -> bool {
     // free text: the labelled-address detector finds where the address is.
     const TEXT: &[char] = &['：', ':', '，', '。', '；', ';', '！', '？', '\n'];
     let han = value.chars().filter(|c| is_han(*c)).count();
-    han >= 6 && han * 2 >= value.chars().count() && !value.contains(TEXT) && address(value)
+    han >= 6
+        && han * 2 >= value.chars().count()
+        && !value.contains(TEXT)
+        && address(value)
+        && !business_address(value)
+}
+
+/// Words that make an address a place of business or a public one: a
+/// shop unit (`…号铺`, `临街商铺`), a warehouse or a logistics site, a
+/// station's or an airport's building.
+const BUSINESS_PLACES: &[&str] = &[
+    "铺",
+    "仓库",
+    "号仓",
+    "园区",
+    "产业园",
+    "工业园",
+    "物流园",
+    "中转场",
+    "集散中心",
+    "转运中心",
+    "分拨中心",
+    "配送中心",
+    "航站楼",
+    "火车站",
+    "高铁站",
+    "汽车站",
+    "客运站",
+    "购物中心",
+    "商场",
+];
+
+/// What makes an address a home whatever else it holds: a flat, a unit,
+/// a dormitory, a village group (`3栋2单元1502室`, `12号楼3-501`).
+const DWELLINGS: &[&str] = &[
+    "室", "单元", "号楼", "宿舍", "小区", "家园", "花园", "公寓", "新村", "村民", "组",
+];
+
+static BUSINESS_SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(BUSINESS_PLACES).expect("fixed words build a searcher")
+    });
+
+static DWELLING_SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(DWELLINGS).expect("fixed words build a searcher")
+    });
+
+/// An address that is a place of business, not where someone lives: a
+/// shop, a mall unit (`B1-59`, `L1层`, `F2层B101`), a warehouse, a
+/// logistics centre, a station (`(地铁7号线中街站C口)`), with nothing
+/// that makes it a dwelling (`3-2-1502`, `室`, `单元`). A person's work
+/// address at such a place is the business's; an office tower is not
+/// here, since it is also where a person is reached.
+pub fn business_address(value: &str) -> bool {
+    if value.is_ascii() || !address(value) {
+        return false;
+    }
+    let business = BUSINESS_SEARCH.is_match(value) || mall_unit(value) || station_exit(value);
+    business && !DWELLING_SEARCH.is_match(value) && !flat_number(value)
+}
+
+/// `B1-59`, `B2层`, `L1层`, `F2层`: a basement or a floor of a mall.
+fn mall_unit(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.windows(3).enumerate().any(|(i, w)| {
+        matches!(w[0], b'B' | b'L' | b'F')
+            && w[1].is_ascii_digit()
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && {
+                let rest = &value[i + 2..];
+                let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                rest.starts_with('层') || rest.starts_with('-')
+            }
+    })
+}
+
+/// `(地铁7号线中街站C口)`: an exit of a metro station.
+fn station_exit(value: &str) -> bool {
+    value
+        .find("地铁")
+        .is_some_and(|at| value[at..].contains('站') && value[at..].contains('口'))
+}
+
+/// `3-2-1502`, `29-5-2703`: building, unit and flat.
+fn flat_number(value: &str) -> bool {
+    let b = value.as_bytes();
+    let mut groups = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i > start {
+            groups += 1;
+            if groups == 3 {
+                return true;
+            }
+            if b.get(i) == Some(&b'-') {
+                i += 1;
+                continue;
+            }
+        }
+        groups = 0;
+        i = i.max(start + 1);
+    }
+    false
 }
 
 /// A value that is only an organization's name (`上海示例商贸有限公司`).
@@ -424,6 +536,33 @@ mod tests {
             !address_alone("收货地址：北京市朝阳区建国路88号"),
             "a label is free text"
         );
+    }
+
+    #[test]
+    fn places_of_business_are_told_from_homes() {
+        for business in [
+            "青秀区朝阳路184号印象城B1-59",
+            "天津市河北区南京路788号合生汇L1层B094号铺",
+            "沈河区青年大街425号(地铁7号线中街站C口)",
+            "深圳市罗湖区科苑路156号临街商铺",
+            "广东省东莞市麻涌镇新沙港工业园13号仓",
+            "重庆市渝北区建新北路782号印象城F2层B101号铺",
+        ] {
+            assert!(business_address(business), "{business}");
+            assert!(contradicts(Category::Address, business), "{business}");
+            assert!(!address_alone(business), "{business}");
+        }
+        for home in [
+            "越秀区机场路1383号碧水山庄29-5-2703",
+            "广东省广州市越秀区机场路672号东方嘉园16号楼2单元3201",
+            "万达广场B座2508室",
+            "北京市朝阳区建国路88号",
+            "檀林镇龙井村第五村民小组",
+            "Room 501, No. 88 Jianguo Road",
+        ] {
+            assert!(!business_address(home), "{home}");
+        }
+        assert!(flat_number("12号楼3-501-2") && !flat_number("B1-59"));
     }
 
     #[test]

@@ -32,7 +32,11 @@ impl<'p> KeyRule<'p> {
             Some((_, false)) => true,
             Some((category, true)) => matches!(
                 category,
-                Category::Name | Category::IdNumber | Category::BankCard | Category::Passport
+                Category::Name
+                    | Category::Address
+                    | Category::IdNumber
+                    | Category::BankCard
+                    | Category::Passport
             ),
             None => false,
         }

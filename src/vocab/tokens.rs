@@ -11,6 +11,7 @@
 //! abbreviation of one known word (a prefix, `cust`, or its consonants,
 //! `pspt`, `rcvr`); what is still unknown carries no meaning.
 
+use super::lexicon::concept::{COORDINATE, PLACE};
 use super::lexicon::{Concepts, WORDS};
 use super::pinyin;
 
@@ -159,6 +160,10 @@ fn letters(run: &str, out: &mut Vec<Word>) {
         out.extend(split);
         return;
     }
+    if let Some(word) = qualified_coordinate(run) {
+        out.push(word);
+        return;
+    }
     if let Some(initials) = pinyin::read(run) {
         out.extend(initials.iter().map(|i| Word {
             word: i.word,
@@ -205,6 +210,20 @@ fn break_words(run: &str) -> Option<Vec<Word>> {
     best[n].take().filter(|words| words.len() >= 2)
 }
 
+/// `flat`, `tlng`, `slat`, `dlon`: a coordinate word behind one letter
+/// that says which end of a trip it is (from, to, start, destination).
+/// The letter is a guess, so the key reads as a place, not as coordinates:
+/// the value's shape (a latitude or a longitude) must agree.
+fn qualified_coordinate(run: &str) -> Option<Word> {
+    let head = run.get(1..).filter(|_| run.len() <= 6)?;
+    lookup(head)
+        .filter(|w| w.concepts & COORDINATE != 0 && head.len() >= 3)
+        .map(|w| Word {
+            word: w.word,
+            concepts: PLACE,
+        })
+}
+
 fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
 }
@@ -219,14 +238,19 @@ fn abbreviation(run: &str) -> Option<Word> {
     if b.len() < 3 || b.len() > 8 {
         return None;
     }
-    let skeleton = b[1..].iter().all(|c| !is_vowel(*c));
+    // A skeleton keeps the first letter and consonants; three letters
+    // that start with a vowel are more often a word (`end`, `ask`) than
+    // `acc`-style shorthand, which the lexicon lists where it is used.
+    let skeleton = b[1..].iter().all(|c| !is_vowel(*c)) && (b.len() >= 4 || !is_vowel(b[0]));
     let mut found: Option<Word> = None;
     for &(word, concepts) in WORDS {
         let w = word.as_bytes();
         if concepts == 0 || !word.is_ascii() || w.len() <= b.len() || w[0] != b[0] {
             continue;
         }
-        let prefix = b.len() >= 4 && w.starts_with(b);
+        // `post` is not short for `postcode`: a prefix that leaves a whole
+        // word behind is that compound's first word, not an abbreviation.
+        let prefix = b.len() >= 4 && w.starts_with(b) && lookup(&word[b.len()..]).is_none();
         let fits = prefix || (skeleton && is_subsequence(b, w));
         if !fits {
             continue;
@@ -276,6 +300,8 @@ mod tests {
         assert_eq!(spelled("pspt_no"), ["pspt", "no"]);
         assert_eq!(spelled("rcvr_addr"), ["rcvr", "addr"]);
         assert_eq!(spelled("设备ID"), ["设备", "id"]);
+        assert_eq!(spelled("tlng"), ["lng"]);
+        assert_eq!(spelled("flat"), ["lat"]);
     }
 
     #[test]
@@ -287,6 +313,10 @@ mod tests {
         assert_eq!(word("xyz"), None);
         // Consonants that fit two meanings are left unknown.
         assert_eq!(word("pst"), None);
+        // A compound's first word is not short for the compound, and three
+        // letters from a vowel are a word, not a skeleton.
+        assert_eq!(word("post"), None, "postcode is post + code");
+        assert_eq!(word("end"), None, "not encrypted");
     }
 
     use crate::vocab::lexicon::concept;
