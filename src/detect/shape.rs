@@ -42,12 +42,19 @@ pub fn fits(category: Category, value: &str) -> bool {
 }
 
 /// Whether `value` is clearly not of `category` although a strong key
-/// names it: an organization under a name key, a place of business (a
-/// shop unit, a warehouse, a station) under an address key.
+/// names it: an organization or a region under a name key, a place of
+/// business (a shop unit, a warehouse, a station) or a region alone under
+/// an address key.
 pub fn contradicts(category: Category, value: &str) -> bool {
     match category {
-        Category::Name => organization(value.trim()),
-        Category::Address => business_address(value.trim()),
+        Category::Name => {
+            let value = value.trim();
+            organization(value) || region_only(value)
+        }
+        Category::Address => {
+            let value = value.trim();
+            business_address(value) || region_only(value)
+        }
         _ => false,
     }
 }
@@ -96,6 +103,11 @@ const LATIN_ORGANIZATION_WORDS: &[&str] = &[
 ];
 
 fn organization(value: &str) -> bool {
+    // `周黑鸭（万象城店）`, `格林豪泰酒店(福州东街口店)`: a branch named in
+    // brackets at the end; either part can say it is a business.
+    if let Some((outer, inner)) = bracketed_end(value) {
+        return organization(outer) || organization(inner);
+    }
     // Every Chinese word is Han and every Latin one starts with a space:
     // most values are ruled out by a byte scan, without a search per word
     // (this runs for every value a name key or the name detector sees).
@@ -111,6 +123,50 @@ fn organization(value: &str) -> bool {
         || (value.as_bytes().contains(&b' ')
             && value.bytes().any(|b| b.is_ascii_alphabetic())
             && latin_organization(value))
+}
+
+/// `outer(inner)` or `outer（inner）` at the end of `value`, both parts
+/// trimmed and not empty.
+fn bracketed_end(value: &str) -> Option<(&str, &str)> {
+    let open = match value.chars().next_back()? {
+        ')' => '(',
+        '）' => '（',
+        _ => return None,
+    };
+    let at = value.rfind(open)?;
+    let outer = value[..at].trim();
+    let inner = value[at + open.len_utf8()..value.len() - open.len_utf8()].trim();
+    (!outer.is_empty() && !inner.is_empty()).then_some((outer, inner))
+}
+
+/// Level words a region's name ends with; one character is a level only
+/// after two or more (`檀林镇`, `西山区`): `王镇` is a person's name.
+const REGION_ENDS: &[&str] = &["街道", "社区", "办事处"];
+const REGION_LEVEL_CHARS: &str = "省市区县镇乡旗盟州村";
+
+/// A region's name and nothing else (`西山区`, `关上街道`, `云南省 昆明市`):
+/// no number, no street, no place in it.
+pub fn region_only(value: &str) -> bool {
+    let parts = value.split(' ').filter(|p| !p.is_empty());
+    let mut any = false;
+    for part in parts {
+        any = true;
+        let chars = part.chars().count();
+        if !(2..=12).contains(&chars) || !part.chars().all(is_han) {
+            return false;
+        }
+        let level = REGION_ENDS.iter().any(|w| part.ends_with(w))
+            || (chars >= 3
+                && part
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| REGION_LEVEL_CHARS.contains(c))
+                && !part.chars().any(|c| STREETS.contains(c)));
+        if !level {
+            return false;
+        }
+    }
+    any
 }
 
 /// The last characters of [`ORGANIZATION_ENDS`]: a value ending in none
@@ -148,7 +204,7 @@ fn latin_organization(value: &str) -> bool {
 pub fn person_name(value: &str) -> bool {
     // The longest name of either form: four parts of eight characters with
     // `·` between them, or a romanized name of 48 bytes.
-    if value.len() > 4 * 8 * 3 + 3 * 3 || organization(value) {
+    if value.len() > 4 * 8 * 3 + 3 * 3 || organization(value) || region_only(value) {
         return false;
     }
     let dotted = |c: char| c == '·' || c == '•';
@@ -290,7 +346,10 @@ pub fn business_address(value: &str) -> bool {
     if value.is_ascii() || !address(value) {
         return false;
     }
-    let business = BUSINESS_SEARCH.is_match(value) || mall_unit(value) || station_exit(value);
+    let business = BUSINESS_SEARCH.is_match(value)
+        || mall_unit(value)
+        || mall_shop_number(value)
+        || station_exit(value);
     business && !DWELLING_SEARCH.is_match(value) && !flat_number(value)
 }
 
@@ -307,6 +366,28 @@ fn mall_unit(value: &str) -> bool {
                 rest.starts_with('层') || rest.starts_with('-')
             }
     })
+}
+
+/// Words that end a mall's name (`吾悦广场`, `合生汇`, `银泰城`).
+const MALLS: &[&str] = &["广场", "汇", "天地", "百货", "城"];
+
+/// `吾悦广场1-37`, `银泰城4-50`: a mall's name, then floor and shop at the
+/// end of the value (a floor of one or two digits, a shop of two or three;
+/// under `…城`, whose name homes share, a shop of two).
+fn mall_shop_number(value: &str) -> bool {
+    let Some((head, shop)) = value.rsplit_once('-') else {
+        return false;
+    };
+    let floor_at = head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (name, floor) = head.split_at(floor_at);
+    let digits = |s: &str, range: std::ops::RangeInclusive<usize>| {
+        range.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    digits(floor, 1..=2)
+        && MALLS.iter().any(|mall| {
+            let shop_digits = if *mall == "城" { 2..=2 } else { 2..=3 };
+            name.ends_with(mall) && digits(shop, shop_digits)
+        })
 }
 
 /// `(地铁7号线中街站C口)`: an exit of a metro station.
@@ -563,6 +644,46 @@ mod tests {
             assert!(!business_address(home), "{home}");
         }
         assert!(flat_number("12号楼3-501-2") && !flat_number("B1-59"));
+        for mall in [
+            "开福区湘江中路598号银泰城4-50",
+            "武昌区民族大道974号吾悦广场1-37",
+        ] {
+            assert!(business_address(mall), "{mall}");
+        }
+        assert!(!business_address("龙华区人民路12号万科城5-1201"));
+    }
+
+    #[test]
+    fn regions_alone_are_neither_addresses_nor_names() {
+        for region in ["西山区", "关上街道", "云南省 昆明市", "檀林镇", "江宁区"]
+        {
+            assert!(region_only(region), "{region}");
+            assert!(contradicts(Category::Address, region), "{region}");
+            assert!(!person_name(region), "{region}");
+        }
+        for not in [
+            "王镇",
+            "张三",
+            "建国路88号",
+            "西山区翡翠雅苑A座2508",
+            "市中心",
+        ] {
+            assert!(!region_only(not), "{not}");
+        }
+        assert!(person_name("王镇"));
+    }
+
+    #[test]
+    fn a_branch_in_brackets_is_a_business() {
+        for shop in [
+            "周黑鸭（万象城店）",
+            "格林豪泰酒店(福州东街口店)",
+            "奈雪的茶（上下九店）",
+        ] {
+            assert!(organization(shop), "{shop}");
+            assert!(!person_name(shop), "{shop}");
+        }
+        assert!(!organization("张三(收)"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::lex;
 use super::members::Members;
 use super::pass::{Applied, Disposition, Mode, Node, Pass, Segment, Walked};
 use super::{EngineError, ErrorKind};
+use crate::detect::shape;
 use crate::rules::selector::{self, Edge};
 use crate::vocab::{self, Why};
 
@@ -113,7 +114,7 @@ impl<'p> Pass<'p, '_> {
         let key_rule = self.member_rule(key.clone(), owner.clone())?;
         let subject_key = self.is_subject_key(keys_mark);
         let forced = match parent.forced {
-            Some(applied) if !carrier && self.keeps_its_region(applied, keys_mark, &owner) => None,
+            Some(applied) if !carrier && self.keeps_its_region(applied, keys_mark, &owner)? => None,
             forced => forced,
         };
         let child = Node {
@@ -224,25 +225,33 @@ impl<'p> Pass<'p, '_> {
     }
 
     /// Whether the member keyed `self.keys[key..]` of an address object
-    /// that a `keys: builtin` rule masks is a coarse region (`province`,
-    /// `city`, `town`), left as it is: masking an address string keeps its
+    /// that a `keys: builtin` rule masks is a coarse region, by its key
+    /// (`province`, `city`, `town`) or by its value (`{"street": {"name":
+    /// "关上街道"}}`), left as it is: masking an address string keeps its
     /// first characters, which are those. A rule that names the object by
-    /// path or key list protects all of it.
+    /// path or key list protects all of it. `self.pos` is at the value.
     fn keeps_its_region(
-        &self,
+        &mut self,
         applied: Applied<'p>,
         key: usize,
         owner: &Option<Range<usize>>,
-    ) -> bool {
-        !applied.why.is_empty()
-            && applied.category.as_str() == vocab::Category::Address.name()
-            && matches!(
-                vocab::meaning(
-                    &self.keys[key..],
-                    owner.as_ref().map(|o| &self.keys[o.clone()])
-                ),
-                vocab::Meaning::Region(_)
-            )
+    ) -> Result<bool, EngineError> {
+        if applied.why.is_empty() || applied.category.as_str() != vocab::Category::Address.name() {
+            return Ok(false);
+        }
+        let owner = owner.as_ref().map(|o| &self.keys[o.clone()]);
+        if matches!(
+            vocab::meaning(&self.keys[key..], owner),
+            vocab::Meaning::Region(_)
+        ) {
+            return Ok(true);
+        }
+        let start = self.pos;
+        if self.input.get(start) != Some(&b'"') {
+            return Ok(false);
+        }
+        let (end, escaped) = self.lexed(lex::scan_string(self.input, start))?;
+        Ok(shape::region_only(self.decoded(start, end, escaped).trim()))
     }
 
     /// The rule the member's key names, settled against its value when the

@@ -249,8 +249,11 @@ fn abbreviation(run: &str) -> Option<Word> {
             continue;
         }
         // `post` is not short for `postcode`: a prefix that leaves a whole
-        // word behind is that compound's first word, not an abbreviation.
-        let prefix = b.len() >= 4 && w.starts_with(b) && lookup(&word[b.len()..]).is_none();
+        // word of four letters or more behind is that compound's first
+        // word, not an abbreviation (`custo` still is one of `customer`).
+        let rest = &word[b.len().min(word.len())..];
+        let compound = rest.len() >= 4 && lookup(rest).is_some();
+        let prefix = b.len() >= 4 && w.starts_with(b) && !compound;
         let fits = prefix || (skeleton && is_subsequence(b, w));
         if !fits {
             continue;

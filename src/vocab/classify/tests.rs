@@ -190,12 +190,33 @@ fn the_enclosing_key_owns_plain_attributes() {
             .verdict()
             .is_some()
     );
+    // An order at a shop is a transaction: its post address and receiver
+    // are the buyer's.
+    for (key, owner) in [
+        ("post_addr", "shop_order_detail"),
+        ("receiver", "merchant_order"),
+        ("address", "storeTradeInfo"),
+    ] {
+        assert!(
+            meaning_of(key, Some(owner)).verdict().is_some(),
+            "{owner} > {key}"
+        );
+    }
     // A person's own field stays theirs under any owner.
     assert!(
         meaning_of("contact_name", Some("merchant"))
             .verdict()
             .is_some()
     );
+}
+
+#[test]
+fn a_trip_end_before_a_coordinate_leaves_the_value_to_decide() {
+    for key in ["tlat", "flng", "slat", "dlon"] {
+        assert_eq!(verdict(key), Some(("location", false)), "{key}");
+    }
+    assert_eq!(verdict("lat"), Some(("location", true)));
+    assert_eq!(verdict("post_receiver"), Some(("name", false)));
 }
 
 #[test]
@@ -224,10 +245,13 @@ fn address_keys_of_many_spellings() {
         "d_address",
         "live_addr",
         "idCardAddress",
+        "post_addr",
+        "end_address",
+        "endAddr",
     ] {
         assert_eq!(verdict(key), Some(("address", true)), "{key}");
     }
-    for key in ["postal_code", "zipcode", "company_addr"] {
+    for key in ["postal_code", "zipcode", "company_addr", "postcode"] {
         assert_eq!(verdict(key), None, "{key}");
     }
 }
