@@ -161,7 +161,7 @@ pub fn region_only(value: &str) -> bool {
                     .chars()
                     .next_back()
                     .is_some_and(|c| REGION_LEVEL_CHARS.contains(c))
-                && !part.chars().any(|c| STREETS.contains(c)));
+                && !has_street(part));
         if !level {
             return false;
         }
@@ -249,8 +249,29 @@ fn romanized_name(value: &str) -> bool {
 
 /// Characters that mark levels of a Chinese address.
 const LEVELS: &str = "省市区县镇乡村旗州盟";
-const STREETS: &str = "路街道巷弄里胡同大道";
-const NUMBERED: &str = "号弄室楼栋幢层座单元";
+/// Characters of a street (`大道` ends in `道`; `胡同` is a word: its
+/// characters alone are in names and `大同`, `大学`).
+const STREETS: &str = "路街道巷弄里";
+const STREET_WORDS: &[&str] = &["胡同"];
+/// What follows a number in an address (`88号`, `3栋`, `2单元`: `元`
+/// alone follows a price).
+const NUMBERED: &str = "号弄室楼栋幢层座";
+const NUMBERED_WORDS: &[&str] = &["单元"];
+
+fn has_street(value: &str) -> bool {
+    value.chars().any(|c| STREETS.contains(c)) || STREET_WORDS.iter().any(|w| value.contains(w))
+}
+
+/// A digit followed by a number's unit (`88号`, `2单元`).
+fn has_numbered(value: &str) -> bool {
+    value.char_indices().any(|(i, c)| {
+        c.is_ascii_digit() && {
+            let rest = &value[i + 1..];
+            rest.starts_with(|n: char| NUMBERED.contains(n))
+                || NUMBERED_WORDS.iter().any(|w| rest.starts_with(w))
+        }
+    })
+}
 
 /// An address by its structure alone: an administrative level and a street
 /// or a number (`北京市朝阳区建国路88号`, `翠湖南路208号…2607室`), or a
@@ -260,13 +281,11 @@ pub fn address(value: &str) -> bool {
     if !(6..=120).contains(&chars) || organization_only(value) {
         return false;
     }
-    let has = |set: &str| value.chars().any(|c| set.contains(c));
-    let numbered = value.char_indices().any(|(i, c)| {
-        c.is_ascii_digit() && value[i + 1..].starts_with(|n: char| NUMBERED.contains(n))
-    });
+    let level = value.chars().any(|c| LEVELS.contains(c));
+    let (street, numbered) = (has_street(value), has_numbered(value));
     let han = value.chars().filter(|c| is_han(*c)).count();
     if han * 2 >= chars {
-        return (has(LEVELS) && (has(STREETS) || numbered)) || (has(STREETS) && numbered);
+        return (level && (street || numbered)) || (street && numbered);
     }
     let lower = value.to_ascii_lowercase();
     let street = [
@@ -423,12 +442,15 @@ fn flat_number(value: &str) -> bool {
     false
 }
 
-/// A value that is only an organization's name (`上海示例商贸有限公司`).
+/// A value that is only an organization's name (`上海示例商贸有限公司`,
+/// `格林豪泰酒店(福州东街口店)`: a branch named after its street is still
+/// the business's name).
 fn organization_only(value: &str) -> bool {
+    let named = bracketed_end(value).map_or(value, |(outer, _)| outer);
     organization(value)
-        && !value
-            .chars()
-            .any(|c| NUMBERED.contains(c) || STREETS.contains(c))
+        && !has_street(named)
+        && !named.chars().any(|c| NUMBERED.contains(c))
+        && !NUMBERED_WORDS.iter().any(|w| named.contains(w))
 }
 
 fn phone(value: &str) -> bool {
@@ -599,10 +621,17 @@ mod tests {
             "翠湖南路208号望京西园四区A座2607室",
             "山东省 青岛市 市南区 东海西路1603号世茂滨江花园D座2418室",
             "Room 501, No. 88 Jianguo Road",
+            "东城区南锣鼓巷帽儿胡同",
+            "海淀区中关村大街27号2单元",
+            "建国路88号(万达广场店)",
         ] {
             assert!(address(a), "{a}");
         }
         for not in [
+            "郑州大学第一附属医院",
+            "大同市",
+            "格林豪泰酒店(福州东街口店)",
+            "话费充值100元套餐",
             "云南省",
             "昆明市",
             "五华区",

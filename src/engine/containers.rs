@@ -228,8 +228,10 @@ impl<'p> Pass<'p, '_> {
     /// that a `keys: builtin` rule masks is a coarse region, by its key
     /// (`province`, `city`, `town`) or by its value (`{"street": {"name":
     /// "关上街道"}}`), left as it is: masking an address string keeps its
-    /// first characters, which are those. A rule that names the object by
-    /// path or key list protects all of it. `self.pos` is at the value.
+    /// first characters, which are those. A detail that is a place of
+    /// business (a shop unit, a warehouse) is kept as under an address key
+    /// (`detect::shape::contradicts`). A rule that names the object by path
+    /// or key list protects all of it. `self.pos` is at the value.
     fn keeps_its_region(
         &mut self,
         applied: Applied<'p>,
@@ -251,7 +253,8 @@ impl<'p> Pass<'p, '_> {
             return Ok(false);
         }
         let (end, escaped) = self.lexed(lex::scan_string(self.input, start))?;
-        Ok(shape::region_only(self.decoded(start, end, escaped).trim()))
+        let value = self.decoded(start, end, escaped);
+        Ok(shape::contradicts(vocab::Category::Address, value))
     }
 
     /// The rule the member's key names, settled against its value when the

@@ -253,7 +253,8 @@ fn abbreviation(run: &str) -> Option<Word> {
         // word, not an abbreviation (`custo` still is one of `customer`).
         let rest = &word[b.len().min(word.len())..];
         let compound = rest.len() >= 4 && lookup(rest).is_some();
-        let prefix = b.len() >= 4 && w.starts_with(b) && !compound;
+        // A shorthand drops three letters or more: `self` is not `selfie`.
+        let prefix = b.len() >= 4 && w.len() >= b.len() + 3 && w.starts_with(b) && !compound;
         let fits = prefix || (skeleton && is_subsequence(b, w));
         if !fits {
             continue;
@@ -320,6 +321,7 @@ mod tests {
         // letters from a vowel are a word, not a skeleton.
         assert_eq!(word("post"), None, "postcode is post + code");
         assert_eq!(word("end"), None, "not encrypted");
+        assert_eq!(word("self"), None, "not selfie");
     }
 
     use crate::vocab::lexicon::concept;
