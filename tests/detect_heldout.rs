@@ -46,7 +46,7 @@ const DECOYS_KEPT: f64 = 0.995;
 const HOLDOUT_FLOORS: Floors = Floors {
     category: 0.85,
     overall: 0.98,
-    decoys: 0.985,
+    decoys: 0.995,
 };
 
 fn demo_policy() -> Policy {
@@ -479,9 +479,9 @@ fn print_misses(name: &str, split: &Split) {
 /// hotels, payroll, claims, top-up, lending) reaches today, rounded down:
 /// floors against regressions, far from the targets (`docs/detection.md`).
 const SECOND_FLOORS: Floors = Floors {
-    category: 0.66,
-    overall: 0.88,
-    decoys: 0.87,
+    category: 0.82,
+    overall: 0.93,
+    decoys: 0.96,
 };
 
 /// The second corpus is all `tune`: its misses may be read
@@ -512,7 +512,7 @@ fn second_independent_corpus_is_scored() {
 const THIRD_FLOORS: Floors = Floors {
     category: 0.08,
     overall: 0.92,
-    decoys: 0.92,
+    decoys: 0.93,
 };
 
 /// The third corpus is all `holdout`, written from a brief by a helper who

@@ -228,7 +228,8 @@ impl<'p> Pass<'p, '_> {
     /// that a `keys: builtin` rule masks is a coarse region, by its key
     /// (`province`, `city`, `town`) or by its value (`{"street": {"name":
     /// "关上街道"}}`), left as it is: masking an address string keeps its
-    /// first characters, which are those. A detail that is a place of
+    /// first characters, which are those. So are the members that are no
+    /// part of the address (`update_time`, `addr_type`, `area_code`). A detail that is a place of
     /// business (a shop unit, a warehouse) is kept as under an address key
     /// (`detect::shape::contradicts`). A rule that names the object by path
     /// or key list protects all of it. `self.pos` is at the value.
@@ -245,6 +246,8 @@ impl<'p> Pass<'p, '_> {
         if matches!(
             vocab::meaning(&self.keys[key..], owner),
             vocab::Meaning::Region(_)
+                | vocab::Meaning::NotPersonal(_)
+                | vocab::Meaning::Identifier(_)
         ) {
             return Ok(true);
         }

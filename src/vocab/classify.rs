@@ -144,9 +144,7 @@ impl Meaning {
 }
 
 /// The meaning of a key whose words are `key`, inside an object whose own
-/// key's words are `owner` (`store_info` → `address`). An owner that is a
-/// transaction (`shop_order_detail`) owns none of its members: the order's
-/// receiver and post address are the buyer's.
+/// key's words are `owner` (`store_info` → `address`).
 pub fn decide(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
     match decide_personal(key, owner) {
         Meaning::NotPersonal(why) if key.has(COARSE) => Meaning::Region(why),
@@ -174,7 +172,7 @@ fn decide_personal(key: &Analysis, owner: Option<&Analysis>) -> Meaning {
     // A name, phone, email or address of a merchant, a bank, a product …
     let attribute_owned = key.owned()
         || (key.has(BANK) && !key.personal() && !key.has(ACCOUNT | CARD))
-        || owner.is_some_and(|o| o.owned() && !o.has(TRANSACTION) && !key.personal());
+        || owner.is_some_and(|o| o.owned() && !key.personal());
     if let Some(meaning) = names_and_contacts(key, attribute_owned, not_personal, personal) {
         return meaning;
     }

@@ -79,9 +79,6 @@ pub mod concept {
     pub const DETAIL: Concepts = 1 << 35;
     /// `ip`: an IP address (found by shape; no key dictionary).
     pub const IP: Concepts = 1 << 36;
-    /// `order`, `trade`, `transaction`: a transaction, whose parties are
-    /// people even under a merchant's key (`shop_order.receiver`).
-    pub const TRANSACTION: Concepts = 1 << 37;
 }
 
 use concept::*;
@@ -113,7 +110,7 @@ pub const WORDS: &[(&str, Concepts)] = &[
     ("emergency", PERSON), ("relative", PERSON), ("driver", PERSON), ("tenant", PERSON), ("signer", PERSON),
     ("agent", PERSON), ("operator", PERSON), ("legalperson", PERSON | QUALIFIER), ("representative", PERSON),
     ("rep", PERSON), ("delivery", PERSON), ("dlvry", PERSON), ("shipping", PERSON), ("ship", PERSON),
-    ("billing", PERSON), ("bill", PERSON), ("mailing", PERSON), ("consumer", PERSON), ("investor", PERSON),
+    ("billing", PERSON), ("bill", PERSON), ("mailing", PERSON), ("post", PERSON), ("postal", PERSON), ("consumer", PERSON), ("investor", PERSON),
     ("user", USER), ("usr", USER), ("member", USER), ("mbr", USER), ("nick", USER), ("nickname", USER | NAME),
     ("username", USER | NAME), ("login", USER), ("account_holder", HOLDER),
     ("客户", PERSON), ("用户", USER), ("持卡人", HOLDER | NAME), ("户名", HOLDER | NAME), ("开户名", HOLDER | NAME),
@@ -219,14 +216,14 @@ pub const WORDS: &[(&str, Concepts)] = &[
     ("level", NEGATIVE), ("bin", NEGATIVE), ("is", NEGATIVE), ("has", NEGATIVE), ("need", NEGATIVE),
     ("check", NEGATIVE), ("error", NEGATIVE), ("err", NEGATIVE),
     ("time", NEGATIVE), ("timestamp", NEGATIVE), ("tm", NEGATIVE), ("amount", NEGATIVE), ("amt", NEGATIVE),
-    ("fee", NEGATIVE), ("price", NEGATIVE), ("currency", NEGATIVE), ("order", NEGATIVE | TRANSACTION), ("trade", NEGATIVE | TRANSACTION),
-    ("txn", NEGATIVE | TRANSACTION), ("trans", NEGATIVE | TRANSACTION), ("transaction", NEGATIVE | TRANSACTION), ("batch", NEGATIVE), ("seq", NEGATIVE),
+    ("fee", NEGATIVE), ("price", NEGATIVE), ("currency", NEGATIVE), ("order", NEGATIVE), ("trade", NEGATIVE),
+    ("txn", NEGATIVE), ("trans", NEGATIVE), ("transaction", NEGATIVE), ("batch", NEGATIVE), ("seq", NEGATIVE),
     ("trace", NEGATIVE), ("log", NEGATIVE), ("request", NEGATIVE), ("req", NEGATIVE), ("biz", NEGATIVE),
     ("qr", NEGATIVE), ("barcode", NEGATIVE), ("tracking", NEGATIVE), ("waybill", NEGATIVE), ("mode", NEGATIVE),
     ("scene", NEGATIVE), ("scope", NEGATIVE), ("limit", NEGATIVE), ("max", NEGATIVE), ("min", NEGATIVE),
     ("size", NEGATIVE), ("width", NEGATIVE), ("height", NEGATIVE), ("top", NEGATIVE), ("left", NEGATIVE),
     ("类型", NEGATIVE), ("状态", NEGATIVE), ("签名", NEGATIVE), ("密钥", NEGATIVE), ("有效期", NEGATIVE),
-    ("金额", NEGATIVE), ("订单", NEGATIVE | TRANSACTION), ("时间", NEGATIVE), ("备注", NEGATIVE), ("数量", NEGATIVE),
+    ("金额", NEGATIVE), ("订单", NEGATIVE), ("时间", NEGATIVE), ("备注", NEGATIVE), ("数量", NEGATIVE),
     ("reserved", RESERVED), ("rsv", RESERVED), ("bind", RESERVED), ("bound", RESERVED), ("binding", RESERVED),
     ("own", RESERVED), ("my", RESERVED), ("预留", RESERVED), ("绑定", RESERVED),
     ("ip", IP), ("ipaddr", IP), ("ipv4", IP), ("ipv6", IP),

@@ -190,12 +190,11 @@ fn the_enclosing_key_owns_plain_attributes() {
             .verdict()
             .is_some()
     );
-    // An order at a shop is a transaction: its post address and receiver
-    // are the buyer's.
+    // Where a shop's order is posted to is the buyer's.
     for (key, owner) in [
         ("post_addr", "shop_order_detail"),
         ("receiver", "merchant_order"),
-        ("address", "storeTradeInfo"),
+        ("shipping_address", "storeTradeInfo"),
     ] {
         assert!(
             meaning_of(key, Some(owner)).verdict().is_some(),
