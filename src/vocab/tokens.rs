@@ -253,8 +253,10 @@ fn abbreviation(run: &str) -> Option<Word> {
         // word, not an abbreviation (`custo` still is one of `customer`).
         let rest = &word[b.len().min(word.len())..];
         let compound = rest.len() >= 4 && lookup(rest).is_some();
-        // A shorthand drops three letters or more: `self` is not `selfie`.
-        let prefix = b.len() >= 4 && w.len() >= b.len() + 3 && w.starts_with(b) && !compound;
+        // A short run is a shorthand only when it drops three letters or
+        // more: `self` is not `selfie`; `receive` still is `receiver`.
+        let drops_enough = w.len() >= b.len() + 3 || b.len() >= 5;
+        let prefix = b.len() >= 4 && drops_enough && w.starts_with(b) && !compound;
         let fits = prefix || (skeleton && is_subsequence(b, w));
         if !fits {
             continue;
@@ -322,6 +324,7 @@ mod tests {
         assert_eq!(word("post"), None, "postcode is post + code");
         assert_eq!(word("end"), None, "not encrypted");
         assert_eq!(word("self"), None, "not selfie");
+        assert_eq!(word("receive"), Some("receiver"));
     }
 
     use crate::vocab::lexicon::concept;
