@@ -28,6 +28,10 @@
 //!   scan_only` for the shipped rules; `calls_alone` against `scan_only` for
 //!   the worst case, a policy that is all detectors). `demo − demo_redact` is
 //!   what the detectors' actions (FF1 tokenizing, AES-GCM) cost.
+//! - `shape_64KB`: the value checks behind the key classifier's verdicts
+//!   (`detect::shape`: a place of business or a region under an address
+//!   key, a region alone, a person's name), each over ~64 KB of address-key
+//!   values, to be read against `engine/scan_only`.
 //!
 //! The last results and their ratios are in `docs/detection.md`.
 
@@ -345,6 +349,66 @@ fn bench_engine_share(c: &mut Criterion<Clock>, p: &Policies) {
     group.finish();
 }
 
+/// Values an address key holds in a payment payload: homes, and places of
+/// business (a mall's shop, a warehouse, a station exit), regions alone.
+fn address_values(bytes: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::new();
+    let mut total = 0;
+    while total < bytes {
+        let value = match rng.below(4) {
+            0 => payload::address(&mut rng),
+            1 => format!("{}印象城B1-{}", payload::address(&mut rng), rng.below(90)),
+            2 => format!("{}工业园{}号仓", payload::address(&mut rng), rng.below(40)),
+            _ => rng.pick(&["西山区", "关上街道", "云南省 昆明市", "檀林镇"]).to_owned(),
+        };
+        total += value.len();
+        out.push(value);
+    }
+    out
+}
+
+/// The value checks the key classifier's verdicts lean on, each on its own
+/// over ~64 KB of address-key values, beside the JSON scan of the engine
+/// bench's 64 KB payload in the same run (`engine_64KB/engine/scan_only`):
+/// `address_contradicted` is what an address key now asks of every value
+/// (a place of business or a region alone is not a person's address),
+/// `region_only` what a member of a masked address object asks, and
+/// `person_name` the name shape with its new region check.
+fn bench_shape_checks(c: &mut Criterion<Clock>) {
+    use pii_proxy::detect::shape;
+    use pii_proxy::vocab::Category;
+    let values = address_values(64 * 1024, 7);
+    let bytes: usize = values.iter().map(String::len).sum();
+    let mut group = c.benchmark_group("shape_64KB");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("address_contradicted", |b| {
+        b.iter(|| {
+            values
+                .iter()
+                .filter(|v| shape::contradicts(Category::Address, black_box(v)))
+                .count()
+        })
+    });
+    group.bench_function("region_only", |b| {
+        b.iter(|| {
+            values
+                .iter()
+                .filter(|v| shape::region_only(black_box(v)))
+                .count()
+        })
+    });
+    group.bench_function("person_name", |b| {
+        b.iter(|| {
+            values
+                .iter()
+                .filter(|v| shape::person_name(black_box(v)))
+                .count()
+        })
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion<Clock>) {
     let policies = policies();
     assert!(
@@ -355,6 +419,7 @@ fn benches(c: &mut Criterion<Clock>) {
     );
     bench_free_text(c, &policies.demo.detectors);
     bench_engine_share(c, &policies);
+    bench_shape_checks(c);
 }
 
 criterion_group! {
