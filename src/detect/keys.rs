@@ -151,7 +151,7 @@ pub(crate) fn scan_keyed(
         emit(s, e, BuiltinDetector::Name);
     }
     if class.has(KeyClass::WEAK_NAME) && !organization {
-        if shape::person_name(value) {
+        if shape::person_name(value) || shape::name_list(value) {
             emit(s, e, BuiltinDetector::Name);
         } else if let Some((ns, ne)) = values::name(t, s, e, Strength::Weak) {
             emit(ns, ne, BuiltinDetector::Name);

@@ -24,7 +24,7 @@ pub fn fits(category: Category, value: &str) -> bool {
         return category == Category::Biometric && biometric::is_blob(value.as_bytes());
     }
     match category {
-        Category::Name => person_name(value),
+        Category::Name => person_name(value) || name_list(value),
         Category::Address => address(value),
         Category::Phone => phone(value),
         Category::Email => email(value),
@@ -224,6 +224,18 @@ pub fn person_name(value: &str) -> bool {
         return surname && !is_common_word(value) && (!compound || count >= 3);
     }
     romanized_name(value)
+}
+
+/// Names joined by commas (`赵紫,赵杰,江一笑`: a hotel's guests, a
+/// ticket's passengers), each a person's name.
+pub fn name_list(value: &str) -> bool {
+    let mut parts = value.split([',', '，', '、', ';', '；']).map(str::trim);
+    let mut count = 0;
+    let all = parts.all(|part| {
+        count += 1;
+        person_name(part)
+    });
+    all && count >= 2
 }
 
 fn romanized_name(value: &str) -> bool {
@@ -610,6 +622,9 @@ mod tests {
         ] {
             assert!(!person_name(not), "{not}");
         }
+        assert!(name_list("赵紫,赵杰,江一笑") && name_list("王斌宇、陈春"));
+        assert!(fits(Category::Name, "杜明明, 朱晴妍"));
+        assert!(!name_list("张三") && !name_list("张三,衣服") && !name_list("Wang, Jianguo"));
         assert!(contradicts(Category::Name, "上海拉扎斯信息科技有限公司"));
         assert!(!contradicts(Category::Name, "阿依古丽"));
     }
