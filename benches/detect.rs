@@ -360,7 +360,9 @@ fn address_values(bytes: usize, seed: u64) -> Vec<String> {
             0 => payload::address(&mut rng),
             1 => format!("{}印象城B1-{}", payload::address(&mut rng), rng.below(90)),
             2 => format!("{}工业园{}号仓", payload::address(&mut rng), rng.below(40)),
-            _ => rng.pick(&["西山区", "关上街道", "云南省 昆明市", "檀林镇"]).to_owned(),
+            _ => rng
+                .pick(&["西山区", "关上街道", "云南省 昆明市", "檀林镇"])
+                .to_owned(),
         };
         total += value.len();
         out.push(value);
