@@ -58,6 +58,22 @@ impl Log {
         panic!("the witness did not keep the newest checkpoint");
     }
 
+    /// `audit prove --id ID` into `proof.json` beside the log.
+    fn prove(&self, id: &str) -> PathBuf {
+        let proof = self.path("proof.json");
+        let out = cli(&[
+            "audit",
+            "prove",
+            "--id",
+            id,
+            "--out",
+            s(&proof),
+            s(&self.audit),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        proof
+    }
+
     fn pubkey(&self) -> PathBuf {
         let out = cli(&[
             "audit",
@@ -244,17 +260,7 @@ fn a_rewritten_log_fails_its_public_key_and_its_witness() {
 #[test]
 fn one_record_is_proven_alone_and_any_alteration_fails() {
     let log = signed_log(20);
-    let proof = log.path("proof.json");
-    let out = cli(&[
-        "audit",
-        "prove",
-        "--id",
-        "req-5",
-        "--out",
-        s(&proof),
-        s(&log.audit),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let proof = log.prove("req-5");
     let pubkey = log.pubkey();
     // Nothing but the proof and the public key: the log is gone.
     fs::remove_dir_all(&log.audit).expect("remove the log");
@@ -493,17 +499,7 @@ fn an_sm3_log_has_an_sm3_tree_proven_and_checked_the_same_way() {
     let witnessed = fs::read_to_string(&log.witness).expect("witness");
     assert!(witnessed.lines().any(|l| l == "hash sm3"), "{witnessed}");
 
-    let proof = log.path("proof.json");
-    let out = cli(&[
-        "audit",
-        "prove",
-        "--id",
-        "req-13",
-        "--out",
-        s(&proof),
-        s(&log.audit),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let proof = log.prove("req-13");
     let text = fs::read_to_string(&proof).expect("proof");
     let value: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(value["hash"], "sm3");

@@ -90,11 +90,15 @@ fn labelled(items: &Value, label: &str) -> Vec<Labelled> {
 
 fn corpus() -> Vec<Document> {
     // HELDOUT_CORPUS scores another draw of the generator (HELDOUT_SEED).
-    let path = std::env::var_os("HELDOUT_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout/corpus.jsonl"),
+    read_corpus(&corpus_path("HELDOUT_CORPUS", "tests/heldout/corpus.jsonl"))
+}
+
+/// The committed draw at `committed`, or the file the variable `env` names.
+fn corpus_path(env: &str, committed: &str) -> std::path::PathBuf {
+    std::env::var_os(env).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(committed),
         std::path::PathBuf::from,
-    );
-    read_corpus(&path)
+    )
 }
 
 fn read_corpus(path: &Path) -> Vec<Document> {
@@ -490,11 +494,10 @@ const SECOND_FLOORS: Floors = Floors {
 fn second_independent_corpus_is_scored() {
     let policy = demo_policy();
     // HELDOUT2_CORPUS scores another draw of its generator (HELDOUT2_SEED).
-    let path = std::env::var_os("HELDOUT2_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout2/corpus.jsonl"),
-        std::path::PathBuf::from,
-    );
-    let docs = read_corpus(&path);
+    let docs = read_corpus(&corpus_path(
+        "HELDOUT2_CORPUS",
+        "tests/heldout2/corpus.jsonl",
+    ));
     assert!(docs.len() > 1000 && docs.iter().all(|d| d.tune));
     let (second, _) = score(&policy, &docs);
     print_split("second corpus", &second);
@@ -523,11 +526,11 @@ const THIRD_FLOORS: Floors = Floors {
 #[test]
 fn third_independent_corpus_is_scored() {
     let policy = demo_policy();
-    let path = std::env::var_os("HELDOUT3_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/heldout3/corpus.jsonl"),
-        std::path::PathBuf::from,
-    );
-    let docs = read_corpus(&path);
+    // HELDOUT3_CORPUS scores another draw of its generator (HELDOUT3_SEED).
+    let docs = read_corpus(&corpus_path(
+        "HELDOUT3_CORPUS",
+        "tests/heldout3/corpus.jsonl",
+    ));
     assert!(docs.len() > 500 && docs.iter().all(|d| !d.tune));
     for document in &docs {
         let seen = decoded(document.doc.as_bytes());
