@@ -11,7 +11,7 @@
 //! abbreviation of one known word (a prefix, `cust`, or its consonants,
 //! `pspt`, `rcvr`); what is still unknown carries no meaning.
 
-use super::lexicon::concept::{COORDINATE, PLACE};
+use super::lexicon::concept::{COORDINATE, NAME, PLACE};
 use super::lexicon::{Concepts, WORDS};
 use super::pinyin;
 
@@ -160,7 +160,7 @@ fn letters(run: &str, out: &mut Vec<Word>) {
         out.extend(split);
         return;
     }
-    if let Some(word) = qualified_coordinate(run) {
+    if let Some(word) = qualified_coordinate(run).or_else(|| qualified_name(run)) {
         out.push(word);
         return;
     }
@@ -222,6 +222,20 @@ fn qualified_coordinate(run: &str) -> Option<Word> {
             word: w.word,
             concepts: PLACE,
         })
+}
+
+/// `eacnam`, `rcvnm`, `payeenam`: a name word behind a qualifier of two
+/// to four letters nobody knows (a banking file's column prefix). Only a
+/// name: the value's shape decides (a person's name, never a company's),
+/// where a number or an account behind the same prefix could be anyone's.
+fn qualified_name(run: &str) -> Option<Word> {
+    ["name", "nam", "nm"].into_iter().find_map(|head| {
+        let qualifier = run.strip_suffix(head)?;
+        let fits = (2..=4).contains(&qualifier.len()) && lookup(qualifier).is_none();
+        fits.then(|| lookup(head))
+            .flatten()
+            .filter(|w| w.concepts & NAME != 0)
+    })
 }
 
 fn is_vowel(b: u8) -> bool {

@@ -219,6 +219,17 @@ fn a_trip_end_before_a_coordinate_leaves_the_value_to_decide() {
 }
 
 #[test]
+fn a_name_behind_an_unknown_prefix_leaves_the_value_to_decide() {
+    for key in ["eacnam", "eacnm", "zzname"] {
+        assert_eq!(verdict(key), Some(("name", false)), "{key}");
+    }
+    // A known word before it still decides, and only names are read so.
+    assert_eq!(verdict("prodnam"), None);
+    assert_eq!(verdict("filenam"), None);
+    assert_eq!(verdict("eacnbr"), None);
+}
+
+#[test]
 fn why_names_the_words_that_decided() {
     let v = meaning_of("CUST_NM", None).verdict().expect("a name");
     assert_eq!(v.why.words(), ["cust", "nm"]);
