@@ -10,8 +10,8 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use super::ExtraLabels;
 use super::values::{self, Strength};
+use super::{ExtraLabels, names, shape};
 use crate::vocab;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,13 @@ const STOP_LABELS: &[&str] = &[
     "host name", "domain name", "display name", "email address", "ip address", "mac address",
     "web address", "wallet address", "contact us", "customer service", "customer id", "customer no",
 ];
+
+/// What a person does with a parcel, said right after their name.
+const ROLES_AFTER: &[&str] = &["代收", "签收", "代签", "的包裹", "的快递", "转交"];
+
+static TRAILING_ROLES: std::sync::LazyLock<AhoCorasick> = std::sync::LazyLock::new(|| {
+    AhoCorasick::new(ROLES_AFTER).expect("fixed words build a searcher")
+});
 
 /// One label found in the text.
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +194,34 @@ impl Labels {
                     kind => kind,
                 };
                 emit(s, e, kind);
+            }
+        }
+        if enabled.name && !t.is_ascii() {
+            Self::names_before_roles(t, emit);
+        }
+    }
+
+    /// `王锦代收也可以`, `麻烦马荣建签收`, `李明明的包裹放门卫`: a name right
+    /// before what a person does with a parcel (no label before it). The
+    /// two or three characters before the phrase must be a person's name by
+    /// shape (a surname first; an organisation or a place never).
+    fn names_before_roles(t: &str, emit: &mut impl FnMut(usize, usize, LabelKind)) {
+        for m in TRAILING_ROLES.find_iter(t) {
+            let before = &t[..m.start()];
+            let starts: Vec<usize> = before
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| names::is_han(*c))
+                .take(3)
+                .map(|(i, _)| i)
+                .collect();
+            for n in [3, 2] {
+                if let Some(&at) = starts.get(n - 1) {
+                    if shape::person_name(&before[at..]) {
+                        emit(at, m.start(), LabelKind::Name);
+                        break;
+                    }
+                }
             }
         }
     }
@@ -320,6 +355,22 @@ mod tests {
             labelled("passport no. EC2437252"),
             [("EC2437252", Passport)]
         );
+    }
+
+    #[test]
+    fn names_before_what_they_do_with_a_parcel() {
+        let names = |text: &str| {
+            let mut found = Vec::new();
+            Labels::names_before_roles(text, &mut |s, e, _| found.push(text[s..e].to_owned()));
+            found
+        };
+        assert_eq!(names("王锦代收也可以"), ["王锦"]);
+        assert_eq!(names("麻烦马荣建签收，谢谢"), ["马荣建"]);
+        assert_eq!(names("李明明的包裹放门卫"), ["李明明"]);
+        for text in ["门卫代收", "前台签收", "丰巢代收", "顺丰代收货款", "已签收"]
+        {
+            assert!(names(text).is_empty(), "{text}: {:?}", names(text));
+        }
     }
 
     #[test]
