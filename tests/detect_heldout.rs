@@ -483,8 +483,8 @@ fn print_misses(name: &str, split: &Split) {
 /// hotels, payroll, claims, top-up, lending) reaches today, rounded down:
 /// floors against regressions, far from the targets (`docs/detection.md`).
 const SECOND_FLOORS: Floors = Floors {
-    category: 0.88,
-    overall: 0.94,
+    category: 0.91,
+    overall: 0.95,
     decoys: 0.95,
 };
 

@@ -51,6 +51,9 @@ const ADDRESS_LABELS: &[&str] = &[
     "地址", "住址", "收货地址", "家庭住址", "详细地址", "通讯地址", "户籍地址", "居住地址", "联系地址", "送货地址", "寄送地址", "邮寄地址", "收件地址",
     "现住址", "居住地", "户籍所在地", "单位地址", "address", "addr", "home address", "shipping address",
     "billing address", "delivery address", "street address", "residential address", "mailing address",
+    // Delivery verbs say where to, as a label does: the value still needs
+    // an address's structure (`放在门卫` is not one).
+    "送到", "送至", "送往", "改送", "寄到", "寄至", "放在", "放到", "改为", "deliver to", "ship to",
 ];
 
 #[rustfmt::skip]
@@ -77,6 +80,9 @@ const STOP_LABELS: &[&str] = &[
     "host name", "domain name", "display name", "email address", "ip address", "mac address",
     "web address", "wallet address", "contact us", "customer service", "customer id", "customer no",
 ];
+
+/// Words before a delivery verb that turn it around (`不要送到`).
+const NEGATIONS: &[&str] = &["不要", "不用", "不能", "不", "别", "勿", "莫"];
 
 /// What a person does with a parcel, said right after their name.
 const ROLES_AFTER: &[&str] = &["代收", "签收", "代签", "的包裹", "的快递", "转交"];
@@ -239,6 +245,11 @@ impl Labels {
                 continue; // `name` inside `rename`, `addr` inside `address2x`
             }
             let kind = self.kinds[m.pattern().as_usize()];
+            // `不要送到地铁站` names where not to go: a place, not the
+            // person's address.
+            if kind == LabelKind::Address && NEGATIONS.iter().any(|n| t[..start].ends_with(n)) {
+                continue;
+            }
             hits.push(Hit {
                 start,
                 end,
@@ -355,6 +366,17 @@ mod tests {
             labelled("passport no. EC2437252"),
             [("EC2437252", Passport)]
         );
+    }
+
+    #[test]
+    fn delivery_verbs_label_an_address_unless_negated() {
+        assert_eq!(
+            labelled("请送到北京市朝阳区建国路88号3号楼2单元501"),
+            [("北京市朝阳区建国路88号3号楼2单元501", LabelKind::Address)]
+        );
+        assert!(labelled("不要送到地铁2号线人民广场站").is_empty());
+        assert!(labelled("别放在美宜佳淮河路步行街店").is_empty());
+        assert!(labelled("放在门卫").is_empty());
     }
 
     #[test]
