@@ -323,7 +323,7 @@ pub fn address_alone(value: &str) -> bool {
         && han * 2 >= value.chars().count()
         && !value.contains(TEXT)
         && address(value)
-        && !business_address(value)
+        && !business_place(value)
 }
 
 /// Words that make an address a place of business or a public one: a
@@ -374,7 +374,13 @@ static DWELLING_SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
 /// address at such a place is the business's; an office tower is not
 /// here, since it is also where a person is reached.
 pub fn business_address(value: &str) -> bool {
-    if value.is_ascii() || !address(value) {
+    business_place(value) && address(value)
+}
+
+/// The business side of [`business_address`], for a value already known
+/// to be an address.
+fn business_place(value: &str) -> bool {
+    if value.is_ascii() {
         return false;
     }
     let business = BUSINESS_SEARCH.is_match(value)

@@ -229,10 +229,11 @@ impl<'p> Pass<'p, '_> {
     /// (`province`, `city`, `town`) or by its value (`{"street": {"name":
     /// "关上街道"}}`), left as it is: masking an address string keeps its
     /// first characters, which are those. So are the members that are no
-    /// part of the address (`update_time`, `addr_type`, `area_code`). A detail that is a place of
-    /// business (a shop unit, a warehouse) is kept as under an address key
-    /// (`detect::shape::contradicts`). A rule that names the object by path
-    /// or key list protects all of it. `self.pos` is at the value.
+    /// part of the address (`update_time`, `addr_type`, `area_code`), and a
+    /// detail that is a place of business (a shop unit, a warehouse), as
+    /// under an address key (`detect::shape::contradicts`). A rule that
+    /// names the object by path or key list protects all of it. `self.pos`
+    /// is at the value.
     fn keeps_its_region(
         &mut self,
         applied: Applied<'p>,
@@ -277,19 +278,20 @@ impl<'p> Pass<'p, '_> {
         if !rule.needs_value() {
             return Ok(Some(rule));
         }
+        // Settled against the value where it lies (no copy: every value
+        // under a name or an address key comes through here).
         let start = self.pos;
-        let value = match self.input.get(start) {
+        Ok(match self.input.get(start) {
             Some(b'"') => {
                 let (end, escaped) = self.lexed(lex::scan_string(self.input, start))?;
-                Some(self.decoded(start, end, escaped).to_owned())
+                rule.settle(policy, Some(self.decoded(start, end, escaped)))
             }
             Some(b'-' | b'0'..=b'9') => {
                 let end = self.lexed(lex::scan_number(self.input, start))?;
-                Some(self.text(start, end).to_owned())
+                rule.settle(policy, Some(self.text(start, end)))
             }
-            _ => None,
-        };
-        Ok(rule.settle(policy, value.as_deref()))
+            _ => rule.settle(policy, None),
+        })
     }
 
     /// Picks the first rule (in file order) among the path selectors in

@@ -224,8 +224,9 @@ fn qualified_coordinate(run: &str) -> Option<Word> {
         })
 }
 
-/// `eacnam`, `rcvnm`, `payeenam`: a name word behind a qualifier of two
-/// to four letters nobody knows (a banking file's column prefix). Only a
+/// `eacnam`, `xqnm`: a name word behind a qualifier of two to four letters
+/// nobody knows (a banking file's column prefix; `rcvnm`, `payeenam` split
+/// into known words before this is asked). Only a
 /// name: the value's shape decides (a person's name, never a company's),
 /// where a number or an account behind the same prefix could be anyone's.
 fn qualified_name(run: &str) -> Option<Word> {
